@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Bundles every action (actions/<name>/action.yml) with ncc into its committed dist/:
+//   src/index.ts   -> dist/index.js           (the main step)
+//   src/cleanup.ts -> dist/cleanup/index.js   (the post step, when the action has one)
+// plus dist/package.json ({"type":"module"}) and any files listed in actions/<name>/build.json
+// ({"copy": ["node_modules/pkg/file.wasm", ...]}) copied into dist/.
+//
+//   node scripts/build-actions.mjs [name ...]          build (all actions by default)
+//   node scripts/build-actions.mjs --check [name ...]  rebuild in memory, fail if dist/ differs
+import ncc from '@vercel/ncc';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const wanted = args.filter((a) => !a.startsWith('--'));
+
+const actions = readdirSync(path.join(root, 'actions'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(path.join(root, 'actions', d.name, 'action.yml')))
+  .map((d) => d.name)
+  .filter((name) => wanted.length === 0 || wanted.includes(name))
+  .sort();
+
+/** Files a build of one action produces: relative path in dist/ -> contents. */
+async function buildAction(name) {
+  const dir = path.join(root, 'actions', name);
+  const files = new Map();
+  const entries = [['src/index.ts', '']];
+  if (existsSync(path.join(dir, 'src/cleanup.ts'))) entries.push(['src/cleanup.ts', 'cleanup/']);
+  for (const [entry, prefix] of entries) {
+    const { code, assets } = await ncc(path.join(dir, entry), {
+      cache: false,
+      minify: false,
+      sourceMap: false,
+      license: 'licenses.txt',
+      quiet: true,
+      target: 'es2022'
+    });
+    files.set(`${prefix}index.js`, Buffer.from(code));
+    for (const [asset, { source }] of Object.entries(assets ?? {})) {
+      // ncc already emits its own package.json for ESM output; ours below is the same.
+      files.set(`${prefix}${asset}`, Buffer.from(source));
+    }
+    files.set(`${prefix}package.json`, Buffer.from('{\n  "type": "module"\n}\n'));
+  }
+  const buildJson = path.join(dir, 'build.json');
+  if (existsSync(buildJson)) {
+    const { copy = [] } = JSON.parse(readFileSync(buildJson, 'utf8'));
+    for (const file of copy) files.set(path.basename(file), readFileSync(path.join(root, file)));
+  }
+  return files;
+}
+
+function listDist(dist) {
+  const out = [];
+  const walk = (d, rel) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      else out.push(r);
+    }
+  };
+  if (existsSync(dist)) walk(dist, '');
+  return out;
+}
+
+let stale = 0;
+for (const name of actions) {
+  const dist = path.join(root, 'actions', name, 'dist');
+  const files = await buildAction(name);
+  if (check) {
+    const problems = [];
+    for (const [rel, content] of files) {
+      const p = path.join(dist, rel);
+      if (!existsSync(p)) problems.push(`missing ${rel}`);
+      else if (!readFileSync(p).equals(content)) problems.push(`differs ${rel}`);
+    }
+    for (const rel of listDist(dist)) if (!files.has(rel)) problems.push(`extra ${rel}`);
+    if (problems.length) {
+      stale++;
+      console.error(`actions/${name}/dist is stale (${problems.join(', ')}): run npm run build.`);
+    } else {
+      console.log(`actions/${name}/dist is up to date.`);
+    }
+  } else {
+    rmSync(dist, { recursive: true, force: true });
+    for (const [rel, content] of files) {
+      mkdirSync(path.dirname(path.join(dist, rel)), { recursive: true });
+      writeFileSync(path.join(dist, rel), content);
+    }
+    console.log(`built actions/${name}/dist (${files.size} files)`);
+  }
+}
+if (check && stale) process.exit(1);

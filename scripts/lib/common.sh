@@ -1,0 +1,154 @@
+# shellcheck shell=bash
+# Shared by scripts/dev, scripts/test and every scripts/suites/*.sh: installing what a step
+# needs (idempotently, so a second run costs seconds) and small logging helpers.
+# Source it; do not run it.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export REPO_ROOT
+export TEST_RESULTS="${TEST_RESULTS:-$REPO_ROOT/artifacts/test-results}"
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+die() {
+  printf '\033[1;31merror:\033[0m %s\n' "$*" >&2
+  exit 1
+}
+
+# A stamp file records the hash of what was installed, so unchanged inputs skip the install.
+_stamp_matches() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+_hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
+
+_apt_updated=""
+# ensure_apt PKG...: install the Debian packages that are missing (root, or sudo if present).
+ensure_apt() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  log "Installing Debian packages: ${missing[*]}"
+  if [ -z "$_apt_updated" ]; then
+    $sudo apt-get update -qq >/dev/null
+    _apt_updated=1
+  fi
+  # policy-rc.d keeps the packages' own services (nginx on :80, prometheus on :9090, ...)
+  # from starting: the tests start their own, on ports they choose.
+  local policy=/usr/sbin/policy-rc.d created_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+    created_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -n "$created_policy" ] && $sudo rm -f "$policy"
+  return 0
+}
+
+# ensure_npm: the root npm project's packages, from the lockfile.
+ensure_npm() {
+  local stamp="$REPO_ROOT/node_modules/.installed-lock-hash" hash
+  hash="$(_hash_files "$REPO_ROOT/package-lock.json")"
+  if ! _stamp_matches "$stamp" "$hash"; then
+    log "Installing npm packages (npm ci)"
+    (cd "$REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$hash" >"$stamp"
+  fi
+}
+
+# ensure_venv DIR REQUIREMENTS...: a Python virtual environment with those requirement files.
+ensure_venv() {
+  local dir="$1"
+  shift
+  local stamp="$dir/.installed-requirements-hash" hash
+  hash="$(_hash_files "$@")"
+  if [ ! -x "$dir/bin/python" ]; then
+    log "Creating virtual environment $dir"
+    "$PYTHON" -m venv "$dir"
+  fi
+  if ! _stamp_matches "$stamp" "$hash"; then
+    log "Installing Python packages into $dir from $*"
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    local args=() req
+    for req in "$@"; do args+=(-r "$req"); done
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}"
+    echo "$hash" >"$stamp"
+  fi
+}
+
+# The backend's environment (Django, pytest, ruff, mypy): .venv at the repository root.
+ensure_backend_venv() {
+  ensure_venv "$REPO_ROOT/.venv" "$REPO_ROOT/app/backend/requirements.txt" "$REPO_ROOT/app/backend/requirements-dev.txt"
+}
+
+# Static-analysis and stand-in tools from PyPI (checkov, hadolint, actionlint, moto): kept out
+# of the backend's environment because their pins clash with the app's.
+ensure_tools_venv() {
+  ensure_venv "$REPO_ROOT/.venv-tools" "$REPO_ROOT/scripts/requirements-tools.txt"
+}
+
+# ensure_postgres: make PG* point at a PostgreSQL that answers. Uses the configured one
+# (PGHOST/PGPORT, default 127.0.0.1:5432) when it is up; otherwise starts a throw-away cluster
+# from Debian's packages in a temporary directory, stopped when the calling shell exits.
+ensure_postgres() {
+  export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
+  if pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null &&
+    psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+    return 0
+  fi
+  ensure_apt postgresql
+  local bindir
+  bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  local dir
+  dir="$(mktemp -d /tmp/pg-throwaway.XXXXXX)"
+  local port=55432
+  while pg_isready -q -h 127.0.0.1 -p "$port" 2>/dev/null; do port=$((port + 1)); done
+  log "No PostgreSQL at $PGHOST:$PGPORT; starting a throw-away one on 127.0.0.1:$port ($dir)"
+  local as=()
+  if [ "$(id -u)" -eq 0 ]; then
+    # initdb refuses to run as root: run the cluster as the postgres system user.
+    chown postgres "$dir"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >/dev/null
+  export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres PG_THROWAWAY_DIR="$dir"
+  # shellcheck disable=SC2064 # expand now: the trap must stop this cluster, not a later one.
+  trap "'${as[*]:-env}' '$bindir/pg_ctl' -D '$dir/data' -m fast stop >/dev/null 2>&1; rm -rf '$dir'" EXIT
+}
+
+# free_port: an unused loopback TCP port.
+free_port() {
+  "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# run_jest SUITE PATH...: Jest over the given paths, with a JUnit report for the totals.
+run_jest() {
+  local suite="$1"
+  shift
+  mkdir -p "$TEST_RESULTS"
+  (cd "$REPO_ROOT" && JEST_JUNIT_OUTPUT_DIR="$TEST_RESULTS" JEST_JUNIT_OUTPUT_NAME="$suite-jest.xml" \
+    NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 \
+    npx jest --ci --reporters default --reporters jest-junit -- "$@")
+}
+
+# check CASE COMMAND...: run a command as one named test case of the current suite (for tools
+# such as checkov or promtool that have no test report of their own); its output goes to the
+# log, the verdict to the suite's JUnit file.
+check() {
+  local name="$1"
+  shift
+  local suite="${SUITE:-checks}" start status=0
+  mkdir -p "$TEST_RESULTS"
+  start=$SECONDS
+  log "check: $name"
+  "$@" || status=$?
+  "$PYTHON" -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "status": int(sys.argv[2]), "seconds": int(sys.argv[3])}))' \
+    "$name" "$status" "$((SECONDS - start))" >>"$TEST_RESULTS/$suite-checks.jsonl"
+  [ "$status" -eq 0 ] || warn "check failed: $name"
+  return "$status"
+}
