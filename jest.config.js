@@ -12,7 +12,15 @@ export default {
       { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }
     ]
   },
-  roots: ['<rootDir>/actions', '<rootDir>/tests'],
+  roots: [
+    '<rootDir>/actions',
+    '<rootDir>/tests',
+    '<rootDir>/terraform',
+    '<rootDir>/monitoring',
+    '<rootDir>/compose',
+    '<rootDir>/docker',
+    '<rootDir>/scripts'
+  ],
   testMatch: ['**/__tests__/**/*.test.ts', '**/tests/**/*.test.ts'],
   modulePathIgnorePatterns: ['<rootDir>/actions/.*/dist/'],
   testTimeout: 60000,

@@ -2,6 +2,7 @@
 // Bundles every action (actions/<name>/action.yml) with ncc into its committed dist/:
 //   src/index.ts   -> dist/index.js           (the main step)
 //   src/cleanup.ts -> dist/cleanup/index.js   (the post step, when the action has one)
+//   src/cli.ts     -> dist/cli.js             (a command-line entry, when the action has one)
 // plus dist/package.json ({"type":"module"}) and any files listed in actions/<name>/build.json
 // ({"copy": ["node_modules/pkg/file.wasm", ...]}) copied into dist/.
 //
@@ -27,9 +28,13 @@ const actions = readdirSync(path.join(root, 'actions'), { withFileTypes: true })
 async function buildAction(name) {
   const dir = path.join(root, 'actions', name);
   const files = new Map();
-  const entries = [['src/index.ts', '']];
-  if (existsSync(path.join(dir, 'src/cleanup.ts'))) entries.push(['src/cleanup.ts', 'cleanup/']);
-  for (const [entry, prefix] of entries) {
+  // [source, output file, folder for its assets]
+  const entries = [['src/index.ts', 'index.js', '']];
+  if (existsSync(path.join(dir, 'src/cleanup.ts'))) {
+    entries.push(['src/cleanup.ts', 'cleanup/index.js', 'cleanup/']);
+  }
+  if (existsSync(path.join(dir, 'src/cli.ts'))) entries.push(['src/cli.ts', 'cli.js', 'cli/']);
+  for (const [entry, output, prefix] of entries) {
     const { code, assets } = await ncc(path.join(dir, entry), {
       cache: false,
       minify: false,
@@ -38,7 +43,7 @@ async function buildAction(name) {
       quiet: true,
       target: 'es2022'
     });
-    files.set(`${prefix}index.js`, Buffer.from(code));
+    files.set(output, Buffer.from(code));
     for (const [asset, { source }] of Object.entries(assets ?? {})) {
       // ncc already emits its own package.json for ESM output; ours below is the same.
       files.set(`${prefix}${asset}`, Buffer.from(source));
