@@ -71,11 +71,12 @@ ensure_venv() {
   fi
   if ! _stamp_matches "$stamp" "$hash"; then
     log "Installing Python packages into $dir from $*"
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
     local args=() req
     for req in "$@"; do args+=(-r "$req"); done
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}"
-    echo "$hash" >"$stamp"
+    # The stamp is written only after every install succeeded, so a failed one is retried.
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip &&
+      "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" &&
+      echo "$hash" >"$stamp"
   fi
 }
 
