@@ -102,7 +102,7 @@ ensure_postgres() {
   fi
   ensure_apt postgresql
   local bindir
-  bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  bindir="$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   local dir
   dir="$(mktemp -d /tmp/pg-throwaway.XXXXXX)"
   local port=55432
