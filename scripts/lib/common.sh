@@ -48,15 +48,23 @@ ensure_apt() {
   return 0
 }
 
-# ensure_npm: the root npm project's packages, from the lockfile.
+# ensure_npm: the root npm project's packages, from the lockfile. A fresh clone gets `npm ci`;
+# an existing node_modules is brought in line with `npm install`, which does not wipe it first
+# (other processes may be running tests from it). flock serializes concurrent installs.
 ensure_npm() {
   local stamp="$REPO_ROOT/node_modules/.installed-lock-hash" hash
   hash="$(_hash_files "$REPO_ROOT/package-lock.json")"
-  if ! _stamp_matches "$stamp" "$hash"; then
-    log "Installing npm packages (npm ci)"
-    (cd "$REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$hash" >"$stamp"
-  fi
+  _stamp_matches "$stamp" "$hash" && return 0
+  (
+    cd "$REPO_ROOT" || exit 1
+    if [ -d node_modules ]; then
+      log "Updating npm packages to package-lock.json (npm install)"
+      flock /tmp/npm.lock npm install --no-audit --no-fund --loglevel=error
+    else
+      log "Installing npm packages (npm ci)"
+      flock /tmp/npm.lock npm ci --no-audit --no-fund --loglevel=error
+    fi
+  ) && echo "$hash" >"$stamp"
 }
 
 # ensure_venv DIR REQUIREMENTS...: a Python virtual environment with those requirement files.
