@@ -1,0 +1,220 @@
+"""Settings shared by every environment. Everything variable comes from the environment.
+
+Each section names the Django documentation of its settings. Environment-specific modules
+(local, production, test) import this one and override only what differs.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+env = environ.Env()
+
+# ---------------------------------------------------------------------------------------------
+# Core — https://docs.djangoproject.com/en/5.2/ref/settings/#core-settings
+# ---------------------------------------------------------------------------------------------
+DEBUG = False
+# Set by local/production/test; production reads DJANGO_SECRET_KEY with no default.
+SECRET_KEY: str
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "account.User"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "django_prometheus",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "core",
+    "account",
+    "product",
+    "orders",
+    "payments",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Middleware — https://docs.djangoproject.com/en/5.2/ref/middleware/
+# ---------------------------------------------------------------------------------------------
+MIDDLEWARE = [
+    # First and last: django-prometheus measures everything in between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------------------------
+# Database — https://docs.djangoproject.com/en/5.2/ref/settings/#databases
+# ---------------------------------------------------------------------------------------------
+# DATABASE_URL wins; otherwise the seed's DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD form (what
+# compose/compose.yml passes on the servers); otherwise SQLite next to manage.py.
+# django-prometheus' backends wrap Django's to count queries and measure their time.
+_PROMETHEUS_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+
+
+def _database_from_environment() -> dict:
+    if env.str("DATABASE_URL", default=""):
+        database = env.db_url("DATABASE_URL")
+    elif env.str("DB_HOST", default=""):
+        database = {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env.str("DB_HOST"),
+            "PORT": env.int("DB_PORT", default=5432),
+            "NAME": env.str("DB_NAME", default="ecommerce"),
+            "USER": env.str("DB_USER", default="postgres"),
+            "PASSWORD": env.str("DB_PASSWORD", default=""),
+        }
+    else:
+        database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "db.sqlite3")}
+    database["ENGINE"] = _PROMETHEUS_ENGINES.get(database["ENGINE"], database["ENGINE"])
+    if "postgresql" in database["ENGINE"]:
+        # Persistent connections per worker thread, checked before reuse so a database
+        # failover does not hand out dead connections.
+        database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+        database["CONN_HEALTH_CHECKS"] = True
+        database.setdefault("OPTIONS", {})
+        database["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+        sslmode = env.str("DB_SSLMODE", default="")
+        if sslmode:
+            database["OPTIONS"]["sslmode"] = sslmode
+    return database
+
+
+DATABASES = {"default": _database_from_environment()}
+
+# ---------------------------------------------------------------------------------------------
+# Passwords — https://docs.djangoproject.com/en/5.2/topics/auth/passwords/
+# ---------------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ---------------------------------------------------------------------------------------------
+# Static files (the admin's) — https://docs.djangoproject.com/en/5.2/howto/static-files/
+# and https://whitenoise.readthedocs.io/en/stable/django.html
+# ---------------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# ---------------------------------------------------------------------------------------------
+# Proxies and the client's address — https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
+# ---------------------------------------------------------------------------------------------
+# Requests arrive through the load balancer and the frontend's nginx. Addresses in these
+# networks are proxies: the client is the right-most X-Forwarded-For hop outside them
+# (core/client_ip.py). The default covers loopback and the private ranges a VPC uses.
+TRUSTED_PROXIES = env.list(
+    "DJANGO_TRUSTED_PROXIES",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# ---------------------------------------------------------------------------------------------
+# CORS — https://github.com/adamchainz/django-cors-headers#configuration
+# ---------------------------------------------------------------------------------------------
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+
+# ---------------------------------------------------------------------------------------------
+# Django REST framework — https://www.django-rest-framework.org/api-guide/settings/
+# ---------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "core.exception_handler.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Scoped throttles guard the endpoints worth abusing (password guessing, card testing).
+    # The cache is per process: with N gunicorn workers the effective limit is up to N times this.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
+        "checkout": env.str("THROTTLE_CHECKOUT_RATE", default="30/min"),
+    },
+}
+
+# ---------------------------------------------------------------------------------------------
+# Simple JWT — https://django-rest-framework-simplejwt.readthedocs.io/en/latest/settings.html
+# ---------------------------------------------------------------------------------------------
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+# ---------------------------------------------------------------------------------------------
+# The shop — app/backend/API.md
+# ---------------------------------------------------------------------------------------------
+SHOP_CURRENCY = "usd"
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+# HMAC key of card fingerprints (saved cards and payments_transaction.card_fingerprint).
+CARD_FINGERPRINT_KEY: str
+
+# ---------------------------------------------------------------------------------------------
+# Logging: one JSON object per line on stdout — https://docs.djangoproject.com/en/5.2/topics/logging/
+# ---------------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Our middleware writes the request line; Django's own would repeat it for 4xx/5xx.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,28 @@
+"""Every route: the API under /api/ (API.md), operations at the root, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from account.urls import account_urlpatterns, auth_urlpatterns
+from core import apis as core_apis
+from payments.apis import ShopConfigApi
+
+api_urlpatterns = [
+    path("auth/", include((auth_urlpatterns, "auth"))),
+    path("account/", include((account_urlpatterns, "account"))),
+    path("", include(("product.urls", "product"))),
+    path("orders/", include(("orders.urls", "orders"))),
+    path("payments/", include(("payments.urls", "payments"))),
+    path("config/", ShopConfigApi.as_view(), name="config"),
+]
+
+urlpatterns = [
+    path("healthz", core_apis.healthz, name="healthz"),
+    path("readyz", core_apis.readyz, name="readyz"),
+    path("", include("django_prometheus.urls")),  # /metrics
+    path("admin/", admin.site.urls),
+    path("api/", include(api_urlpatterns)),
+]
+
+handler404 = "core.apis.not_found"
+handler500 = "core.apis.server_error"

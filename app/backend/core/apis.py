@@ -1,0 +1,33 @@
+"""Operational endpoints (no /api prefix) and JSON answers for Django's own 404/500."""
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+
+logger = logging.getLogger(__name__)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process answers. No database access: a database outage must not restart servers."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database answers: the load balancer sends traffic only to ready servers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("readiness check failed", extra={"error": error.__class__.__name__})
+        return JsonResponse({"status": "unavailable", "reason": "database"}, status=503)
+    return JsonResponse({"status": "ready"})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"message": "Not found.", "extra": {}}, status=404)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"message": "Something went wrong on our side.", "extra": {}}, status=500)

@@ -1,0 +1,129 @@
+"""Checkout, the buyer's orders, and delivery (staff)."""
+
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from account.serializers import AddressInputSerializer
+from core.client_ip import client_ip
+from core.pagination import PageFilterSerializer, paginate
+from orders import selectors, services
+from orders.models import Order, OrderItem
+
+MESSAGE_ONE_ADDRESS = "Send exactly one of billing_address_id and billing_address."
+MESSAGE_ONE_PAYMENT = "Send exactly one of card, payment_method_id and saved_card_id."
+MESSAGE_STAFF_ONLY_ALL = "Only staff can list everyone's orders."
+
+
+class OrderOutputSerializer(serializers.ModelSerializer):
+    class ItemSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = OrderItem
+            fields = ["product_id", "name", "unit_price", "quantity", "line_total"]
+
+    items = ItemSerializer(many=True)
+    billing_address = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    card = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "status",
+            "items",
+            "subtotal",
+            "total",
+            "currency",
+            "billing_address",
+            "card",
+            "created_at",
+            "paid_at",
+            "delivered_at",
+        ]
+
+    def get_card(self, order: Order) -> dict[str, str]:
+        return {"brand": order.card_brand, "last4": order.card_last4}
+
+
+class OrderListCheckoutApi(APIView):
+    throttle_scope = "checkout"
+
+    class FilterSerializer(PageFilterSerializer):
+        all = serializers.BooleanField(required=False, default=False)
+
+    class CheckoutInputSerializer(serializers.Serializer):
+        class ItemSerializer(serializers.Serializer):
+            product_id = serializers.IntegerField(min_value=1)
+            quantity = serializers.IntegerField(min_value=1, max_value=99)
+
+        class PaymentSerializer(serializers.Serializer):
+            class CardSerializer(serializers.Serializer):
+                number = serializers.RegexField(
+                    r"^[0-9 -]{12,23}$", error_messages={"invalid": "Enter the card number's digits."}
+                )
+                exp_month = serializers.IntegerField(min_value=1, max_value=12)
+                exp_year = serializers.IntegerField(min_value=2000, max_value=2100)
+                cvc = serializers.RegexField(r"^[0-9]{3,4}$", error_messages={"invalid": "Enter 3 or 4 digits."})
+                name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+            card = CardSerializer(required=False)
+            payment_method_id = serializers.RegexField(r"^pm_[A-Za-z0-9_]{1,250}$", required=False)
+            saved_card_id = serializers.IntegerField(min_value=1, required=False)
+
+            def validate(self, data):
+                if len(data) != 1:
+                    raise serializers.ValidationError(MESSAGE_ONE_PAYMENT)
+                return data
+
+        items = ItemSerializer(many=True, allow_empty=False, max_length=50)
+        billing_address_id = serializers.IntegerField(min_value=1, required=False)
+        billing_address = AddressInputSerializer(required=False)
+        payment = PaymentSerializer()
+        save_card = serializers.BooleanField(required=False, default=False)
+
+        def validate(self, data):
+            if ("billing_address_id" in data) == ("billing_address" in data):
+                raise serializers.ValidationError({"billing_address": [MESSAGE_ONE_ADDRESS]})
+            return data
+
+    def get_throttles(self):
+        # Only checkout is throttled (card testing); reading one's orders is not.
+        return super().get_throttles() if self.request.method == "POST" else []
+
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        everyone = filters.validated_data["all"]
+        if everyone and not request.user.is_staff:
+            raise PermissionDenied(MESSAGE_STAFF_ONLY_ALL)
+        return Response(
+            paginate(
+                queryset=selectors.order_list(user=request.user, everyone=everyone),
+                request=request,
+                page=filters.validated_data["page"],
+                page_size=filters.validated_data["page_size"],
+                serializer_class=OrderOutputSerializer,
+            )
+        )
+
+    def post(self, request):
+        serializer = self.CheckoutInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.order_checkout(user=request.user, client_ip=client_ip(request), **serializer.validated_data)
+        return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailApi(APIView):
+    def get(self, request, order_id: int):
+        return Response(OrderOutputSerializer(selectors.order_get(user=request.user, order_id=order_id)).data)
+
+
+class OrderDeliverApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    def post(self, request, order_id: int):
+        selectors.order_get(user=request.user, order_id=order_id)  # 404 when there is none
+        order = services.order_deliver(order_id=order_id)
+        return Response(OrderOutputSerializer(selectors.order_get(user=request.user, order_id=order.pk)).data)
