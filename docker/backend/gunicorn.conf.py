@@ -1,0 +1,101 @@
+"""gunicorn settings for the shop's backend (https://docs.gunicorn.org/en/stable/settings.html).
+
+Every value can be changed from the environment, so the same image fits a 2-core server and a
+laptop. Check it with: gunicorn --check-config -c docker/backend/gunicorn.conf.py config.wsgi
+"""
+
+import json
+import logging
+import os
+import time
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Workers: (2 x cores) + 1 is gunicorn's own advice, capped so a large host does not open more
+# database connections than the database allows (each worker thread holds one).
+_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+workers = _int("GUNICORN_WORKERS", min(2 * _cores + 1, _int("GUNICORN_MAX_WORKERS", 8)))
+# Threads let a worker overlap database waits; the app is I/O-bound (PostgreSQL, Stripe).
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", 4)
+bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
+
+# A request that takes longer than this is killed (the worker is restarted).
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# On SIGTERM (docker stop, a rolling deploy), in-flight requests get this long to finish.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 25)
+# Longer than the load balancer's idle timeout would be pointless; nginx keeps connections open.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycling workers now and then bounds the damage of a slow memory leak.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Load the app before forking: a broken import fails at start, and workers share memory.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
+
+# X-Forwarded-* are believed only from these addresses (the frontend's nginx on the same host).
+# The client IP itself is worked out by the app from X-Forwarded-For (core/client_ip.py).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# /tmp in a container can be an overlay file system; the heartbeat files belong in memory.
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
+
+# Logs: JSON lines on stdout/stderr. The app already logs one line per request (with its
+# request id), so gunicorn's own access log is off unless GUNICORN_ACCESS_LOG=true.
+accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "false").lower() == "true" else None
+access_log_format = json.dumps(
+    {
+        "remote_addr": "%(h)s",
+        "method": "%(m)s",
+        "path": "%(U)s",
+        "status": "%(s)s",
+        "bytes": "%(B)s",
+        "duration_ms": "%(M)s",
+        "request_id": "%({x-request-id}o)s",
+        "user_agent": "%(a)s",
+    }
+)
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+class JsonFormatter(logging.Formatter):
+    """gunicorn's own messages (boot, worker restarts) in the app's JSON line format."""
+
+    converter = time.gmtime
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(
+            {
+                "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%SZ"),
+                "level": record.levelname.lower(),
+                "logger": record.name,
+                "message": record.getMessage(),
+            }
+        )
+
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": JsonFormatter}},
+    "handlers": {
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    },
+}
+
+
+def child_exit(server, worker):
+    """With several workers, Prometheus metrics are kept in files (PROMETHEUS_MULTIPROC_DIR);
+    a dead worker's live gauges must be dropped from them."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
