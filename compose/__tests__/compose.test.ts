@@ -1,0 +1,244 @@
+import { describe, expect, test } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { composePolicyViolations, imageReferenceProblem } from '../lib/policy.js';
+import type { ComposeFile, ComposeService } from '../lib/policy.js';
+import { composeValidator } from '../lib/schema.js';
+import { renderTemplatefile, templateVariables } from '../lib/templatefile.js';
+import type { TemplateValue } from '../lib/templatefile.js';
+import { renderWithTerraform, terraformAvailable } from '../lib/terraform-console.js';
+
+const composeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = path.resolve(composeDir, '..');
+const template = readFileSync(path.join(composeDir, 'compose.yml'), 'utf8');
+const localText = readFileSync(path.join(composeDir, 'compose.local.yml'), 'utf8');
+
+const DIGEST = 'sha256:' + 'ab'.repeat(32);
+/** What terraform/ passes, with values shaped like the real ones. */
+const SAMPLE_VARS: Record<string, TemplateValue> = {
+  backend_image: `docker.io/acme/ecommerce-backend@${DIGEST}`,
+  frontend_image: 'ghcr.io/acme/ecommerce-frontend:sha-0123456',
+  rds_endpoint: 'ecommerce-db.c9akciq32.us-east-1.rds.amazonaws.com',
+  db_port: 5432,
+  db_name: 'ecommerce',
+  db_user: 'ecommerce',
+  aws_region: 'us-east-1',
+  allowed_hosts: 'shop-alb-1234.us-east-1.elb.amazonaws.com,shop.example.com'
+};
+
+const rendered = renderTemplatefile(template, SAMPLE_VARS, 'compose.yml');
+const production = parse(rendered) as ComposeFile;
+const local = parse(localText) as ComposeFile;
+const validate = composeValidator();
+
+function service(file: ComposeFile, name: string): ComposeService {
+  const found = file.services?.[name];
+  if (!found) throw new Error(`no service ${name}`);
+  return found;
+}
+
+describe('compose.yml (the servers, a Terraform templatefile)', () => {
+  test('references exactly the variables compose/README.md documents', () => {
+    const readme = readFileSync(path.join(composeDir, 'README.md'), 'utf8');
+    const section = readme.split('## `compose.yml` template variables')[1]?.split('\n## ')[0] ?? '';
+    const documented = [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(templateVariables(template).sort()).toEqual([...documented].sort());
+    expect(Object.keys(SAMPLE_VARS).sort()).toEqual([...documented].sort());
+  });
+
+  test('renders with the sample values and is valid against the Compose Specification schema', () => {
+    expect(validate(production)).toEqual([]);
+  });
+
+  test('the rendered file contains no "$" (safe in an unquoted here-document and from Compose interpolation)', () => {
+    expect(rendered).not.toContain('$');
+  });
+
+  test('rendering without one of the variables fails, naming it', () => {
+    const rest = Object.fromEntries(Object.entries(SAMPLE_VARS).filter(([k]) => k !== 'db_name'));
+    expect(() => renderTemplatefile(template, rest, 'compose.yml')).toThrow(
+      'vars map does not contain key "db_name"'
+    );
+  });
+
+  test('complies with the project policy (immutable images, healthchecks, rotation, lock-down, no secrets)', () => {
+    expect(composePolicyViolations(production, { production: true })).toEqual([]);
+  });
+
+  test('runs backend and frontend as ecommerce-backend and ecommerce-frontend with the sample images', () => {
+    expect(Object.keys(production.services ?? {}).sort()).toEqual(['backend', 'frontend']);
+    expect(service(production, 'backend').container_name).toBe('ecommerce-backend');
+    expect(service(production, 'frontend').container_name).toBe('ecommerce-frontend');
+    expect(service(production, 'backend').image).toBe(SAMPLE_VARS.backend_image);
+    expect(service(production, 'frontend').image).toBe(SAMPLE_VARS.frontend_image);
+  });
+
+  test('publishes the storefront on 3000 and the backend on 8000 (for Prometheus), nothing else', () => {
+    const ports = (name: string) => (service(production, name) as { ports?: string[] }).ports ?? [];
+    expect(ports('frontend')).toEqual(['3000:3000']);
+    expect(ports('backend')).toEqual(['8000:8000']);
+  });
+
+  test('the frontend waits for a healthy backend and proxies to it by container name', () => {
+    const frontend = service(production, 'frontend');
+    expect(frontend.depends_on).toEqual({ backend: { condition: 'service_healthy' } });
+    expect(frontend.environment).toMatchObject({ BACKEND_UPSTREAM: 'ecommerce-backend:8000' });
+  });
+
+  test('the backend gets the database from the variables and its secrets only from /app/backend.env', () => {
+    const backend = service(production, 'backend') as ComposeService & { env_file?: string[] };
+    expect(backend.env_file).toEqual(['/app/backend.env']);
+    expect(backend.environment).toMatchObject({
+      DB_HOST: SAMPLE_VARS.rds_endpoint,
+      DB_PORT: '5432',
+      DB_NAME: 'ecommerce',
+      DB_USER: 'ecommerce',
+      DJANGO_ALLOWED_HOSTS: `${String(SAMPLE_VARS.allowed_hosts)},localhost,127.0.0.1`
+    });
+    expect(Object.keys(backend.environment ?? {})).not.toContain('DB_PASSWORD');
+  });
+
+  test('every setting it passes to the backend is one the backend reads', () => {
+    const settingsDir = path.join(repoRoot, 'app/backend/config/settings');
+    if (!existsSync(settingsDir)) {
+      console.log('app/backend/config/settings is absent: skipping the settings cross-check');
+      return;
+    }
+    const settings = readdirSync(settingsDir)
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => readFileSync(path.join(settingsDir, f), 'utf8'))
+      .join('\n');
+    const readme = readFileSync(path.join(composeDir, 'README.md'), 'utf8');
+    // The first column of the backend.env table in compose/README.md.
+    const secretsSection = readme.split('## Secrets')[1]?.split('\n## ')[0] ?? '';
+    const envFileKeys = secretsSection
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)])
+      .map((m) => m[1] as string);
+    expect(envFileKeys).toContain('DB_PASSWORD');
+    const passed = Object.keys(service(production, 'backend').environment ?? {}).filter(
+      (k) => !k.startsWith('AWS_')
+    );
+    const unread = [...passed, ...envFileKeys].filter((k) => !settings.includes(`"${k}"`));
+    expect(unread).toEqual([]);
+  });
+});
+
+const terraform = terraformAvailable();
+describe('compose.yml rendered by a real terraform', () => {
+  if (!terraform) {
+    test('skipped: no terraform binary on PATH (optional; the TypeScript renderer was used)', () => {
+      console.log('terraform is not on PATH: skipping the terraform console cross-check');
+    });
+    return;
+  }
+  test('terraform console renders compose.yml exactly as the TypeScript renderer does', () => {
+    expect(renderWithTerraform(template, SAMPLE_VARS)).toBe(rendered);
+  });
+});
+
+describe('compose.local.yml (the whole stack on one machine)', () => {
+  test('is valid against the Compose Specification schema', () => {
+    expect(validate(local)).toEqual([]);
+  });
+
+  test('complies with the project policy (credentials only as ${VAR:-dev default})', () => {
+    expect(composePolicyViolations(local, { production: false })).toEqual([]);
+  });
+
+  test('runs PostgreSQL, backend, frontend, Prometheus, Grafana and node_exporter', () => {
+    expect(Object.keys(local.services ?? {}).sort()).toEqual(
+      ['backend', 'db', 'frontend', 'grafana', 'node-exporter', 'prometheus'].sort()
+    );
+  });
+
+  test('builds the images from docker/ and mounts the monitoring/ configuration', () => {
+    const build = (name: string) =>
+      (service(local, name) as { build?: { context: string; dockerfile: string } }).build;
+    expect(build('backend')).toEqual({ context: '..', dockerfile: 'docker/Dockerfile.backend' });
+    expect(build('frontend')).toEqual({ context: '..', dockerfile: 'docker/Dockerfile.frontend' });
+    const volumes = (name: string) =>
+      (service(local, name) as { volumes?: string[] }).volumes ?? [];
+    expect(volumes('prometheus')).toContain('../monitoring/prometheus:/etc/prometheus:ro');
+    expect(volumes('grafana')).toEqual(
+      expect.arrayContaining([
+        '../monitoring/grafana/provisioning:/etc/grafana/provisioning:ro',
+        '../monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro'
+      ])
+    );
+    const command = (service(local, 'prometheus') as { command?: string[] }).command ?? [];
+    expect(command).toContain('--config.file=/etc/prometheus/prometheus.local.yml');
+    for (const file of ['docker/Dockerfile.frontend']) {
+      expect(existsSync(path.join(repoRoot, file))).toBe(true);
+    }
+  });
+});
+
+describe('the policy itself catches what it is meant to catch', () => {
+  const good: ComposeService = {
+    image: `a/b@${DIGEST}`,
+    container_name: 'x',
+    restart: 'unless-stopped',
+    healthcheck: { test: ['CMD', 'true'] },
+    logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
+    read_only: true,
+    cap_drop: ['ALL'],
+    security_opt: ['no-new-privileges:true']
+  };
+  const check = (s: Partial<ComposeService> & Record<string, unknown>, production = true) =>
+    composePolicyViolations({ services: { web: { ...good, ...s } } }, { production });
+
+  test('a compliant service passes', () => {
+    expect(check({})).toEqual([]);
+  });
+  test.each([
+    ['an image tagged latest', { image: 'a/b:latest' }, 'uses the mutable tag latest'],
+    ['an untagged image', { image: 'a/b' }, 'has no tag or digest'],
+    ['a malformed digest', { image: 'a/b@sha256:123' }, 'malformed digest'],
+    ['no healthcheck', { healthcheck: undefined }, 'has no healthcheck'],
+    ['a disabled healthcheck', { healthcheck: { test: ['NONE'] } }, 'has no healthcheck'],
+    ['no log rotation', { logging: { driver: 'json-file' } }, 'logs are not rotated'],
+    ['no container_name', { container_name: undefined }, 'has no container_name'],
+    ['no restart policy', { restart: undefined }, 'has no restart policy'],
+    ['a writable root filesystem', { read_only: false }, 'root filesystem is not read-only'],
+    ['capabilities kept', { cap_drop: undefined }, 'does not drop ALL caps'],
+    ['no no-new-privileges', { security_opt: [] }, 'lacks security_opt no-new-privileges'],
+    [
+      'a dependency without a health condition',
+      { depends_on: ['db'] },
+      'without condition: service_healthy'
+    ],
+    [
+      'a password in the file',
+      { environment: { DB_PASSWORD: 'hunter2hunter2' } },
+      'secret DB_PASSWORD is written in the file'
+    ],
+    [
+      'an AWS key under an innocent name',
+      { environment: { NOTE: 'AKIAABCDEFGHIJKLMNOP' } },
+      'looks like a credential'
+    ]
+  ])('%s is reported', (_name, override, message) => {
+    expect(check(override as Partial<ComposeService>).join('\n')).toContain(message);
+  });
+  test('in development a secret must be an interpolation with a default, not a literal', () => {
+    expect(check({ environment: { API_TOKEN: 'abc123abc' } }, false).join('\n')).toContain(
+      'secret API_TOKEN is a literal'
+    );
+    expect(check({ environment: { API_TOKEN: '${API_TOKEN:-dev}' } }, false)).toEqual([]);
+  });
+  test('imageReferenceProblem accepts digests and explicit tags', () => {
+    expect(imageReferenceProblem(`registry:5000/a/b@${DIGEST}`)).toBeUndefined();
+    expect(imageReferenceProblem('registry:5000/a/b:sha-0123456')).toBeUndefined();
+    expect(imageReferenceProblem('registry:5000/a/b')).toContain('no tag or digest');
+  });
+  test('the schema rejects what Compose would reject', () => {
+    expect(
+      validate({ services: { web: { image: 'a:1', restart_policy: 'always' } } }).join()
+    ).toContain('must NOT have additional properties');
+    expect(validate({ services: { web: { image: 'a:1', ports: 'not-a-list' } } })).not.toEqual([]);
+  });
+});

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The container images, the compose files and the image-publishing action:
+#   hadolint over docker/Dockerfile.*; the storefront's nginx configuration run by a real nginx
+#   in front of the real backend (gunicorn + SQLite); compose.yml rendered as Terraform's
+#   templatefile and both compose files validated against the Compose Specification schema;
+#   actions/docker-image's bundle run the runner's way, its action.yml through actionlint.
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "$0")/../lib/common.sh"
+cd "$REPO_ROOT"
+
+ensure_tools_venv
+ensure_apt nginx-light
+# The nginx tests proxy to the real backend, started from this environment.
+if [ -f app/backend/requirements.txt ]; then ensure_backend_venv; fi
+export HADOLINT="$REPO_ROOT/.venv-tools/bin/hadolint" ACTIONLINT="$REPO_ROOT/.venv-tools/bin/actionlint"
+
+paths=(compose docker)
+[ -d actions/docker-image ] && paths+=(actions/docker-image)
+run_jest "$SUITE" "${paths[@]}"
