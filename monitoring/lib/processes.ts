@@ -1,0 +1,129 @@
+/**
+ * Starting and stopping the real programs the monitoring tests run (prometheus, exporters,
+ * alertmanager, gunicorn) on loopback ports, with their output kept in a log file for when a
+ * test fails.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** A program started by `startProcess`. */
+export interface RunningProcess {
+  readonly name: string;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+  /** The last lines of its output, for error messages. */
+  tail(lines?: number): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts `command` with its stdout and stderr appended to `logFile`. */
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string }
+): RunningProcess {
+  const fd = openSync(options.logFile, 'a');
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', fd, fd]
+  });
+  closeSync(fd);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+    child.once('error', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  const tail = (lines = 20): string => {
+    try {
+      return readFileSync(options.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  };
+  return {
+    name,
+    logFile: options.logFile,
+    child,
+    tail,
+    async stop(graceMs = 5000) {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exit;
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** An unused loopback TCP port, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Polls `check` every `intervalMs` until it returns a value other than undefined, failing with
+ * `what` and the process's last output after `timeoutMs` or when the process has exited.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs: number; intervalMs?: number; process?: RunningProcess }
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    const proc = options.process;
+    if (proc && proc.child.exitCode !== null) {
+      throw new Error(
+        `${proc.name} exited (${proc.child.exitCode}) before ${what}:\n${proc.tail()}`
+      );
+    }
+    if (Date.now() > deadline) {
+      const detail = proc ? `\n${proc.name} output:\n${proc.tail()}` : '';
+      throw new Error(
+        `timed out after ${options.timeoutMs} ms waiting for ${what} ${lastError}${detail}`
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+  }
+}
+
+/** Resolves once `url` answers with a status below 500 (fetch with a short timeout). */
+export async function waitForHttp(
+  url: string,
+  options: { timeoutMs: number; process?: RunningProcess }
+): Promise<void> {
+  await waitFor(
+    `${url} to answer`,
+    async () => {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      return response.status < 500 ? true : undefined;
+    },
+    options
+  );
+}

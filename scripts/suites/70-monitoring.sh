@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Monitoring as code (monitoring/): Prometheus configuration and alert rules checked and
+# unit-tested with promtool, Alertmanager and blackbox configurations checked by their own
+# binaries, Grafana dashboards validated, and every dashboard panel's query run against a real
+# Prometheus scraping a real node_exporter and the real backend (monitoring/__tests__/).
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "$0")/../lib/common.sh"
+cd "$REPO_ROOT"
+
+ensure_apt prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-alertmanager chromium
+ensure_npm
+[ -f app/backend/manage.py ] && ensure_backend_venv
+
+run_jest "$SUITE" monitoring
