@@ -151,7 +151,33 @@ describe('compose.local.yml (the whole stack on one machine)', () => {
 
   test('runs PostgreSQL, backend, frontend, Prometheus, Grafana and node_exporter', () => {
     expect(Object.keys(local.services ?? {}).sort()).toEqual(
-      ['backend', 'db', 'frontend', 'grafana', 'node-exporter', 'prometheus'].sort()
+      [
+        'alertmanager',
+        'backend',
+        'blackbox-exporter',
+        'db',
+        'frontend',
+        'grafana',
+        'node-exporter',
+        'prometheus'
+      ].sort()
+    );
+  });
+
+  test('every host name Prometheus scrapes in monitoring/prometheus/targets is a service here', () => {
+    const targetsDir = path.join(repoRoot, 'monitoring/prometheus/targets');
+    if (!existsSync(targetsDir)) {
+      console.log('monitoring/prometheus/targets is absent: skipping');
+      return;
+    }
+    const hosts = readdirSync(targetsDir).flatMap((file) =>
+      [...readFileSync(path.join(targetsDir, file), 'utf8').matchAll(/([a-z][a-z0-9-]*):\d+/g)].map(
+        (m) => m[1] as string
+      )
+    );
+    const names = Object.keys(local.services ?? {});
+    expect(hosts.filter((h) => h !== 'localhost' && h !== 'http' && !names.includes(h))).toEqual(
+      []
     );
   });
 
@@ -163,15 +189,21 @@ describe('compose.local.yml (the whole stack on one machine)', () => {
     const volumes = (name: string) =>
       (service(local, name) as { volumes?: string[] }).volumes ?? [];
     expect(volumes('prometheus')).toContain('../monitoring/prometheus:/etc/prometheus:ro');
-    expect(volumes('grafana')).toEqual(
-      expect.arrayContaining([
-        '../monitoring/grafana/provisioning:/etc/grafana/provisioning:ro',
-        '../monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro'
-      ])
-    );
+    expect(volumes('grafana')).toContain('../monitoring:/etc/monitoring:ro');
+    expect(service(local, 'grafana').environment).toMatchObject({
+      MONITORING_DIR: '/etc/monitoring',
+      GF_PATHS_PROVISIONING: '/etc/monitoring/grafana/provisioning'
+    });
     const command = (service(local, 'prometheus') as { command?: string[] }).command ?? [];
     expect(command).toContain('--config.file=/etc/prometheus/prometheus.local.yml');
-    for (const file of ['docker/Dockerfile.frontend']) {
+    for (const file of [
+      'docker/Dockerfile.frontend',
+      'docker/Dockerfile.backend',
+      'monitoring/prometheus/prometheus.local.yml',
+      'monitoring/alertmanager/alertmanager.local.yml',
+      'monitoring/blackbox/blackbox.yml',
+      'monitoring/grafana/provisioning/dashboards/ecommerce.yml'
+    ]) {
       expect(existsSync(path.join(repoRoot, file))).toBe(true);
     }
   });
