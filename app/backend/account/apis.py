@@ -45,6 +45,10 @@ class UserLoginApi(APIView):
         email = serializers.CharField(max_length=254)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
 
+    def get_authenticate_header(self, request) -> str:
+        # Without authentication classes DRF would turn a failed login into 403; it is a 401.
+        return 'Bearer realm="api"'
+
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

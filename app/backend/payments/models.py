@@ -3,6 +3,7 @@ scan: its columns are a contract, documented in app/backend/API.md and payments/
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class CardBrand(models.TextChoices):
@@ -48,7 +49,8 @@ class TransactionStatus(models.TextChoices):
 class Transaction(models.Model):
     """One row per charge attempt, successful or not. Table name: payments_transaction."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A default rather than auto_now_add, so generate_demo_transactions can date its history.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions"
     )

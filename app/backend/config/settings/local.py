@@ -10,3 +10,8 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="development-only-secret-key-n
 CARD_FINGERPRINT_KEY = env.str("CARD_FINGERPRINT_KEY", default="development-only-card-fingerprint-key")
 # The storefront's Vite dev server.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:5173", "http://127.0.0.1:5173"])
+
+# https://whitenoise.readthedocs.io/en/stable/django.html#WHITENOISE_USE_FINDERS
+# Serve the admin's static files from the apps, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG

@@ -5,9 +5,9 @@ import os
 import uuid
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REST_FRAMEWORK, env
+from .base import DATABASES, MIDDLEWARE, REST_FRAMEWORK, env
 
-SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
+SECRET_KEY = "test-secret-key-long-enough-for-hmac-sha256"  # noqa: S105 (tests only)
 CARD_FINGERPRINT_KEY = "test-card-fingerprint-key"
 # https://docs.djangoproject.com/en/5.2/topics/testing/overview/#speeding-up-the-tests
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,6 +16,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The admin's static files are not collected for tests; whitenoise would warn on every request.
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 STRIPE_SECRET_KEY = ""
 STRIPE_PUBLISHABLE_KEY = ""
 
