@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// End-to-end tests: a real backend, the built storefront and Debian's Chromium, started by
+// the tests themselves. One file at a time, with timeouts that allow for gunicorn's start.
+export default defineConfig({
+  test: {
+    environment: 'node',
+    include: ['e2e/**/*.e2e.ts'],
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 180_000
+  }
+});
