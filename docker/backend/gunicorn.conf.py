@@ -40,11 +40,18 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
 # The client IP itself is worked out by the app from X-Forwarded-For (core/client_ip.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # /tmp in a container can be an overlay file system; the heartbeat files belong in memory.
-worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
+_shm = "/dev/shm"  # noqa: S108 (gunicorn's own advice for its heartbeat files)
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", _shm if os.path.isdir(_shm) else None)
+
+# Recent gunicorn releases open a control socket under $HOME (or XDG_RUNTIME_DIR) by default: one fixed
+# path that several servers on one machine would fight over, and a read-only home in the image.
+# Nothing here uses it.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "false").lower() != "true"
 
 # Logs: JSON lines on stdout/stderr. The app already logs one line per request (with its
 # request id), so gunicorn's own access log is off unless GUNICORN_ACCESS_LOG=true.
-accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "false").lower() == "true" else None
+_access_log = os.environ.get("GUNICORN_ACCESS_LOG", "false").lower() == "true"
+accesslog = "-" if _access_log else None
 access_log_format = json.dumps(
     {
         "remote_addr": "%(h)s",
@@ -80,14 +87,22 @@ class JsonFormatter(logging.Formatter):
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": JsonFormatter}},
+    "formatters": {
+        "json": {"()": JsonFormatter},
+        # access_log_format already renders a JSON object: print it as it is.
+        "raw": {"format": "%(message)s"},
+    },
     "handlers": {
         "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "console": {"class": "logging.StreamHandler", "formatter": "raw", "stream": "ext://sys.stdout"},
     },
     "loggers": {
         "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
-        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {
+            "level": "INFO" if _access_log else "CRITICAL",
+            "handlers": ["console"],
+            "propagate": False,
+        },
     },
 }
 
