@@ -1,0 +1,152 @@
+import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dockerDir, dockerfileEnv, repoRoot } from './helpers/nginx.js';
+
+/** hadolint from .venv-tools (ensure_tools_venv), or $HADOLINT. */
+const hadolint = process.env.HADOLINT ?? path.join(repoRoot, '.venv-tools/bin/hadolint');
+const dockerfiles = readdirSync(dockerDir)
+  .filter((name) => /^Dockerfile\.[a-z]+$/.test(name))
+  .sort();
+
+function runHadolint(file: string): { status: number | null; output: string } {
+  const result = spawnSync(hadolint, ['--no-color', file], { encoding: 'utf8', cwd: repoRoot });
+  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+describe('hadolint over docker/Dockerfile.*', () => {
+  test('hadolint is installed (bash scripts/test installs it into .venv-tools)', () => {
+    expect(existsSync(hadolint)).toBe(true);
+  });
+
+  test('finds the Dockerfiles', () => {
+    expect(dockerfiles).toContain('Dockerfile.frontend');
+  });
+
+  test.each(dockerfiles)('%s: hadolint reports nothing', (name) => {
+    expect(runHadolint(path.join('docker', name))).toEqual({ status: 0, output: '' });
+  });
+
+  test.each(dockerfiles)(
+    '%s: every ignored rule is justified by a comment just above it',
+    (name) => {
+      const lines = readFileSync(path.join(dockerDir, name), 'utf8').split('\n');
+      const unjustified = lines.flatMap((line, i) => {
+        if (!/#\s*hadolint\s+ignore=/.test(line)) return [];
+        const above = lines[i - 1]?.trim() ?? '';
+        return above.startsWith('#') && !/hadolint/.test(above) && above.length > 10
+          ? []
+          : [`line ${i + 1}`];
+      });
+      expect(unjustified).toEqual([]);
+    }
+  );
+
+  test('hadolint does catch a bad Dockerfile (the check is not vacuous)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hadolint-'));
+    try {
+      const file = path.join(dir, 'Dockerfile');
+      writeFileSync(file, 'FROM node:latest\nRUN cd /app && npm install\n');
+      const result = runHadolint(file);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toContain('DL3007'); // latest tag
+      expect(result.output).toContain('DL3003'); // cd instead of WORKDIR
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Dockerfile.frontend', () => {
+  const text = readFileSync(path.join(dockerDir, 'Dockerfile.frontend'), 'utf8');
+  const froms = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1] as string);
+
+  test('two stages: a Node LTS build and an unprivileged nginx, both pinned to a full version', () => {
+    expect(froms).toHaveLength(2);
+    expect(froms[0]).toMatch(/^node:(2[02468])\.\d+\.\d+-alpine$/);
+    expect(froms[1]).toMatch(/^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-alpine$/);
+  });
+
+  test('npm ci with a cache mount, dependencies in their own layer before the sources', () => {
+    expect(text).toMatch(/RUN --mount=type=cache,target=\/root\/\.npm[^\n]*\\\n\s*npm ci/);
+    expect(text.indexOf('package-lock.json')).toBeLessThan(text.indexOf('COPY app/frontend/ ./'));
+  });
+
+  test('runs as uid 101, exposes 3000 and has a HEALTHCHECK on nginx’s own /healthz', () => {
+    const users = [...text.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(users.at(-1)).toBe('101');
+    expect(text).toMatch(/^EXPOSE 3000$/m);
+    expect(text).toMatch(/^HEALTHCHECK [\s\S]*\/healthz/m);
+  });
+
+  test('the template variables all have image defaults, and the envsubst filter admits exactly them', () => {
+    const template = readFileSync(
+      path.join(dockerDir, 'frontend/templates/default.conf.template'),
+      'utf8'
+    );
+    const used = [
+      ...new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1] as string))
+    ].sort();
+    expect(used).toEqual([
+      'BACKEND_UPSTREAM',
+      'LISTEN_PORT',
+      'NGINX_LOCAL_RESOLVERS',
+      'STOREFRONT_ROOT'
+    ]);
+    expect(dockerfileEnv('BACKEND_UPSTREAM')).toBe('ecommerce-backend:8000');
+    expect(dockerfileEnv('LISTEN_PORT')).toBe('3000');
+    expect(dockerfileEnv('STOREFRONT_ROOT')).toBe('/usr/share/nginx/html');
+    // NGINX_LOCAL_RESOLVERS comes from the image's 15-local-resolvers.envsh, switched on here.
+    expect(dockerfileEnv('NGINX_ENTRYPOINT_LOCAL_RESOLVERS')).toBe('1');
+    const filter = new RegExp(dockerfileEnv('NGINX_ENVSUBST_FILTER'));
+    for (const name of used) expect(filter.test(name)).toBe(true);
+    for (const name of ['HOSTNAME', 'HOME', 'PATH', 'NGINX_VERSION', 'PWD']) {
+      expect(filter.test(name)).toBe(false);
+    }
+  });
+
+  test('the render target is created by an entrypoint script that runs before the image’s envsubst step', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'entrypoint-d-'));
+    try {
+      const target = path.join(dir, 'tmp/nginx/conf.d');
+      const script = path.join(dockerDir, 'frontend/docker-entrypoint.d/05-writable-dirs.sh');
+      const result = spawnSync('sh', [script], {
+        env: { PATH: '/usr/bin:/bin', NGINX_ENVSUBST_OUTPUT_DIR: target },
+        encoding: 'utf8'
+      });
+      expect(result.status).toBe(0);
+      expect(existsSync(target)).toBe(true);
+      expect(dockerfileEnv('NGINX_ENVSUBST_OUTPUT_DIR')).toBe('/tmp/nginx/conf.d');
+      // sorts before 20-envsubst-on-templates.sh
+      expect('05-writable-dirs.sh' < '20-envsubst-on-templates.sh').toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the build context sends only app/frontend (without node_modules) and docker/frontend', () => {
+    const ignore = readFileSync(path.join(dockerDir, 'Dockerfile.frontend.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    expect(ignore[0]).toBe('*');
+    expect(ignore.filter((l) => l.startsWith('!'))).toEqual([
+      '!app/frontend/',
+      '!docker/frontend/'
+    ]);
+    expect(ignore).toContain('app/frontend/node_modules/');
+    expect(ignore).toContain('app/frontend/dist/');
+    // Every path the Dockerfile copies from the context is one the ignore file admits.
+    const copied = [...text.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((m) =>
+      (m[1] as string).split(/\s+/)
+    );
+    for (const source of copied) {
+      expect(source.startsWith('app/frontend/') || source.startsWith('docker/frontend/')).toBe(
+        true
+      );
+      expect(existsSync(path.join(repoRoot, source))).toBe(true);
+    }
+  });
+});
