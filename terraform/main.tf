@@ -1,0 +1,235 @@
+locals {
+  tags = merge(var.tags, { Project = var.project })
+
+  # The monitoring/ and compose/ folders beside terraform/ in the repository.
+  monitoring_dir = "${path.module}/../monitoring"
+  compose_file   = "${path.module}/../compose/compose.yml"
+
+  # Parameters the app servers read with their role. The registry password's parameter is
+  # created outside Terraform (see README.md), so only its name and ARN appear here.
+  parameter_arn_prefix             = "arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter"
+  dockerhub_password_parameter_arn = "${local.parameter_arn_prefix}/${trimprefix(var.dockerhub_password_parameter_name, "/")}"
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+################################################################################
+# Monitoring (default VPC; independent of the shop's VPC, so it comes first)
+################################################################################
+
+module "monitoring" {
+  source = "./modules/monitoring"
+  count  = var.create_monitoring ? 1 : 0
+
+  name               = "${var.project}-monitoring"
+  project            = var.project
+  region             = var.region
+  parameter_prefix   = "/${var.project}"
+  admin_cidrs        = var.admin_cidrs
+  scrape_cidr_blocks = [var.vpc_cidr]
+  config_dir         = local.monitoring_dir
+  instance_type      = var.monitoring_instance_type
+  key_name           = var.key_name
+
+  tags = local.tags
+}
+
+################################################################################
+# VPC → RDS → EC2 → Load (the seed's order)
+################################################################################
+
+module "VPC" {
+  source = "./modules/vpc"
+
+  name               = var.vpc_name
+  cidr               = var.vpc_cidr
+  azs                = var.azs
+  public_subnets     = var.public_subnets
+  private_subnets    = var.private_subnets
+  database_subnets   = var.database_subnets
+  single_nat_gateway = var.single_nat_gateway
+
+  create_default_vpc_peering   = var.create_monitoring
+  allow_monitoring             = var.create_monitoring
+  monitoring_security_group_id = try(module.monitoring[0].security_group_id, null)
+
+  tags = local.tags
+}
+
+module "RDS" {
+  source = "./modules/rds"
+
+  identifier            = "${var.project}-db"
+  vpc_id                = module.VPC.vpc_id
+  subnet_ids            = values(module.VPC.database_subnet_ids)
+  app_security_group_id = module.VPC.app_security_group_id
+
+  engine_version          = var.db_engine_version
+  instance_class          = var.db_instance_class
+  db_name                 = var.db_name
+  username                = var.db_username
+  multi_az                = var.db_multi_az
+  backup_retention_period = var.db_backup_retention_period
+  deletion_protection     = var.db_deletion_protection
+  skip_final_snapshot     = var.db_skip_final_snapshot
+
+  tags       = local.tags
+  depends_on = [module.VPC]
+}
+
+################################################################################
+# What the app servers read at run time (SSM Parameter Store)
+################################################################################
+
+# The image references the servers run. Terraform updates them; the deploy workflow then runs
+# the deploy document below on one server at a time (README.md: how a new image reaches the
+# servers). They are not secrets.
+resource "aws_ssm_parameter" "backend_image" {
+  #checkov:skip=CKV2_AWS_34:An image reference, not a secret: a plain String by design.
+  name        = "/${var.project}/deploy/backend_image"
+  description = "Backend image the app servers run (digest-pinned)"
+  type        = "String"
+  value       = var.backend_image
+
+  tags = merge(local.tags, { Name = "${var.project}-backend-image" })
+}
+
+resource "aws_ssm_parameter" "frontend_image" {
+  #checkov:skip=CKV2_AWS_34:An image reference, not a secret: a plain String by design.
+  name        = "/${var.project}/deploy/frontend_image"
+  description = "Frontend image the app servers run (digest-pinned)"
+  type        = "String"
+  value       = var.frontend_image
+
+  tags = merge(local.tags, { Name = "${var.project}-frontend-image" })
+}
+
+# The app's own keys: generated ephemerally and written write-only, so neither the plan nor
+# the state ever holds them. Raise the version variable to generate a new one.
+ephemeral "random_password" "django_secret_key" {
+  length  = 64
+  special = false
+}
+
+resource "aws_ssm_parameter" "django_secret_key" {
+  #checkov:skip=CKV_AWS_337:SecureString under the AWS-managed aws/ssm key: only the app role reads it; a customer key adds cost and key-policy upkeep.
+  name             = "/${var.project}/app/django_secret_key"
+  description      = "Django SECRET_KEY of the backend"
+  type             = "SecureString"
+  value_wo         = ephemeral.random_password.django_secret_key.result
+  value_wo_version = var.django_secret_key_version
+
+  tags = merge(local.tags, { Name = "${var.project}-django-secret-key" })
+}
+
+ephemeral "random_password" "card_fingerprint_key" {
+  length  = 64
+  special = false
+}
+
+resource "aws_ssm_parameter" "card_fingerprint_key" {
+  #checkov:skip=CKV_AWS_337:SecureString under the AWS-managed aws/ssm key: only the app role reads it; a customer key adds cost and key-policy upkeep.
+  name             = "/${var.project}/app/card_fingerprint_key"
+  description      = "HMAC key of saved cards' fingerprints (a new one makes old fingerprints unmatchable)"
+  type             = "SecureString"
+  value_wo         = ephemeral.random_password.card_fingerprint_key.result
+  value_wo_version = var.card_fingerprint_key_version
+
+  tags = merge(local.tags, { Name = "${var.project}-card-fingerprint-key" })
+}
+
+################################################################################
+# The redeploy step the workflow runs (SSM Run Command)
+################################################################################
+
+resource "aws_ssm_document" "deploy" {
+  name            = "${var.project}-deploy"
+  document_type   = "Command"
+  document_format = "JSON"
+  content = jsonencode({
+    schemaVersion = "2.2"
+    description   = "Pull and start the images named in /${var.project}/deploy/*, then wait for the frontend's health path"
+    mainSteps = [{
+      action = "aws:runShellScript"
+      name   = "deploy"
+      inputs = {
+        timeoutSeconds = "900"
+        runCommand     = ["/usr/local/sbin/ecommerce-deploy"]
+      }
+    }]
+  })
+
+  tags = merge(local.tags, { Name = "${var.project}-deploy" })
+}
+
+module "EC2" {
+  source = "./modules/ec2"
+
+  name_prefix           = var.project
+  vpc_id                = module.VPC.vpc_id
+  public_subnet_ids     = module.VPC.public_subnet_ids
+  private_subnet_ids    = module.VPC.private_subnet_ids
+  app_security_group_id = module.VPC.app_security_group_id
+  admin_ssh_cidrs       = var.admin_ssh_cidrs
+  key_name              = var.key_name
+  create_bastions       = var.create_bastions
+  bastion_instance_type = var.bastion_instance_type
+  app_instance_type     = var.app_instance_type
+
+  # The seed's user_data: deploy.sh with the compose template inside, rendered by
+  # templatefile with rds_endpoint, dockerhub_username and docker_compose. The registry
+  # password is not passed (it would sit in user data and state): its parameter's name is.
+  app_user_data = templatefile("${path.module}/deploy.sh", {
+    rds_endpoint                   = module.RDS.address
+    db_port                        = module.RDS.port
+    db_name                        = module.RDS.db_name
+    db_secret_arn                  = module.RDS.master_user_secret_arn
+    dockerhub_username             = var.dockerhub_username
+    dockerhub_password_parameter   = var.dockerhub_password_parameter_name
+    aws_region                     = var.region
+    backend_image_parameter        = aws_ssm_parameter.backend_image.name
+    frontend_image_parameter       = aws_ssm_parameter.frontend_image.name
+    django_secret_key_parameter    = aws_ssm_parameter.django_secret_key.name
+    card_fingerprint_key_parameter = aws_ssm_parameter.card_fingerprint_key.name
+    health_check_path              = var.health_check_path
+    docker_compose = templatefile(local.compose_file, {
+      # Compose variables, not values: the images come from /app/.env, which the deploy step
+      # writes from SSM, so a new image never changes the user data.
+      backend_image  = "$${BACKEND_IMAGE}"
+      frontend_image = "$${FRONTEND_IMAGE}"
+      rds_endpoint   = module.RDS.address
+      db_name        = module.RDS.db_name
+      aws_region     = var.region
+    })
+  })
+  app_parameter_arns = [
+    aws_ssm_parameter.backend_image.arn,
+    aws_ssm_parameter.frontend_image.arn,
+    aws_ssm_parameter.django_secret_key.arn,
+    aws_ssm_parameter.card_fingerprint_key.arn,
+    local.dockerhub_password_parameter_arn,
+  ]
+  app_secret_arns = [module.RDS.master_user_secret_arn]
+
+  tags       = local.tags
+  depends_on = [module.RDS]
+}
+
+module "Load" {
+  source = "./modules/load"
+
+  name                  = "${var.project}-alb"
+  vpc_id                = module.VPC.vpc_id
+  public_subnet_ids     = values(module.VPC.public_subnet_ids)
+  app_security_group_id = module.VPC.app_security_group_id
+  app_instance_ids      = module.EC2.app_instance_ids
+  health_check_path     = var.health_check_path
+  certificate_arn       = var.certificate_arn
+  deletion_protection   = var.alb_deletion_protection
+  access_logs_bucket    = var.alb_access_logs_bucket
+
+  tags       = local.tags
+  depends_on = [module.EC2]
+}

@@ -1,0 +1,122 @@
+################################################################################
+# Naming and tags
+################################################################################
+
+variable "name_prefix" {
+  description = "Prefix of the servers' names (ecommerce gives the seed's ecommerce_app_az1, ecommerce_bastion_az1) and IAM names."
+  type        = string
+  default     = "ecommerce"
+}
+
+variable "tags" {
+  description = "Tags merged into every resource's tags (with its Name; servers also get Role = app or bastion)."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Network
+################################################################################
+
+variable "vpc_id" {
+  description = "VPC of the servers."
+  type        = string
+}
+
+variable "public_subnet_ids" {
+  description = "Public subnet IDs by zone key (az1, az2, ...): one bastion in each."
+  type        = map(string)
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnet IDs by zone key (az1, az2, ...): one app server in each."
+  type        = map(string)
+}
+
+variable "app_security_group_id" {
+  description = "Security group of the app servers (from the vpc module)."
+  type        = string
+}
+
+variable "admin_ssh_cidrs" {
+  description = "Networks allowed to SSH to the bastions. Empty means none (use Session Manager); the whole internet is refused."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.admin_ssh_cidrs : can(cidrnetmask(cidr)) && cidr != "0.0.0.0/0"])
+    error_message = "admin_ssh_cidrs must be IPv4 CIDR blocks narrower than 0.0.0.0/0 (e.g. 203.0.113.7/32)."
+  }
+}
+
+################################################################################
+# Instances
+################################################################################
+
+variable "ami_owner" {
+  description = "Owner of the AMI (099720109477 is Canonical)."
+  type        = string
+  default     = "099720109477"
+}
+
+variable "ami_name_pattern" {
+  description = "Name pattern of the AMI; the newest match is used (Ubuntu 24.04 LTS by default)."
+  type        = string
+  default     = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
+}
+
+variable "key_name" {
+  description = "EC2 key pair for SSH through the bastions; null leaves Session Manager as the only way in."
+  type        = string
+  default     = null
+}
+
+variable "create_bastions" {
+  description = "Create the two bastions (the seed's ecommerce_bastion_az1/az2) and their security group."
+  type        = bool
+  default     = true
+}
+
+variable "bastion_instance_type" {
+  description = "Instance type of the bastions."
+  type        = string
+  default     = "t3.micro"
+}
+
+variable "app_instance_type" {
+  description = "Instance type of the app servers (they run the frontend and backend containers)."
+  type        = string
+  default     = "t3.small"
+}
+
+variable "app_root_volume_size" {
+  description = "Root volume of the app servers in GiB (images live there)."
+  type        = number
+  default     = 20
+}
+
+variable "detailed_monitoring" {
+  description = "One-minute CloudWatch metrics for the servers."
+  type        = bool
+  default     = true
+}
+
+variable "app_user_data" {
+  description = "The app servers' boot script (the root renders deploy.sh with templatefile)."
+  type        = string
+
+  validation {
+    condition     = length(base64gzip(var.app_user_data)) <= 16384
+    error_message = "app_user_data exceeds the 16 KB EC2 user-data limit even gzipped."
+  }
+}
+
+variable "app_parameter_arns" {
+  description = "SSM parameters the app servers may read (image references, app secrets, the registry password)."
+  type        = list(string)
+}
+
+variable "app_secret_arns" {
+  description = "Secrets Manager secrets the app servers may read (the database master secret)."
+  type        = list(string)
+}

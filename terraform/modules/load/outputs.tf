@@ -1,0 +1,37 @@
+################################################################################
+# Load Balancer
+################################################################################
+
+output "dns_name" {
+  description = "DNS name of the load balancer."
+  value       = aws_lb.this.dns_name
+}
+
+output "zone_id" {
+  description = "Hosted zone of the load balancer (for a Route 53 alias record)."
+  value       = aws_lb.this.zone_id
+}
+
+output "arn" {
+  description = "ARN of the load balancer."
+  value       = aws_lb.this.arn
+}
+
+output "url" {
+  description = "The shop's URL (https when a certificate is set)."
+  value       = "${local.https ? "https" : "http"}://${aws_lb.this.dns_name}"
+}
+
+output "security_group_id" {
+  description = "ID of the load balancer's security group."
+  value       = aws_security_group.this.id
+}
+
+################################################################################
+# Target Group
+################################################################################
+
+output "target_group_arn" {
+  description = "ARN of the app servers' target group (the rolling redeploy deregisters and re-registers through it)."
+  value       = aws_lb_target_group.this.arn
+}

@@ -1,0 +1,415 @@
+locals {
+  vpc_id    = coalesce(var.vpc_id, data.aws_vpc.default.id)
+  subnet_id = coalesce(var.subnet_id, sort(data.aws_subnets.default.ids)[0])
+
+  # What the server needs from monitoring/: alerting rules, Grafana provisioning and
+  # dashboards, Alertmanager's configuration. Tests, READMEs and the file-discovery variant
+  # stay in the repository.
+  config_files = toset([
+    for path in setunion(
+      fileset(var.config_dir, "prometheus/rules/*.{yml,yaml}"),
+      fileset(var.config_dir, "grafana/provisioning/**"),
+      fileset(var.config_dir, "grafana/dashboards/*.json"),
+      fileset(var.config_dir, "alertmanager/*.{yml,yaml,tmpl}"),
+    ) : path if can(regex("\\.(ya?ml|json|tmpl)$", path)) && !can(regex("(^|/|[._-])tests?([._/-]|$)", path))
+  ])
+  # The Prometheus configuration is a template (region and project): rendered here. An empty
+  # set while monitoring/ does not have it yet keeps plan working.
+  prometheus_template = fileset(var.config_dir, "prometheus/prometheus.ec2.yml.tftpl")
+
+  content_types = { json = "application/json", yml = "application/yaml", yaml = "application/yaml", tmpl = "text/plain" }
+}
+
+data "aws_partition" "current" {}
+
+################################################################################
+# Placement: the default VPC (peered with the shop's VPC)
+################################################################################
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [local.vpc_id]
+  }
+
+  filter {
+    name   = "default-for-az"
+    values = ["true"]
+  }
+}
+
+data "aws_ami" "ubuntu" {
+  most_recent = true
+  owners      = [var.ami_owner]
+
+  filter {
+    name   = "name"
+    values = [var.ami_name_pattern]
+  }
+
+  filter {
+    name   = "architecture"
+    values = ["x86_64"]
+  }
+}
+
+################################################################################
+# Configuration bucket (dashboards are far bigger than the 16 KB of user data)
+################################################################################
+
+resource "aws_s3_bucket" "config" {
+  #checkov:skip=CKV_AWS_144:Derived configuration re-uploaded by every apply from the repository; a replica adds nothing.
+  #checkov:skip=CKV_AWS_18:Only the monitoring server reads it; CloudTrail data events cover audit if wanted.
+  #checkov:skip=CKV2_AWS_62:Nothing reacts to changes: the server polls the bucket.
+  #checkov:skip=CKV_AWS_145:SSE-S3 (AES256) encrypts it and keeps ETags equal to MD5, which the server's sync compares; the contents are the repository's own configuration.
+  bucket_prefix = "${var.name}-config-"
+  # Everything in it is derived from the repository: a destroy may empty it.
+  force_destroy = true
+
+  tags = merge(var.tags, { Name = "${var.name}-config" })
+}
+
+resource "aws_s3_bucket_public_access_block" "config" {
+  bucket = aws_s3_bucket.config.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "config" {
+  bucket = aws_s3_bucket.config.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "config" {
+  bucket = aws_s3_bucket.config.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_versioning" "config" {
+  bucket = aws_s3_bucket.config.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "config" {
+  bucket = aws_s3_bucket.config.id
+
+  rule {
+    id     = "expire-old-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+}
+
+data "aws_iam_policy_document" "config_bucket" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.config.arn, "${aws_s3_bucket.config.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "config" {
+  bucket = aws_s3_bucket.config.id
+  policy = data.aws_iam_policy_document.config_bucket.json
+
+  depends_on = [aws_s3_bucket_public_access_block.config]
+}
+
+resource "aws_s3_object" "config" {
+  for_each = local.config_files
+
+  bucket       = aws_s3_bucket.config.id
+  key          = each.value
+  source       = "${var.config_dir}/${each.value}"
+  source_hash  = filemd5("${var.config_dir}/${each.value}")
+  content_type = lookup(local.content_types, reverse(split(".", each.value))[0], "text/plain")
+
+  tags = merge(var.tags, { Name = each.value })
+}
+
+resource "aws_s3_object" "prometheus_config" {
+  for_each = local.prometheus_template
+
+  bucket = aws_s3_bucket.config.id
+  key    = "prometheus/prometheus.yml"
+  content = templatefile("${var.config_dir}/${each.value}", {
+    region  = var.region
+    project = var.project
+  })
+  content_type = "application/yaml"
+
+  tags = merge(var.tags, { Name = "prometheus/prometheus.yml" })
+}
+
+################################################################################
+# Grafana admin password (generated, kept only in SSM: never in state or user data)
+################################################################################
+
+ephemeral "random_password" "grafana_admin" {
+  length  = 32
+  special = false
+}
+
+resource "aws_ssm_parameter" "grafana_admin_password" {
+  #checkov:skip=CKV_AWS_337:SecureString under the AWS-managed aws/ssm key: only the monitoring role reads it.
+  name        = "${var.parameter_prefix}/monitoring/grafana_admin_password"
+  description = "Grafana's admin password (user admin). Raise grafana_admin_password_version to generate a new one."
+  type        = "SecureString"
+  # Write-only: Terraform sends the value and forgets it; the state holds only the version.
+  value_wo         = ephemeral.random_password.grafana_admin.result
+  value_wo_version = var.grafana_admin_password_version
+
+  tags = merge(var.tags, { Name = "${var.name}-grafana-admin-password" })
+}
+
+################################################################################
+# IAM: discover the app servers, read the configuration and the password
+################################################################################
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "Ec2AssumesTheRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "this" {
+  # ec2_sd_configs calls these; neither supports resource-level permissions.
+  statement {
+    sid       = "PrometheusEc2Discovery"
+    actions   = ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ListConfigBucket"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.config.arn]
+  }
+
+  statement {
+    sid       = "ReadConfigObjects"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.config.arn}/*"]
+  }
+
+  statement {
+    sid       = "ReadGrafanaAdminPassword"
+    actions   = ["ssm:GetParameter"]
+    resources = [aws_ssm_parameter.grafana_admin_password.arn]
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.name
+  description        = "Monitoring server: EC2 discovery, its configuration bucket, Grafana's password"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+
+  tags = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "discovery-and-configuration"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+# Session Manager instead of SSH: no port 22 on this server.
+resource "aws_iam_role_policy_attachment" "ssm_core" {
+  role       = aws_iam_role.this.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+}
+
+resource "aws_iam_instance_profile" "this" {
+  name = var.name
+  role = aws_iam_role.this.name
+
+  tags = merge(var.tags, { Name = var.name })
+}
+
+################################################################################
+# Security Group
+################################################################################
+
+resource "aws_security_group" "this" {
+  name        = var.name
+  description = "Monitoring: Prometheus 9090 and Grafana 3000 from the admin CIDRs only"
+  vpc_id      = local.vpc_id
+
+  tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "prometheus_from_admins" {
+  for_each = toset(var.admin_cidrs)
+
+  security_group_id = aws_security_group.this.id
+  description       = "Prometheus UI (9090) from an administrator network (${each.value})"
+  ip_protocol       = "tcp"
+  from_port         = 9090
+  to_port           = 9090
+  cidr_ipv4         = each.value
+
+  tags = merge(var.tags, { Name = "${var.name}-9090-from-admin" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "grafana_from_admins" {
+  for_each = toset(var.admin_cidrs)
+
+  security_group_id = aws_security_group.this.id
+  description       = "Grafana (3000) from an administrator network (${each.value})"
+  ip_protocol       = "tcp"
+  from_port         = 3000
+  to_port           = 3000
+  cidr_ipv4         = each.value
+
+  tags = merge(var.tags, { Name = "${var.name}-3000-from-admin" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "scrape_node_exporter" {
+  for_each = toset(var.scrape_cidr_blocks)
+
+  security_group_id = aws_security_group.this.id
+  description       = "Scrape node_exporter (9100) on the app servers (${each.value})"
+  ip_protocol       = "tcp"
+  from_port         = 9100
+  to_port           = 9100
+  cidr_ipv4         = each.value
+
+  tags = merge(var.tags, { Name = "${var.name}-to-9100" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "scrape_backend" {
+  for_each = toset(var.scrape_cidr_blocks)
+
+  security_group_id = aws_security_group.this.id
+  description       = "Scrape the backend's /metrics (8000) on the app servers (${each.value})"
+  ip_protocol       = "tcp"
+  from_port         = 8000
+  to_port           = 8000
+  cidr_ipv4         = each.value
+
+  tags = merge(var.tags, { Name = "${var.name}-to-8000" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "https" {
+  security_group_id = aws_security_group.this.id
+  description       = "HTTPS out: EC2 API (discovery), S3, SSM, image registry, alert receivers"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+
+  tags = merge(var.tags, { Name = "${var.name}-https-out" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "http" {
+  security_group_id = aws_security_group.this.id
+  description       = "HTTP out: Ubuntu package mirrors (packages are signed)"
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
+  cidr_ipv4         = "0.0.0.0/0"
+
+  tags = merge(var.tags, { Name = "${var.name}-http-out" })
+}
+
+################################################################################
+# Monitoring server
+################################################################################
+
+resource "aws_instance" "this" {
+  #checkov:skip=CKV_AWS_88:Admins reach Grafana and Prometheus directly (the seed's design); the group admits only admin_cidrs.
+  ami                         = data.aws_ami.ubuntu.id
+  instance_type               = var.instance_type
+  subnet_id                   = local.subnet_id
+  vpc_security_group_ids      = [aws_security_group.this.id]
+  associate_public_ip_address = true
+  key_name                    = var.key_name
+  iam_instance_profile        = aws_iam_instance_profile.this.name
+  monitoring                  = true
+  ebs_optimized               = true
+
+  user_data_base64 = base64gzip(templatefile("${path.module}/templates/user_data.sh.tftpl", {
+    aws_region                     = var.region
+    config_bucket                  = aws_s3_bucket.config.id
+    grafana_admin_password_param   = aws_ssm_parameter.grafana_admin_password.name
+    prometheus_image               = var.prometheus_image
+    grafana_image                  = var.grafana_image
+    alertmanager_image             = var.alertmanager_image
+    prometheus_retention           = var.prometheus_retention
+    config_sync_interval_seconds   = var.config_sync_interval_seconds
+    grafana_admin_password_version = var.grafana_admin_password_version
+  }))
+  user_data_replace_on_change = true
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+
+  root_block_device {
+    volume_type           = "gp3"
+    volume_size           = var.root_volume_size
+    encrypted             = true
+    delete_on_termination = true
+  }
+
+  tags        = merge(var.tags, { Name = var.name, Role = "monitoring" })
+  volume_tags = merge(var.tags, { Name = var.name, Role = "monitoring" })
+
+  lifecycle {
+    ignore_changes = [ami]
+  }
+
+  # The first sync at boot should find the configuration in place.
+  depends_on = [aws_s3_object.config, aws_s3_object.prometheus_config, aws_iam_role_policy.this]
+}

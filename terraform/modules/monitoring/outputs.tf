@@ -1,0 +1,47 @@
+################################################################################
+# Monitoring server
+################################################################################
+
+output "instance_id" {
+  description = "Instance ID of the monitoring server."
+  value       = aws_instance.this.id
+}
+
+output "public_ip" {
+  description = "Public IP of the monitoring server."
+  value       = aws_instance.this.public_ip
+}
+
+output "grafana_url" {
+  description = "Grafana (user admin, password in grafana_admin_password_parameter)."
+  value       = "http://${aws_instance.this.public_ip}:3000"
+}
+
+output "prometheus_url" {
+  description = "Prometheus UI."
+  value       = "http://${aws_instance.this.public_ip}:9090"
+}
+
+output "grafana_admin_password_parameter" {
+  description = "SSM SecureString holding Grafana's admin password."
+  value       = aws_ssm_parameter.grafana_admin_password.name
+}
+
+################################################################################
+# Security Group and configuration
+################################################################################
+
+output "security_group_id" {
+  description = "ID of the monitoring server's security group (the app servers allow 8000 and 9100 from it)."
+  value       = aws_security_group.this.id
+}
+
+output "config_bucket" {
+  description = "Private bucket the server mirrors its configuration from."
+  value       = aws_s3_bucket.config.id
+}
+
+output "config_files" {
+  description = "Keys uploaded from monitoring/ (plus prometheus/prometheus.yml when the template exists)."
+  value       = sort(concat(tolist(local.config_files), [for _ in local.prometheus_template : "prometheus/prometheus.yml"]))
+}

@@ -1,0 +1,159 @@
+################################################################################
+# Naming and tags
+################################################################################
+
+variable "name" {
+  description = "Name of the monitoring server; also names its role, security group and bucket prefix."
+  type        = string
+  default     = "ecommerce-monitoring"
+}
+
+variable "project" {
+  description = "Project tag value Prometheus discovers the app servers by (tag:Project, with tag:Role = app)."
+  type        = string
+  default     = "ecommerce"
+}
+
+variable "region" {
+  description = "Region Prometheus discovers the app servers in."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "parameter_prefix" {
+  description = "SSM parameter path prefix (the Grafana password is <prefix>/monitoring/grafana_admin_password)."
+  type        = string
+  default     = "/ecommerce"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.parameter_prefix))
+    error_message = "parameter_prefix must be an SSM path such as /ecommerce (leading slash, no trailing one)."
+  }
+}
+
+variable "tags" {
+  description = "Tags merged into every resource's tags (with its Name)."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Network
+################################################################################
+
+variable "vpc_id" {
+  description = "VPC of the monitoring server; null uses the region's default VPC (the seed's placement)."
+  type        = string
+  default     = null
+}
+
+variable "subnet_id" {
+  description = "Subnet of the monitoring server; null takes the first default subnet of the VPC."
+  type        = string
+  default     = null
+}
+
+variable "admin_cidrs" {
+  description = "Networks allowed to reach Prometheus (9090) and Grafana (3000). Empty means none; the whole internet is refused."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for cidr in var.admin_cidrs : can(cidrnetmask(cidr)) && cidr != "0.0.0.0/0"])
+    error_message = "admin_cidrs must be IPv4 CIDR blocks narrower than 0.0.0.0/0 (e.g. 203.0.113.7/32)."
+  }
+}
+
+variable "scrape_cidr_blocks" {
+  description = "Networks of the scraped servers (the shop VPC's CIDR): egress to 9100 and 8000 goes only there."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for cidr in var.scrape_cidr_blocks : can(cidrnetmask(cidr)) && cidr != "0.0.0.0/0"])
+    error_message = "scrape_cidr_blocks must be IPv4 CIDR blocks narrower than 0.0.0.0/0."
+  }
+}
+
+################################################################################
+# Instance
+################################################################################
+
+variable "instance_type" {
+  description = "Instance type of the monitoring server (Prometheus and Grafana)."
+  type        = string
+  default     = "t3.small"
+}
+
+variable "root_volume_size" {
+  description = "Root volume in GiB (Prometheus keeps its data there)."
+  type        = number
+  default     = 30
+}
+
+variable "key_name" {
+  description = "EC2 key pair; null (the default) leaves Session Manager as the only shell (no SSH port is open)."
+  type        = string
+  default     = null
+}
+
+variable "ami_owner" {
+  description = "Owner of the AMI (099720109477 is Canonical)."
+  type        = string
+  default     = "099720109477"
+}
+
+variable "ami_name_pattern" {
+  description = "Name pattern of the AMI; the newest match is used (Ubuntu 24.04 LTS by default)."
+  type        = string
+  default     = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
+}
+
+################################################################################
+# Prometheus, Grafana, Alertmanager
+################################################################################
+
+variable "config_dir" {
+  description = "The repository's monitoring/ folder: prometheus/prometheus.ec2.yml.tftpl, prometheus/rules/, grafana/provisioning/, grafana/dashboards/, alertmanager/."
+  type        = string
+}
+
+variable "prometheus_image" {
+  description = "Prometheus image (pin a digest, repo:tag@sha256:..., for reproducible servers)."
+  type        = string
+  default     = "prom/prometheus:v2.53.3"
+}
+
+variable "grafana_image" {
+  description = "Grafana image (pin a digest for reproducible servers)."
+  type        = string
+  default     = "grafana/grafana-oss:11.3.0"
+}
+
+variable "alertmanager_image" {
+  description = "Alertmanager image, started only when monitoring/alertmanager/alertmanager.yml exists."
+  type        = string
+  default     = "prom/alertmanager:v0.27.0"
+}
+
+variable "prometheus_retention" {
+  description = "How long Prometheus keeps samples (a Prometheus duration such as 15d)."
+  type        = string
+  default     = "15d"
+
+  validation {
+    condition     = can(regex("^[0-9]+(ms|s|m|h|d|w|y)$", var.prometheus_retention))
+    error_message = "prometheus_retention must be a Prometheus duration such as 15d or 720h."
+  }
+}
+
+variable "config_sync_interval_seconds" {
+  description = "How often the server polls its bucket for configuration changes."
+  type        = number
+  default     = 120
+}
+
+variable "grafana_admin_password_version" {
+  description = "Raise to generate a new Grafana admin password (replaces the server: Grafana applies it on first start)."
+  type        = number
+  default     = 1
+}

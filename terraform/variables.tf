@@ -1,0 +1,273 @@
+################################################################################
+# General
+################################################################################
+
+variable "region" {
+  description = "AWS region of everything (the seed's us-east-1)."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "project" {
+  description = "Project tag on every resource and prefix of names; Prometheus finds the app servers by tag:Project (and tag:Role = app)."
+  type        = string
+  default     = "ecommerce"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.project))
+    error_message = "project must be 2 to 21 lower-case letters, digits or hyphens, starting with a letter (it prefixes bucket, IAM and load balancer names)."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags on every resource (Project is added from var.project, Name per resource)."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# VPC
+################################################################################
+
+variable "vpc_name" {
+  description = "Name of the shop's VPC (the seed's wl6vpc)."
+  type        = string
+  default     = "wl6vpc"
+}
+
+variable "vpc_cidr" {
+  description = "CIDR block of the shop's VPC; must not overlap the default VPC's (172.31.0.0/16) for the peering."
+  type        = string
+  default     = "10.0.0.0/16"
+
+  validation {
+    condition     = can(cidrnetmask(var.vpc_cidr))
+    error_message = "vpc_cidr must be an IPv4 CIDR block such as 10.0.0.0/16."
+  }
+}
+
+variable "azs" {
+  description = "Availability zones (the seed's us-east-1a and us-east-1b): a public, a private and a database subnet, a bastion and an app server in each."
+  type        = list(string)
+  default     = ["us-east-1a", "us-east-1b"]
+}
+
+variable "public_subnets" {
+  description = "Public subnet CIDRs, one per zone."
+  type        = list(string)
+  default     = ["10.0.1.0/24", "10.0.2.0/24"]
+}
+
+variable "private_subnets" {
+  description = "Private (app) subnet CIDRs, one per zone."
+  type        = list(string)
+  default     = ["10.0.3.0/24", "10.0.4.0/24"]
+}
+
+variable "database_subnets" {
+  description = "Database subnet CIDRs, one per zone."
+  type        = list(string)
+  default     = ["10.0.5.0/24", "10.0.6.0/24"]
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway for both zones (the seed's, cheaper) instead of one per zone."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Access
+################################################################################
+
+variable "admin_ssh_cidrs" {
+  description = "Networks allowed to SSH to the bastions (e.g. [\"203.0.113.7/32\"]). Empty: no SSH, Session Manager only."
+  type        = list(string)
+  default     = []
+}
+
+variable "admin_cidrs" {
+  description = "Networks allowed to reach Grafana (3000) and Prometheus (9090) on the monitoring server."
+  type        = list(string)
+  default     = []
+}
+
+variable "key_name" {
+  description = "EC2 key pair of the servers; null leaves Session Manager as the only shell."
+  type        = string
+  default     = null
+}
+
+################################################################################
+# Servers
+################################################################################
+
+variable "create_bastions" {
+  description = "Create the seed's two bastions (ecommerce_bastion_az1/az2)."
+  type        = bool
+  default     = true
+}
+
+variable "bastion_instance_type" {
+  description = "Instance type of the bastions."
+  type        = string
+  default     = "t3.micro"
+}
+
+variable "app_instance_type" {
+  description = "Instance type of the app servers."
+  type        = string
+  default     = "t3.small"
+}
+
+################################################################################
+# Images and registry (passed by the deploy workflow)
+################################################################################
+
+variable "backend_image" {
+  description = "Backend image, pinned by digest (docker.io/<user>/ecommerce-backend@sha256:...)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$", var.backend_image))
+    error_message = "backend_image must be pinned by digest: <repository>@sha256:<64 hex> (a tag may be kept before the @)."
+  }
+}
+
+variable "frontend_image" {
+  description = "Frontend image, pinned by digest (docker.io/<user>/ecommerce-frontend@sha256:...)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$", var.frontend_image))
+    error_message = "frontend_image must be pinned by digest: <repository>@sha256:<64 hex> (a tag may be kept before the @)."
+  }
+}
+
+variable "dockerhub_username" {
+  description = "Registry user the servers log in as to pull the images."
+  type        = string
+}
+
+variable "dockerhub_password_parameter_name" {
+  description = "Name of the SSM SecureString holding the registry password or token (created outside Terraform; the servers read it with their role)."
+  type        = string
+  default     = "/ecommerce/dockerhub/password"
+
+  validation {
+    condition     = can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.dockerhub_password_parameter_name))
+    error_message = "dockerhub_password_parameter_name must be an SSM parameter name such as /ecommerce/dockerhub/password."
+  }
+}
+
+################################################################################
+# App secrets (generated; raise a version to generate a new value)
+################################################################################
+
+variable "django_secret_key_version" {
+  description = "Raise to generate a new Django SECRET_KEY (signs sessions and tokens: users are logged out)."
+  type        = number
+  default     = 1
+}
+
+variable "card_fingerprint_key_version" {
+  description = "Raise to generate a new card fingerprint key (saved cards' fingerprints then no longer match)."
+  type        = number
+  default     = 1
+}
+
+################################################################################
+# Database
+################################################################################
+
+variable "db_engine_version" {
+  description = "PostgreSQL version (a major such as \"16\" takes minor upgrades automatically)."
+  type        = string
+  default     = "16"
+}
+
+variable "db_instance_class" {
+  description = "Instance class of the database."
+  type        = string
+  default     = "db.t3.micro"
+}
+
+variable "db_name" {
+  description = "Name of the shop's database."
+  type        = string
+  default     = "ecommerce"
+}
+
+variable "db_username" {
+  description = "Master user of the database (its password is generated and kept by RDS in Secrets Manager)."
+  type        = string
+  default     = "ecommerce_admin"
+}
+
+variable "db_multi_az" {
+  description = "A standby database in the second zone with automatic failover."
+  type        = bool
+  default     = true
+}
+
+variable "db_backup_retention_period" {
+  description = "Days of automated database backups (1 to 35)."
+  type        = number
+  default     = 7
+}
+
+variable "db_deletion_protection" {
+  description = "Refuse to delete the database."
+  type        = bool
+  default     = true
+}
+
+variable "db_skip_final_snapshot" {
+  description = "Delete the database without a final snapshot (default false keeps one)."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Load balancer
+################################################################################
+
+variable "certificate_arn" {
+  description = "ACM certificate for HTTPS; port 80 then redirects to 443. null serves HTTP on 80."
+  type        = string
+  default     = null
+}
+
+variable "health_check_path" {
+  description = "Health path of the frontend on 3000, probed by the load balancer and by the deploy step."
+  type        = string
+  default     = "/healthz"
+}
+
+variable "alb_deletion_protection" {
+  description = "Refuse to delete the load balancer."
+  type        = bool
+  default     = true
+}
+
+variable "alb_access_logs_bucket" {
+  description = "Existing S3 bucket for the load balancer's access logs; null turns them off."
+  type        = string
+  default     = null
+}
+
+################################################################################
+# Monitoring
+################################################################################
+
+variable "create_monitoring" {
+  description = "Create the monitoring server (Prometheus, Grafana) in the default VPC, peered with the shop's."
+  type        = bool
+  default     = true
+}
+
+variable "monitoring_instance_type" {
+  description = "Instance type of the monitoring server."
+  type        = string
+  default     = "t3.small"
+}
