@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Load benchmark of the shop's backend (not a test): the product list and a product detail,
+# served by gunicorn as configured (docker/backend/entrypoint.sh + gunicorn.conf.py) and by
+# `manage.py runserver` (how the seed served it), one after the other in the same run, against a
+# fresh PostgreSQL database with the demo catalog. wrk on loopback, DURATION seconds per case.
+#
+#   bash scripts/bench/backend-load.sh            # DURATION=30 CONNECTIONS=32 by default
+#
+# Prints requests/s, p50/p99 latency and errors per case, and gunicorn's ratio to runserver.
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "$0")/../lib/common.sh"
+cd "$REPO_ROOT"
+
+DURATION="${DURATION:-30}"
+CONNECTIONS="${CONNECTIONS:-32}"
+THREADS="${THREADS:-2}"
+
+ensure_apt wrk
+ensure_backend_venv
+ensure_postgres
+bin="$REPO_ROOT/.venv/bin"
+unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
+
+work="$(mktemp -d /tmp/backend-load.XXXXXX)"
+database="bench_backend_$$_$RANDOM"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE $database" >/dev/null
+export DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$database"
+# Production settings for both servers: DEBUG off, the same database settings.
+export DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789abcdef"
+export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"
+export DJANGO_ALLOWED_HOSTS="127.0.0.1"
+export PATH="$bin:$PATH" PYTHON="$bin/python" APP_DIR="$REPO_ROOT/app/backend" TMPDIR="$work"
+
+log "Fresh database $database: migrating and seeding the demo catalog"
+(cd app/backend && python manage.py migrate_locked >/dev/null && python manage.py seed_demo_catalog)
+detail_id="$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$database" -Atc \
+  "SELECT id FROM product_product WHERE NOT is_archived ORDER BY name LIMIT 1")"
+
+wait_ready() {
+  local port="$1"
+  for _ in $(seq 1 120); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && return 0
+    sleep 0.5
+  done
+  die "server on port $port did not become ready (log: $work)"
+}
+
+# start NAME COMMAND...: run a server in its own process group; its port is in $port.
+start() {
+  local name="$1"
+  shift
+  setsid "$@" >"$work/$name.log" 2>&1 &
+  pids+=("$!")
+}
+
+stop_last() {
+  local pid="${pids[-1]}"
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset 'pids[-1]'
+}
+
+results="$work/results.tsv"
+: >"$results"
+measure() {
+  local server="$1" port="$2" endpoint path line
+  curl -sf -o /dev/null "http://127.0.0.1:$port/api/products/" # warm the workers' connections
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$port/api/products/" >/dev/null
+  for endpoint in list detail; do
+    path="/api/products/"
+    [ "$endpoint" = detail ] && path="/api/products/$detail_id/"
+    log "wrk ${DURATION}s, $CONNECTIONS connections: $server $path"
+    line="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
+      -s "$REPO_ROOT/scripts/bench/backend-load.lua" "http://127.0.0.1:$port$path" | grep '^RESULT')"
+    printf '%s\t%s\t%s\n' "$server" "$endpoint" "$line" >>"$results"
+  done
+}
+
+workers="$(python -c 'import runpy, sys; c = runpy.run_path(sys.argv[1]); print(c["workers"], "workers x", c["threads"], "threads")' \
+  docker/backend/gunicorn.conf.py)"
+
+port="$(free_port)"
+log "gunicorn as configured ($workers) on port $port"
+start gunicorn env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$port" "$REPO_ROOT/docker/backend/entrypoint.sh"
+wait_ready "$port"
+measure gunicorn "$port"
+stop_last
+
+port="$(free_port)"
+log "manage.py runserver on port $port"
+start runserver env -C app/backend python manage.py runserver "127.0.0.1:$port" --noreload
+wait_ready "$port"
+measure runserver "$port"
+stop_last
+
+"$PYTHON" - "$results" "$workers" "$DURATION" "$CONNECTIONS" <<'PY'
+import sys
+
+path, workers, duration, connections = sys.argv[1:]
+rows = {}
+for line in open(path):
+    server, endpoint, result = line.rstrip("\n").split("\t")
+    rows[server, endpoint] = {k: float(v) for k, v in (kv.split("=") for kv in result.split()[1:])}
+print(f"\nbackend load, PostgreSQL, wrk {duration}s x {connections} connections per case, loopback")
+print(f"{'endpoint':<16}{'server':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}")
+labels = {"gunicorn": f"gunicorn ({workers})", "runserver": "manage.py runserver"}
+for endpoint, title in (("list", "product list"), ("detail", "product detail")):
+    for server in ("gunicorn", "runserver"):
+        r = rows[server, endpoint]
+        print(f"{title:<16}{labels[server]:<34}{r['rps']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{int(r['errors']):>9}")
+for endpoint, title in (("list", "product list"), ("detail", "product detail")):
+    g, s = rows["gunicorn", endpoint], rows["runserver", endpoint]
+    print(f"ratio gunicorn/runserver, {title}: {g['rps'] / s['rps']:.2f}x requests/s, "
+          f"p99 {s['p99_ms'] / g['p99_ms']:.2f}x lower")
+PY
