@@ -76,31 +76,31 @@ BACKEND_IMAGE_PARAMETER=${backend_image_parameter}
 FRONTEND_IMAGE_PARAMETER=${frontend_image_parameter}
 DJANGO_SECRET_KEY_PARAMETER=${django_secret_key_parameter}
 CARD_FINGERPRINT_KEY_PARAMETER=${card_fingerprint_key_parameter}
+ALLOWED_HOSTS_PARAMETER=${allowed_hosts_parameter}
 DB_SECRET_ARN=${db_secret_arn}
 DB_HOST=${rds_endpoint}
-DB_PORT=${db_port}
-DB_NAME=${db_name}
 HEALTH_CHECK_URL=http://127.0.0.1:3000${health_check_path}
 ENV
 chmod 0644 /etc/ecommerce/deploy.env
 
-log "Creating /app/docker-compose.yml"
-# Quoted delimiter: the file is written byte for byte, bash expands nothing in it. The image
-# references are compose variables that ecommerce-deploy writes to /app/.env.
-cat >/app/docker-compose.yml <<'COMPOSE_EOF'
+log "Writing the compose template (ecommerce-deploy renders /app/docker-compose.yml from it)"
+# Quoted delimiter: written byte for byte, bash expands nothing in it. Its __BACKEND_IMAGE__,
+# __FRONTEND_IMAGE__ and __ALLOWED_HOSTS__ are filled in from SSM by each deploy.
+cat >/etc/ecommerce/docker-compose.template.yml <<'COMPOSE_EOF'
 ${docker_compose}
 COMPOSE_EOF
 
-# Reads the deploy settings and secrets with the instance role and writes /app/.env (image
-# references, for compose's interpolation) and /app/backend.env (0600, the backend's
-# env_file). Exit status 3 says backend.env changed.
+# Reads the deploy settings and secrets with the instance role and writes
+# /app/docker-compose.yml (the template with the images and host names from SSM) and
+# /app/backend.env (0600, the backend's env_file). Exit status 3 says something changed.
 cat >/usr/local/lib/ecommerce/render_env.py <<'PY'
-"""Render /app/.env and /app/backend.env from SSM and Secrets Manager (run as root)."""
+"""Render /app/docker-compose.yml and /app/backend.env from SSM and Secrets Manager."""
 import json
 import os
+import re
 import sys
 import tempfile
-import urllib.parse
+import time
 
 import boto3
 
@@ -108,26 +108,40 @@ region = os.environ["AWS_REGION"]
 ssm = boto3.client("ssm", region_name=region)
 
 
-def parameter(name):
-    return ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+def parameter(name, optional=False):
+    try:
+        return ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    except ssm.exceptions.ParameterNotFound:
+        if optional:
+            return None
+        raise
 
 
 if sys.argv[1:] == ["registry-password"]:
     sys.stdout.write(parameter(os.environ["DOCKERHUB_PASSWORD_PARAMETER"]))
     sys.exit(0)
 
+IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$")
+HOSTS = re.compile(r"^[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*$")
+
+
+def checked(name, value, pattern):
+    # The value lands in YAML: only what an image reference or host list may hold gets there.
+    if not pattern.match(value):
+        sys.exit(f"{name} in SSM is not valid here: {value!r}")
+    return value
+
 
 def quote(value):
-    # Compose reads single-quoted values literally; a value holding a quote is double-quoted
-    # with compose's escapes instead.
+    # Compose reads single-quoted env_file values literally; a value holding a quote is
+    # double-quoted with compose's escapes instead.
     if "'" not in value and "\n" not in value:
         return "'" + value + "'"
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "$$").replace("\n", "\\n")
     return '"' + escaped + '"'
 
 
-def write(path, values, mode):
-    text = "".join(f"{key}={quote(value)}\n" for key, value in values.items())
+def write(path, text, mode):
     try:
         with open(path, encoding="utf-8") as handle:
             if handle.read() == text:
@@ -142,38 +156,42 @@ def write(path, values, mode):
     return True
 
 
+# The load balancer (and so this parameter) is created after the servers: on a first boot,
+# wait for it.
+for _ in range(90):
+    allowed_hosts = parameter(os.environ["ALLOWED_HOSTS_PARAMETER"], optional=True)
+    if allowed_hosts is not None:
+        break
+    print("waiting for " + os.environ["ALLOWED_HOSTS_PARAMETER"], file=sys.stderr)
+    time.sleep(10)
+else:
+    sys.exit(os.environ["ALLOWED_HOSTS_PARAMETER"] + " does not exist: apply Terraform")
+
+with open("/etc/ecommerce/docker-compose.template.yml", encoding="utf-8") as handle:
+    compose = handle.read()
+compose = (
+    compose.replace("__BACKEND_IMAGE__", checked("backend image", parameter(os.environ["BACKEND_IMAGE_PARAMETER"]), IMAGE))
+    .replace("__FRONTEND_IMAGE__", checked("frontend image", parameter(os.environ["FRONTEND_IMAGE_PARAMETER"]), IMAGE))
+    .replace("__ALLOWED_HOSTS__", checked("allowed hosts", allowed_hosts, HOSTS))
+)
+
 master = json.loads(
     boto3.client("secretsmanager", region_name=region)
     .get_secret_value(SecretId=os.environ["DB_SECRET_ARN"])["SecretString"]
 )
-host, port, name = os.environ["DB_HOST"], os.environ["DB_PORT"], os.environ["DB_NAME"]
-user, password = master["username"], master["password"]
-url = "postgres://{}:{}@{}:{}/{}?sslmode=require".format(
-    urllib.parse.quote(user, safe=""), urllib.parse.quote(password, safe=""), host, port, name
-)
-write(
-    "/app/.env",
-    {
-        "BACKEND_IMAGE": parameter(os.environ["BACKEND_IMAGE_PARAMETER"]),
-        "FRONTEND_IMAGE": parameter(os.environ["FRONTEND_IMAGE_PARAMETER"]),
-    },
-    0o600,
-)
-changed = write(
-    "/app/backend.env",
-    {
-        "DATABASE_URL": url,
-        "DB_HOST": host,
-        "DB_PORT": port,
-        "DB_NAME": name,
-        "DB_USER": user,
-        "DB_PASSWORD": password,
-        "PGSSLMODE": "require",
-        "DJANGO_SECRET_KEY": parameter(os.environ["DJANGO_SECRET_KEY_PARAMETER"]),
-        "CARD_FINGERPRINT_KEY": parameter(os.environ["CARD_FINGERPRINT_KEY_PARAMETER"]),
-    },
-    0o600,
-)
+prefix = os.environ["DJANGO_SECRET_KEY_PARAMETER"].rsplit("/", 1)[0]
+backend = {
+    "DB_PASSWORD": master["password"],
+    "DJANGO_SECRET_KEY": parameter(os.environ["DJANGO_SECRET_KEY_PARAMETER"]),
+    "CARD_FINGERPRINT_KEY": parameter(os.environ["CARD_FINGERPRINT_KEY_PARAMETER"]),
+}
+for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"):
+    value = parameter(prefix + "/" + key.lower(), optional=True)
+    if value is not None:
+        backend[key] = value
+
+changed = write("/app/backend.env", "".join(f"{k}={quote(v)}\n" for k, v in backend.items()), 0o600)
+changed = write("/app/docker-compose.yml", compose, 0o640) or changed
 sys.exit(3 if changed else 0)
 PY
 
@@ -209,7 +227,7 @@ log "Reading image references and secrets"
 render() {
   local status=0
   python3 /usr/local/lib/ecommerce/render_env.py || status=$?
-  # 3 only says backend.env changed: up -d below recreates what reads it.
+  # 3 only says a file changed: up -d below recreates what it concerns.
   if [ "$status" -eq 3 ]; then status=0; fi
   return "$status"
 }
@@ -234,7 +252,7 @@ docker system prune -af
 log "Waiting for $HEALTH_CHECK_URL"
 for _ in $(seq 1 60); do
   if curl -fsS -o /dev/null "$HEALTH_CHECK_URL"; then
-    log "Deployed: $(grep IMAGE= /app/.env | tr '\n' ' ')"
+    log "Deployed: $(grep -E '^ +image:' /app/docker-compose.yml | tr -s ' \n' ' ')"
     exit 0
   fi
   sleep 5
@@ -259,7 +277,7 @@ flock 9
 status=0
 python3 /usr/local/lib/ecommerce/render_env.py || status=$?
 if [ "$status" -eq 3 ]; then
-  echo "backend.env changed: recreating the containers that read it"
+  echo "secrets or settings changed: recreating the containers concerned"
   cd /app && docker compose up -d
 elif [ "$status" -ne 0 ]; then
   exit "$status"

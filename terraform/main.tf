@@ -32,6 +32,11 @@ module "monitoring" {
   config_dir         = local.monitoring_dir
   instance_type      = var.monitoring_instance_type
   key_name           = var.key_name
+  alert_emails       = var.alert_emails
+
+  # The blackbox probe of the shop's health path through the load balancer.
+  probe_load_balancer = true
+  lb_health_url       = "${module.Load.url}${var.health_check_path}"
 
   tags = local.tags
 }
@@ -104,6 +109,18 @@ resource "aws_ssm_parameter" "frontend_image" {
   value       = var.frontend_image
 
   tags = merge(local.tags, { Name = "${var.project}-frontend-image" })
+}
+
+# The host names Django answers to: the load balancer's and the owner's domains. Written after
+# the load balancer exists; the servers' first deploy waits for it.
+resource "aws_ssm_parameter" "allowed_hosts" {
+  #checkov:skip=CKV2_AWS_34:Host names, not a secret: a plain String by design.
+  name        = "/${var.project}/deploy/allowed_hosts"
+  description = "Comma-separated host names of the shop (Django ALLOWED_HOSTS)"
+  type        = "String"
+  value       = join(",", concat([module.Load.dns_name], var.domain_names))
+
+  tags = merge(local.tags, { Name = "${var.project}-allowed-hosts" })
 }
 
 # The app's own keys: generated ephemerally and written write-only, so neither the plan nor
@@ -183,8 +200,6 @@ module "EC2" {
   # password is not passed (it would sit in user data and state): its parameter's name is.
   app_user_data = templatefile("${path.module}/deploy.sh", {
     rds_endpoint                   = module.RDS.address
-    db_port                        = module.RDS.port
-    db_name                        = module.RDS.db_name
     db_secret_arn                  = module.RDS.master_user_secret_arn
     dockerhub_username             = var.dockerhub_username
     dockerhub_password_parameter   = var.dockerhub_password_parameter_name
@@ -194,13 +209,19 @@ module "EC2" {
     django_secret_key_parameter    = aws_ssm_parameter.django_secret_key.name
     card_fingerprint_key_parameter = aws_ssm_parameter.card_fingerprint_key.name
     health_check_path              = var.health_check_path
+    # A name, not a reference: the parameter is written after the load balancer, which comes
+    # after the servers.
+    allowed_hosts_parameter = "/${var.project}/deploy/allowed_hosts"
     docker_compose = templatefile(local.compose_file, {
-      # Compose variables, not values: the images come from /app/.env, which the deploy step
-      # writes from SSM, so a new image never changes the user data.
-      backend_image  = "$${BACKEND_IMAGE}"
-      frontend_image = "$${FRONTEND_IMAGE}"
+      # Placeholders, not values: the deploy step puts the images and host names it reads from
+      # SSM in their place, so a new image never changes the user data (README.md).
+      backend_image  = "__BACKEND_IMAGE__"
+      frontend_image = "__FRONTEND_IMAGE__"
+      allowed_hosts  = "__ALLOWED_HOSTS__"
       rds_endpoint   = module.RDS.address
+      db_port        = module.RDS.port
       db_name        = module.RDS.db_name
+      db_user        = var.db_username
       aws_region     = var.region
     })
   })
@@ -210,6 +231,9 @@ module "EC2" {
     aws_ssm_parameter.django_secret_key.arn,
     aws_ssm_parameter.card_fingerprint_key.arn,
     local.dockerhub_password_parameter_arn,
+    # Optional keys an owner adds by hand (stripe_secret_key, stripe_publishable_key).
+    "${local.parameter_arn_prefix}/${var.project}/app/stripe_*",
+    "${local.parameter_arn_prefix}/${var.project}/deploy/allowed_hosts",
   ]
   app_secret_arns = [module.RDS.master_user_secret_arn]
 

@@ -239,9 +239,15 @@ variable "certificate_arn" {
 }
 
 variable "health_check_path" {
-  description = "Health path of the frontend on 3000, probed by the load balancer and by the deploy step."
+  description = "Health path on the frontend's port 3000, probed by the load balancer, the deploy step and the monitoring's blackbox probe (/readyz: nginx passes it to the backend, 200 only when the database answers; docker/README.md)."
   type        = string
-  default     = "/healthz"
+  default     = "/readyz"
+}
+
+variable "domain_names" {
+  description = "The shop's own host names (e.g. [\"shop.example.com\"]), allowed besides the load balancer's DNS name."
+  type        = list(string)
+  default     = []
 }
 
 variable "alb_deletion_protection" {
@@ -264,6 +270,12 @@ variable "create_monitoring" {
   description = "Create the monitoring server (Prometheus, Grafana) in the default VPC, peered with the shop's."
   type        = bool
   default     = true
+}
+
+variable "alert_emails" {
+  description = "E-mail addresses subscribed to the monitoring alerts' SNS topic (each confirms by mail)."
+  type        = list(string)
+  default     = []
 }
 
 variable "monitoring_instance_type" {

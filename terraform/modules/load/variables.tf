@@ -69,9 +69,9 @@ variable "ssl_policy" {
 ################################################################################
 
 variable "health_check_path" {
-  description = "Path the load balancer probes on the frontend's port 3000 (the frontend nginx's own health path)."
+  description = "Path the load balancer probes on the frontend's port 3000 (/readyz: the frontend nginx passes it to the backend, which answers 200 only when the database does)."
   type        = string
-  default     = "/healthz"
+  default     = "/readyz"
 
   validation {
     condition     = startswith(var.health_check_path, "/")

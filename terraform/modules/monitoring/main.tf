@@ -3,19 +3,20 @@ locals {
   subnet_id = coalesce(var.subnet_id, sort(data.aws_subnets.default.ids)[0])
 
   # What the server needs from monitoring/: alerting rules, Grafana provisioning and
-  # dashboards, Alertmanager's configuration. Tests, READMEs and the file-discovery variant
-  # stay in the repository.
+  # dashboards, the blackbox exporter's modules. Tests, READMEs and the local variants stay in
+  # the repository.
   config_files = toset([
     for path in setunion(
       fileset(var.config_dir, "prometheus/rules/*.{yml,yaml}"),
-      fileset(var.config_dir, "grafana/provisioning/**"),
+      fileset(var.config_dir, "grafana/provisioning/**/*.{yml,yaml}"),
       fileset(var.config_dir, "grafana/dashboards/*.json"),
-      fileset(var.config_dir, "alertmanager/*.{yml,yaml,tmpl}"),
-    ) : path if can(regex("\\.(ya?ml|json|tmpl)$", path)) && !can(regex("(^|/|[._-])tests?([._/-]|$)", path))
+      fileset(var.config_dir, "blackbox/*.{yml,yaml}"),
+    ) : path if !can(regex("(^|/)tests?/", path))
   ])
-  # The Prometheus configuration is a template (region and project): rendered here. An empty
-  # set while monitoring/ does not have it yet keeps plan working.
-  prometheus_template = fileset(var.config_dir, "prometheus/prometheus.ec2.yml.tftpl")
+  # Templates rendered here (an empty set while monitoring/ does not have one keeps plan
+  # working): Prometheus with region and project, Alertmanager with region and the SNS topic.
+  prometheus_template   = fileset(var.config_dir, "prometheus/prometheus.ec2.yml.tftpl")
+  alertmanager_template = fileset(var.config_dir, "alertmanager/alertmanager.ec2.yml.tftpl")
 
   content_types = { json = "application/json", yml = "application/yaml", yaml = "application/yaml", tmpl = "text/plain" }
 }
@@ -180,6 +181,52 @@ resource "aws_s3_object" "prometheus_config" {
   tags = merge(var.tags, { Name = "prometheus/prometheus.yml" })
 }
 
+resource "aws_s3_object" "alertmanager_config" {
+  for_each = local.alertmanager_template
+
+  bucket = aws_s3_bucket.config.id
+  key    = "alertmanager/alertmanager.yml"
+  content = templatefile("${var.config_dir}/${each.value}", {
+    region        = var.region
+    sns_topic_arn = aws_sns_topic.alerts.arn
+  })
+  content_type = "application/yaml"
+
+  tags = merge(var.tags, { Name = "alertmanager/alertmanager.yml" })
+}
+
+# The load balancer's health URL for the blackbox probe (prometheus job lb_health).
+resource "aws_s3_object" "lb_health_targets" {
+  # A boolean, not a null test on the URL: the URL is unknown until the load balancer exists.
+  count = var.probe_load_balancer ? 1 : 0
+
+  bucket       = aws_s3_bucket.config.id
+  key          = "prometheus/file_sd/lb_health.yml"
+  content      = yamlencode([{ targets = [var.lb_health_url], labels = { job = "lb_health" } }])
+  content_type = "application/yaml"
+
+  tags = merge(var.tags, { Name = "prometheus/file_sd/lb_health.yml" })
+}
+
+################################################################################
+# Alerts: Alertmanager publishes to one SNS topic; people subscribe to it
+################################################################################
+
+resource "aws_sns_topic" "alerts" {
+  name              = "${var.name}-alerts"
+  kms_master_key_id = "alias/aws/sns"
+
+  tags = merge(var.tags, { Name = "${var.name}-alerts" })
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = toset(var.alert_emails)
+
+  topic_arn = aws_sns_topic.alerts.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
 ################################################################################
 # Grafana admin password (generated, kept only in SSM: never in state or user data)
 ################################################################################
@@ -235,6 +282,12 @@ data "aws_iam_policy_document" "this" {
     sid       = "ReadConfigObjects"
     actions   = ["s3:GetObject"]
     resources = ["${aws_s3_bucket.config.arn}/*"]
+  }
+
+  statement {
+    sid       = "AlertmanagerPublishesAlerts"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.alerts.arn]
   }
 
   statement {
@@ -381,9 +434,7 @@ resource "aws_instance" "this" {
     aws_region                     = var.region
     config_bucket                  = aws_s3_bucket.config.id
     grafana_admin_password_param   = aws_ssm_parameter.grafana_admin_password.name
-    prometheus_image               = var.prometheus_image
     grafana_image                  = var.grafana_image
-    alertmanager_image             = var.alertmanager_image
     prometheus_retention           = var.prometheus_retention
     config_sync_interval_seconds   = var.config_sync_interval_seconds
     grafana_admin_password_version = var.grafana_admin_password_version
@@ -411,5 +462,5 @@ resource "aws_instance" "this" {
   }
 
   # The first sync at boot should find the configuration in place.
-  depends_on = [aws_s3_object.config, aws_s3_object.prometheus_config, aws_iam_role_policy.this]
+  depends_on = [aws_s3_object.config, aws_s3_object.prometheus_config, aws_s3_object.alertmanager_config, aws_iam_role_policy.this]
 }

@@ -41,7 +41,16 @@ output "config_bucket" {
   value       = aws_s3_bucket.config.id
 }
 
+output "alerts_topic_arn" {
+  description = "SNS topic Alertmanager publishes to: subscribe e-mail, SMS, chat or paging to it."
+  value       = aws_sns_topic.alerts.arn
+}
+
 output "config_files" {
   description = "Keys uploaded from monitoring/ (plus prometheus/prometheus.yml when the template exists)."
-  value       = sort(concat(tolist(local.config_files), [for _ in local.prometheus_template : "prometheus/prometheus.yml"]))
+  value = sort(concat(
+    tolist(local.config_files),
+    [for _ in local.prometheus_template : "prometheus/prometheus.yml"],
+    [for _ in local.alertmanager_template : "alertmanager/alertmanager.yml"],
+  ))
 }

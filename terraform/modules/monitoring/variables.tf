@@ -117,22 +117,33 @@ variable "config_dir" {
   type        = string
 }
 
-variable "prometheus_image" {
-  description = "Prometheus image (pin a digest, repo:tag@sha256:..., for reproducible servers)."
-  type        = string
-  default     = "prom/prometheus:v2.53.3"
-}
-
 variable "grafana_image" {
-  description = "Grafana image (pin a digest for reproducible servers)."
+  description = "Grafana image (Ubuntu does not package Grafana); pin a digest, repo:tag@sha256:..., for reproducible servers."
   type        = string
   default     = "grafana/grafana-oss:11.3.0"
 }
 
-variable "alertmanager_image" {
-  description = "Alertmanager image, started only when monitoring/alertmanager/alertmanager.yml exists."
+variable "alert_emails" {
+  description = "E-mail addresses subscribed to the alerts topic (each must confirm the subscription AWS mails)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for email in var.alert_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))])
+    error_message = "alert_emails must be e-mail addresses."
+  }
+}
+
+variable "probe_load_balancer" {
+  description = "Have the blackbox exporter probe lb_health_url (the lb_health job); false leaves the job without a target."
+  type        = bool
+  default     = false
+}
+
+variable "lb_health_url" {
+  description = "URL of the shop's health path through the load balancer (e.g. http://<alb dns>/readyz), used when probe_load_balancer is true."
   type        = string
-  default     = "prom/alertmanager:v0.27.0"
+  default     = null
 }
 
 variable "prometheus_retention" {
