@@ -1,0 +1,313 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runAction, type ActionRun } from '../../../tests/helpers/run-action.js';
+import { installStandInTerraform, type StandInScenario } from './stand-in-terraform.js';
+
+// The committed bundle, run as the runner runs it, with the stand-in `terraform` on PATH.
+
+const COMMIT = '0123456789abcdef0123456789abcdef01234567'; // run-action's GITHUB_SHA
+const SECRET = 'registry-token-0f9e8d7c';
+
+function workspace(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tf-action-ws-'));
+  mkdirSync(path.join(dir, 'infra'));
+  writeFileSync(path.join(dir, 'infra/main.tf'), '# the stand-in never reads this\n');
+  return dir;
+}
+
+async function terraformRun(
+  ws: string,
+  scenario: StandInScenario,
+  inputs: Record<string, string>
+): Promise<{ run: ActionRun; tf: ReturnType<typeof installStandInTerraform> }> {
+  const tf = installStandInTerraform(scenario);
+  const run = await runAction('terraform', {
+    cwd: ws,
+    inputs: { 'working-directory': 'infra', ...inputs },
+    env: tf.env
+  });
+  return { run, tf };
+}
+
+const PLAN_INPUTS = {
+  mode: 'plan',
+  'backend-config': 'bucket=ecommerce-tfstate-123456789012\nkey=ecommerce/terraform.tfstate\nregion=us-east-1',
+  variables: [
+    'backend_image=docker.io/octo/ecommerce-backend@sha256:' + 'b'.repeat(64),
+    'dockerhub_username=octo'
+  ].join('\n'),
+  'secret-variables': `registry_token=${SECRET}`,
+  'lock-timeout': '90s'
+};
+
+describe('terraform bundle, mode plan', () => {
+  it('runs init, fmt -check, validate, plan -out, show; secrets only as TF_VAR_; summary and outputs', async () => {
+    const ws = workspace();
+    const { run, tf } = await terraformRun(
+      ws,
+      { planJson: 'aws-first-deploy.plan.json' },
+      PLAN_INPUTS
+    );
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(tf.subcommands()).toEqual(['version', 'init', 'fmt', 'validate', 'plan', 'show', 'show']);
+
+    const calls = tf.calls();
+    const planFile = path.join(ws, 'infra/tfplan');
+    expect(calls[1]?.args).toEqual([
+      'init',
+      '-input=false',
+      '-no-color',
+      '-backend-config=bucket=ecommerce-tfstate-123456789012',
+      '-backend-config=key=ecommerce/terraform.tfstate',
+      '-backend-config=region=us-east-1'
+    ]);
+    expect(calls[2]?.args).toEqual(['fmt', '-check', '-recursive', '-no-color']);
+    expect(calls[4]?.args).toEqual([
+      'plan',
+      '-input=false',
+      '-no-color',
+      '-lock-timeout=90s',
+      '-detailed-exitcode',
+      `-out=${planFile}`,
+      '-var',
+      'backend_image=docker.io/octo/ecommerce-backend@sha256:' + 'b'.repeat(64),
+      '-var',
+      'dockerhub_username=octo'
+    ]);
+    expect(calls[5]?.args).toEqual(['show', '-json', planFile]);
+    for (const call of calls) {
+      expect(call.cwd).toBe(path.join(ws, 'infra'));
+      expect(call.args.join(' ')).not.toContain(SECRET);
+      expect(call.tfEnv).toMatchObject({
+        TF_VAR_registry_token: SECRET,
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0'
+      });
+    }
+    expect(run.masked).toContain(SECRET);
+    expect(run.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain(SECRET);
+
+    expect(run.outputs).toMatchObject({
+      'plan-file': planFile,
+      'plan-meta-file': `${planFile}.meta.json`,
+      'has-changes': 'true',
+      add: '6',
+      change: '0',
+      destroy: '0',
+      replace: '0'
+    });
+    const meta = JSON.parse(readFileSync(`${planFile}.meta.json`, 'utf8')) as Record<string, unknown>;
+    expect(meta).toMatchObject({ commit: COMMIT, workingDirectory: 'infra', add: 6 });
+    expect(meta.planSha256).toMatch(/^[0-9a-f]{64}$/);
+
+    expect(run.summary).toContain('### Terraform plan — `infra`');
+    expect(run.summary).toContain('**Plan: 6 to add, 0 to change, 0 to destroy.**');
+    expect(run.summary).toContain('| ➕ create | `module.RDS.aws_db_instance.this` |  |');
+    expect(run.summary).toContain('<details><summary>Full plan (Terraform 1.11.4)</summary>');
+  });
+
+  it('a plan that replaces the database: refused by the destroy guard, with the plan in the summary', async () => {
+    const { run } = await terraformRun(
+      workspace(),
+      { planJson: 'aws-replaces-database.plan.json' },
+      PLAN_INPUTS
+    );
+    expect(run.exitCode).not.toBe(0);
+    expect(run.errors[0]).toContain('Refusing a plan that deletes protected resources');
+    expect(run.errors[0]).toContain('module.RDS.aws_db_instance.this (replace');
+    expect(run.errors[0]).toContain('allow-destroy');
+    expect(run.summary).toContain('Refused by the destroy guard: module.RDS.aws_db_instance.this');
+    expect(run.summary).toContain('♻️ replace');
+  });
+
+  it('the same plan with allow-destroy: aws_db_instance: passes', async () => {
+    const { run } = await terraformRun(
+      workspace(),
+      { planJson: 'aws-replaces-database.plan.json' },
+      { ...PLAN_INPUTS, 'allow-destroy': 'aws_db_instance' }
+    );
+    expect(run.errors).toEqual([]);
+    expect(run.outputs).toMatchObject({ destroy: '2', replace: '1', add: '1', change: '1' });
+  });
+
+  it('state locked by another run: fails saying who holds it, since when, and how to release it', async () => {
+    const { run, tf } = await terraformRun(
+      workspace(),
+      {
+        planJson: 'aws-image-update.plan.json',
+        answers: { plan: { exitCode: 1, stderrFixture: 's3-lock.stderr.txt' } }
+      },
+      PLAN_INPUTS
+    );
+    expect(run.exitCode).not.toBe(0);
+    const message = run.errors[0] ?? '';
+    expect(message).toContain('The Terraform state is locked by runner@fv-az1234-567');
+    expect(message).toContain('operation OperationTypeApply');
+    expect(message).toContain('since 2026-11-26 01:02:03.456789012 +0000 UTC');
+    expect(message).toContain('waited 90s ("lock-timeout")');
+    expect(message).toContain('force-unlock 6f3c2b7e-9a41-8d05-1c2e-4b7a9f0d3e11');
+    expect(tf.subcommands()).not.toContain('show');
+    expect(run.outputs).toEqual({});
+  });
+
+  it('files not in fmt style: fails listing them', async () => {
+    const { run, tf } = await terraformRun(
+      workspace(),
+      {
+        planJson: 'aws-image-update.plan.json',
+        answers: { fmt: { exitCode: 3, stdout: 'main.tf\nmodules/ec2/main.tf\n' } }
+      },
+      PLAN_INPUTS
+    );
+    expect(run.errors[0]).toContain('not in terraform fmt style: main.tf, modules/ec2/main.tf');
+    expect(tf.subcommands()).not.toContain('plan');
+  });
+
+  it('a bad variable name, lock-timeout or protect-types: fails naming the input, before terraform runs', async () => {
+    for (const [inputs, expected] of [
+      [{ variables: 'not a name=1' }, 'Input "variables": "not a name" is not a Terraform variable name'],
+      [{ 'lock-timeout': 'forever' }, 'Input "lock-timeout" must be a duration'],
+      [{ 'protect-types': 'AWS DB' }, 'Input "protect-types" must list resource types'],
+      [{ mode: 'destroy' }, 'Input "mode" must be one of plan, apply']
+    ] as const) {
+      const { run, tf } = await terraformRun(
+        workspace(),
+        { planJson: 'aws-no-changes.plan.json' },
+        { ...PLAN_INPUTS, ...inputs }
+      );
+      expect(run.errors[0]).toContain(expected);
+      expect(tf.calls()).toEqual([]);
+    }
+  });
+
+  it('a missing working directory: fails naming the input', async () => {
+    const { run } = await terraformRun(
+      workspace(),
+      { planJson: 'aws-no-changes.plan.json' },
+      { ...PLAN_INPUTS, 'working-directory': 'nowhere' }
+    );
+    expect(run.errors[0]).toBe('Input "working-directory": directory "nowhere" does not exist.');
+  });
+
+  it('terraform not on PATH: says to install it with setup-terraform, wrapper off', async () => {
+    const run = await runAction('terraform', {
+      cwd: workspace(),
+      inputs: { 'working-directory': 'infra' },
+      env: { PATH: path.dirname(process.execPath) }
+    });
+    expect(run.errors[0]).toContain('terraform is not on PATH');
+    expect(run.errors[0]).toContain('terraform_wrapper: false');
+  });
+});
+
+describe('terraform bundle, mode apply', () => {
+  async function planned(): Promise<string> {
+    const ws = workspace();
+    const { run } = await terraformRun(ws, { planJson: 'aws-image-update.plan.json' }, PLAN_INPUTS);
+    expect(run.exitCode).toBe(0);
+    return ws;
+  }
+  const APPLY_INPUTS = {
+    mode: 'apply',
+    'backend-config': PLAN_INPUTS['backend-config'],
+    'secret-variables': PLAN_INPUTS['secret-variables']
+  };
+
+  it('applies exactly the saved plan and publishes each output, masking sensitive ones', async () => {
+    const ws = await planned();
+    const { run, tf } = await terraformRun(
+      ws,
+      { planJson: 'aws-image-update.plan.json', outputs: 'aws-outputs.json' },
+      APPLY_INPUTS
+    );
+    expect(run.errors).toEqual([]);
+    expect(tf.subcommands()).toEqual(['init', 'show', 'show', 'apply', 'output']);
+    expect(tf.calls()[3]?.args).toEqual([
+      'apply',
+      '-input=false',
+      '-no-color',
+      '-lock-timeout=5m',
+      path.join(ws, 'infra/tfplan')
+    ]);
+    expect(run.outputs.shop_url).toBe('http://ecommerce-alb-1234567890.us-east-1.elb.amazonaws.com');
+    expect(JSON.parse(run.outputs.app_instance_ids ?? '')).toEqual({
+      az1: 'i-0a1b2c3d4e5f60718',
+      az2: 'i-0f1e2d3c4b5a69788'
+    });
+    expect(run.outputs.grafana_url).toBe('null');
+    expect(run.masked).toContain('s3cr3t-Db-Passw0rd!');
+    const all = JSON.parse(run.outputs.outputs ?? '') as Record<string, unknown>;
+    expect(all.db_master_password).toBeNull();
+    expect(all.region).toBe('us-east-1');
+    expect(JSON.parse(run.outputs['sensitive-outputs'] ?? '')).toEqual(['db_master_password']);
+    expect(run.summary).toContain('### Terraform apply — `infra`');
+    expect(run.summary).toContain('| `db_master_password` | (sensitive) |');
+    expect(run.summary).not.toContain('s3cr3t-Db-Passw0rd!');
+  });
+
+  it('Terraform says the saved plan is stale: refuses, saying nothing was applied', async () => {
+    const ws = await planned();
+    const { run } = await terraformRun(
+      ws,
+      {
+        planJson: 'aws-image-update.plan.json',
+        answers: { apply: { exitCode: 1, stderrFixture: 'real-1.11.4-stale-plan.stderr.txt' } }
+      },
+      APPLY_INPUTS
+    );
+    expect(run.errors[0]).toContain('Refusing a stale plan: Terraform says the state changed');
+    expect(run.errors[0]).toContain('nothing was applied');
+    expect(run.outputs).toEqual({});
+  });
+
+  it('a plan from another commit: refused before Terraform runs', async () => {
+    const ws = await planned();
+    const metaFile = path.join(ws, 'infra/tfplan.meta.json');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(metaFile, JSON.stringify({ ...meta, commit: 'f'.repeat(40) }));
+    const { run, tf } = await terraformRun(ws, { planJson: 'aws-image-update.plan.json' }, APPLY_INPUTS);
+    expect(run.errors[0]).toContain(`Refusing a stale plan: it was made from commit ${'f'.repeat(40)}`);
+    expect(tf.calls()).toEqual([]);
+  });
+
+  it('a plan file changed after planning: refused (SHA-256 mismatch)', async () => {
+    const ws = await planned();
+    writeFileSync(path.join(ws, 'infra/tfplan'), 'something else');
+    const { run, tf } = await terraformRun(ws, { planJson: 'aws-image-update.plan.json' }, APPLY_INPUTS);
+    expect(run.errors[0]).toContain('The file changed after planning');
+    expect(tf.calls()).toEqual([]);
+  });
+
+  it('no saved plan: says to run mode plan first and carry the plan', async () => {
+    const { run } = await terraformRun(workspace(), { planJson: 'aws-image-update.plan.json' }, APPLY_INPUTS);
+    expect(run.errors[0]).toContain('no saved plan at');
+    expect(run.errors[0]).toContain('mode: plan first');
+  });
+
+  it('the destroy guard is checked again before applying', async () => {
+    const ws = workspace();
+    await terraformRun(
+      ws,
+      { planJson: 'aws-replaces-database.plan.json' },
+      { ...PLAN_INPUTS, 'allow-destroy': 'aws_db_instance' }
+    );
+    const { run, tf } = await terraformRun(
+      ws,
+      { planJson: 'aws-replaces-database.plan.json' },
+      APPLY_INPUTS
+    );
+    expect(run.errors[0]).toContain('Refusing a plan that deletes protected resources');
+    expect(tf.subcommands()).not.toContain('apply');
+  });
+
+  it('variables with mode apply: refused naming the input (the plan holds them)', async () => {
+    const { run } = await terraformRun(workspace(), { planJson: 'aws-no-changes.plan.json' }, {
+      ...APPLY_INPUTS,
+      variables: 'x=1'
+    });
+    expect(run.errors[0]).toContain('Input "variables" cannot be used with mode: apply');
+  });
+});

@@ -1,0 +1,35 @@
+/** Names of this action's inputs and outputs, kept in one place. */
+export const Input = {
+  WorkingDirectory: 'working-directory',
+  Mode: 'mode',
+  PlanFile: 'plan-file',
+  BackendConfig: 'backend-config',
+  Variables: 'variables',
+  SecretVariables: 'secret-variables',
+  LockTimeout: 'lock-timeout',
+  FmtCheck: 'fmt-check',
+  Validate: 'validate',
+  ProtectTypes: 'protect-types',
+  AllowDestroy: 'allow-destroy'
+} as const;
+
+export const Output = {
+  PlanFile: 'plan-file',
+  PlanMetaFile: 'plan-meta-file',
+  HasChanges: 'has-changes',
+  Add: 'add',
+  Change: 'change',
+  Destroy: 'destroy',
+  Replace: 'replace',
+  Outputs: 'outputs',
+  SensitiveOutputs: 'sensitive-outputs'
+} as const;
+
+/**
+ * Action output names this action sets itself; a Terraform output with one of these names
+ * is still in the `outputs` JSON but does not get its own action output.
+ */
+export const RESERVED_OUTPUT_NAMES = new Set<string>(Object.values(Output));
+
+export type Mode = 'plan' | 'apply';
+export const MODES: readonly Mode[] = ['plan', 'apply'];
