@@ -7,6 +7,9 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django_prometheus.exports import ExportToDjangoView
+
+from core import apis
 
 logger = logging.getLogger("shop.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -43,3 +46,28 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class OperationsMiddleware:
+    """Answers /healthz, /readyz and /metrics before Django's host validation.
+
+    The load balancer's health check and Prometheus reach a server by its IP address, which is
+    not (and should not need to be) in DJANGO_ALLOWED_HOSTS; through CommonMiddleware they
+    would get 400 Bad Request and the server would be marked unhealthy. These answers depend on
+    nothing from the request, so skipping the host check for them is safe.
+    """
+
+    VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+        "/healthz": apis.healthz,
+        "/readyz": apis.readyz,
+        "/metrics": ExportToDjangoView,
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = self.VIEWS.get(request.path_info)
+        if view is not None and request.method in ("GET", "HEAD"):
+            return view(request)
+        return self.get_response(request)

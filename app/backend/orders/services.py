@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from account.models import Address, User
 from core.exceptions import Conflict, OutOfStock, PaymentDeclined, PaymentGatewayError
+from orders.metrics import CHECKOUTS, REVENUE
 from orders.models import Order, OrderItem, OrderStatus
 from payments.cards import card_brand, card_fingerprint, digits_only, expiry_in_past, luhn_valid
 from payments.gateways import get_gateway
@@ -138,6 +139,7 @@ def order_checkout(
             decline_code=code,
             decline_reason=message,
         )
+        CHECKOUTS.labels("rejected").inc()
         raise PaymentDeclined(message, {"decline_code": code, "fields": {field: [message] for field in fields}})
 
     result: ChargeResult | None = None
@@ -147,6 +149,7 @@ def order_checkout(
             locked = Product.objects.select_for_update().filter(pk__in=quantities).order_by("pk").in_bulk()
             short = [pid for pid, qty in quantities.items() if locked[pid].is_archived or locked[pid].stock < qty]
             if short:
+                CHECKOUTS.labels("out_of_stock").inc()
                 raise OutOfStock(MESSAGE_OUT_OF_STOCK, {"product_ids": short})
             lines = [(locked[pid], qty, (locked[pid].price * qty).quantize(CENT)) for pid, qty in quantities.items()]
             amount = sum((line_total for _, _, line_total in lines), Decimal(0))
@@ -221,6 +224,7 @@ def order_checkout(
             decline_reason=declined.decline_reason,
             gateway_reference=declined.reference,
         )
+        CHECKOUTS.labels(declined.status).inc()
         if declined.status == TransactionStatus.ERROR:
             raise PaymentGatewayError(MESSAGE_GATEWAY_ERROR, {"decline_code": declined.decline_code}) from None
         raise PaymentDeclined(declined.decline_reason, {"decline_code": declined.decline_code}) from None
@@ -233,6 +237,8 @@ def order_checkout(
             except Exception:
                 logger.exception("refund failed", extra={"reference": result.reference})
         raise
+    CHECKOUTS.labels("paid").inc()
+    REVENUE.labels(currency).inc(float(amount))
     return order
 
 

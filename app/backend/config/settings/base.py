@@ -53,6 +53,8 @@ MIDDLEWARE = [
     # First and last: django-prometheus measures everything in between.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestLogMiddleware",
+    # Health checks and scrapes come by IP address: answered before the ALLOWED_HOSTS check.
+    "core.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

@@ -112,3 +112,15 @@ class ManagementCommandTests:
         monkeypatch.delenv("DJANGO_SUPERUSER_EMAIL", raising=False)
         with pytest.raises(CommandError, match="DJANGO_SUPERUSER_EMAIL"):
             call_command("ensure_superuser")
+
+
+@pytest.mark.django_db
+class HostValidationTests:
+    """The load balancer and Prometheus address a server by IP, which is not an allowed host."""
+
+    @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+    def test_operations_answer_whatever_the_host_header(self, client, path):
+        assert client.get(path, HTTP_HOST="10.0.3.17:8000").status_code == 200
+
+    def test_the_api_still_refuses_unknown_hosts(self, client):
+        assert client.get(reverse("product:products"), HTTP_HOST="evil.example.com").status_code == 400

@@ -12,7 +12,12 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from account.tests.factories import AddressFactory, UserFactory
 from orders.models import Order, OrderItem
-from orders.services import MESSAGE_INCORRECT_NUMBER, MESSAGE_OUT_OF_STOCK, MESSAGE_UNKNOWN_ADDRESS
+from orders.services import (
+    MESSAGE_GATEWAY_ERROR,
+    MESSAGE_INCORRECT_NUMBER,
+    MESSAGE_OUT_OF_STOCK,
+    MESSAGE_UNKNOWN_ADDRESS,
+)
 from payments.cards import card_fingerprint
 from payments.models import SavedCard, Transaction
 from payments.tests.factories import SavedCardFactory
@@ -75,6 +80,17 @@ class CheckoutSuccessTests:
         assert order["paid_at"] and order["delivered_at"] is None
         lamp.refresh_from_db()
         assert lamp.stock == 3
+
+    def test_checkouts_are_counted_on_metrics_by_outcome(self, buyer_client, client):
+        def paid() -> float:
+            for line in client.get("/metrics").content.decode().splitlines():
+                if line.startswith('shop_checkouts_total{outcome="paid"}'):
+                    return float(line.split()[-1])
+            return 0.0
+
+        before = paid()
+        assert buyer_client.post(ORDERS, checkout_body(ProductFactory()), format="json").status_code == 201
+        assert paid() == before + 1
 
     def test_the_attempt_is_recorded_for_the_fraud_scan(self, buyer_client, buyer):
         product = ProductFactory(price=Decimal("10.00"))
@@ -175,6 +191,14 @@ class CheckoutRefusalTests:
         )
         assert record.card_last4 == number[-4:] and record.amount == Decimal("20.00")
         assert SavedCard.objects.count() == 0
+
+    def test_a_gateway_processing_error_gets_502_and_is_recorded_as_an_error(self, buyer_client):
+        product = ProductFactory(stock=5)
+        response = buyer_client.post(ORDERS, checkout_body(product, payment=card("4000000000000119")), format="json")
+        assert response.status_code == 502
+        assert response.json() == {"message": MESSAGE_GATEWAY_ERROR, "extra": {"decline_code": "processing_error"}}
+        assert_nothing_changed(product, 5)
+        assert Transaction.objects.get().status == "error"
 
     def test_a_luhn_invalid_number_is_rejected_with_402_naming_the_field(self, buyer_client):
         product = ProductFactory(stock=5)
