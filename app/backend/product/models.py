@@ -2,7 +2,6 @@
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
 
 
 class Category(models.Model):
@@ -38,7 +37,6 @@ class Product(models.Model):
             models.Index(fields=["is_archived", "name"], name="product_active_name_idx"),
             models.Index(fields=["is_archived", "price"], name="product_active_price_idx"),
             models.Index(fields=["is_archived", "-created_at"], name="product_active_created_idx"),
-            models.Index(Lower("name"), name="product_lower_name_idx"),
         ]
 
     def __str__(self) -> str:

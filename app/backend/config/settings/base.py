@@ -178,6 +178,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Scoped throttles guard the endpoints worth abusing (password guessing, card testing).
     # The cache is per process: with N gunicorn workers the effective limit is up to N times this.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
         "checkout": env.str("THROTTLE_CHECKOUT_RATE", default="30/min"),

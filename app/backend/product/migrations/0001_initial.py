@@ -2,7 +2,6 @@
 
 import django.core.validators
 import django.db.models.deletion
-import django.db.models.functions.text
 from django.db import migrations, models
 
 
@@ -44,7 +43,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['name', 'id'],
-                'indexes': [models.Index(fields=['is_archived', 'name'], name='product_active_name_idx'), models.Index(fields=['is_archived', 'price'], name='product_active_price_idx'), models.Index(fields=['is_archived', '-created_at'], name='product_active_created_idx'), models.Index(django.db.models.functions.text.Lower('name'), name='product_lower_name_idx')],
+                'indexes': [models.Index(fields=['is_archived', 'name'], name='product_active_name_idx'), models.Index(fields=['is_archived', 'price'], name='product_active_price_idx'), models.Index(fields=['is_archived', '-created_at'], name='product_active_created_idx')],
             },
         ),
     ]

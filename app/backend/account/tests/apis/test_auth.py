@@ -116,3 +116,24 @@ class TokenRefreshApiTests:
         response = anonymous_client.post(REFRESH, {}, format="json")
         assert response.status_code == 400
         assert "refresh" in response.json()["extra"]["fields"]
+
+
+@pytest.mark.django_db
+class LoginThrottleTests:
+    def test_too_many_logins_in_a_minute_get_429_with_the_wait(self, anonymous_client, monkeypatch):
+        from django.core.cache import cache
+        from rest_framework.throttling import ScopedRateThrottle
+
+        monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "2/min"})
+        cache.clear()
+        try:
+            statuses = [
+                anonymous_client.post(TOKEN, {"email": "a@example.com", "password": "x"}, format="json")
+                for _ in range(3)
+            ]
+        finally:
+            cache.clear()
+        assert [r.status_code for r in statuses] == [401, 401, 429]
+        body = statuses[-1].json()
+        assert body["message"] == "Too many requests: try again later."
+        assert 0 < body["extra"]["wait_seconds"] <= 60
