@@ -26,6 +26,7 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/testing/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
-    restoreMocks: true
+    restoreMocks: true,
+    testTimeout: 20_000
   }
 });

@@ -1,5 +1,5 @@
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { notify } from '@/components/ui/notifications';
+import { notify } from '@/lib/notifications';
 import { PageTitle } from '@/components/ui/page-title';
 import { paths, safeNext } from '@/config/paths';
 import { RegisterForm } from '@/features/auth/components/register-form';

@@ -1,7 +1,7 @@
 import { useSearchParams } from 'react-router';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { notify } from '@/components/ui/notifications';
+import { notify } from '@/lib/notifications';
 import { Pagination } from '@/components/ui/pagination';
 import { PageTitle } from '@/components/ui/page-title';
 import { Spinner } from '@/components/ui/spinner';

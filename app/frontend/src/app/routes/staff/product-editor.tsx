@@ -1,6 +1,6 @@
 import { useNavigate, useParams } from 'react-router';
 import { Alert } from '@/components/ui/alert';
-import { notify } from '@/components/ui/notifications';
+import { notify } from '@/lib/notifications';
 import { PageTitle } from '@/components/ui/page-title';
 import { Spinner } from '@/components/ui/spinner';
 import { paths } from '@/config/paths';

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
-import { notify } from '@/components/ui/notifications';
+import { notify } from '@/lib/notifications';
 import type { ApiError, FieldErrors } from '@/lib/api-error';
 import type { User } from '@/types/api';
 import { useUpdateMe } from '../api/update-me';

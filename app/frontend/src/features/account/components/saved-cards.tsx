@@ -1,6 +1,6 @@
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { notify } from '@/components/ui/notifications';
+import { notify } from '@/lib/notifications';
 import type { ApiError } from '@/lib/api-error';
 import { useDeleteSavedCard } from '../api/delete-saved-card';
 import { useSavedCards } from '../api/get-saved-cards';

@@ -1,8 +1,9 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { AddressFields, EMPTY_ADDRESS, formatAddress, type AddressValues } from '@/components/forms/address-fields';
+import { AddressFields } from '@/components/forms/address-fields';
+import { EMPTY_ADDRESS, formatAddress, type AddressValues } from '@/components/forms/address';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { notify } from '@/components/ui/notifications';
+import { notify } from '@/lib/notifications';
 import { Spinner } from '@/components/ui/spinner';
 import type { ApiError, FieldErrors } from '@/lib/api-error';
 import { focusFirstProblem, zodFieldErrors } from '@/lib/form';

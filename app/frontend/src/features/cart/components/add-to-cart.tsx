@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { notify } from '@/components/ui/notifications';
+import { notify } from '@/lib/notifications';
 import type { Product } from '@/types/api';
 import { cartStore, MAX_PER_LINE, useCart } from '../stores/cart-store';
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { api } from '@/lib/api-client';
 import type { Order } from '@/types/api';
 
-const addressSchema = z.object({
+/** A new billing address, checked before it is sent. */
+export const addressSchema = z.object({
   full_name: z.string().trim().min(1, 'Enter the name on the address.'),
   line1: z.string().trim().min(1, 'Enter the street address.'),
   line2: z.string().trim(),
@@ -13,7 +14,8 @@ const addressSchema = z.object({
   country: z.string().regex(/^[A-Z]{2}$/, 'Choose a country.')
 });
 
-const cardSchema = z.object({
+/** A card for the offline test gateway, checked before it is sent (the server checks Luhn and expiry). */
+export const cardSchema = z.object({
   number: z
     .string()
     .transform((value) => value.replace(/[\s-]/g, ''))

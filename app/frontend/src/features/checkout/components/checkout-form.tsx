@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { AddressFields, EMPTY_ADDRESS, formatAddress, type AddressValues } from '@/components/forms/address-fields';
+import { AddressFields } from '@/components/forms/address-fields';
+import { EMPTY_ADDRESS, formatAddress, type AddressValues } from '@/components/forms/address';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
@@ -7,7 +8,7 @@ import { ApiError, type FieldErrors } from '@/lib/api-error';
 import { focusFirstProblem, nestedFieldErrors, zodFieldErrors } from '@/lib/form';
 import type { Address, Order, SavedCard, ShopConfig } from '@/types/api';
 import { formatMoney, toCents } from '@/utils/money';
-import { checkoutInputSchema, useCreateOrder, type CheckoutInput } from '../api/create-order';
+import { addressSchema, cardSchema, checkoutInputSchema, useCreateOrder, type CheckoutInput } from '../api/create-order';
 import { useStripeCard } from '../hooks/use-stripe-card';
 import { cardFieldErrors, declineField, formatCardNumber, parseExpiry, type CardFieldName } from './card-errors';
 
@@ -61,13 +62,6 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
     focusFirstProblem(formRef.current);
   }
 
-  function offlineCard(): CheckoutInput['payment'] {
-    const expiry = parseExpiry(card.expiry);
-    return {
-      card: { number: card.number, exp_month: expiry?.month ?? Number.NaN, exp_year: expiry?.year ?? Number.NaN, cvc: card.cvc.trim(), name: card.name }
-    };
-  }
-
   async function stripePaymentMethod(billingName: string): Promise<CheckoutInput['payment'] | null> {
     setStripeBusy(true);
     try {
@@ -90,43 +84,64 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (createOrder.isPending || stripeBusy) return;
-    const billing = addressChoice === 'new' ? { billing_address: address } : { billing_address_id: addressChoice };
     const billingName = addressChoice === 'new' ? address.full_name : (addresses.find((a) => a.id === addressChoice)?.full_name ?? '');
     const useStripe = cardChoice === 'new' && Boolean(stripeKey);
-    // Check the form before asking Stripe for a PaymentMethod, so a missing city does not cost a token.
-    const parsed = checkoutInputSchema.safeParse({
-      items: lines.map((line) => ({ product_id: line.productId, quantity: line.quantity })),
-      billing,
-      payment: cardChoice !== 'new' ? { saved_card_id: cardChoice } : useStripe ? { payment_method_id: 'pm_pending' } : offlineCard(),
-      save_card: cardChoice === 'new' && saveCard
-    });
-    if (!parsed.success) {
-      const zodFields = zodFieldErrors(parsed.error);
-      // Zod names the union's branch ("billing.billing_address.city", "payment.card.cvc"):
-      // re-key so the errors land on the visible fields.
-      const shown: FieldErrors = {};
-      for (const [key, value] of Object.entries(zodFields)) shown[key.replace(/^billing\./, '')] = value;
-      fail(zodFields.items ? zodFields.items.join(' ') : 'Please correct the highlighted fields.', shown, cardFieldErrors(shown));
+
+    // Check what was typed before anything is sent (and before Stripe is asked for a token).
+    const problems: FieldErrors = {};
+    const prefixed = (prefix: string, errors: FieldErrors) =>
+      Object.entries(errors).forEach(([key, messages]) => (problems[`${prefix}.${key}`] = messages));
+    let billing: CheckoutInput['billing'] = { billing_address_id: addressChoice === 'new' ? 0 : addressChoice };
+    if (addressChoice === 'new') {
+      const parsed = addressSchema.safeParse(address);
+      if (parsed.success) billing = { billing_address: parsed.data };
+      else prefixed('billing_address', zodFieldErrors(parsed.error));
+    }
+    let payment: CheckoutInput['payment'] | null = cardChoice !== 'new' ? { saved_card_id: cardChoice } : null;
+    if (cardChoice === 'new' && !useStripe) {
+      const expiry = parseExpiry(card.expiry);
+      const parsed = cardSchema.safeParse({
+        number: card.number,
+        exp_month: expiry?.month ?? Number.NaN,
+        exp_year: expiry?.year ?? Number.NaN,
+        cvc: card.cvc.trim(),
+        name: card.name
+      });
+      if (parsed.success) payment = { card: parsed.data };
+      else prefixed('payment.card', zodFieldErrors(parsed.error));
+    }
+    if (Object.keys(problems).length > 0) {
+      fail('Please correct the highlighted fields.', problems, cardFieldErrors(problems));
       return;
     }
-    let payment = parsed.data.payment;
     if (useStripe) {
-      const fromStripe = await stripePaymentMethod(billingName);
-      if (!fromStripe) return;
-      payment = fromStripe;
+      payment = await stripePaymentMethod(billingName);
+      if (!payment) return;
+    }
+    const input = checkoutInputSchema.safeParse({
+      items: lines.map((line) => ({ product_id: line.productId, quantity: line.quantity })),
+      billing,
+      payment,
+      save_card: cardChoice === 'new' && saveCard
+    });
+    if (!input.success) {
+      fail('Your cart is empty or changed. Please review it and try again.');
+      return;
     }
 
     setMessage(null);
     setFields({});
     setCardErrors({});
     try {
-      const order = await createOrder.mutateAsync({ ...parsed.data, payment });
+      const order = await createOrder.mutateAsync(input.data);
       onPlaced(order);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError('Something went wrong. Please try again.', 0);
       const nextCardErrors = cardFieldErrors(apiError.fields);
       const field = declineField(apiError);
-      if (field) nextCardErrors[field] = [...(nextCardErrors[field] ?? []), apiError.message];
+      if (field && !nextCardErrors[field]?.includes(apiError.message)) {
+        nextCardErrors[field] = [...(nextCardErrors[field] ?? []), apiError.message];
+      }
       if (apiError.status === 409 && Array.isArray(apiError.extra.product_ids)) {
         onUnavailable?.(apiError.extra.product_ids.map(Number));
       }

@@ -9,7 +9,7 @@ type Props = {
   onChange: (values: CatalogFilterValues) => void;
 };
 
-export const ORDERINGS = [
+const ORDERINGS = [
   { value: 'name', label: 'Name, A–Z' },
   { value: '-name', label: 'Name, Z–A' },
   { value: 'price', label: 'Price, low to high' },
