@@ -1,0 +1,19 @@
+/** Names of this action's inputs and outputs, kept in one place. */
+export const Input = {
+  AwsRegion: 'aws-region',
+  TagFilters: 'tag-filters',
+  ExpectedCount: 'expected-count',
+  BaseUrl: 'base-url',
+  HealthPath: 'health-path',
+  ApiPath: 'api-path',
+  StorefrontPath: 'storefront-path',
+  TimeoutSeconds: 'timeout-seconds',
+  PollIntervalSeconds: 'poll-interval-seconds',
+  HealthyRounds: 'healthy-rounds',
+  Ec2Endpoint: 'ec2-endpoint'
+} as const;
+
+export const Output = {
+  InstanceIds: 'instance-ids',
+  SecondsToHealthy: 'seconds-to-healthy'
+} as const;

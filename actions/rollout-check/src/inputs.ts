@@ -1,0 +1,79 @@
+import { ConfigurationError } from '../../shared/src/errors.js';
+import {
+  getIntegerInput,
+  getKeyValueInput,
+  getOptionalInput,
+  getRequiredInput
+} from '../../shared/src/inputs.js';
+import { Input } from './constants.js';
+
+/** Everything the check needs, validated before any call. */
+export interface RolloutInputs {
+  region: string;
+  /** Tag key → value; every one must match (EC2 `tag:<key>` filters). */
+  tagFilters: Record<string, string>;
+  /** Wait until at least this many servers match (0: any number, at least one). */
+  expectedCount: number;
+  /** The shop's URL through the load balancer, without a trailing slash. */
+  baseUrl: string;
+  paths: { health: string; api: string; storefront: string };
+  timeoutMs: number;
+  pollIntervalMs: number;
+  /** Consecutive rounds in which every path must answer before the rollout counts as healthy. */
+  healthyRounds: number;
+  ec2Endpoint: string | undefined;
+}
+
+function readPath(name: string, fallback: string): string {
+  const value = getOptionalInput(name) ?? fallback;
+  if (!value.startsWith('/')) {
+    throw new ConfigurationError(`Input "${name}" must be a path starting with /, got "${value}".`);
+  }
+  return value;
+}
+
+export function readInputs(): RolloutInputs {
+  const region = getOptionalInput(Input.AwsRegion) ?? process.env.AWS_REGION ?? '';
+  if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) {
+    throw new ConfigurationError(
+      `Input "${Input.AwsRegion}" (or AWS_REGION) must be an AWS region such as us-east-1, got "${region}".`
+    );
+  }
+  const tagFilters = getKeyValueInput(Input.TagFilters);
+  if (Object.keys(tagFilters).length === 0) {
+    throw new ConfigurationError(
+      `Input "${Input.TagFilters}" needs at least one KEY=value line (e.g. Role=app), so the ` +
+        "check never waits on another project's servers."
+    );
+  }
+
+  const rawUrl = getRequiredInput(Input.BaseUrl);
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new ConfigurationError(`Input "${Input.BaseUrl}" must be a URL, got "${rawUrl}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigurationError(`Input "${Input.BaseUrl}" must be http(s), got "${rawUrl}".`);
+  }
+
+  const ec2Endpoint = getOptionalInput(Input.Ec2Endpoint);
+  return {
+    region,
+    tagFilters,
+    expectedCount: getIntegerInput(Input.ExpectedCount, { defaultValue: 0, min: 0, max: 100 }),
+    baseUrl: rawUrl.replace(/\/+$/, ''),
+    paths: {
+      health: readPath(Input.HealthPath, '/readyz'),
+      api: readPath(Input.ApiPath, '/api/products/'),
+      storefront: readPath(Input.StorefrontPath, '/')
+    },
+    timeoutMs:
+      getIntegerInput(Input.TimeoutSeconds, { defaultValue: 900, min: 1, max: 3600 }) * 1000,
+    pollIntervalMs:
+      getIntegerInput(Input.PollIntervalSeconds, { defaultValue: 10, min: 1, max: 300 }) * 1000,
+    healthyRounds: getIntegerInput(Input.HealthyRounds, { defaultValue: 2, min: 1, max: 20 }),
+    ec2Endpoint
+  };
+}
