@@ -27,22 +27,18 @@ class PageFilterSerializer(serializers.Serializer):
 def paginate(
     *, queryset: QuerySet, request: Request, page: int, page_size: int, serializer_class: type[serializers.Serializer]
 ) -> dict[str, Any]:
-    paginator = Paginator(queryset, page_size)
+    paginator = Paginator(queryset, page_size)  # an empty list is page 1 of 1, not an error
     try:
         current = paginator.page(page)
     except EmptyPage:
-        if page == 1:  # an empty list is page 1 of 1, not an error
-            current = paginator.page(1) if paginator.count else None
-        else:
-            raise ApplicationError(MESSAGE_PAGE_OUT_OF_RANGE, {"num_pages": paginator.num_pages}, 404) from None
+        raise ApplicationError(MESSAGE_PAGE_OUT_OF_RANGE, {"num_pages": paginator.num_pages}, 404) from None
     url = request.build_absolute_uri()
-    results = serializer_class(current.object_list if current else [], many=True).data
     return {
         "count": paginator.count,
         "page": page,
         "page_size": page_size,
         "num_pages": paginator.num_pages,
-        "next": replace_query_param(url, "page", page + 1) if current and current.has_next() else None,
-        "previous": replace_query_param(url, "page", page - 1) if current and current.has_previous() else None,
-        "results": results,
+        "next": replace_query_param(url, "page", page + 1) if current.has_next() else None,
+        "previous": replace_query_param(url, "page", page - 1) if current.has_previous() else None,
+        "results": serializer_class(current.object_list, many=True).data,
     }

@@ -143,6 +143,16 @@ class EntrypointTests:
             assert total == int(re.search(r"applied (\d+) migrations", applied[0]).group(1))
             assert transactions == "payments_transaction"
             assert _status(f"http://127.0.0.1:{ports[0]}/healthz") == 200
+            # Metrics add up every gunicorn worker (PROMETHEUS_MULTIPROC_DIR), database time included.
+            for _ in range(4):
+                assert _status(f"http://127.0.0.1:{ports[0]}/api/categories/") == 200
+            with urllib.request.urlopen(f"http://127.0.0.1:{ports[0]}/metrics", timeout=5) as response:
+                metrics = response.read().decode()
+            requests = re.search(
+                r'^django_http_requests_total_by_method_total\{method="GET"\} ([0-9.]+)$', metrics, re.M
+            )
+            assert requests and float(requests.group(1)) >= 4, metrics
+            assert 'django_db_execute_total{alias="default",vendor="postgresql"}' in metrics
         finally:
             if not lock.closed:
                 lock.close()

@@ -163,3 +163,10 @@ class ProductStaffApiTests:
         assert staff_client.delete(product_url(product.pk)).status_code == 204
         assert Product.objects.get(pk=product.pk).is_archived is True
         assert anonymous_client.get(product_url(product.pk)).status_code == 404
+
+
+@pytest.mark.django_db
+class EmptyCatalogTests:
+    def test_an_empty_catalog_is_page_1_of_1(self, anonymous_client):
+        body = anonymous_client.get(PRODUCTS).json()
+        assert (body["count"], body["page"], body["num_pages"], body["results"]) == (0, 1, 1, [])
