@@ -203,6 +203,8 @@ SIMPLE_JWT = {
 SHOP_CURRENCY = "usd"
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+# Another Stripe-compatible API endpoint (stripe-mock); empty means https://api.stripe.com.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # HMAC key of card fingerprints (saved cards and payments_transaction.card_fingerprint).
 CARD_FINGERPRINT_KEY: str
 
