@@ -27,6 +27,11 @@ check "every model change has a committed migration (makemigrations --check)" \
 check "gunicorn --check-config docker/backend/gunicorn.conf.py" \
   env -C app/backend DJANGO_SECRET_KEY=check-config-only CARD_FINGERPRINT_KEY=check-config-only \
   PYTHONWARNINGS=ignore "$bin/gunicorn" --check-config -c "$REPO_ROOT/docker/backend/gunicorn.conf.py" config.wsgi || rc=1
+static_root="$(mktemp -d)"
+check "collectstatic with production settings, as the image build runs it" \
+  env -C app/backend DJANGO_SECRET_KEY=collectstatic-only CARD_FINGERPRINT_KEY=collectstatic-only \
+  DJANGO_STATIC_ROOT="$static_root" "$bin/python" manage.py collectstatic --noinput --verbosity 0 || rc=1
+rm -rf "$static_root"
 check "hadolint docker/Dockerfile.backend" "$REPO_ROOT/.venv-tools/bin/hadolint" docker/Dockerfile.backend || rc=1
 
 mkdir -p "$TEST_RESULTS"
