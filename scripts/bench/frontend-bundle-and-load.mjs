@@ -263,7 +263,9 @@ try {
     ['dev server, cold, slow mobile link', await series(browser, urls.dev, { throttle: true })]
   ];
   const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : 'n/a');
-  console.log(`\nCatalog page first load, headless Chromium, median of ${RUNS} runs (slow link: ${Math.min(RUNS, 3)})`);
+  console.log(
+    `\nCatalog page first load, headless Chromium, median of ${RUNS} runs (slow link: ${Math.min(RUNS, 3)})`
+  );
   console.log(
     `  ${'case'.padEnd(40)} ${'DOMContentLoaded'.padStart(16)} ${'load'.padStart(9)} ${'FCP'.padStart(9)} ${'cards shown'.padStart(12)} ${'transferred'.padStart(12)}`
   );
