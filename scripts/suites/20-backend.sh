@@ -6,7 +6,7 @@
 set -uo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 
 ensure_backend_venv
 ensure_tools_venv
