@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigurationError, errorMessage } from '../../shared/src/errors.js';
+import { evaluate } from './evaluate.js';
+import type { IssuesApi } from './issues.js';
+import type { FeatureProfile, Row } from './profile.js';
+import { PROFILE_NAMES, PROFILES } from './profiles.js';
+import { runScan } from './run.js';
+import { reproduceSeed, SEED_PUBLISHED } from './seed-pipeline.js';
+import { CsvSource } from './sources/csv.js';
+import { errorStats } from './stats.js';
+
+const USAGE = `Usage:
+  npm run fraud-scan -- [scan] --source <file.csv|file.sqlite3|postgres> [options]
+  npm run fraud-scan -- reproduce-seed --seed-data <dir>   the seed's pipeline, side by side with its published figures
+  npm run fraud-scan -- evaluate --seed-data <dir>         recall / FPR / ROC-AUC / PR-AUC beside the seed's model
+
+Scan options:
+  --profile transactions|stripemodel   feature profile (default transactions)
+  --table NAME              table for SQLite/PostgreSQL (default: the profile's)
+  --database-url URL        PostgreSQL URL when --source postgres (or DATABASE_URL)
+  --model FILE              score with this model (trains when absent or with --train)
+  --train                   train (on --training-source, default the source) before scoring
+  --training-source SPEC    rows to train on
+  --model-output FILE       where a trained model is saved (default fraud-scan/model.json)
+  --output-dir DIR          reports (default fraud-scan)
+  --threshold-quantile Q    quantile of validation errors used as threshold (default 0.99)
+  --epochs N  --seed N  --batch-size N  --max-training-rows N
+  --max-issues N            issues per run before one summary issue (default 10)
+  --open-issues             open GitHub issues (needs GITHUB_TOKEN and GITHUB_REPOSITORY); default is a dry run
+SQLite sources need Node.js 22.5 or newer (node:sqlite); the action runs on Node 24.`;
+
+const write = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** A progress line that redraws itself on a terminal and prints every ~5 s otherwise. */
+function progressPrinter(): { progress: (phase: string, rows: number) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  return {
+    progress(phase, rows) {
+      const now = Date.now();
+      if (tty) process.stderr.write(`\r${phase}: ${rows.toLocaleString('en-US')} rows   `);
+      else if (now - last > 5000) {
+        last = now;
+        process.stderr.write(`${phase}: ${rows} rows\n`);
+      }
+    },
+    done() {
+      if (tty) process.stderr.write('\n');
+    }
+  };
+}
+
+async function readCsv(file: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const batch of new CsvSource(file).batches(10_000)) rows.push(...batch);
+  return rows;
+}
+
+function seedFiles(dir: string | undefined): { normal: string; fraud: string } {
+  if (!dir) throw new ConfigurationError('--seed-data <dir> is required.');
+  const normal = path.join(dir, 'training_data.csv');
+  const fraud = path.join(dir, 'account_stripemodel_fraud_data.csv');
+  for (const f of [normal, fraud]) if (!existsSync(f)) throw new ConfigurationError(`Seed data file ${f} does not exist.`);
+  return { normal, fraud };
+}
+
+const f4 = (n: number): string => n.toFixed(4);
+const pad = (s: string, n: number): string => s.padEnd(n);
+
+async function reproduce(dir: string | undefined, seed: number, epochs: number): Promise<void> {
+  const files = seedFiles(dir);
+  const normal = await readCsv(files.normal);
+  const fraud = await readCsv(files.fraud);
+  process.stderr.write(`Training the seed's model on ${normal.length} rows (up to ${epochs} epochs)...\n`);
+  const r = await reproduceSeed(normal, fraud, seed, epochs);
+  const s = r.run.thresholdErrors;
+  const p = SEED_PUBLISHED;
+  const rows: [string, string, string][] = [
+    ['trainable parameters', String(p.trainableParameters), String(r.run.parameters)],
+    ['rows after cleaning / train / test', '? / ? / 601', `${r.rowsAfterCleaning} / ${r.trainRows} / ${r.testRows}`],
+    ['epochs run (early stopping, patience 10)', '?', String(r.run.epochsRun)],
+    ['threshold (p95 of test errors)', f4(p.threshold), f4(r.run.threshold)],
+    ['test error mean', f4(p.errors.mean), f4(s.mean)],
+    ['test error median', f4(p.errors.median), f4(s.median)],
+    ['test error min', f4(p.errors.min), f4(s.min)],
+    ['test error max', f4(p.errors.max), f4(s.max)],
+    ['test error std', f4(p.errors.std), f4(s.std)],
+    ['anomalies in the test set', `${p.testAnomalies} (${(p.testShare * 100).toFixed(2)}%)`, `${r.run.thresholdAnomalies} (${((r.run.thresholdAnomalies / r.testRows) * 100).toFixed(2)}%)`],
+    ['anomalies in the fraud file', `${p.fraudAnomalies} of ${p.fraudRows} (${(p.fraudShare * 100).toFixed(2)}%)`, `${r.fraudAnomalies} of ${r.fraudRows} (${((r.fraudAnomalies / r.fraudRows) * 100).toFixed(2)}%)`],
+    ['training seconds', '?', r.run.seconds.toFixed(1)]
+  ];
+  write(`${pad('', 44)}${pad('seed (published)', 22)}ours (TensorFlow.js)`);
+  for (const [k, a, b] of rows) write(`${pad(k, 44)}${pad(a, 22)}${b}`);
+
+  // What the fraud-file figure measures: how far each row's user_id lies outside the range of
+  // user ids the model was trained on.
+  const maxUser = Math.max(...normal.map((x) => Number(x.user_id)).filter(Number.isFinite));
+  const inRange = fraud.map((x, i) => ({ inside: Number(x.user_id) <= maxUser, flagged: (r.fraudErrors[i] as number) > r.run.threshold }));
+  const share = (xs: { flagged: boolean }[]): string => `${xs.filter((x) => x.flagged).length} of ${xs.length} (${((xs.filter((x) => x.flagged).length / Math.max(1, xs.length)) * 100).toFixed(1)}%)`;
+  write('');
+  write(`Evidence: training user_id values go up to ${maxUser}; fraud-file user_id values span ${Math.min(...fraud.map((x) => Number(x.user_id)))}–${Math.max(...fraud.map((x) => Number(x.user_id)))}.`);
+  write(`  flagged among fraud rows with user_id <= ${maxUser}: ${share(inRange.filter((x) => x.inside))}`);
+  write(`  flagged among fraud rows with user_id >  ${maxUser}: ${share(inRange.filter((x) => !x.inside))}`);
+  const sorted = [...r.fraudErrors].map((e, i) => ({ e, u: Number(fraud[i]?.user_id) })).sort((a, b) => a.u - b.u);
+  const q = (lo: number, hi: number): string => {
+    const xs = sorted.slice(Math.floor(sorted.length * lo), Math.floor(sorted.length * hi));
+    return `user_id ${xs[0]?.u}–${xs[xs.length - 1]?.u}: median error ${f4(errorStats(xs.map((x) => x.e)).median)}`;
+  };
+  write(`  fraud rows by user_id quartile: ${q(0, 0.25)}; ${q(0.25, 0.5)}; ${q(0.5, 0.75)}; ${q(0.75, 1)}`);
+}
+
+async function runEvaluate(dir: string | undefined, seed: number, epochs: number, thresholdQuantile: number, ablations: boolean): Promise<void> {
+  const files = seedFiles(dir);
+  const normal = await readCsv(files.normal);
+  const fraud = await readCsv(files.fraud);
+  process.stderr.write(`Evaluating on ${normal.length} normal and ${fraud.length} fraud rows...\n`);
+  const result = await evaluate(PROFILES.stripemodel, normal, fraud, {
+    seed,
+    epochs,
+    thresholdQuantile,
+    ablations: ablations
+      ? [
+          { name: 'without card-number checks (Luhn, issuer range, brand)', drop: ['card_luhn_valid', 'card_brand_length_fits', 'card_brand'] },
+          { name: 'without name/email consistency', drop: ['name_in_email'] },
+          { name: 'without address consistency', drop: ['city_matches_state', 'zip_matches_state', 'postal_code_well_formed', 'address_complete', 'country_us'] },
+          { name: 'without cross-account counts', drop: ['cards_per_user', 'users_per_name', 'users_per_card'] },
+          { name: 'cross-account counts and address only', drop: ['card_luhn_valid', 'card_brand_length_fits', 'card_brand', 'name_in_email', 'exp_month_valid'] }
+        ]
+      : []
+  });
+  const s = result.split;
+  write(`Split (seed ${seed}): normal rows → train ${s.train}, validation ${s.validation}, test ${s.test}; fraud rows ${s.fraud} (never trained on). Unusable: ${s.unusableNormal} normal, ${s.unusableFraud} fraud.`);
+  write(`${pad('model', 78)}${pad('threshold', 11)}${pad('recall', 9)}${pad('FPR', 8)}${pad('ROC-AUC', 9)}${pad('PR-AUC', 9)}train s`);
+  for (const m of result.rows) {
+    write(`${pad(m.model, 78)}${pad(f4(m.threshold), 11)}${pad(`${(m.recall * 100).toFixed(1)}%`, 9)}${pad(`${(m.fpr * 100).toFixed(1)}%`, 8)}${pad(m.rocAuc.toFixed(4), 9)}${pad(m.prAuc.toFixed(4), 9)}${m.seconds.toFixed(1)}`);
+  }
+  const ours = result.rows[0];
+  if (ours) write(`Target (recall >= 95% at FPR <= 2%): ${ours.recall >= 0.95 && ours.fpr <= 0.02 ? 'met' : 'NOT met'}.`);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const command = argv[0] && !argv[0].startsWith('-') ? (argv.shift() as string) : 'scan';
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      source: { type: 'string' },
+      profile: { type: 'string', default: 'transactions' },
+      table: { type: 'string' },
+      'database-url': { type: 'string' },
+      model: { type: 'string' },
+      train: { type: 'boolean', default: false },
+      'training-source': { type: 'string' },
+      'model-output': { type: 'string', default: 'fraud-scan/model.json' },
+      'output-dir': { type: 'string', default: 'fraud-scan' },
+      'threshold-quantile': { type: 'string', default: '0.99' },
+      epochs: { type: 'string', default: '100' },
+      seed: { type: 'string', default: '42' },
+      'batch-size': { type: 'string', default: '5000' },
+      'max-training-rows': { type: 'string', default: '200000' },
+      'max-issues': { type: 'string', default: '10' },
+      'open-issues': { type: 'boolean', default: false },
+      'seed-data': { type: 'string' },
+      ablations: { type: 'boolean', default: true },
+      help: { type: 'boolean', short: 'h', default: false }
+    },
+    allowNegative: true
+  });
+  if (values.help) return write(USAGE);
+  const num = (name: keyof typeof values): number => {
+    const v = Number(values[name]);
+    if (!Number.isFinite(v)) throw new ConfigurationError(`--${name} must be a number, got "${values[name]}".`);
+    return v;
+  };
+  if (command === 'reproduce-seed') return reproduce(values['seed-data'], num('seed'), num('epochs'));
+  if (command === 'evaluate') return runEvaluate(values['seed-data'], num('seed'), num('epochs'), num('threshold-quantile'), values.ablations);
+  if (command !== 'scan') throw new ConfigurationError(`Unknown command "${command}".\n${USAGE}`);
+  if (!values.source) throw new ConfigurationError(`--source is required.\n${USAGE}`);
+  if (!PROFILE_NAMES.includes(values.profile as FeatureProfile['name'])) {
+    throw new ConfigurationError(`--profile must be one of ${PROFILE_NAMES.join(', ')}, got "${values.profile}".`);
+  }
+  let api: IssuesApi | undefined;
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  if (values['open-issues']) {
+    const token = process.env.GITHUB_TOKEN;
+    if (!token || !owner || !repo) throw new ConfigurationError('--open-issues needs GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name).');
+    const { getOctokit } = await import('@actions/github');
+    api = getOctokit(token, { baseUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com' }) as unknown as IssuesApi;
+  }
+  const printer = progressPrinter();
+  const outcome = await runScan(
+    {
+      source: values.source,
+      trainingSource: values['training-source'],
+      databaseUrl: values['database-url'] ?? process.env.DATABASE_URL,
+      table: values.table,
+      profile: values.profile as FeatureProfile['name'],
+      modelPath: values.model,
+      train: values.train,
+      modelOutput: values['model-output'],
+      outputDir: values['output-dir'],
+      thresholdQuantile: num('threshold-quantile'),
+      epochs: num('epochs'),
+      seed: num('seed'),
+      batchSize: num('batch-size'),
+      maxTrainingRows: num('max-training-rows'),
+      maxIssues: num('max-issues'),
+      dryRun: !values['open-issues'],
+      label: 'fraud-suspect',
+      repository: owner && repo ? { owner, repo } : undefined,
+      runUrl: 'local run (CLI)'
+    },
+    api,
+    {
+      log: (line) => {
+        printer.done();
+        write(line);
+      },
+      progress: printer.progress,
+      onEpoch: (epoch, loss, valLoss) =>
+        process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}epoch ${epoch + 1}: loss ${loss.toFixed(4)} val_loss ${valLoss.toFixed(4)}${process.stderr.isTTY ? '   ' : '\n'}`)
+    }
+  );
+  printer.done();
+  write('');
+  write(outcome.summary);
+  write('');
+  write(`Reports: ${Object.values(outcome.reports).join(', ')}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fraud-scan: ${errorMessage(error)}\n`);
+  process.exitCode = error instanceof ConfigurationError ? 2 : 1;
+});

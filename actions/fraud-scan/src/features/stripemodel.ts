@@ -1,0 +1,110 @@
+import type { Aggregate, FeatureProfile, Row } from '../profile.js';
+import { Counter, DistinctCounter, finiteNumber, text } from '../profile.js';
+import {
+  cityMatchesState,
+  completeness,
+  isUnitedStates,
+  postalCodeWellFormed,
+  zipMatchesState
+} from './address.js';
+import { cardBrand, cardDigits, luhnValid } from './card.js';
+
+/**
+ * The seed's account_stripemodel table (a saved card per row: number, expiry, the holder's
+ * name, email and billing address). It has no time, amount or IP, so its signals are the
+ * card's own validity, the holder data's consistency and how cards, users and names relate.
+ */
+
+class StripemodelAggregate implements Aggregate {
+  readonly cardsPerUser = new Counter();
+  readonly usersPerName = new DistinctCounter();
+  readonly usersPerCard = new DistinctCounter();
+
+  add(row: Row): void {
+    const user = text(row.user_id);
+    this.cardsPerUser.add(user);
+    this.usersPerName.add(text(row.name_on_card).toLowerCase(), user);
+    this.usersPerCard.add(cardDigits(row.card_number), user);
+  }
+}
+
+/** 1 when the email's local part carries the holder's surname, 0.5 the first name only, 0 neither. */
+export function nameInEmail(name: unknown, email: unknown): number {
+  const local = text(email).split('@')[0]?.toLowerCase().replace(/[^a-z]/g, '') ?? '';
+  const parts = text(name).toLowerCase().split(/\s+/).map((p) => p.replace(/[^a-z]/g, '')).filter((p) => p.length > 1);
+  if (local === '' || parts.length === 0) return 0;
+  const surname = parts[parts.length - 1] as string;
+  if (parts.length > 1 && local.includes(surname)) return 1;
+  return local.includes(parts[0] as string) ? 0.5 : 0;
+}
+
+export const stripemodelProfile: FeatureProfile = {
+  name: 'stripemodel',
+  version: 1,
+  description: "The seed's account_stripemodel table: saved cards with holder and billing data.",
+  defaultTable: 'account_stripemodel',
+  idColumn: 'id',
+  requiredColumns: [
+    'id', 'user_id', 'card_number', 'exp_month', 'exp_year', 'email', 'name_on_card',
+    'address_city', 'address_state', 'address_zip', 'address_country'
+  ],
+  features: [
+    { name: 'card_luhn_valid', kind: 'binary', description: 'the card number passes the Luhn check' },
+    { name: 'card_brand_length_fits', kind: 'binary', description: "the number's issuer range is a known network and its length is one that network issues" },
+    { name: 'card_brand', kind: 'categorical', description: 'network from the issuer range (visa, mastercard, amex, ...)' },
+    { name: 'exp_month_valid', kind: 'binary', description: 'expiry month is 1–12' },
+    { name: 'name_in_email', kind: 'numeric', description: "the email's local part carries the holder's surname (1), first name only (0.5) or neither (0)" },
+    { name: 'address_complete', kind: 'numeric', description: 'share of city, state, ZIP and country filled in' },
+    { name: 'postal_code_well_formed', kind: 'binary', description: 'ZIP is 5 digits / ZIP+4 in the US, plausible elsewhere' },
+    { name: 'zip_matches_state', kind: 'numeric', description: "the ZIP's postal region holds the state (1), not (0), unknown (0.5)" },
+    { name: 'city_matches_state', kind: 'numeric', description: 'a known large city is in the given state (1), another (0), unknown (0.5)' },
+    { name: 'country_us', kind: 'binary', description: 'billing country is the United States' },
+    { name: 'cards_per_user', kind: 'numeric', description: 'log(1 + other cards on the same user)' },
+    { name: 'users_per_name', kind: 'numeric', description: 'log(1 + other users with the same name on card)' },
+    { name: 'users_per_card', kind: 'numeric', description: 'log(1 + other users with the same card number)' }
+  ],
+  newAggregate: () => new StripemodelAggregate(),
+  extract(row, aggregate) {
+    const agg = aggregate as StripemodelAggregate;
+    const number = cardDigits(row.card_number);
+    if (number === '') return { ok: false, reason: 'card_number is empty' };
+    if (!/^\d+$/.test(number)) return { ok: false, reason: 'card_number is not numeric' };
+    const month = finiteNumber(row.exp_month);
+    if (month === undefined) return { ok: false, reason: 'exp_month is not a finite number' };
+    if (finiteNumber(row.exp_year) === undefined) {
+      return { ok: false, reason: 'exp_year is not a finite number' };
+    }
+    const user = text(row.user_id);
+    if (user === '') return { ok: false, reason: 'user_id is empty' };
+    const brand = cardBrand(number);
+    return {
+      ok: true,
+      values: [
+        luhnValid(number) ? 1 : 0,
+        brand.lengthFits ? 1 : 0,
+        brand.brand,
+        month >= 1 && month <= 12 ? 1 : 0,
+        nameInEmail(row.name_on_card, row.email),
+        completeness(row.address_city, row.address_state, row.address_zip, row.address_country),
+        postalCodeWellFormed(row.address_zip, row.address_country),
+        zipMatchesState(row.address_zip, row.address_state),
+        cityMatchesState(row.address_city, row.address_state),
+        isUnitedStates(row.address_country) ? 1 : 0,
+        Math.log1p(Math.max(0, agg.cardsPerUser.count(user) - 1)),
+        Math.log1p(Math.max(0, agg.usersPerName.count(text(row.name_on_card).toLowerCase()) - 1)),
+        Math.log1p(Math.max(0, agg.usersPerCard.count(number) - 1))
+      ]
+    };
+  },
+  publicFields(row) {
+    const number = cardDigits(row.card_number);
+    return {
+      id: text(row.id),
+      user_id: text(row.user_id),
+      card_last4: number.slice(-4),
+      card_brand: cardBrand(number).brand,
+      billing_state: text(row.address_state),
+      billing_country: text(row.address_country)
+    };
+  }
+};

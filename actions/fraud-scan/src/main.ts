@@ -1,0 +1,84 @@
+import * as core from '@actions/core';
+import path from 'node:path';
+import { getOctokit } from '@actions/github';
+import {
+  getBooleanInput,
+  getChoiceInput,
+  getIntegerInput,
+  getNumberInput,
+  getOptionalInput
+} from '../../shared/src/inputs.js';
+import { appendSummary } from '../../shared/src/summary.js';
+import { maskSecret } from '../../shared/src/secrets.js';
+import { ConfigurationError } from '../../shared/src/errors.js';
+import type { IssuesApi } from './issues.js';
+import { PROFILE_NAMES } from './profiles.js';
+import { runScan, type ScanInputs } from './run.js';
+
+/** Read and validate every input up front, then run the scan. */
+export async function main(): Promise<void> {
+  const databaseUrl = getOptionalInput('database-url');
+  maskSecret(databaseUrl);
+  const token = getOptionalInput('github-token');
+  maskSecret(token);
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const resolve = (p: string | undefined): string | undefined =>
+    p === undefined || p === 'postgres' || /^postgres(ql)?:\/\//.test(p) ? p : path.resolve(workspace, p);
+  const source = getOptionalInput('source') ?? 'postgres';
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '/').split('/');
+  const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
+  const inputs: ScanInputs = {
+    source: resolve(source) as string,
+    trainingSource: resolve(getOptionalInput('training-source')),
+    databaseUrl,
+    table: getOptionalInput('table'),
+    profile: getChoiceInput('profile', PROFILE_NAMES, 'transactions'),
+    modelPath: resolve(getOptionalInput('model')),
+    train: getBooleanInput('train', false),
+    modelOutput: resolve(getOptionalInput('model-output') ?? 'fraud-scan/model.json') as string,
+    outputDir: resolve(getOptionalInput('output-dir') ?? 'fraud-scan') as string,
+    thresholdQuantile: getNumberInput('threshold-quantile', { defaultValue: 0.99, min: 0.5, max: 0.99999 }),
+    epochs: getIntegerInput('epochs', { defaultValue: 100, min: 1, max: 1000 }),
+    seed: getIntegerInput('seed', { defaultValue: 42, min: 0 }),
+    batchSize: getIntegerInput('batch-size', { defaultValue: 5000, min: 100, max: 1_000_000 }),
+    maxTrainingRows: getIntegerInput('max-training-rows', { defaultValue: 200_000, min: 100 }),
+    maxIssues: getIntegerInput('max-issues', { defaultValue: 10, min: 0, max: 100 }),
+    dryRun: getBooleanInput('dry-run', false),
+    label: getOptionalInput('label') ?? 'fraud-suspect',
+    repository: owner && repo ? { owner, repo } : undefined,
+    runUrl
+  };
+  if (!inputs.dryRun && !token) {
+    throw new ConfigurationError('Input "github-token" is required unless dry-run is true.');
+  }
+  const api: IssuesApi | undefined = token
+    ? (getOctokit(token, { baseUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com' }) as unknown as IssuesApi)
+    : undefined;
+
+  let lastLogged = 0;
+  const outcome = await runScan(inputs, api, {
+    log: (line) => core.info(line),
+    progress: (phase, rows) => {
+      if (rows - lastLogged >= 100_000 || rows < lastLogged) {
+        lastLogged = rows;
+        core.info(`${phase}: ${rows} rows`);
+      }
+    },
+    onEpoch: (epoch, loss, valLoss) => {
+      if (epoch % 10 === 0) core.info(`epoch ${epoch + 1}: loss ${loss.toFixed(4)}, val_loss ${valLoss.toFixed(4)}`);
+    }
+  });
+  await appendSummary(outcome.summary);
+  core.setOutput('rows', outcome.result.rows);
+  core.setOutput('scored', outcome.result.scored);
+  core.setOutput('invalid-rows', outcome.result.invalidRows);
+  core.setOutput('flagged', outcome.result.flagged.length);
+  core.setOutput('issues-opened', outcome.issues.opened);
+  core.setOutput('threshold', outcome.detector.threshold);
+  core.setOutput('model-path', outcome.modelPath);
+  core.setOutput('trained', outcome.trained);
+  core.setOutput('report-csv', outcome.reports.csv);
+  core.setOutput('chart', outcome.reports.chartSvg);
+  core.setOutput('summary', outcome.reports.summary);
+  core.setOutput('prom-file', outcome.reports.prom);
+}

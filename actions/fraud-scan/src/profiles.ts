@@ -1,0 +1,11 @@
+import { stripemodelProfile } from './features/stripemodel.js';
+import { transactionsProfile } from './features/transactions.js';
+import type { FeatureProfile } from './profile.js';
+
+/** Every feature profile by name. */
+export const PROFILES: Record<FeatureProfile['name'], FeatureProfile> = {
+  stripemodel: stripemodelProfile,
+  transactions: transactionsProfile
+};
+
+export const PROFILE_NAMES = Object.keys(PROFILES) as FeatureProfile['name'][];

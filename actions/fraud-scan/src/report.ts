@@ -1,0 +1,256 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { markdownTable } from '../../shared/src/summary.js';
+import type { Detector } from './detector.js';
+import type { ScanResult } from './scan.js';
+import { describeInvalid } from './scan.js';
+import { errorStats, type ErrorStats } from './stats.js';
+
+/** Histogram bins whose edges put the threshold exactly on a bin boundary. */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+  /** Index of the first bin above the threshold. */
+  firstFlaggedBin: number;
+}
+
+export function histogram(errors: Float32Array, threshold: number, below = 12, above = 8): Histogram {
+  let max = threshold;
+  for (const e of errors) if (e > max) max = e;
+  const top = max > threshold ? max : threshold * 1.5;
+  const edges: number[] = [];
+  for (let i = 0; i <= below; i++) edges.push((threshold * i) / below);
+  for (let i = 1; i <= above; i++) edges.push(threshold + ((top - threshold) * i) / above);
+  const counts = new Array<number>(below + above).fill(0);
+  for (const e of errors) {
+    let bin: number;
+    if (e <= threshold) bin = Math.min(below - 1, Math.floor((e / threshold) * below));
+    else bin = below + Math.min(above - 1, Math.floor(((e - threshold) / (top - threshold)) * above));
+    counts[Math.max(0, bin)] = (counts[Math.max(0, bin)] ?? 0) + 1;
+  }
+  return { edges, counts, firstFlaggedBin: below };
+}
+
+const fmt = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3));
+
+/**
+ * A Mermaid xychart-beta (GitHub renders it): bars for rows under the threshold and a second
+ * series for rows above it, on a log10(1 + rows) axis so a handful of flagged rows still show.
+ */
+export function mermaidHistogram(h: Histogram, threshold: number): string {
+  const labels = h.counts.map((_, i) => `"${fmt(h.edges[i] as number)}"`);
+  const scaled = (keep: (i: number) => boolean): string =>
+    h.counts.map((c, i) => (keep(i) ? Math.log10(1 + c).toFixed(3) : '0')).join(', ');
+  return [
+    'xychart-beta',
+    `  title "Reconstruction error (threshold ${fmt(threshold)}: bars from bin ${h.firstFlaggedBin + 1} on are flagged)"`,
+    `  x-axis "error (bin start)" [${labels.join(', ')}]`,
+    '  y-axis "log10(1 + rows)"',
+    `  bar [${scaled((i) => i < h.firstFlaggedBin)}]`,
+    `  bar [${scaled((i) => i >= h.firstFlaggedBin)}]`
+  ].join('\n');
+}
+
+/** The same histogram as a standalone SVG with the threshold drawn as a red line. */
+export function svgHistogram(h: Histogram, threshold: number): string {
+  const width = 720;
+  const height = 320;
+  const left = 50;
+  const bottom = 40;
+  const plotW = width - left - 20;
+  const plotH = height - bottom - 30;
+  const heights = h.counts.map((c) => Math.log10(1 + c));
+  const maxH = Math.max(1, ...heights);
+  const barW = plotW / h.counts.length;
+  const bars = heights
+    .map((v, i) => {
+      const bh = (v / maxH) * plotH;
+      const color = i >= h.firstFlaggedBin ? '#d73a49' : '#0366d6';
+      return `<rect x="${(left + i * barW + 1).toFixed(1)}" y="${(30 + plotH - bh).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${bh.toFixed(1)}" fill="${color}"><title>${fmt(h.edges[i] as number)}–${fmt(h.edges[i + 1] as number)}: ${h.counts[i]} rows</title></rect>`;
+    })
+    .join('\n');
+  const tx = left + h.firstFlaggedBin * barW;
+  const labels = h.edges
+    .filter((_, i) => i % 4 === 0 || i === h.firstFlaggedBin)
+    .map((e) => {
+      const i = h.edges.indexOf(e);
+      return `<text x="${(left + i * barW).toFixed(1)}" y="${height - bottom + 16}" font-size="10" text-anchor="middle">${fmt(e)}</text>`;
+    })
+    .join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+<text x="${width / 2}" y="18" font-size="14" text-anchor="middle">Reconstruction error, log10(1 + rows) per bin; threshold ${fmt(threshold)}</text>
+${bars}
+<line x1="${tx}" y1="26" x2="${tx}" y2="${30 + plotH}" stroke="#b31d28" stroke-width="2" stroke-dasharray="4 3"/>
+<text x="${tx + 4}" y="40" font-size="11" fill="#b31d28">threshold ${fmt(threshold)}</text>
+<line x1="${left}" y1="${30 + plotH}" x2="${left + plotW}" y2="${30 + plotH}" stroke="#333"/>
+${labels}
+<text x="${width / 2}" y="${height - 6}" font-size="11" text-anchor="middle">reconstruction error</text>
+</svg>
+`;
+}
+
+function csvCell(value: string | number): string {
+  const s = String(value);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The flagged rows as CSV: public fields only, the score, the threshold and the drivers. */
+export function flaggedCsv(result: ScanResult): string {
+  const fieldNames = [...new Set(result.flagged.flatMap((f) => Object.keys(f.fields)))];
+  const header = ['rank', ...fieldNames, 'score', 'threshold', 'score_over_threshold', 'driving_features'];
+  const lines = result.flagged.map((f, i) =>
+    [
+      i + 1,
+      ...fieldNames.map((n) => f.fields[n] ?? ''),
+      f.score.toFixed(6),
+      result.threshold.toFixed(6),
+      (f.score / result.threshold).toFixed(3),
+      f.drivers.map((d) => `${d.feature} ${(d.share * 100).toFixed(0)}%`).join('; ')
+    ]
+      .map(csvCell)
+      .join(',')
+  );
+  return `${[header.join(','), ...lines].join('\n')}\n`;
+}
+
+/** Prometheus textfile-collector metrics for node_exporter (--collector.textfile.directory). */
+export function prometheusText(result: ScanResult, detector: Detector, stats: ErrorStats, profile: string): string {
+  const l = `profile="${profile}"`;
+  return [
+    '# HELP fraud_scan_rows Rows read by the last fraud scan.',
+    '# TYPE fraud_scan_rows gauge',
+    `fraud_scan_rows{${l}} ${result.rows}`,
+    '# HELP fraud_scan_scored_rows Rows scored by the last fraud scan.',
+    '# TYPE fraud_scan_scored_rows gauge',
+    `fraud_scan_scored_rows{${l}} ${result.scored}`,
+    '# HELP fraud_scan_invalid_rows Rows the last fraud scan could not use (nulls, non-numeric or infinite values).',
+    '# TYPE fraud_scan_invalid_rows gauge',
+    `fraud_scan_invalid_rows{${l}} ${result.invalidRows}`,
+    '# HELP fraud_scan_flagged_rows Rows above the threshold in the last fraud scan.',
+    '# TYPE fraud_scan_flagged_rows gauge',
+    `fraud_scan_flagged_rows{${l}} ${result.flagged.length}`,
+    '# HELP fraud_scan_threshold Reconstruction-error threshold of the model used.',
+    '# TYPE fraud_scan_threshold gauge',
+    `fraud_scan_threshold{${l}} ${detector.threshold}`,
+    '# HELP fraud_scan_error_quantile Reconstruction-error quantiles of the last scan.',
+    '# TYPE fraud_scan_error_quantile gauge',
+    `fraud_scan_error_quantile{${l},quantile="0.5"} ${stats.median}`,
+    `fraud_scan_error_quantile{${l},quantile="0.95"} ${stats.p95}`,
+    `fraud_scan_error_quantile{${l},quantile="0.99"} ${stats.p99}`,
+    '# HELP fraud_scan_duration_seconds Duration of the last scan pass.',
+    '# TYPE fraud_scan_duration_seconds gauge',
+    `fraud_scan_duration_seconds{${l}} ${result.seconds.toFixed(3)}`,
+    '# HELP fraud_scan_last_run_timestamp_seconds When the last fraud scan finished.',
+    '# TYPE fraud_scan_last_run_timestamp_seconds gauge',
+    `fraud_scan_last_run_timestamp_seconds{${l}} ${Math.floor(Date.now() / 1000)}`,
+    ''
+  ].join('\n');
+}
+
+export interface ReportPaths {
+  csv: string;
+  chartSvg: string;
+  chartMermaid: string;
+  summary: string;
+  prom: string;
+}
+
+export interface SummaryContext {
+  sourceDescription: string;
+  trained: boolean;
+  issues?: { opened: number; skippedExisting: number; summaryIssue?: string; dryRun: boolean };
+  topN?: number;
+}
+
+/** The job summary: totals, the histogram, statistics, training facts and the top flagged rows. */
+export function summaryMarkdown(
+  result: ScanResult,
+  detector: Detector,
+  ctx: SummaryContext,
+  chart: string
+): string {
+  const s = errorStats(result.errors);
+  const pct = result.scored ? ((result.flagged.length / result.scored) * 100).toFixed(2) : '0';
+  const top = result.flagged.slice(0, ctx.topN ?? 10);
+  const lines = [
+    `## Fraud scan: ${result.flagged.length} suspected of ${result.scored} scored (${pct}%)`,
+    '',
+    markdownTable(
+      ['source', 'profile', 'rows read', 'scored', 'unusable', 'flagged', 'threshold', 'model'],
+      [[
+        ctx.sourceDescription,
+        detector.profile.name,
+        result.rows,
+        result.scored,
+        result.invalidRows,
+        result.flagged.length,
+        detector.threshold.toFixed(4),
+        ctx.trained ? 'trained in this run' : `trained ${detector.training.createdAt}`
+      ]]
+    ),
+    '',
+    result.invalidRows ? `Unusable rows (not scored): ${describeInvalid(result.invalid)}.\n` : '',
+    '```mermaid',
+    chart,
+    '```',
+    '',
+    markdownTable(
+      ['error', 'mean', 'median', 'min', 'max', 'std', 'p95', 'p99'],
+      [[ 'this scan', ...[s.mean, s.median, s.min, s.max, s.std, s.p95, s.p99].map((v) => v.toFixed(4))],
+       [ 'validation (training)', ...['mean', 'median', 'min', 'max', 'std', 'p95', 'p99'].map((k) => (detector.training.validationErrors[k as keyof ErrorStats] as number).toFixed(4))]]
+    ),
+    '',
+    `Threshold: the ${(detector.thresholdQuantile * 100).toFixed(1)}th percentile of the errors of ${detector.training.validationRows} held-out training rows (never of the rows scored).`,
+    ''
+  ];
+  if (top.length) {
+    const names = [...new Set(top.flatMap((f) => Object.keys(f.fields)))];
+    lines.push(`### Top ${top.length} flagged`, '');
+    lines.push(
+      markdownTable(
+        [...names, 'score', '× threshold', 'driving features'],
+        top.map((f) => [
+          ...names.map((n) => f.fields[n] ?? ''),
+          f.score.toFixed(3),
+          (f.score / result.threshold).toFixed(1),
+          f.drivers.map((d) => `${d.feature} (${(d.share * 100).toFixed(0)}%)`).join(', ')
+        ])
+      ),
+      ''
+    );
+  }
+  if (ctx.issues) {
+    const i = ctx.issues;
+    lines.push(
+      i.dryRun
+        ? `Dry run: would open ${i.opened} issue(s); ${i.skippedExisting} flagged row(s) already have one.`
+        : `Issues: opened ${i.opened}; ${i.skippedExisting} flagged row(s) already had one${i.summaryIssue ? `; the rest are listed in ${i.summaryIssue}` : ''}.`,
+      ''
+    );
+  }
+  return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
+}
+
+/** Write the report files into a folder and return their paths. */
+export function writeReports(
+  dir: string,
+  result: ScanResult,
+  detector: Detector,
+  summary: string,
+  chart: { mermaid: string; svg: string }
+): ReportPaths {
+  mkdirSync(dir, { recursive: true });
+  const paths: ReportPaths = {
+    csv: path.join(dir, 'flagged.csv'),
+    chartSvg: path.join(dir, 'error-histogram.svg'),
+    chartMermaid: path.join(dir, 'error-histogram.mmd'),
+    summary: path.join(dir, 'summary.md'),
+    prom: path.join(dir, 'fraud_scan.prom')
+  };
+  writeFileSync(paths.csv, flaggedCsv(result));
+  writeFileSync(paths.chartSvg, chart.svg);
+  writeFileSync(paths.chartMermaid, `${chart.mermaid}\n`);
+  writeFileSync(paths.summary, summary);
+  writeFileSync(paths.prom, prometheusText(result, detector, errorStats(result.errors), detector.profile.name));
+  return paths;
+}

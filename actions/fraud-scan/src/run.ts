@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigurationError } from '../../shared/src/errors.js';
+import { DEFAULT_DETECTOR_OPTIONS, type Detector, trainDetector } from './detector.js';
+import { type IssueOutcome, type IssuesApi, openIssues } from './issues.js';
+import { loadDetector, saveDetector } from './model-file.js';
+import type { FeatureProfile } from './profile.js';
+import { PROFILES } from './profiles.js';
+import { histogram, mermaidHistogram, type ReportPaths, summaryMarkdown, svgHistogram, writeReports } from './report.js';
+import { describeInvalid, type Progress, readTrainingRows, type ScanResult, scanSource } from './scan.js';
+import { CsvSource } from './sources/csv.js';
+import { PostgresSource } from './sources/postgres.js';
+import type { Source } from './sources/source.js';
+import { SqliteSource } from './sources/sqlite.js';
+
+/** Everything a scan needs, already validated (the action and the CLI both build this). */
+export interface ScanInputs {
+  /** A CSV/SQLite path, or "postgres" (then databaseUrl). */
+  source: string;
+  trainingSource?: string;
+  databaseUrl?: string;
+  table?: string;
+  profile: FeatureProfile['name'];
+  modelPath?: string;
+  train: boolean;
+  modelOutput: string;
+  outputDir: string;
+  thresholdQuantile: number;
+  epochs: number;
+  seed: number;
+  batchSize: number;
+  maxTrainingRows: number;
+  maxIssues: number;
+  dryRun: boolean;
+  label: string;
+  repository?: { owner: string; repo: string };
+  runUrl: string;
+}
+
+export interface ScanOutcome {
+  result: ScanResult;
+  detector: Detector;
+  trained: boolean;
+  modelPath: string;
+  reports: ReportPaths;
+  summary: string;
+  issues: IssueOutcome;
+}
+
+export interface Hooks {
+  log: (line: string) => void;
+  progress?: Progress;
+  onEpoch?: (epoch: number, loss: number, valLoss: number) => void;
+}
+
+/** Open a source from its description: .csv → CSV, .sqlite/.sqlite3/.db → SQLite, "postgres" → the database URL. */
+export function openSource(spec: string, inputs: Pick<ScanInputs, 'databaseUrl' | 'table'>, profile: FeatureProfile): Source {
+  const table = inputs.table ?? profile.defaultTable;
+  if (spec === 'postgres' || /^postgres(ql)?:\/\//.test(spec)) {
+    const url = spec === 'postgres' ? inputs.databaseUrl : spec;
+    if (!url) throw new ConfigurationError('Source "postgres" needs a database URL (input "database-url" / --database-url / DATABASE_URL).');
+    return new PostgresSource(url, table);
+  }
+  if (/\.csv$/i.test(spec)) return new CsvSource(spec);
+  if (/\.(sqlite3?|db)$/i.test(spec)) return new SqliteSource(spec, table);
+  throw new ConfigurationError(
+    `Source "${spec}" is not a .csv file, a .sqlite/.sqlite3/.db file or "postgres".`
+  );
+}
+
+/** A short, stable name of the source for issue markers (no credentials, no folders). */
+export function sourceKey(spec: string, inputs: Pick<ScanInputs, 'table'>, profile: FeatureProfile): string {
+  const table = inputs.table ?? profile.defaultTable;
+  if (spec === 'postgres' || /^postgres/.test(spec)) return `postgres:${table}`;
+  if (/\.csv$/i.test(spec)) return `csv:${path.basename(spec)}`;
+  return `sqlite:${table}`;
+}
+
+/** Train (when asked, or when there is no model) or load, then scan, report and open issues. */
+export async function runScan(inputs: ScanInputs, api: IssuesApi | undefined, hooks: Hooks): Promise<ScanOutcome> {
+  const profile = PROFILES[inputs.profile];
+  const source = openSource(inputs.source, inputs, profile);
+  let detector: Detector;
+  let trained = false;
+  let modelPath = inputs.modelPath ?? inputs.modelOutput;
+  const haveModel = inputs.modelPath !== undefined && existsSync(inputs.modelPath);
+  if (inputs.modelPath && !haveModel && !inputs.train) {
+    hooks.log(`No model at ${inputs.modelPath}: training one.`);
+  }
+  if (inputs.train || !haveModel) {
+    const trainingSource = inputs.trainingSource ? openSource(inputs.trainingSource, inputs, profile) : source;
+    hooks.log(`Training on ${trainingSource.description} (profile ${profile.name}).`);
+    const training = await readTrainingRows(trainingSource, profile, {
+      batchSize: inputs.batchSize,
+      maxRows: inputs.maxTrainingRows,
+      seed: inputs.seed,
+      progress: hooks.progress
+    });
+    if (Object.keys(training.invalid).length) {
+      hooks.log(`Training skipped unusable rows: ${describeInvalid(training.invalid)}.`);
+    }
+    detector = await trainDetector(profile, training.rows, {
+      ...DEFAULT_DETECTOR_OPTIONS,
+      seed: inputs.seed,
+      epochs: inputs.epochs,
+      thresholdQuantile: inputs.thresholdQuantile,
+      onEpoch: hooks.onEpoch
+    });
+    modelPath = inputs.modelOutput;
+    saveDetector(detector, modelPath);
+    trained = true;
+    hooks.log(
+      `Trained on ${detector.training.trainRows} rows (validation ${detector.training.validationRows}) in ${detector.training.seconds.toFixed(1)} s, ${detector.training.epochsRun} epochs; threshold ${detector.threshold.toFixed(4)}; model saved to ${modelPath}.`
+    );
+    if (trainingSource !== source) await trainingSource.close();
+  } else {
+    detector = await loadDetector(inputs.modelPath as string, profile.name);
+    hooks.log(`Loaded model ${inputs.modelPath} (threshold ${detector.threshold.toFixed(4)}).`);
+  }
+
+  const result = await scanSource(detector, source, { batchSize: inputs.batchSize, progress: hooks.progress });
+  await source.close();
+  hooks.log(
+    `Scanned ${result.rows} rows: ${result.scored} scored, ${result.invalidRows} unusable, ${result.flagged.length} above the threshold.`
+  );
+  if (result.invalidRows) hooks.log(`Unusable rows: ${describeInvalid(result.invalid)}.`);
+  if (result.scored === 0) {
+    throw new ConfigurationError(`No row of ${source.description} could be scored (${describeInvalid(result.invalid)}).`);
+  }
+
+  const issues = await openIssues(api, result.flagged, detector, {
+    owner: inputs.repository?.owner ?? '',
+    repo: inputs.repository?.repo ?? '',
+    label: inputs.label,
+    maxIssues: inputs.maxIssues,
+    dryRun: inputs.dryRun || !api,
+    sourceKey: sourceKey(inputs.source, inputs, profile),
+    runUrl: inputs.runUrl,
+    log: hooks.log
+  });
+
+  const h = histogram(result.errors, detector.threshold);
+  const chart = { mermaid: mermaidHistogram(h, detector.threshold), svg: svgHistogram(h, detector.threshold) };
+  const summary = summaryMarkdown(
+    result,
+    detector,
+    {
+      sourceDescription: source.description,
+      trained,
+      issues: {
+        opened: inputs.dryRun || !api ? issues.wouldOpen.length : issues.opened,
+        skippedExisting: issues.skippedExisting,
+        summaryIssue: issues.summaryIssue,
+        dryRun: inputs.dryRun || !api
+      }
+    },
+    chart.mermaid
+  );
+  const reports = writeReports(inputs.outputDir, result, detector, summary, chart);
+  return { result, detector, trained, modelPath, reports, summary, issues };
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The fraud scan: feature, model and report unit tests, the committed action bundle run as the
+# runner runs it (CSV, SQLite and PostgreSQL sources, the GitHub REST stand-in), and — when the
+# seed's data is present in ../shared/seed/data — the seed reproduction and the evaluation.
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "$0")/../lib/common.sh"
+ensure_npm
+ensure_apt sqlite3
+ensure_postgres
+if [ -d "$REPO_ROOT/../shared/seed/data" ]; then
+  export FRAUD_SEED_DATA="${FRAUD_SEED_DATA:-$REPO_ROOT/../shared/seed/data}"
+else
+  warn "seed data not found at ../shared/seed/data: the seed reproduction and evaluation tests will be skipped"
+fi
+run_jest "$SUITE" actions/fraud-scan

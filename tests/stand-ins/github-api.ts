@@ -1,0 +1,148 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The project's stand-in for the GitHub REST API: a real HTTP server on a loopback port that
+ * implements exactly the issue endpoints the actions call, with GitHub's shapes, status codes
+ * and Link-header pagination, so octokit (baseUrl = this server) runs unmodified against it.
+ *
+ *   GET  /repos/{owner}/{repo}/labels/{name}     200 label | 404
+ *   POST /repos/{owner}/{repo}/labels            201 label | 422 already_exists
+ *   GET  /repos/{owner}/{repo}/issues            ?labels=a,b&state=open|closed|all&per_page&page
+ *   POST /repos/{owner}/{repo}/issues            201 issue
+ *   PATCH /repos/{owner}/{repo}/issues/{number}  200 issue (state, title, body)
+ *
+ * Every request needs an Authorization header (401 otherwise); every request is recorded.
+ */
+
+export interface StandInIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  labels: { name: string }[];
+  html_url: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+}
+
+export interface GitHubStandIn {
+  url: string;
+  issues: StandInIssue[];
+  labels: Map<string, { name: string; color: string; description: string }>;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Start the stand-in on a free loopback port. */
+export async function startGitHubStandIn(): Promise<GitHubStandIn> {
+  const state = {
+    issues: [] as StandInIssue[],
+    labels: new Map<string, { name: string; color: string; description: string }>(),
+    requests: [] as RecordedRequest[]
+  };
+  let base = '';
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', base);
+      const query = Object.fromEntries(url.searchParams.entries());
+      const body = req.method === 'POST' || req.method === 'PATCH' ? await readBody(req) : undefined;
+      state.requests.push({ method: req.method ?? '', path: url.pathname, query, body });
+      if (!req.headers.authorization) {
+        return send(res, 401, { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest' });
+      }
+      const repoMatch = /^\/repos\/([^/]+)\/([^/]+)\/(labels|issues)(?:\/([^/]+))?$/.exec(url.pathname);
+      if (!repoMatch) return send(res, 404, { message: 'Not Found' });
+      const [, owner, repo, kind, item] = repoMatch as unknown as [string, string, string, string, string | undefined];
+      const html = `https://github.com/${owner}/${repo}`;
+      if (kind === 'labels') {
+        if (req.method === 'GET' && item) {
+          const label = state.labels.get(decodeURIComponent(item));
+          return label ? send(res, 200, label) : send(res, 404, { message: 'Not Found' });
+        }
+        if (req.method === 'POST' && !item) {
+          const b = body as { name?: string; color?: string; description?: string };
+          if (!b?.name) return send(res, 422, { message: 'Validation Failed', errors: [{ field: 'name', code: 'missing_field' }] });
+          if (state.labels.has(b.name)) {
+            return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }] });
+          }
+          const label = { name: b.name, color: b.color ?? 'ededed', description: b.description ?? '' };
+          state.labels.set(b.name, label);
+          return send(res, 201, label);
+        }
+      }
+      if (kind === 'issues') {
+        if (req.method === 'GET' && !item) {
+          const wanted = (query.labels ?? '').split(',').filter(Boolean);
+          const st = query.state ?? 'open';
+          const perPage = Math.min(100, Number(query.per_page ?? 30));
+          const page = Math.max(1, Number(query.page ?? 1));
+          const matching = state.issues
+            .filter((i) => st === 'all' || i.state === st)
+            .filter((i) => wanted.every((w) => i.labels.some((l) => l.name === w)))
+            .sort((a, b) => b.number - a.number);
+          const pageItems = matching.slice((page - 1) * perPage, page * perPage);
+          const links: string[] = [];
+          const last = Math.max(1, Math.ceil(matching.length / perPage));
+          const link = (p: number, rel: string): string => {
+            const u = new URL(url.toString());
+            u.searchParams.set('page', String(p));
+            return `<${u.toString()}>; rel="${rel}"`;
+          };
+          if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+          if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+          return send(res, 200, pageItems, links.length ? { link: links.join(', ') } : {});
+        }
+        if (req.method === 'POST' && !item) {
+          const b = body as { title?: string; body?: string; labels?: string[] };
+          if (!b?.title) return send(res, 422, { message: 'Validation Failed', errors: [{ field: 'title', code: 'missing_field' }] });
+          const number = state.issues.length + 1;
+          for (const name of b.labels ?? []) {
+            if (!state.labels.has(name)) state.labels.set(name, { name, color: 'ededed', description: '' });
+          }
+          const issue: StandInIssue = {
+            number,
+            title: b.title,
+            body: b.body ?? '',
+            state: 'open',
+            labels: (b.labels ?? []).map((name) => ({ name })),
+            html_url: `${html}/issues/${number}`
+          };
+          state.issues.push(issue);
+          return send(res, 201, issue);
+        }
+        if (req.method === 'PATCH' && item) {
+          const issue = state.issues.find((i) => i.number === Number(item));
+          if (!issue) return send(res, 404, { message: 'Not Found' });
+          Object.assign(issue, body as Partial<StandInIssue>);
+          return send(res, 200, issue);
+        }
+      }
+      return send(res, 404, { message: 'Not Found' });
+    })().catch((error: unknown) => send(res, 500, { message: String(error) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    ...state,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  };
+}
