@@ -4,25 +4,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.pagination import PageFilterSerializer, paginate
+from core.permissions import PublicReadStaffWriteMixin
 from product import selectors, services
 from product.images import product_svg
 from product.models import Product
 from product.serializers import CategoryOutputSerializer, ProductOutputSerializer
 
 
-class _PublicReadStaffWrite:
-    """GET for everyone (anonymous too), other methods for staff."""
-
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method == "GET" else [IsAdminUser()]
-
-
-class ProductListCreateApi(_PublicReadStaffWrite, APIView):
+class ProductListCreateApi(PublicReadStaffWriteMixin, APIView):
     class FilterSerializer(PageFilterSerializer):
         search = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
         category = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
@@ -58,7 +52,7 @@ class ProductListCreateApi(_PublicReadStaffWrite, APIView):
         return Response(ProductOutputSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
-class ProductDetailUpdateDeleteApi(_PublicReadStaffWrite, APIView):
+class ProductDetailUpdateDeleteApi(PublicReadStaffWriteMixin, APIView):
     class UpdateInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(required=False, allow_blank=True)
@@ -84,6 +78,7 @@ class ProductDetailUpdateDeleteApi(_PublicReadStaffWrite, APIView):
 
 class CategoryListApi(APIView):
     permission_classes = [AllowAny]
+    authentication_classes: list = []
 
     def get(self, request):
         return Response(CategoryOutputSerializer(selectors.category_list(), many=True).data)

@@ -57,6 +57,14 @@ class ProductListApiTests:
         down = [p["price"] for p in anonymous_client.get(PRODUCTS, {"ordering": "-price"}).json()["results"]]
         assert up == ["5.00", "15.00", "50.00"] and down == list(reversed(up))
 
+    def test_a_stale_token_does_not_stop_anyone_reading_the_catalog(self, anonymous_client):
+        product = ProductFactory()
+        anonymous_client.credentials(HTTP_AUTHORIZATION="Bearer expired.or.garbage")
+        assert anonymous_client.get(PRODUCTS).status_code == 200
+        assert anonymous_client.get(product_url(product.pk)).status_code == 200
+        assert anonymous_client.get(CATEGORIES).status_code == 200
+        assert anonymous_client.patch(product_url(product.pk), {"stock": 1}, format="json").status_code == 401
+
     def test_archived_products_are_not_listed(self, anonymous_client):
         ProductFactory(is_archived=True)
         assert anonymous_client.get(PRODUCTS).json()["count"] == 0
