@@ -106,6 +106,9 @@ import boto3
 
 region = os.environ["AWS_REGION"]
 ssm = boto3.client("ssm", region_name=region)
+# Overridable for the tests, which run this against a local SSM stand-in.
+APP_DIR = os.environ.get("ECOMMERCE_APP_DIR", "/app")
+TEMPLATE = os.environ.get("ECOMMERCE_COMPOSE_TEMPLATE", "/etc/ecommerce/docker-compose.template.yml")
 
 
 def parameter(name, optional=False):
@@ -167,7 +170,7 @@ for _ in range(90):
 else:
     sys.exit(os.environ["ALLOWED_HOSTS_PARAMETER"] + " does not exist: apply Terraform")
 
-with open("/etc/ecommerce/docker-compose.template.yml", encoding="utf-8") as handle:
+with open(TEMPLATE, encoding="utf-8") as handle:
     compose = handle.read()
 compose = (
     compose.replace("__BACKEND_IMAGE__", checked("backend image", parameter(os.environ["BACKEND_IMAGE_PARAMETER"]), IMAGE))
@@ -190,8 +193,9 @@ for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"):
     if value is not None:
         backend[key] = value
 
-changed = write("/app/backend.env", "".join(f"{k}={quote(v)}\n" for k, v in backend.items()), 0o600)
-changed = write("/app/docker-compose.yml", compose, 0o640) or changed
+env_text = "".join(f"{key}={quote(value)}\n" for key, value in backend.items())
+changed = write(os.path.join(APP_DIR, "backend.env"), env_text, 0o600)
+changed = write(os.path.join(APP_DIR, "docker-compose.yml"), compose, 0o640) or changed
 sys.exit(3 if changed else 0)
 PY
 
@@ -224,6 +228,7 @@ flock 9
 cd /app
 
 log "Reading image references and secrets"
+# shellcheck disable=SC2317 # called through retry
 render() {
   local status=0
   python3 /usr/local/lib/ecommerce/render_env.py || status=$?
@@ -233,6 +238,7 @@ render() {
 }
 retry render
 
+# shellcheck disable=SC2317 # called through retry
 login() {
   python3 /usr/local/lib/ecommerce/render_env.py registry-password |
     docker login --username "$DOCKERHUB_USERNAME" --password-stdin
