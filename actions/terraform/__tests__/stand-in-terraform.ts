@@ -24,7 +24,7 @@ export interface StandInScenario {
   planJson?: string;
   /** Fixture replayed by `show` (text). */
   planText?: string;
-  /** Fixture replayed by `output -json`. */
+  /** Fixture (a name in fixtures/, or an absolute path) replayed by `output -json`. */
   outputs?: string;
   /** Answers by subcommand (init, fmt, validate, plan, apply, ...). */
   answers?: Record<string, StandInAnswer>;
@@ -60,7 +60,7 @@ delete tfEnv.TF_STANDIN_DIR;
 fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ args, cwd: process.cwd(), tfEnv }) + '\\n');
 const sub = args[0] || '';
 const answer = (scenario.answers || {})[sub] || {};
-const fixture = (name) => fs.readFileSync(path.join(fixtures, name), 'utf8');
+const fixture = (name) => fs.readFileSync(path.resolve(fixtures, name), 'utf8');
 if (answer.stderrFixture) process.stderr.write(fixture(answer.stderrFixture));
 if (answer.stdout) process.stdout.write(answer.stdout);
 const code = answer.exitCode;
