@@ -96062,7 +96062,9 @@ async function run(inputs) {
         if (inputs.upgradePip) {
             await lib_core/* group */.Os('Upgrade pip', () => upgradePip(python, inputs.workingDirectory));
         }
-        await lib_core/* group */.Os(`Install ${inputs.requirementNames.join(', ') || 'nothing'}`, () => installRequirements(python, inputs.requirements, inputs.workingDirectory));
+        if (inputs.requirements.length > 0) {
+            await lib_core/* group */.Os(`Install ${inputs.requirementNames.join(', ')}`, () => installRequirements(python, inputs.requirements, inputs.workingDirectory));
+        }
         packages = await installedPackages(python);
     }
     catch (error) {

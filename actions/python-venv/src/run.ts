@@ -70,9 +70,11 @@ export async function run(inputs: PythonVenvInputs): Promise<PythonVenvResult> {
     if (inputs.upgradePip) {
       await core.group('Upgrade pip', () => upgradePip(python, inputs.workingDirectory));
     }
-    await core.group(`Install ${inputs.requirementNames.join(', ') || 'nothing'}`, () =>
-      installRequirements(python, inputs.requirements, inputs.workingDirectory)
-    );
+    if (inputs.requirements.length > 0) {
+      await core.group(`Install ${inputs.requirementNames.join(', ')}`, () =>
+        installRequirements(python, inputs.requirements, inputs.workingDirectory)
+      );
+    }
     packages = await installedPackages(python);
   } catch (error) {
     rmSync(inputs.venvPath, { recursive: true, force: true });
