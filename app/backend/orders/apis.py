@@ -11,8 +11,8 @@ from core.client_ip import client_ip
 from core.pagination import PageFilterSerializer, paginate
 from orders import selectors, services
 from orders.models import Order, OrderItem
+from orders.services import MESSAGE_ONE_ADDRESS
 
-MESSAGE_ONE_ADDRESS = "Send exactly one of billing_address_id and billing_address."
 MESSAGE_ONE_PAYMENT = "Send exactly one of card, payment_method_id and saved_card_id."
 MESSAGE_STAFF_ONLY_ALL = "Only staff can list everyone's orders."
 

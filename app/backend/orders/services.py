@@ -7,7 +7,6 @@ the record of the charge attempt is written after the rollback, so it alone surv
 """
 
 import logging
-from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 MESSAGE_UNKNOWN_PRODUCT = "There is no product with this id in the catalog."
 MESSAGE_UNKNOWN_ADDRESS = "There is no address with this id in your account."
+MESSAGE_ONE_ADDRESS = "Send exactly one of billing_address_id and billing_address."
 MESSAGE_UNKNOWN_SAVED_CARD = "There is no saved card with this id in your account."
 MESSAGE_OUT_OF_STOCK = "Some products do not have enough stock left."
 MESSAGE_INCORRECT_NUMBER = "Your card number is incorrect."
@@ -49,7 +49,8 @@ class _ChargeFailed(Exception):
 
 def _billing(*, user: User, address_id: int | None, address: dict[str, str] | None) -> dict[str, str]:
     if address_id is None:
-        assert address is not None
+        if address is None:
+            raise ValidationError({"billing_address": [MESSAGE_ONE_ADDRESS]})
         return {**address, "country": address["country"].upper()}
     saved = Address.objects.filter(pk=address_id, user=user).first()
     if saved is None:
@@ -60,9 +61,9 @@ def _billing(*, user: User, address_id: int | None, address: dict[str, str] | No
     }
 
 
-def _quantities(items: list[dict[str, int]]) -> "OrderedDict[int, int]":
+def _quantities(items: list[dict[str, int]]) -> dict[int, int]:
     """Lines for the same product are merged: the stock check must see the total asked for."""
-    quantities: OrderedDict[int, int] = OrderedDict()
+    quantities: dict[int, int] = {}
     for item in items:
         quantities[item["product_id"]] = quantities.get(item["product_id"], 0) + item["quantity"]
     return quantities
