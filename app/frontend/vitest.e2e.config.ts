@@ -8,6 +8,8 @@ export default defineConfig({
     include: ['e2e/**/*.e2e.ts'],
     fileParallelism: false,
     testTimeout: 60_000,
-    hookTimeout: 180_000
+    hookTimeout: 180_000,
+    // The first catalog request warms gunicorn's workers; allow it on a loaded 2-core machine.
+    expect: { poll: { timeout: 15_000, interval: 100 } }
   }
 });

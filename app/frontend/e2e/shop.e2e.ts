@@ -32,7 +32,15 @@ async function newShopper(viewport = { width: 1280, height: 900 }): Promise<{ co
   return { context, page };
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+/** A full-page screenshot once every image (including lazy ones below the fold) has loaded. */
+async function shot(page: Page, name: string) {
+  await page.evaluate(async () => {
+    const images = [...document.images];
+    images.forEach((img) => (img.loading = 'eager'));
+    await Promise.all(images.map((img) => (img.complete ? null : img.decode().catch(() => null))));
+  });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
 
 async function register(page: Page, email: string, password: string) {
   await page.goto('/register');

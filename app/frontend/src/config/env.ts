@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the same validation in a fraction of the bytes, for code on the first page's path.
+import * as z from 'zod/mini';
 
 /**
  * Build-time configuration, parsed once at startup so a wrong value fails loudly with the
@@ -6,11 +7,8 @@ import { z } from 'zod';
  * storefront is served beside the backend, so the API is the same origin's `/api`.
  */
 const EnvSchema = z.object({
-  API_URL: z
-    .string()
-    .regex(/^(\/|https?:\/\/)/, 'must be a path starting with / or an http(s) URL')
-    .default('/api'),
-  APP_NAME: z.string().min(1).default('Brightcart')
+  API_URL: z._default(z.string().check(z.regex(/^(\/|https?:\/\/)/, 'must be a path starting with / or an http(s) URL')), '/api'),
+  APP_NAME: z._default(z.string().check(z.minLength(1, 'must not be empty')), 'Brightcart')
 });
 
 export type Env = z.infer<typeof EnvSchema>;

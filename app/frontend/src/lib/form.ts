@@ -1,11 +1,10 @@
-import type { z } from 'zod';
 import type { FieldErrors } from '@/lib/api-error';
 
 /** A Zod failure in the same shape as the API's `extra.fields`, so forms show both alike. */
-export function zodFieldErrors(error: z.ZodError): FieldErrors {
+export function zodFieldErrors(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = issue.path.join('.');
+    const key = issue.path.map(String).join('.');
     (fields[key] ??= []).push(issue.message);
   }
   return fields;

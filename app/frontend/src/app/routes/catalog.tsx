@@ -36,7 +36,7 @@ export function CatalogRoute() {
 
   return (
     <>
-      <PageTitle title={title} lead={filters.search || categoryName ? undefined : 'Everyday tech and home goods, delivered fast.'} />
+      <PageTitle title={title} lead={filters.search || categoryName ? undefined : 'Well-made things for the kitchen, the desk and the outdoors — delivered fast, returned free.'} />
       <CatalogFilters values={filters} categories={categories.data ?? []} onChange={(values) => update({ ...values, page: 1 })} />
       <p className="result-count" aria-live="polite">
         {count === undefined ? '' : count === 1 ? '1 product' : `${count} products`}

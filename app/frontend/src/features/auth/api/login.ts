@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { api } from '@/lib/api-client';
 import { tokenStore } from '@/lib/token-store';
 import type { Tokens, User } from '@/types/api';
@@ -7,7 +7,7 @@ import { meQueryKey } from './get-me';
 
 export const loginInputSchema = z.object({
   email: z.email('Enter a valid email address.'),
-  password: z.string().min(1, 'Enter your password.')
+  password: z.string().check(z.minLength(1, 'Enter your password.'))
 });
 
 export type LoginInput = z.infer<typeof loginInputSchema>;

@@ -1,13 +1,13 @@
 import { useMutation } from '@tanstack/react-query';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { api } from '@/lib/api-client';
 import type { User } from '@/types/api';
 
 export const registerInputSchema = z.object({
   email: z.email('Enter a valid email address.'),
-  password: z.string().min(8, 'Use at least 8 characters.'),
-  first_name: z.string().max(150).optional(),
-  last_name: z.string().max(150).optional()
+  password: z.string().check(z.minLength(8, 'Use at least 8 characters.')),
+  first_name: z.optional(z.string().check(z.maxLength(150, 'Use at most 150 characters.'))),
+  last_name: z.optional(z.string().check(z.maxLength(150, 'Use at most 150 characters.')))
 });
 
 export type RegisterInput = z.infer<typeof registerInputSchema>;

@@ -1,16 +1,17 @@
 import { useSyncExternalStore } from 'react';
-import { z } from 'zod';
+// zod/mini: the cart is on every page, so its validation should cost few bytes.
+import * as z from 'zod/mini';
 import { fromCents, toCents } from '@/utils/money';
 
 /** What the cart remembers of a product: enough to draw the cart without asking the API. */
 const CartLineSchema = z.object({
-  productId: z.number().int().positive(),
+  productId: z.number().check(z.int(), z.positive()),
   name: z.string(),
   price: z.string(),
-  currency: z.string().default('usd'),
-  imageUrl: z.string().nullable().default(null),
-  stock: z.number().int().nonnegative(),
-  quantity: z.number().int().positive()
+  currency: z._default(z.string(), 'usd'),
+  imageUrl: z._default(z.nullable(z.string()), null),
+  stock: z.number().check(z.int(), z.nonnegative()),
+  quantity: z.number().check(z.int(), z.positive())
 });
 
 export type CartLine = z.infer<typeof CartLineSchema>;
