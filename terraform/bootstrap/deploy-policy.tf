@@ -197,6 +197,20 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
+  # A new VPC's default security group is created untagged by AWS; the vpc module tags and
+  # empties it. Tagging any group with the project's tag is the price (see README.md).
+  statement {
+    sid       = "TagNewDefaultSecurityGroup"
+    actions   = ["ec2:CreateTags"]
+    resources = ["${local.arn.ec2}:security-group/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+  }
+
   ##############################################################################
   # IAM (the servers' roles and profiles; PassRole only to EC2)
   ##############################################################################
@@ -356,6 +370,29 @@ data "aws_iam_policy_document" "deploy" {
       variable = "ssm:resourceTag/Project"
       values   = [var.project]
     }
+  }
+
+  ##############################################################################
+  # The monitoring alerts topic
+  ##############################################################################
+
+  statement {
+    sid = "ProjectAlertsTopic"
+    actions = [
+      "sns:CreateTopic",
+      "sns:DeleteTopic",
+      "sns:GetTopicAttributes",
+      "sns:SetTopicAttributes",
+      "sns:TagResource",
+      "sns:UntagResource",
+      "sns:ListTagsForResource",
+      "sns:Subscribe",
+      "sns:Unsubscribe",
+      "sns:GetSubscriptionAttributes",
+      "sns:SetSubscriptionAttributes",
+      "sns:ListSubscriptionsByTopic",
+    ]
+    resources = ["arn:${local.partition}:sns:${local.region}:${local.account_id}:${var.project}-*"]
   }
 
   ##############################################################################

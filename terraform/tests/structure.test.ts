@@ -222,6 +222,18 @@ describe('conventions', () => {
     }
   });
 
+  it("every README's inputs and outputs tables list each variable and output with its description", async () => {
+    const missing: string[] = [];
+    for (const dir of [...MODULES, '.', 'bootstrap']) {
+      const readme = readFileSync(path.join(TERRAFORM_DIR, dir, 'README.md'), 'utf8');
+      for (const b of (await loadModule(dir)).blocks.filter((x) => x.kind === 'variable' || x.kind === 'output')) {
+        const description = (str(b.body, 'description') ?? '').replace(/\|/g, '\\|');
+        if (!readme.includes(`| \`${b.name}\` | ${description} |`)) missing.push(`${dir}/README.md: ${b.kind} ${b.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('every configuration requires Terraform >= 1.11 and the AWS provider >= 6.0; no module configures a provider', async () => {
     for (const dir of terraformDirs()) {
       const config = await loadModule(dir);
