@@ -42,8 +42,8 @@ log "pytest against PostgreSQL at $PGHOST:$PGPORT"
 (cd app/backend && DATABASE_URL="postgres://$PGUSER$password@$PGHOST:$PGPORT/postgres" PATH="$bin:$PATH" \
   "$bin/pytest" -q -o junit_suite_name=backend-postgres --junitxml="$TEST_RESULTS/backend-postgres.xml") || rc=1
 
-log "pytest against SQLite"
-(cd app/backend && PATH="$bin:$PATH" \
-  "$bin/pytest" -q -o junit_suite_name=backend-sqlite --junitxml="$TEST_RESULTS/backend-sqlite.xml") || rc=1
+log "pytest against SQLite (tests that never touch the database ran above)"
+(cd app/backend && PATH="$bin:$PATH" "$bin/pytest" -q -m "not database_agnostic" \
+  -o junit_suite_name=backend-sqlite --junitxml="$TEST_RESULTS/backend-sqlite.xml") || rc=1
 
 exit $rc

@@ -28,6 +28,7 @@ def run(env: dict[str, str]) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+@pytest.mark.database_agnostic
 class SettingsTests:
     def test_production_refuses_to_start_without_a_secret_key(self):
         result = run({"CARD_FINGERPRINT_KEY": "k"})
