@@ -318,8 +318,10 @@ UNIT
 ################################################################################
 # 4. First deploy
 ################################################################################
-log "Deploying"
-/usr/local/sbin/ecommerce-deploy
+# The timer first: if this first deploy fails, the secrets are still kept fresh, and the deploy
+# document (or a reboot-free re-run of ecommerce-deploy) finishes the job.
 systemctl daemon-reload
 systemctl enable --now ecommerce-refresh-secrets.timer
+log "Deploying"
+/usr/local/sbin/ecommerce-deploy
 log "Boot script finished"

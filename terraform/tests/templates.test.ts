@@ -154,7 +154,8 @@ describe('deploy.sh rendered for the app servers', () => {
       'docker compose up -d',
       'docker logout\n',
       'docker system prune -af',
-      '/usr/local/sbin/ecommerce-deploy\nsystemctl daemon-reload'
+      'systemctl enable --now ecommerce-refresh-secrets.timer',
+      'log "Deploying"\n/usr/local/sbin/ecommerce-deploy\n'
     ];
     const positions = order.map((needle) => renderedDeploy.indexOf(needle));
     expect(positions.every((p) => p > 0)).toBe(true);

@@ -121,7 +121,7 @@ resource "aws_iam_instance_profile" "bastion" {
 resource "aws_security_group" "bastion" {
   count = var.create_bastions ? 1 : 0
 
-  name        = "${var.name_prefix}-bastion"
+  name_prefix = "${var.name_prefix}-bastion-"
   description = "Bastions: SSH in from the admin CIDRs only, SSH out to the app servers only"
   vpc_id      = var.vpc_id
 

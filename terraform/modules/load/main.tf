@@ -7,7 +7,7 @@ locals {
 ################################################################################
 
 resource "aws_security_group" "this" {
-  name        = "${var.name}-alb"
+  name_prefix = "${var.name}-"
   description = "Load balancer: HTTP (and HTTPS) from the internet, 3000 on to the app servers"
   vpc_id      = var.vpc_id
 
@@ -123,10 +123,6 @@ resource "aws_lb_target_group" "this" {
   }
 
   tags = merge(var.tags, { Name = "${var.name}-app" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
 }
 
 resource "aws_lb_target_group_attachment" "this" {

@@ -329,7 +329,7 @@ resource "aws_iam_instance_profile" "this" {
 ################################################################################
 
 resource "aws_security_group" "this" {
-  name        = var.name
+  name_prefix = "${var.name}-"
   description = "Monitoring: Prometheus 9090 and Grafana 3000 from the admin CIDRs only"
   vpc_id      = local.vpc_id
 

@@ -20,7 +20,7 @@ resource "aws_db_subnet_group" "this" {
 ################################################################################
 
 resource "aws_security_group" "this" {
-  name        = "${var.identifier}-rds"
+  name_prefix = "${var.identifier}-rds-"
   description = "PostgreSQL 5432 from the app servers only"
   vpc_id      = var.vpc_id
 

@@ -223,7 +223,8 @@ resource "aws_route" "default_to_private" {
 # from the monitoring server. Its egress: the database (rds module), HTTPS and HTTP out.
 resource "aws_security_group" "app" {
   #checkov:skip=CKV2_AWS_5:Attached in the ec2 module (the app servers); checkov does not follow it across modules.
-  name        = "${var.name}-app"
+  # A prefix, not a name: create_before_destroy needs the new group beside the old one.
+  name_prefix = "${var.name}-app-"
   description = "App servers: frontend 3000 from the ALB, metrics from monitoring, SSH from bastions"
   vpc_id      = aws_vpc.this.id
 
