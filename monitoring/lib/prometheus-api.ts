@@ -114,3 +114,14 @@ export async function labelValues(
   const body = (await response.json()) as { status: string; data: string[] };
   return body.data;
 }
+
+/** The rule groups and when each was last evaluated (RFC 3339; year 1 when never). */
+export async function ruleGroups(
+  base: string
+): Promise<{ name: string; file: string; lastEvaluation: string }[]> {
+  const response = await fetch(`${base}/api/v1/rules`, { signal: AbortSignal.timeout(5000) });
+  const body = (await response.json()) as {
+    data: { groups: { name: string; file: string; lastEvaluation: string }[] };
+  };
+  return body.data.groups;
+}

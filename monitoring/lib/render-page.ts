@@ -191,16 +191,23 @@ function timeSeries(
   const { panel } = data;
   const stacked = panel.fieldConfig?.defaults?.custom?.stacking?.mode === 'normal';
   let series = data.series.map((s, i) => ({ ...s, color: PALETTE[i % PALETTE.length] as string }));
+  // Stacked series are drawn as bands from the series below (`base`) to their own top, filled,
+  // as Grafana does; otherwise a cumulative line would look like the series' own value.
+  const bases = new Map<string, [number, number][]>();
   if (stacked) {
     const totals = new Map<number, number>();
-    series = series.map((s) => ({
-      ...s,
-      points: s.points.map(([t, v]) => {
-        const total = (totals.get(t) ?? 0) + (Number.isFinite(v) ? v : 0);
+    series = series.map((s) => {
+      const base: [number, number][] = [];
+      const points = s.points.map(([t, v]) => {
+        const below = totals.get(t) ?? 0;
+        const total = below + (Number.isFinite(v) ? v : 0);
         totals.set(t, total);
+        base.push([t, below]);
         return [t, total] as [number, number];
-      })
-    }));
+      });
+      bases.set(s.name, base);
+      return { ...s, points };
+    });
   }
   const legendRows = Math.ceil(series.length / Math.max(1, Math.floor(width / 190)));
   const legendHeight = Math.min(3, legendRows) * 18 + 4;
@@ -218,17 +225,20 @@ function timeSeries(
     lo = 0;
     hi = 1;
   }
-  const step = niceStep(hi - lo || 1, 4);
+  // Whole-number panels (decimals: 0, e.g. counts of alerts) get whole-number ticks.
+  const step = Math.max(niceStep(hi - lo || 1, 4), defaults?.decimals === 0 ? 1 : 0);
   lo = Math.floor(lo / step) * step;
   hi = Math.ceil(hi / step) * step;
   if (hi === lo) hi = lo + step;
+  // Ticks show as many decimals as their step needs (0.5 → one), not the panel's setting.
+  const tickDecimals = Math.max(0, Math.min(3, -Math.floor(Math.log10(step) + 1e-9)));
   const x = (t: number) => plotLeft + ((t - from) / (to - from)) * plotWidth;
   const y = (v: number) => plotTop + plotHeight - ((v - lo) / (hi - lo)) * plotHeight;
   const grid: string[] = [];
   for (let v = lo; v <= hi + step / 2; v += step) {
     grid.push(
       `<line x1="${plotLeft}" x2="${plotLeft + plotWidth}" y1="${y(v)}" y2="${y(v)}" stroke="#2c3235"/>` +
-        `<text x="${plotLeft - 6}" y="${y(v) + 4}" text-anchor="end" class="axis">${escapeHtml(fmt(panel, Math.abs(v) < step / 1e6 ? 0 : v))}</text>`
+        `<text x="${plotLeft - 6}" y="${y(v) + 4}" text-anchor="end" class="axis">${escapeHtml(formatValue(Math.abs(v) < step / 1e6 ? 0 : v, unitOf(panel), tickDecimals))}</text>`
     );
   }
   const ticks = 6;
@@ -236,9 +246,18 @@ function timeSeries(
     const t = from + ((to - from) * i) / ticks;
     grid.push(
       `<line x1="${x(t)}" x2="${x(t)}" y1="${plotTop}" y2="${plotTop + plotHeight}" stroke="#22252b"/>` +
-        `<text x="${x(t)}" y="${plotTop + plotHeight + 16}" text-anchor="middle" class="axis">${timeLabel(t, to - from)}</text>`
+        `<text x="${x(t)}" y="${plotTop + plotHeight + 16}" text-anchor="${i === 0 ? 'start' : i === ticks ? 'end' : 'middle'}" class="axis">${timeLabel(t, to - from)}</text>`
     );
   }
+  const bands = series
+    .map((s) => {
+      const base = bases.get(s.name);
+      if (!base || s.points.length < 2) return '';
+      const top = s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`);
+      const bottom = [...base].reverse().map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`);
+      return `<polygon points="${[...top, ...bottom].join(' ')}" fill="${s.color}" fill-opacity="0.25" stroke="none"/>`;
+    })
+    .join('');
   const lines = series
     .map((s) => {
       const segments: string[] = [];
@@ -273,7 +292,7 @@ function timeSeries(
         `<span class="legend"><i style="background:${s.color}"></i>${escapeHtml(s.name)}</span>`
     )
     .join('');
-  return `<svg width="${width}" height="${plotTop + plotHeight + 22}">${grid.join('')}${lines}${empty}</svg><div class="legends">${legend}</div>`;
+  return `<svg width="${width}" height="${plotTop + plotHeight + 22}">${grid.join('')}${bands}${lines}${empty}</svg><div class="legends">${legend}</div>`;
 }
 
 function table(data: PanelData): string {

@@ -3,13 +3,16 @@
 # unit-tested with promtool, Alertmanager and blackbox configurations checked by their own
 # binaries, Grafana dashboards validated, and every dashboard panel's query run against a real
 # Prometheus scraping a real node_exporter and the real backend (monitoring/__tests__/).
-set -euo pipefail
+set -uo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 
-ensure_apt prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-alertmanager chromium
+ensure_apt prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-alertmanager chromium shellcheck
 ensure_npm
-[ -f app/backend/manage.py ] && ensure_backend_venv
+ensure_backend_venv
 
-run_jest "$SUITE" monitoring
+rc=0
+check "shellcheck monitoring/render-dashboards.sh" shellcheck -x monitoring/render-dashboards.sh || rc=1
+run_jest "$SUITE" monitoring || rc=1
+exit $rc
