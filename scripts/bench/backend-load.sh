@@ -41,6 +41,7 @@ export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"
 export DJANGO_ALLOWED_HOSTS="127.0.0.1"
 export PATH="$bin:$PATH" PYTHON="$bin/python" APP_DIR="$REPO_ROOT/app/backend" TMPDIR="$work"
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "Fresh database $database: migrating and seeding the demo catalog"
 (cd app/backend && python manage.py migrate_locked >/dev/null && python manage.py seed_demo_catalog)
 detail_id="$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$database" -Atc \
@@ -103,15 +104,19 @@ wait_ready "$port"
 measure runserver "$port"
 stop_last
 
-"$PYTHON" - "$results" "$workers" "$DURATION" "$CONNECTIONS" <<'PY'
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+"$PYTHON" - "$results" "$workers" "$DURATION" "$CONNECTIONS" "$load_before" "$load_after" "$(nproc)" <<'PY'
 import sys
 
-path, workers, duration, connections = sys.argv[1:]
+path, workers, duration, connections, load_before, load_after, cores = sys.argv[1:]
 rows = {}
 for line in open(path):
     server, endpoint, result = line.rstrip("\n").split("\t")
     rows[server, endpoint] = {k: float(v) for k, v in (kv.split("=") for kv in result.split()[1:])}
 print(f"\nbackend load, PostgreSQL, wrk {duration}s x {connections} connections per case, loopback")
+# Both servers share the machine with wrk (and anything else running): a busy machine lowers
+# every figure and blurs the ratio, so the load is part of the result.
+print(f"machine: {cores} cores; load average before {load_before}, after {load_after}")
 print(f"{'endpoint':<16}{'server':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}")
 labels = {"gunicorn": f"gunicorn ({workers})", "runserver": "manage.py runserver"}
 for endpoint, title in (("list", "product list"), ("detail", "product detail")):
