@@ -207,6 +207,32 @@ describe('the monitoring server user data', () => {
   });
 });
 
+// The monitoring/ templates the monitoring module renders, with exactly the keys it passes.
+describe("monitoring/'s templates as the monitoring module renders them", () => {
+  const cases = [
+    ['prometheus/prometheus.ec2.yml.tftpl', 'aws_s3_object', 'prometheus_config'],
+    ['alertmanager/alertmanager.ec2.yml.tftpl', 'aws_s3_object', 'alertmanager_config']
+  ] as const;
+  for (const [file, type, name] of cases) {
+    const template = path.join(REPO, 'monitoring', file);
+    const maybe = existsSync(template) ? it : it.skip;
+    maybe(`renders ${file} into YAML`, async () => {
+      const monitoring = await loadModule('modules/monitoring');
+      const content = str(block(monitoring, 'resource', type, name).body, 'content') ?? '';
+      const keys = templatefileKeys(content, 'templatefile("${var.config_dir}/${each.value}", {');
+      const values: Record<string, string> = {
+        region: 'us-east-1',
+        project: 'ecommerce',
+        sns_topic_arn: 'arn:aws:sns:us-east-1:123456789012:ecommerce-monitoring-alerts'
+      };
+      const rendered = renderTemplate(readFileSync(template, 'utf8'), Object.fromEntries(keys.map((k) => [k, values[k] ?? ''])));
+      expect(keys.every((k) => k in values)).toBe(true);
+      expect(parseYaml(rendered)).toBeTruthy();
+      expect(rendered).not.toContain('${region}');
+    });
+  }
+});
+
 // The deploy step's renderer (render_env.py) against moto's SSM and Secrets Manager: the real
 // boto3 calls the servers make, answered by a local stand-in.
 describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
