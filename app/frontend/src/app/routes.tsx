@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { RouteObject } from 'react-router';
 import { MainErrorFallback } from '@/components/errors/main-error-fallback';
+import { Spinner } from '@/components/ui/spinner';
 import { paths } from '@/config/paths';
 import { CartRoute } from './routes/cart';
 import { CatalogRoute } from './routes/catalog';
@@ -33,6 +34,8 @@ export const routes: RouteObject[] = [
     path: '/',
     Component: Root,
     ErrorBoundary: MainErrorFallback,
+    // Shown while a lazy page's chunk loads on a first visit straight to it (e.g. /checkout).
+    HydrateFallback: () => <Spinner label="Loading the shop…" />,
     children: [
       { index: true, Component: CatalogRoute },
       { path: 'products/:id', Component: ProductRoute },
