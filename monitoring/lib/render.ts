@@ -87,24 +87,27 @@ export async function queryDashboard(
 /** Writes a PNG of each page to its file; one browser for all of them. */
 export async function screenshotPages(pages: { html: string; file: string }[]): Promise<void> {
   const profile = mkdtempSync(join(tmpdir(), 'monitoring-chromium-'));
-  // A persistent context is how playwright takes a fresh profile directory (--user-data-dir).
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1600, height: 900 },
-    deviceScaleFactor: 1
-  });
   try {
-    // The pages are self-contained: any request would be a mistake, so none leaves the browser.
-    await context.route('**/*', (route) => route.abort());
-    for (const { html, file } of pages) {
-      const page = await context.newPage();
-      await page.setContent(html, { waitUntil: 'load' });
-      await page.screenshot({ path: file, fullPage: true });
-      await page.close();
+    // A persistent context is how playwright takes a fresh profile directory (--user-data-dir).
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1600, height: 900 },
+      deviceScaleFactor: 1
+    });
+    try {
+      // The pages are self-contained: any request would be a mistake, so none leaves the browser.
+      await context.route('**/*', (route) => route.abort());
+      for (const { html, file } of pages) {
+        const page = await context.newPage();
+        await page.setContent(html, { waitUntil: 'load' });
+        await page.screenshot({ path: file, fullPage: true });
+        await page.close();
+      }
+    } finally {
+      await context.close();
     }
   } finally {
-    await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
 }
