@@ -1,5 +1,6 @@
 """Totals of a scripts/test run: per-suite counts from the JUnit reports and check records in
-the results folder, and one closing line, "tests: N passed, N failed, N skipped".
+the results folder, for the suites the run's status file lists (name, exit code, seconds), and
+one closing line, "tests: N passed, N failed, N skipped".
 Exits 1 when any suite failed, even one that crashed before writing a report."""
 
 from __future__ import annotations
@@ -11,10 +12,21 @@ from collections import defaultdict
 from pathlib import Path
 
 
-def main(results: Path) -> int:
+def suite_of(filename: str, suites: list[str]) -> str | None:
+    """The suite a report belongs to: reports are named "<suite>-<anything>" and suite names
+    may themselves contain dashes ("python-actions"), so the longest matching name wins."""
+    matches = [name for name in suites if filename.startswith(f"{name}-")]
+    return max(matches, key=len) if matches else None
+
+
+def main(results: Path, status_file: Path) -> int:
+    statuses = [line.split("\t") for line in status_file.read_text().splitlines() if line.strip()]
+    suites = [name for name, _, _ in statuses]
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"passed": 0, "failed": 0, "skipped": 0})
     for report in sorted(results.glob("*.xml")):
-        suite = report.name.split("-")[0]
+        suite = suite_of(report.name, suites)
+        if suite is None:
+            continue
         root = ET.parse(report).getroot()
         for case in root.iter("testcase"):
             if case.find("failure") is not None or case.find("error") is not None:
@@ -24,16 +36,16 @@ def main(results: Path) -> int:
             else:
                 counts[suite]["passed"] += 1
     for record in sorted(results.glob("*-checks.jsonl")):
-        suite = record.name[: -len("-checks.jsonl")]
+        suite = suite_of(record.name, suites)
+        if suite is None:
+            continue
         for line in record.read_text().splitlines():
             outcome = json.loads(line)
             counts[suite]["passed" if outcome["status"] == 0 else "failed"] += 1
 
     exit_code = 0
     rows = []
-    status_file = results / "suites.tsv"
-    for line in status_file.read_text().splitlines() if status_file.exists() else []:
-        name, rc, seconds = line.split("\t")
+    for name, rc, seconds in statuses:
         c = counts[name]
         if rc != "0":
             exit_code = 1
@@ -52,4 +64,4 @@ def main(results: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))

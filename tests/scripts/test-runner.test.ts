@@ -41,7 +41,7 @@ describe('summarize-results.py', () => {
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     const run = spawnSync(
       'python3',
-      [path.join(repoRoot, 'scripts/lib/summarize-results.py'), dir],
+      [path.join(repoRoot, 'scripts/lib/summarize-results.py'), dir, path.join(dir, 'suites.tsv')],
       {
         encoding: 'utf8'
       }
@@ -68,6 +68,25 @@ describe('summarize-results.py', () => {
     expect(status).toBe(1);
     expect(out).toContain('FAILED (exit 2)');
     expect(out.trim().split('\n').at(-1)).toBe('tests: 0 passed, 1 failed, 0 skipped');
+  });
+
+  it("ignores other runs' suites in the same folder", () => {
+    const { status, out } = summarize({
+      'static-checks.jsonl': '{"name": "tsc", "status": 0, "seconds": 1}\n',
+      'backend-pytest.xml': junit,
+      'suites.tsv': 'static\t0\t1\n'
+    });
+    expect(status).toBe(0);
+    expect(out.trim().split('\n').at(-1)).toBe('tests: 1 passed, 0 failed, 0 skipped');
+  });
+
+  it('gives reports of suites with dashes in their names to the right suite', () => {
+    const { out } = summarize({
+      'python-actions-jest.xml': junit,
+      'python-checks.jsonl': '{"name": "other run", "status": 1, "seconds": 1}\n',
+      'suites.tsv': 'python-actions\t1\t9\n'
+    });
+    expect(out).toMatch(/python-actions\s+FAILED \(exit 1\)\s+1\s+2\s+1/);
   });
 
   it('exits 0 when every suite passed', () => {
