@@ -1,12 +1,30 @@
 // The storefront in a real browser against the real backend: a shopper's whole journey, a
 // declined card, and the staff pages. Screenshots of the main pages go to
 // artifacts/screenshots/ (CI uploads artifacts/).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser } from './browser';
 import { REPO_ROOT, STAFF, startStack, type Stack } from './stack';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+/** axe-core's WCAG 2.1 A/AA rules on the current page; returns the serious and critical findings. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? join(REPO_ROOT, 'artifacts/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -109,6 +127,7 @@ describe('storefront against the real backend', () => {
     await page.goto('/');
     await expect.poll(() => page.getByTestId('product-card').count()).toBeGreaterThan(3);
     await shot(page, '01-catalog');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     await register(page, email, password);
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -127,17 +146,20 @@ describe('storefront against the real backend', () => {
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('2');
     await shot(page, '03-product');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
-    await page.getByRole('link', { name: /^Cart, 2 items/ }).click();
+    await page.getByRole('link', { name: 'Cart 2 items' }).click();
     await page.getByRole('heading', { name: 'Your cart' }).waitFor();
     await page.reload();
     await expect.poll(() => page.getByTestId('cart-subtotal').textContent()).toBe('$84.00');
     await shot(page, '04-cart');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Proceed to checkout' }).click();
     await page.getByRole('heading', { name: 'Checkout' }).waitFor();
     await fillNewAddressAndCard(page, '4242 4242 4242 4242');
     await shot(page, '05-checkout');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('button', { name: /^Pay / }).click();
 
     await page.getByRole('heading', { name: 'Thank you for your order!' }).waitFor();
@@ -155,6 +177,7 @@ describe('storefront against the real backend', () => {
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Addresses' }).waitFor();
     await shot(page, '08-account');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await context.close();
   });
 
@@ -163,7 +186,7 @@ describe('storefront against the real backend', () => {
     await register(page, `declined-${unique()}@example.com`, 'correct-horse-battery-9');
 
     await page.goto('/?search=coffee');
-    await page.getByRole('button', { name: 'Add Pour-Over Coffee Set to cart' }).click();
+    await page.getByRole('button', { name: 'Add to cart Pour-Over Coffee Set' }).click();
     await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('1');
 
     await page.goto('/checkout');
@@ -174,11 +197,12 @@ describe('storefront against the real backend', () => {
     const alert = page.getByRole('alert').filter({ hasText: 'Your card was declined.' });
     await alert.waitFor();
     // Focus moves to the reason, so keyboard and screen-reader users hear it.
-    expect(await alert.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => alert.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await page.getByLabel('Card number').inputValue()).toBe('4000 0000 0000 0002');
     expect(await page.getByLabel('Address line 1').inputValue()).toBe('12 Analytical Row');
     expect(await page.getByTestId('cart-count').textContent()).toBe('1');
     await shot(page, '09-checkout-declined');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // An invalid number is reported next to the field.
     await page.getByLabel('Card number').fill('4242 4242 4242 4241');

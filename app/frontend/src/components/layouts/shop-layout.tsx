@@ -76,7 +76,7 @@ export function ShopLayout({ user, cartCount, onLogout, onSearch, children }: Pr
                 <NavLink to={paths.register}>Create account</NavLink>
               </>
             )}
-            <NavLink to={paths.cart} className="cart-link" aria-label={`Cart, ${cartCount} ${cartCount === 1 ? 'item' : 'items'}`}>
+            <NavLink to={paths.cart} className="cart-link">
               <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                 <path d="M3 4h2l2.2 10.2a2 2 0 0 0 2 1.6h7.6a2 2 0 0 0 2-1.5L20.5 8H6.2" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
                 <circle cx="10" cy="20" r="1.4" fill="currentColor" />
@@ -86,6 +86,7 @@ export function ShopLayout({ user, cartCount, onLogout, onSearch, children }: Pr
               <span className="cart-count" data-testid="cart-count">
                 {cartCount}
               </span>
+              <span className="visually-hidden">{cartCount === 1 ? 'item' : 'items'}</span>
             </NavLink>
           </nav>
         </div>

@@ -56,7 +56,7 @@ describe('catalog', () => {
     catalogAnswers();
     const { events } = renderApp('/');
     await screen.findAllByTestId('product-card');
-    await events.click(screen.getByRole('button', { name: 'Add Skillet to cart' }));
+    await events.click(screen.getByRole('button', { name: 'Add to cart Skillet' }));
     expect(screen.getByTestId('cart-count')).toHaveTextContent('1');
     expect(await screen.findByText('Added 1 × Skillet to your cart.')).toBeInTheDocument();
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY) ?? '{}').lines[0].productId).toBe(1);

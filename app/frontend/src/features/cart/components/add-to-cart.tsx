@@ -62,9 +62,11 @@ export function AddToCart({ product, withQuantity = false }: Props) {
         className="button button-primary"
         onClick={add}
         disabled={room <= 0}
-        aria-label={withQuantity ? undefined : `Add ${product.name} to cart`}
       >
         {room <= 0 ? 'All in your cart' : 'Add to cart'}
+        {/* The product's name completes the button's name in a grid of identical buttons, after
+            the visible text so speech input ("click Add to cart") still matches (WCAG 2.5.3). */}
+        {withQuantity ? null : <span className="visually-hidden"> {product.name}</span>}
       </button>
     </div>
   );
