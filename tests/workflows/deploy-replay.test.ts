@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateDocumentCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -76,6 +83,12 @@ let moto: MotoServer;
 let tokens: OidcTokenServer;
 let lb: LoadBalancerStandIn;
 const instanceIds: string[] = [];
+let targetGroupArn = '';
+const AWS_CONFIG = (endpoint: string) => ({
+  region: 'us-east-1',
+  endpoint,
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+});
 
 beforeAll(async () => {
   [moto, tokens, lb] = await Promise.all([
@@ -108,7 +121,47 @@ beforeAll(async () => {
     );
     instanceIds.push(run.Instances?.[0]?.InstanceId ?? '');
   }
+  // What Terraform would have made: the target group with both servers, the deploy document.
+  const elb = new ElasticLoadBalancingV2Client(AWS_CONFIG(moto.endpoint));
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+  const tg = await elb.send(
+    new CreateTargetGroupCommand({
+      Name: 'ecommerce-app',
+      Protocol: 'HTTP',
+      Port: 3000,
+      VpcId: vpc.Vpc?.VpcId,
+      TargetType: 'instance'
+    })
+  );
+  targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
+  await elb.send(
+    new RegisterTargetsCommand({
+      TargetGroupArn: targetGroupArn,
+      Targets: instanceIds.map((Id) => ({ Id }))
+    })
+  );
+  const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
+  await ssm.send(
+    new CreateDocumentCommand({
+      Name: 'ecommerce-deploy',
+      DocumentType: 'Command',
+      DocumentFormat: 'JSON',
+      Content: JSON.stringify({
+        schemaVersion: '2.2',
+        description: 'Pull and start the images named in SSM',
+        mainSteps: [
+          {
+            action: 'aws:runShellScript',
+            name: 'deploy',
+            inputs: { runCommand: ['/usr/local/sbin/ecommerce-deploy'] }
+          }
+        ]
+      })
+    })
+  );
   ec2.destroy();
+  elb.destroy();
+  ssm.destroy();
 }, 60_000);
 
 afterAll(async () => {
@@ -137,8 +190,7 @@ describe('deploy.yml replayed', () => {
         target_group_arn: {
           sensitive: false,
           type: 'string',
-          value:
-            'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ecommerce/0123456789abcdef'
+          value: targetGroupArn
         },
         grafana_url: { sensitive: false, type: 'string', value: 'http://203.0.113.10:3000' }
       })
@@ -164,6 +216,8 @@ describe('deploy.yml replayed', () => {
       ...tokens.env,
       AWS_ENDPOINT_URL_STS: moto.endpoint,
       AWS_ENDPOINT_URL_EC2: moto.endpoint,
+      AWS_ENDPOINT_URL_SSM: moto.endpoint,
+      AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: moto.endpoint,
       PATH: terraform.env.PATH ?? '',
       TF_STANDIN_DIR: terraform.env.TF_STANDIN_DIR ?? ''
     };
@@ -274,14 +328,13 @@ describe('deploy.yml replayed', () => {
       'apply: Fetch the saved plan',
       'apply: Terraform apply (exactly the saved plan)',
       'rollout: AWS credentials (OIDC)',
-      'rollout: Wait for the servers and the shop'
+      'rollout: Roll the new images onto the servers, then check the shop'
     ]);
     expect(skipped).toEqual([
       'plan: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
       'plan: hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd',
       'apply: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
       'apply: hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd',
-      'apply: Roll the new images onto the app servers',
       'rollout: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8'
     ]);
 
@@ -305,8 +358,24 @@ describe('deploy.yml replayed', () => {
     expect(needs.plan?.outputs).toMatchObject({ 'has-changes': 'true', change: '1' });
     expect(needs.apply?.outputs).toEqual({
       'shop-url': lb.url,
-      'grafana-url': 'http://203.0.113.10:3000'
+      'grafana-url': 'http://203.0.113.10:3000',
+      'deploy-document': 'ecommerce-deploy',
+      'target-group-arn': targetGroupArn
     });
+    // The rollout job redeployed both servers through SSM and left both healthy in the group.
+    const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
+    const elb = new ElasticLoadBalancingV2Client(AWS_CONFIG(moto.endpoint));
+    const commands = await ssm.send(new ListCommandsCommand({}));
+    expect(commands.Commands?.filter((c) => c.DocumentName === 'ecommerce-deploy')).toHaveLength(2);
+    const health = await elb.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })
+    );
+    expect(health.TargetHealthDescriptions?.map((t) => t.TargetHealth?.State)).toEqual([
+      'healthy',
+      'healthy'
+    ]);
+    ssm.destroy();
+    elb.destroy();
     const summary = readFileSync(summaryFile, 'utf8');
     expect(summary).toContain(`**The shop is up: <${lb.url}>**`);
     expect(summary).toContain('| Plan (0 to add, 1 to change, 0 to destroy) | success |');

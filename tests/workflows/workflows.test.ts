@@ -183,12 +183,7 @@ describe('deploy.yml', () => {
       (m) => m[1] as string
     );
     expect(used).toEqual(
-      expect.arrayContaining([
-        'shop_url',
-        'app_instance_ids',
-        'deploy_document_name',
-        'target_group_arn'
-      ])
+      expect.arrayContaining(['shop_url', 'deploy_document_name', 'target_group_arn'])
     );
     if (declared)
       for (const name of used)

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A loopback HTTP server standing in for the shop's load balancer. Until `healthyAfterMs` has
- * passed since start (or forever, with Infinity) it answers as an ALB does while its targets
- * are unhealthy or the app is still starting; afterwards as the shop does.
+ * passed since the first request it receives (or forever, with Infinity) it answers as an ALB
+ * does while its targets are unhealthy or the app is still starting; afterwards as the shop
+ * does. Counting from the first request makes "unhealthy at first" certain however slowly the
+ * checker starts.
  */
 export interface LoadBalancerStandIn {
   url: string;
@@ -29,12 +31,13 @@ export async function startLoadBalancer(options: {
   healthyAfterMs: number;
   healthPath?: string;
 }): Promise<LoadBalancerStandIn> {
-  const started = Date.now();
+  let started: number | undefined;
   const healthPath = options.healthPath ?? '/readyz';
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://lb').pathname;
     requests.push(`${req.method} ${path}`);
+    started ??= Date.now();
     const healthy = Date.now() - started >= options.healthyAfterMs;
     if (!healthy) {
       if (path === healthPath) {

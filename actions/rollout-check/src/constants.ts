@@ -10,7 +10,10 @@ export const Input = {
   TimeoutSeconds: 'timeout-seconds',
   PollIntervalSeconds: 'poll-interval-seconds',
   HealthyRounds: 'healthy-rounds',
-  Ec2Endpoint: 'ec2-endpoint'
+  Ec2Endpoint: 'ec2-endpoint',
+  RedeployDocument: 'redeploy-document',
+  TargetGroupArn: 'target-group-arn',
+  RedeployTimeoutSeconds: 'redeploy-timeout-seconds'
 } as const;
 
 export const Output = {

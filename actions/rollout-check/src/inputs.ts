@@ -22,6 +22,10 @@ export interface RolloutInputs {
   /** Consecutive rounds in which every path must answer before the rollout counts as healthy. */
   healthyRounds: number;
   ec2Endpoint: string | undefined;
+  /** When set: run this SSM document on each server, one at a time, before the HTTP checks. */
+  redeployDocument: string | undefined;
+  targetGroupArn: string | undefined;
+  redeployTimeoutMs: number;
 }
 
 function readPath(name: string, fallback: string): string {
@@ -59,6 +63,23 @@ export function readInputs(): RolloutInputs {
   }
 
   const ec2Endpoint = getOptionalInput(Input.Ec2Endpoint);
+  const redeployDocument = getOptionalInput(Input.RedeployDocument);
+  if (redeployDocument !== undefined && !/^[a-zA-Z0-9_.:/-]{3,128}$/.test(redeployDocument)) {
+    throw new ConfigurationError(
+      `Input "${Input.RedeployDocument}" must be an SSM document name, got "${redeployDocument}".`
+    );
+  }
+  const targetGroupArn = getOptionalInput(Input.TargetGroupArn);
+  if (
+    targetGroupArn !== undefined &&
+    !/^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:targetgroup\/[\w-]+\/[0-9a-f]+$/.test(
+      targetGroupArn
+    )
+  ) {
+    throw new ConfigurationError(
+      `Input "${Input.TargetGroupArn}" must be a target group ARN, got "${targetGroupArn}".`
+    );
+  }
   return {
     region,
     tagFilters,
@@ -74,6 +95,11 @@ export function readInputs(): RolloutInputs {
     pollIntervalMs:
       getIntegerInput(Input.PollIntervalSeconds, { defaultValue: 10, min: 1, max: 300 }) * 1000,
     healthyRounds: getIntegerInput(Input.HealthyRounds, { defaultValue: 2, min: 1, max: 20 }),
-    ec2Endpoint
+    ec2Endpoint,
+    redeployDocument,
+    targetGroupArn,
+    redeployTimeoutMs:
+      getIntegerInput(Input.RedeployTimeoutSeconds, { defaultValue: 1200, min: 30, max: 7200 }) *
+      1000
   };
 }

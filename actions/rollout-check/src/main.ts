@@ -6,6 +6,7 @@ import { Output } from './constants.js';
 import { type RolloutInputs, readInputs } from './inputs.js';
 import { describeServers, ec2Client, isReady, type ServerState } from './instances.js';
 import { probe, type Expectation, type ProbeResult } from './probe.js';
+import { redeployClients, redeployOneByOne, type RedeployResult } from './redeploy.js';
 
 // EC2 errors no amount of waiting fixes: the credentials or the role's permissions.
 const FATAL_EC2_ERRORS = new Set([
@@ -57,6 +58,13 @@ function probesTable(probes: readonly ProbeResult[]): string {
   );
 }
 
+function redeployTable(results: readonly RedeployResult[]): string {
+  return markdownTable(
+    ['Server', 'Instance', 'SSM command', 'Result', 'Took'],
+    results.map((r) => [r.name, r.id, r.commandId, r.status, formatDuration(r.ms)])
+  );
+}
+
 function tagText(tags: Record<string, string>): string {
   return Object.entries(tags)
     .map(([k, v]) => `${k}=${v}`)
@@ -70,7 +78,7 @@ function tagText(tags: Record<string, string>): string {
 export async function run(inputs: RolloutInputs): Promise<void> {
   const client = ec2Client(inputs.region, inputs.ec2Endpoint);
   const started = Date.now();
-  const deadline = started + inputs.timeoutMs;
+  let deadline = started + inputs.timeoutMs;
   let servers: ServerState[] = [];
   let probes: ProbeResult[] = [];
   let lastEc2Error = '';
@@ -155,6 +163,33 @@ export async function run(inputs: RolloutInputs): Promise<void> {
   }
   const serversReadyMs = Date.now() - started;
 
+  // Optional: the rolling redeploy, one server at a time. Its time does not count against
+  // timeout-seconds (it has its own per-server limit).
+  let redeployed: RedeployResult[] = [];
+  if (inputs.redeployDocument) {
+    const redeployStarted = Date.now();
+    try {
+      redeployed = await redeployOneByOne(
+        redeployClients(inputs.region),
+        servers,
+        {
+          documentName: inputs.redeployDocument,
+          targetGroupArn: inputs.targetGroupArn,
+          perServerTimeoutMs: inputs.redeployTimeoutMs,
+          pollIntervalMs: inputs.pollIntervalMs,
+          comment: `deploy ${(process.env.GITHUB_SHA ?? '').slice(0, 12)} run ${process.env.GITHUB_RUN_ID ?? ''}`
+        },
+        (line) => core.info(`[${formatDuration(Date.now() - started)}] ${line}`)
+      );
+    } catch (error) {
+      await appendSummary(
+        ['### Rollout check — ❌ redeploy failed', '', errorMessage(error), ''].join('\n')
+      );
+      throw error;
+    }
+    deadline += Date.now() - redeployStarted;
+  }
+
   // Phase 2: the shop answers through the load balancer, several rounds in a row.
   let streak = 0;
   for (;;) {
@@ -185,6 +220,14 @@ export async function run(inputs: RolloutInputs): Promise<void> {
       '',
       serversTable(servers),
       '',
+      ...(redeployed.length
+        ? [
+            `#### Redeploy with ${inputs.redeployDocument}, one server at a time`,
+            '',
+            redeployTable(redeployed),
+            ''
+          ]
+        : []),
       '#### The shop through the load balancer',
       '',
       probesTable(probes),
