@@ -6,4 +6,4 @@ set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
 ensure_tools_venv # moto_server and actionlint
-run_jest "$SUITE" actions/aws-credentials actions/terraform actions/rollout-check tests/workflows tests/stand-ins
+run_jest "$SUITE" actions/aws-credentials actions/terraform actions/rollout-check tests/workflows
