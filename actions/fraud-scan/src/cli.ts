@@ -3,7 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigurationError, errorMessage } from '../../shared/src/errors.js';
-import { evaluate } from './evaluate.js';
+import { reconstructionErrors } from './autoencoder.js';
+import { DEFAULT_DETECTOR_OPTIONS, scoreFeatureRows, trainDetector } from './detector.js';
+import { evaluate, featurize } from './evaluate.js';
+import { encodedWidth } from './preprocessing.js';
+import { syntheticTransactions } from './synthetic.js';
 import type { IssuesApi } from './issues.js';
 import type { FeatureProfile, Row } from './profile.js';
 import { PROFILE_NAMES, PROFILES } from './profiles.js';
@@ -70,12 +74,35 @@ function seedFiles(dir: string | undefined): { normal: string; fraud: string } {
 const f4 = (n: number): string => n.toFixed(4);
 const pad = (s: string, n: number): string => s.padEnd(n);
 
-async function reproduce(dir: string | undefined, seed: number, epochs: number): Promise<void> {
+async function reproduce(dir: string | undefined, seed: number, epochs: number, json: boolean): Promise<void> {
   const files = seedFiles(dir);
   const normal = await readCsv(files.normal);
   const fraud = await readCsv(files.fraud);
   process.stderr.write(`Training the seed's model on ${normal.length} rows (up to ${epochs} epochs)...\n`);
   const r = await reproduceSeed(normal, fraud, seed, epochs);
+  if (json) {
+    // The same keys as scripts/bench/fraud-seed-keras.py, for the side-by-side benchmark.
+    const matrix = r.fraudMatrix;
+    const repeat = 20;
+    const started = performance.now();
+    for (let i = 0; i < repeat; i++) r.run.score(matrix);
+    const seconds = (performance.now() - started) / 1000;
+    write(JSON.stringify({
+      rows_after_cleaning: r.rowsAfterCleaning,
+      train_rows: r.trainRows,
+      test_rows: r.testRows,
+      trainable_parameters: r.run.parameters,
+      epochs_run: r.run.epochsRun,
+      training_seconds: r.run.seconds,
+      threshold: r.run.threshold,
+      test_errors: r.run.thresholdErrors,
+      test_anomalies: r.run.thresholdAnomalies,
+      fraud_rows: r.fraudRows,
+      fraud_anomalies: r.fraudAnomalies,
+      scoring_rows_per_second: (repeat * r.fraudRows) / seconds
+    }));
+    return;
+  }
   const s = r.run.thresholdErrors;
   const p = SEED_PUBLISHED;
   const rows: [string, string, string][] = [
@@ -141,6 +168,50 @@ async function runEvaluate(dir: string | undefined, seed: number, epochs: number
   if (ours) write(`Target (recall >= 95% at FPR <= 2%): ${ours.recall >= 0.95 && ours.fpr <= 0.02 ? 'met' : 'NOT met'}.`);
 }
 
+/**
+ * Scoring throughput on synthetic transactions (scripts/bench/fraud-throughput.sh): a model
+ * trained on a sample, then every row featurized and scored in batches, timed apart from the
+ * model-only cost on the same number of rows (the baseline, measured in the same run).
+ */
+async function benchThroughput(rows: number, batchSize: number, seed: number): Promise<void> {
+  const users = Math.max(100, Math.round(rows / 3.5));
+  let t = performance.now();
+  const data = syntheticTransactions({ seed, normalUsers: users, fraudEvents: Math.max(5, Math.round(rows / 2000)) });
+  write(`generated ${data.length} synthetic transactions in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const profile = PROFILES.transactions;
+  const sample = featurize(profile, data.slice(0, 20_000)).values;
+  const detector = await trainDetector(profile, sample, { ...DEFAULT_DETECTOR_OPTIONS, epochs: 5, seed });
+  t = performance.now();
+  const aggregate = profile.newAggregate();
+  for (const row of data) aggregate.add(row);
+  const aggregateSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  let scored = 0;
+  let flagged = 0;
+  for (let i = 0; i < data.length; i += batchSize) {
+    const values: (number | string)[][] = [];
+    for (const row of data.slice(i, i + batchSize)) {
+      const e = profile.extract(row, aggregate);
+      if (e.ok) values.push(e.values);
+    }
+    const errors = scoreFeatureRows(detector, values).errors;
+    scored += errors.length;
+    for (const e of errors) if (e > detector.threshold) flagged++;
+  }
+  const scoreSeconds = (performance.now() - t) / 1000;
+  const width = encodedWidth(detector.preprocessing);
+  const matrix = new Float32Array(batchSize * width).fill(0.5);
+  t = performance.now();
+  for (let done = 0; done < scored; done += batchSize) reconstructionErrors(detector.model, matrix, width);
+  const modelSeconds = (performance.now() - t) / 1000;
+  const endToEnd = aggregateSeconds + scoreSeconds;
+  write(`rows scored: ${scored} (flagged ${flagged}); model inputs per row: ${width}; batch ${batchSize}`);
+  write(`aggregate pass: ${aggregateSeconds.toFixed(2)} s; features + scoring pass: ${scoreSeconds.toFixed(2)} s`);
+  write(`end to end: ${(scored / endToEnd).toFixed(0)} rows/s (${endToEnd.toFixed(2)} s)`);
+  write(`baseline, model only (predict + errors on the same number of rows): ${(scored / modelSeconds).toFixed(0)} rows/s (${modelSeconds.toFixed(2)} s)`);
+  write(`ratio end-to-end / model-only time: ${(endToEnd / modelSeconds).toFixed(2)}x`);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const command = argv[0] && !argv[0].startsWith('-') ? (argv.shift() as string) : 'scan';
@@ -165,6 +236,8 @@ async function main(): Promise<void> {
       'open-issues': { type: 'boolean', default: false },
       'seed-data': { type: 'string' },
       ablations: { type: 'boolean', default: true },
+      json: { type: 'boolean', default: false },
+      rows: { type: 'string', default: '1000000' },
       help: { type: 'boolean', short: 'h', default: false }
     },
     allowNegative: true
@@ -175,7 +248,8 @@ async function main(): Promise<void> {
     if (!Number.isFinite(v)) throw new ConfigurationError(`--${name} must be a number, got "${values[name]}".`);
     return v;
   };
-  if (command === 'reproduce-seed') return reproduce(values['seed-data'], num('seed'), num('epochs'));
+  if (command === 'reproduce-seed') return reproduce(values['seed-data'], num('seed'), num('epochs'), values.json);
+  if (command === 'bench-throughput') return benchThroughput(num('rows'), num('batch-size'), num('seed'));
   if (command === 'evaluate') return runEvaluate(values['seed-data'], num('seed'), num('epochs'), num('threshold-quantile'), values.ablations);
   if (command !== 'scan') throw new ConfigurationError(`Unknown command "${command}".\n${USAGE}`);
   if (!values.source) throw new ConfigurationError(`--source is required.\n${USAGE}`);

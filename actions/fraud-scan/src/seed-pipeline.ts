@@ -142,6 +142,7 @@ export interface Reproduction {
   fraudRows: number;
   fraudAnomalies: number;
   fraudErrors: Float32Array;
+  fraudMatrix: Float32Array;
 }
 
 /** The seed's experiment end to end: train on the normal table, threshold from its test split, score the fraud file. */
@@ -155,8 +156,10 @@ export async function reproduceSeed(normal: readonly Row[], fraud: readonly Row[
   const testMatrix = encoding.transform(test);
   // As in the seed: the test split is also the validation data for early stopping.
   const run = await trainSeedModel(encoding.transform(train), testMatrix, testMatrix, seed, epochs);
-  const fraudErrors = run.score(encoding.transform(fraud));
+  const fraudMatrix = encoding.transform(fraud);
+  const fraudErrors = run.score(fraudMatrix);
   return {
+    fraudMatrix,
     rowsAfterCleaning: cleaned.length,
     trainRows: train.length,
     testRows: test.length,
