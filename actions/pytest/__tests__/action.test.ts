@@ -20,6 +20,10 @@ import { type ActionRun, runAction } from '../../../tests/helpers/run-action.js'
  */
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/failing-project');
 const PIP_CACHE_DIR = path.join(tmpdir(), 'python-actions-pip-cache');
+// The runner gives actions its tool cache (where actions/setup-python installs Pythons); so do we.
+const RUNNER_ENV: Record<string, string> = process.env.RUNNER_TOOL_CACHE
+  ? { RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE }
+  : {};
 const TIMEOUT_MS = 300_000;
 
 let workspace: string;
@@ -36,7 +40,7 @@ beforeAll(async () => {
       cache: 'false',
       'upgrade-pip': 'false'
     },
-    env: { PIP_CACHE_DIR },
+    env: { ...RUNNER_ENV, PIP_CACHE_DIR },
     timeoutMs: TIMEOUT_MS
   });
   if (build.exitCode !== 0)

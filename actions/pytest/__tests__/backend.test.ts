@@ -11,6 +11,10 @@ import { repoRoot, runAction } from '../../../tests/helpers/run-action.js';
  * account tests — as the seed's Jenkins ran account/tests.py — against the real PostgreSQL.
  */
 const PIP_CACHE_DIR = path.join(tmpdir(), 'python-actions-pip-cache');
+// The runner gives actions its tool cache (where actions/setup-python installs Pythons); so do we.
+const RUNNER_ENV: Record<string, string> = process.env.RUNNER_TOOL_CACHE
+  ? { RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE }
+  : {};
 const TIMEOUT_MS = 600_000;
 const pg = {
   host: process.env.PGHOST ?? '127.0.0.1',
@@ -51,7 +55,7 @@ describe('Build and Test stages on app/backend', () => {
           requirements: 'requirements.txt\nrequirements-dev.txt',
           path: venvPath
         },
-        env: { PIP_CACHE_DIR },
+        env: { ...RUNNER_ENV, PIP_CACHE_DIR },
         timeoutMs: TIMEOUT_MS
       });
       expect(build.errors).toEqual([]);

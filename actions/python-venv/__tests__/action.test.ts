@@ -18,6 +18,10 @@ import { runAction } from '../../../tests/helpers/run-action.js';
  * PyPI. pip's downloads are kept in one folder across test runs so a warm run stays fast.
  */
 const PIP_CACHE_DIR = path.join(tmpdir(), 'python-actions-pip-cache');
+// The runner gives actions its tool cache (where actions/setup-python installs Pythons); so do we.
+const RUNNER_ENV: Record<string, string> = process.env.RUNNER_TOOL_CACHE
+  ? { RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE }
+  : {};
 const TIMEOUT_MS = 300_000;
 
 let workspace: string;
@@ -43,7 +47,7 @@ const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =
   runAction('python-venv', {
     cwd: workspace,
     inputs: { 'python-version': '3.11', ...inputs },
-    env: { PIP_CACHE_DIR, ...env },
+    env: { ...RUNNER_ENV, PIP_CACHE_DIR, ...env },
     timeoutMs: TIMEOUT_MS
   });
 
