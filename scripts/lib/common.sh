@@ -48,20 +48,22 @@ ensure_apt() {
   return 0
 }
 
-# ensure_npm: the root npm project's packages, from the lockfile. A fresh clone gets `npm ci`;
-# an existing node_modules is brought in line with `npm install`, which does not wipe it first
-# (other processes may be running tests from it). flock serializes concurrent installs.
+# ensure_npm [DIR]: an npm project's packages from its lockfile (the repository root's by default;
+# the storefront, app/frontend, is a project of its own). A fresh clone gets `npm ci`; an existing
+# node_modules is brought in line with `npm install`, which does not wipe it first (other
+# processes may be running tests from it). flock serializes concurrent installs.
 ensure_npm() {
-  local stamp="$REPO_ROOT/node_modules/.installed-lock-hash" hash
-  hash="$(_hash_files "$REPO_ROOT/package-lock.json")"
+  local dir="${1:-$REPO_ROOT}"
+  local stamp="$dir/node_modules/.installed-lock-hash" hash
+  hash="$(_hash_files "$dir/package-lock.json")"
   _stamp_matches "$stamp" "$hash" && return 0
   (
-    cd "$REPO_ROOT" || exit 1
+    cd "$dir" || exit 1
     if [ -d node_modules ]; then
-      log "Updating npm packages to package-lock.json (npm install)"
+      log "Updating npm packages in $dir to its package-lock.json (npm install)"
       flock /tmp/npm.lock npm install --no-audit --no-fund --loglevel=error
     else
-      log "Installing npm packages (npm ci)"
+      log "Installing npm packages in $dir (npm ci)"
       flock /tmp/npm.lock npm ci --no-audit --no-fund --loglevel=error
     fi
   ) && echo "$hash" >"$stamp"

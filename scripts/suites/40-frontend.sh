@@ -8,17 +8,7 @@ source "$(dirname "$0")/../lib/common.sh"
 SUITE="${SUITE:-frontend}"
 FRONTEND="$REPO_ROOT/app/frontend"
 
-# ensure_frontend_npm: the storefront's own npm project, from its lockfile (stamped like ensure_npm).
-ensure_frontend_npm() {
-  local stamp="$FRONTEND/node_modules/.installed-lock-hash" hash
-  hash="$(_hash_files "$FRONTEND/package-lock.json")"
-  if ! _stamp_matches "$stamp" "$hash"; then
-    log "Installing the storefront's npm packages (npm ci in app/frontend)"
-    (cd "$FRONTEND" && npm ci --no-audit --no-fund --loglevel=error) && echo "$hash" >"$stamp"
-  fi
-}
-
-ensure_frontend_npm || die "npm ci in app/frontend failed"
+ensure_npm "$FRONTEND" || die "npm ci in app/frontend failed"
 ensure_apt chromium
 ensure_backend_venv
 ensure_postgres
