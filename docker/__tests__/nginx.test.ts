@@ -98,7 +98,7 @@ beforeAll(async () => {
   const tested = nginxTest(config, setup.prefix);
   if (tested.status !== 0) throw new Error(`nginx -t failed:\n${tested.output}`);
   nginx = await startNginx(config, setup);
-}, 300_000);
+}, 480_000);
 
 afterAll(async () => {
   await nginx?.stop();
@@ -190,6 +190,23 @@ describe('the storefront served by nginx', () => {
     expect(kept.headers['x-request-id']).toBe('alb-trace.123_ABC');
     const replaced = await http(port, '/', { headers: { 'X-Request-ID': 'bad id"; drop' } });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  test('the access log is one JSON object per request, carrying the request id', async () => {
+    await http(port, '/products/7', { headers: { 'X-Request-ID': 'log-line-check-7' } });
+    // nginx writes the line after the response; give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const line = nginx
+      .output()
+      .split('\n')
+      .find((l) => l.includes('log-line-check-7'));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line as string)).toMatchObject({
+      request_id: 'log-line-check-7',
+      method: 'GET',
+      uri: '/products/7',
+      status: 200
+    });
   });
 });
 

@@ -60,6 +60,7 @@ export async function startBackend(workDir: string, allowedHosts: string): Promi
     cwd: backendDir,
     env
   });
-  await waitForHttp(`http://127.0.0.1:${port}/readyz`, started, 90_000);
+  // Generous: migrating a fresh database takes seconds alone but minutes on a loaded machine.
+  await waitForHttp(`http://127.0.0.1:${port}/readyz`, started, 240_000);
   return { ...started, port, database };
 }
