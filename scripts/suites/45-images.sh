@@ -14,10 +14,7 @@ ensure_tools_venv
 # reads the backend's payments records.
 ensure_apt nginx-light gettext-base sqlite3
 # The storefront bundle nginx serves is built from app/frontend with its own packages.
-if [ -f app/frontend/package-lock.json ] && [ ! -x app/frontend/node_modules/.bin/vite ]; then
-  log "Installing app/frontend's npm packages (npm ci)"
-  (cd app/frontend && npm ci --no-audit --no-fund --loglevel=error)
-fi
+if [ -f app/frontend/package-lock.json ]; then ensure_npm "$REPO_ROOT/app/frontend"; fi
 # The nginx tests proxy to the real backend, started from this environment.
 if [ -f app/backend/requirements.txt ]; then ensure_backend_venv; fi
 export HADOLINT="$REPO_ROOT/.venv-tools/bin/hadolint" ACTIONLINT="$REPO_ROOT/.venv-tools/bin/actionlint"
