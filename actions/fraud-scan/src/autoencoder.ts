@@ -136,7 +136,7 @@ export async function trainAutoencoder(
 /** The plain reconstruction MSE over a set (no regularization term), as Keras's val_loss minus L2. */
 function meanSquaredError(model: tfl.LayersModel, x: tf.Tensor2D): number {
   return tf.tidy(() => {
-    const y = model.predict(x) as tf.Tensor;
+    const y = model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
     return tf.mean(tf.square(tf.sub(x, y))).dataSync()[0] as number;
   });
 }
@@ -159,7 +159,8 @@ export function reconstructionErrors(
     const chunk = rows.subarray(start * width, (start + size) * width);
     const squared = tf.tidy(() => {
       const x = tf.tensor2d(chunk, [size, width]);
-      return tf.square(tf.sub(x, model.predict(x) as tf.Tensor));
+      // predict's default batch of 32 would make this overhead-bound; one call per chunk.
+      return tf.square(tf.sub(x, model.predict(x, { batchSize: size }) as tf.Tensor));
     });
     const values = squared.dataSync() as Float32Array;
     squared.dispose();
