@@ -27,7 +27,12 @@ def main(results: Path, status_file: Path) -> int:
         suite = suite_of(report.name, suites)
         if suite is None:
             continue
-        root = ET.parse(report).getroot()
+        try:
+            root = ET.parse(report).getroot()
+        except ET.ParseError as error:
+            print(f"unreadable report {report.name}: {error}", file=sys.stderr)
+            counts[suite]["failed"] += 1
+            continue
         for case in root.iter("testcase"):
             if case.find("failure") is not None or case.find("error") is not None:
                 counts[suite]["failed"] += 1
@@ -60,7 +65,8 @@ def main(results: Path, status_file: Path) -> int:
     total = {k: sum(c[k] for _, _, c, _ in rows) for k in ("passed", "failed", "skipped")}
     print()
     print(f"tests: {total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")
-    return exit_code
+    # A failure counted from a report fails the run even if its suite's script exited 0.
+    return 1 if total["failed"] else exit_code
 
 
 if __name__ == "__main__":

@@ -89,6 +89,15 @@ describe('summarize-results.py', () => {
     expect(out).toMatch(/python-actions\s+FAILED \(exit 1\)\s+1\s+2\s+1/);
   });
 
+  it('counts an unreadable report as a failure instead of crashing', () => {
+    const { status, out } = summarize({
+      'frontend-vitest.xml': '<testsuites><testsuite',
+      'suites.tsv': 'frontend\t0\t5\n'
+    });
+    expect(status).toBe(1);
+    expect(out.trim().split('\n').at(-1)).toBe('tests: 0 passed, 1 failed, 0 skipped');
+  });
+
   it('exits 0 when every suite passed', () => {
     const { status } = summarize({
       'static-checks.jsonl': '{"name": "tsc", "status": 0, "seconds": 1}\n',
