@@ -39,7 +39,12 @@ export interface GitHubStandIn {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -63,14 +68,26 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     void (async () => {
       const url = new URL(req.url ?? '/', base);
       const query = Object.fromEntries(url.searchParams.entries());
-      const body = req.method === 'POST' || req.method === 'PATCH' ? await readBody(req) : undefined;
+      const body =
+        req.method === 'POST' || req.method === 'PATCH' ? await readBody(req) : undefined;
       state.requests.push({ method: req.method ?? '', path: url.pathname, query, body });
       if (!req.headers.authorization) {
-        return send(res, 401, { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest' });
+        return send(res, 401, {
+          message: 'Requires authentication',
+          documentation_url: 'https://docs.github.com/rest'
+        });
       }
-      const repoMatch = /^\/repos\/([^/]+)\/([^/]+)\/(labels|issues)(?:\/([^/]+))?$/.exec(url.pathname);
+      const repoMatch = /^\/repos\/([^/]+)\/([^/]+)\/(labels|issues)(?:\/([^/]+))?$/.exec(
+        url.pathname
+      );
       if (!repoMatch) return send(res, 404, { message: 'Not Found' });
-      const [, owner, repo, kind, item] = repoMatch as unknown as [string, string, string, string, string | undefined];
+      const [, owner, repo, kind, item] = repoMatch as unknown as [
+        string,
+        string,
+        string,
+        string,
+        string | undefined
+      ];
       const html = `https://github.com/${owner}/${repo}`;
       if (kind === 'labels') {
         if (req.method === 'GET' && item) {
@@ -79,11 +96,22 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
         }
         if (req.method === 'POST' && !item) {
           const b = body as { name?: string; color?: string; description?: string };
-          if (!b?.name) return send(res, 422, { message: 'Validation Failed', errors: [{ field: 'name', code: 'missing_field' }] });
+          if (!b?.name)
+            return send(res, 422, {
+              message: 'Validation Failed',
+              errors: [{ field: 'name', code: 'missing_field' }]
+            });
           if (state.labels.has(b.name)) {
-            return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }] });
+            return send(res, 422, {
+              message: 'Validation Failed',
+              errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }]
+            });
           }
-          const label = { name: b.name, color: b.color ?? 'ededed', description: b.description ?? '' };
+          const label = {
+            name: b.name,
+            color: b.color ?? 'ededed',
+            description: b.description ?? ''
+          };
           state.labels.set(b.name, label);
           return send(res, 201, label);
         }
@@ -112,10 +140,15 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
         }
         if (req.method === 'POST' && !item) {
           const b = body as { title?: string; body?: string; labels?: string[] };
-          if (!b?.title) return send(res, 422, { message: 'Validation Failed', errors: [{ field: 'title', code: 'missing_field' }] });
+          if (!b?.title)
+            return send(res, 422, {
+              message: 'Validation Failed',
+              errors: [{ field: 'title', code: 'missing_field' }]
+            });
           const number = state.issues.length + 1;
           for (const name of b.labels ?? []) {
-            if (!state.labels.has(name)) state.labels.set(name, { name, color: 'ededed', description: '' });
+            if (!state.labels.has(name))
+              state.labels.set(name, { name, color: 'ededed', description: '' });
           }
           const issue: StandInIssue = {
             number,

@@ -48,7 +48,9 @@ for (let i = 1; i <= 400; i++) {
     card_number: fraud ? `9${digits}1234` : luhnComplete(`4${digits}123`),
     exp_month: String(rnd.int(1, 12)).padStart(2, '0'),
     exp_year: rnd.int(2027, 2032),
-    email: fraud ? `${first.toLowerCase()}${i}@example.com` : `${first[0]?.toLowerCase()}${last.toLowerCase()}${i}@example.com`,
+    email: fraud
+      ? `${first.toLowerCase()}${i}@example.com`
+      : `${first[0]?.toLowerCase()}${last.toLowerCase()}${i}@example.com`,
     name_on_card: `${first} ${last}`,
     address_city: fraud ? 'Chicago' : 'Smallville',
     address_state: fraud ? 'Texas' : 'Kansas',
@@ -77,7 +79,8 @@ const base = (over: Record<string, string>): Record<string, string> => ({
   'model-output': path.join(work, 'out/model.json'),
   ...over
 });
-const posts = (): number => gh.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/issues')).length;
+const posts = (): number =>
+  gh.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/issues')).length;
 
 describe('fraud-scan action bundle', () => {
   it('CSV: trains when no model is given, writes reports and outputs, opens capped issues with the label; a second run opens none', async () => {
@@ -94,7 +97,9 @@ describe('fraud-scan action bundle', () => {
     expect(run.outputs['issues-opened']).toBe('3');
     expect(existsSync(run.outputs['report-csv'] as string)).toBe(true);
     expect(readFileSync(run.outputs.chart as string, 'utf8')).toContain('<svg');
-    expect(readFileSync(run.outputs['prom-file'] as string, 'utf8')).toMatch(/^fraud_scan_flagged_rows\{profile="transactions"\} \d+$/m);
+    expect(readFileSync(run.outputs['prom-file'] as string, 'utf8')).toMatch(
+      /^fraud_scan_flagged_rows\{profile="transactions"\} \d+$/m
+    );
     expect(run.summary).toContain('```mermaid\nxychart-beta');
     expect(run.summary).toContain('### Top');
     expect(gh.issues).toHaveLength(4);
@@ -102,7 +107,12 @@ describe('fraud-scan action bundle', () => {
     expect(gh.labels.has('fraud-suspect')).toBe(true);
 
     const again = await runAction('fraud-scan', {
-      inputs: base({ source: transactionsCsv, profile: 'transactions', 'max-issues': '3', model: run.outputs['model-path'] as string }),
+      inputs: base({
+        source: transactionsCsv,
+        profile: 'transactions',
+        'max-issues': '3',
+        model: run.outputs['model-path'] as string
+      }),
       env: env(),
       timeoutMs: 180_000
     });
@@ -156,7 +166,12 @@ describe('fraud-scan action bundle', () => {
   });
 
   it('PostgreSQL through a server-side cursor; rows with NULL, NaN and Infinity amounts are counted, not fatal', async () => {
-    const admin = new pg.Client({ host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? 'postgres', database: 'postgres' });
+    const admin = new pg.Client({
+      host: process.env.PGHOST ?? '127.0.0.1',
+      port: Number(process.env.PGPORT ?? 5432),
+      user: process.env.PGUSER ?? 'postgres',
+      database: 'postgres'
+    });
     await admin.connect();
     const name = `fraud_scan_test_${process.pid}_${Date.now()}`;
     await admin.query(`CREATE DATABASE ${name}`);
@@ -175,8 +190,19 @@ describe('fraud-scan action bundle', () => {
       for (let i = 0; i < transactions.length; i += 500) {
         const chunk = transactions.slice(i, i + 500);
         const params: unknown[] = [];
-        const tuples = chunk.map((r) => `(${columns.map((c) => { params.push(r[c] ?? null); return `$${params.length}`; }).join(',')})`);
-        await client.query(`INSERT INTO payments_transaction (${columns.join(',')}) VALUES ${tuples.join(',')}`, params);
+        const tuples = chunk.map(
+          (r) =>
+            `(${columns
+              .map((c) => {
+                params.push(r[c] ?? null);
+                return `$${params.length}`;
+              })
+              .join(',')})`
+        );
+        await client.query(
+          `INSERT INTO payments_transaction (${columns.join(',')}) VALUES ${tuples.join(',')}`,
+          params
+        );
       }
       await client.query(`UPDATE payments_transaction SET amount = NULL WHERE id = 1`);
       await client.query(`ALTER TABLE payments_transaction ALTER COLUMN amount TYPE numeric`);
@@ -184,7 +210,13 @@ describe('fraud-scan action bundle', () => {
       await client.query(`UPDATE payments_transaction SET amount = 'Infinity' WHERE id = 3`);
       const before = posts();
       const run = await runAction('fraud-scan', {
-        inputs: base({ source: 'postgres', 'database-url': url, profile: 'transactions', 'batch-size': '250', 'dry-run': 'true' }),
+        inputs: base({
+          source: 'postgres',
+          'database-url': url,
+          profile: 'transactions',
+          'batch-size': '250',
+          'dry-run': 'true'
+        }),
         env: env(),
         timeoutMs: 180_000
       });
@@ -202,9 +234,16 @@ describe('fraud-scan action bundle', () => {
   });
 
   describe('bad inputs: a clear error and no issue opened', () => {
-    const expectRefused = async (inputs: Record<string, string>, message: RegExp): Promise<void> => {
+    const expectRefused = async (
+      inputs: Record<string, string>,
+      message: RegExp
+    ): Promise<void> => {
       const before = posts();
-      const run = await runAction('fraud-scan', { inputs: base(inputs), env: env(), timeoutMs: 120_000 });
+      const run = await runAction('fraud-scan', {
+        inputs: base(inputs),
+        env: env(),
+        timeoutMs: 120_000
+      });
       expect(run.exitCode).not.toBe(0);
       expect(run.errors.join('\n')).toMatch(message);
       expect(run.errors.join('\n')).not.toMatch(/^fraud-scan failed/);
@@ -212,7 +251,10 @@ describe('fraud-scan action bundle', () => {
     };
 
     it('a missing source file gets "does not exist or cannot be read"', async () => {
-      await expectRefused({ source: path.join(work, 'nope.csv') }, /Source CSV file ".*nope\.csv" does not exist or cannot be read/);
+      await expectRefused(
+        { source: path.join(work, 'nope.csv') },
+        /Source CSV file ".*nope\.csv" does not exist or cannot be read/
+      );
     });
     it('an unreadable SQLite file gets "is not a readable SQLite database"', async () => {
       const bad = path.join(work, 'bad.sqlite3');
@@ -222,7 +264,10 @@ describe('fraud-scan action bundle', () => {
     it('a table without the needed columns gets the list of missing columns', async () => {
       const file = path.join(work, 'narrow.csv');
       writeFileSync(file, 'id,amount\n1,9.99\n');
-      await expectRefused({ source: file, profile: 'transactions' }, /lacks column\(s\) the "transactions" profile needs: created_at, user_id/);
+      await expectRefused(
+        { source: file, profile: 'transactions' },
+        /lacks column\(s\) the "transactions" profile needs: created_at, user_id/
+      );
     });
     it('an empty table gets "is empty: nothing to scan"', async () => {
       const file = path.join(work, 'empty.csv');
@@ -232,10 +277,16 @@ describe('fraud-scan action bundle', () => {
     it('a model of another feature profile gets "trained for the ... profile"', async () => {
       const model = path.join(work, 'out/model.json');
       expect(existsSync(model)).toBe(true);
-      await expectRefused({ source: peopleCsv, profile: 'stripemodel', model }, /was trained for the "transactions" feature profile, but this scan uses "stripemodel"/);
+      await expectRefused(
+        { source: peopleCsv, profile: 'stripemodel', model },
+        /was trained for the "transactions" feature profile, but this scan uses "stripemodel"/
+      );
     });
     it('an unknown profile gets the list of profiles', async () => {
-      await expectRefused({ source: transactionsCsv, profile: 'orders' }, /Input "profile" must be one of stripemodel, transactions, got "orders"/);
+      await expectRefused(
+        { source: transactionsCsv, profile: 'orders' },
+        /Input "profile" must be one of stripemodel, transactions, got "orders"/
+      );
     });
   });
 });

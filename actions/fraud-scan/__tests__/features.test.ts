@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { cityMatchesState, postalCodeWellFormed, zipMatchesState } from '../src/features/address.js';
+import {
+  cityMatchesState,
+  postalCodeWellFormed,
+  zipMatchesState
+} from '../src/features/address.js';
 import { cardBrand, luhnValid } from '../src/features/card.js';
 import { nameInEmail, stripemodelProfile } from '../src/features/stripemodel.js';
 import { transactionsProfile } from '../src/features/transactions.js';
@@ -49,15 +53,33 @@ describe('address consistency', () => {
 
 describe('stripemodel profile', () => {
   const row = (over: Partial<Row>): Row => ({
-    id: 1, user_id: 7, card_number: '4242424242424242', exp_month: '08', exp_year: '2030',
-    email: 'ylovelace@example.com', name_on_card: 'Ada Lovelace', address_city: 'Austin',
-    address_state: 'Texas', address_zip: '73301', address_country: 'USA', ...over
+    id: 1,
+    user_id: 7,
+    card_number: '4242424242424242',
+    exp_month: '08',
+    exp_year: '2030',
+    email: 'ylovelace@example.com',
+    name_on_card: 'Ada Lovelace',
+    address_city: 'Austin',
+    address_state: 'Texas',
+    address_zip: '73301',
+    address_country: 'USA',
+    ...over
   });
   it('counts rows it cannot use instead of crashing: empty card, non-numeric or infinite expiry', () => {
     const agg = stripemodelProfile.newAggregate();
-    expect(stripemodelProfile.extract(row({ card_number: null }), agg)).toEqual({ ok: false, reason: 'card_number is empty' });
-    expect(stripemodelProfile.extract(row({ exp_month: 'soon' }), agg)).toEqual({ ok: false, reason: 'exp_month is not a finite number' });
-    expect(stripemodelProfile.extract(row({ exp_year: 'Infinity' }), agg)).toEqual({ ok: false, reason: 'exp_year is not a finite number' });
+    expect(stripemodelProfile.extract(row({ card_number: null }), agg)).toEqual({
+      ok: false,
+      reason: 'card_number is empty'
+    });
+    expect(stripemodelProfile.extract(row({ exp_month: 'soon' }), agg)).toEqual({
+      ok: false,
+      reason: 'exp_month is not a finite number'
+    });
+    expect(stripemodelProfile.extract(row({ exp_year: 'Infinity' }), agg)).toEqual({
+      ok: false,
+      reason: 'exp_year is not a finite number'
+    });
   });
   it('public fields carry the last 4 digits, never the number, name or email', () => {
     const fields = stripemodelProfile.publicFields(row({}));
@@ -73,7 +95,8 @@ describe('transactions profile on synthetic data', () => {
   const rows = syntheticTransactions({ seed: 7, normalUsers: 200, fraudEvents: 5 });
   const agg = transactionsProfile.newAggregate();
   rows.forEach((r) => agg.add(r));
-  const index = (name: string): number => transactionsProfile.features.findIndex((f) => f.name === name);
+  const index = (name: string): number =>
+    transactionsProfile.features.findIndex((f) => f.name === name);
   const values = (pattern: string): (number | string)[][] =>
     rows
       .filter((r) => r.fraud_pattern === pattern)
@@ -83,8 +106,11 @@ describe('transactions profile on synthetic data', () => {
   it('card testing shows many attempts on one card in one hour and a high decline ratio', () => {
     const testing = values('card_testing');
     const normal = values('');
-    const mean = (vs: (number | string)[][], i: number): number => vs.reduce((s, v) => s + (v[i] as number), 0) / vs.length;
-    expect(mean(testing, index('card_attempts_in_hour'))).toBeGreaterThan(mean(normal, index('card_attempts_in_hour')) + 1);
+    const mean = (vs: (number | string)[][], i: number): number =>
+      vs.reduce((s, v) => s + (v[i] as number), 0) / vs.length;
+    expect(mean(testing, index('card_attempts_in_hour'))).toBeGreaterThan(
+      mean(normal, index('card_attempts_in_hour')) + 1
+    );
     expect(mean(testing, index('card_decline_ratio'))).toBeGreaterThan(0.5);
   });
   it('account takeover shows a billing country unlike the account’s usual one', () => {
@@ -95,8 +121,14 @@ describe('transactions profile on synthetic data', () => {
     expect(values('expired_cards').every((v) => v[index('card_expired')] === 1)).toBe(true);
   });
   it('rejects amounts that are not finite numbers', () => {
-    expect(transactionsProfile.extract({ ...rows[0], amount: 'Infinity' } as Row, agg)).toEqual({ ok: false, reason: 'amount is not a finite number' });
-    expect(transactionsProfile.extract({ ...rows[0], created_at: 'yesterday' } as Row, agg)).toEqual({ ok: false, reason: 'created_at is not a timestamp' });
+    expect(transactionsProfile.extract({ ...rows[0], amount: 'Infinity' }, agg)).toEqual({
+      ok: false,
+      reason: 'amount is not a finite number'
+    });
+    expect(transactionsProfile.extract({ ...rows[0], created_at: 'yesterday' }, agg)).toEqual({
+      ok: false,
+      reason: 'created_at is not a timestamp'
+    });
   });
 });
 
@@ -107,7 +139,10 @@ describe('preprocessing', () => {
       { name: 'c', kind: 'categorical' as const, description: '' },
       { name: 'flat', kind: 'numeric' as const, description: '' }
     ];
-    const p = fitPreprocessing(features, [[1, 'a', 5], [3, 'b', 5]]);
+    const p = fitPreprocessing(features, [
+      [1, 'a', 5],
+      [3, 'b', 5]
+    ]);
     expect(encodedWidth(p)).toBe(1 + 3 + 1);
     const out = encodeRows(p, [[2, 'zzz', 6]]);
     // mean 2 → 0; unseen "zzz" → other; a feature constant in training keeps scale 1.

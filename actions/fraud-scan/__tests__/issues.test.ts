@@ -22,10 +22,15 @@ const flagged = (id: number): Flagged => ({
   id: String(id),
   score: 1 + id / 1000,
   fields: { id: String(id), card_last4: '4242', card_fingerprint: 'abcdef12', amount: '9.99' },
-  drivers: [{ feature: 'card_attempts_in_hour', share: 0.7 }, { feature: 'card_decline_ratio', share: 0.2 }]
+  drivers: [
+    { feature: 'card_attempts_in_hour', share: 0.7 },
+    { feature: 'card_decline_ratio', share: 0.2 }
+  ]
 });
 
-const options = (over: Partial<Parameters<typeof openIssues>[3]> = {}): Parameters<typeof openIssues>[3] => ({
+const options = (
+  over: Partial<Parameters<typeof openIssues>[3]> = {}
+): Parameters<typeof openIssues>[3] => ({
   owner: 'octo-org',
   repo: 'shop',
   label: 'fraud-suspect',
@@ -42,8 +47,12 @@ describe('issues against the GitHub REST stand-in', () => {
     // 150 earlier issues (some closed) already cover transactions 1..150.
     for (let i = 1; i <= 150; i++) {
       gh.issues.push({
-        number: gh.issues.length + 1, title: `old ${i}`, body: `x\n${marker('postgres:payments_transaction', String(i))}`,
-        state: i % 3 === 0 ? 'closed' : 'open', labels: [{ name: 'fraud-suspect' }], html_url: `https://github.com/octo-org/shop/issues/${i}`
+        number: gh.issues.length + 1,
+        title: `old ${i}`,
+        body: `x\n${marker('postgres:payments_transaction', String(i))}`,
+        state: i % 3 === 0 ? 'closed' : 'open',
+        labels: [{ name: 'fraud-suspect' }],
+        html_url: `https://github.com/octo-org/shop/issues/${i}`
       });
     }
     const api = getOctokit('t0ken', { baseUrl: gh.url }) as unknown as IssuesApi;
@@ -77,7 +86,12 @@ describe('issues against the GitHub REST stand-in', () => {
     const api = getOctokit('t0ken', { baseUrl: gh.url }) as unknown as IssuesApi;
     const before = gh.issues.length;
     const lines: string[] = [];
-    const outcome = await openIssues(api, [flagged(900)], detector, options({ dryRun: true, log: (l) => lines.push(l) }));
+    const outcome = await openIssues(
+      api,
+      [flagged(900)],
+      detector,
+      options({ dryRun: true, log: (l) => lines.push(l) })
+    );
     expect(gh.issues.length).toBe(before);
     expect(outcome.wouldOpen).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[dry run\] would open: Suspected fraud: transaction 900/);

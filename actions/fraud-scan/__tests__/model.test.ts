@@ -2,7 +2,12 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildAutoencoder, reconstructionErrors, trainableParameters, trainAutoencoder } from '../src/autoencoder.js';
+import {
+  buildAutoencoder,
+  reconstructionErrors,
+  trainableParameters,
+  trainAutoencoder
+} from '../src/autoencoder.js';
 import { DEFAULT_DETECTOR_OPTIONS, scoreFeatureRows, trainDetector } from '../src/detector.js';
 import { featurize } from '../src/evaluate.js';
 import { stripemodelProfile } from '../src/features/stripemodel.js';
@@ -26,14 +31,27 @@ describe('autoencoder', () => {
   it('early stopping puts back the best epoch’s weights (tfjs has no restoreBestWeights)', async () => {
     await initTensorflow();
     const rnd = new SeededRandom(3);
-    const make = (n: number): Float32Array => Float32Array.from({ length: n * 4 }, () => rnd.next());
+    const make = (n: number): Float32Array =>
+      Float32Array.from({ length: n * 4 }, () => rnd.next());
     const train = make(200);
     const val = make(60);
-    const model = buildAutoencoder({ inputs: 4, encoder: [8, 2], activation: 'relu', output: 'linear', l2: 0, dropout: 0, seed: 5 });
+    const model = buildAutoencoder({
+      inputs: 4,
+      encoder: [8, 2],
+      activation: 'relu',
+      output: 'linear',
+      l2: 0,
+      dropout: 0,
+      seed: 5
+    });
     const valLosses: number[] = [];
     // A learning rate this high makes later epochs worse, so the best epoch is not the last.
     const result = await trainAutoencoder(model, train, val, 4, {
-      epochs: 12, batchSize: 16, patience: 4, seed: 1, learningRate: 0.3,
+      epochs: 12,
+      batchSize: 16,
+      patience: 4,
+      seed: 1,
+      learningRate: 0.3,
       onEpoch: (_e, _l, v) => valLosses.push(v)
     });
     const after = reconstructionErrors(model, val, 4).errors.reduce((a, b) => a + b, 0) / 60;
@@ -65,19 +83,28 @@ describe('detector', () => {
   });
 
   it('separates the synthetic fraud patterns from normal rows', async () => {
-    const d = await trainDetector(transactionsProfile, normalFeatures, { ...DEFAULT_DETECTOR_OPTIONS, epochs: 30, seed: 4 });
+    const d = await trainDetector(transactionsProfile, normalFeatures, {
+      ...DEFAULT_DETECTOR_OPTIONS,
+      epochs: 30,
+      seed: 4
+    });
     const errors = scoreFeatureRows(d, features.values).errors;
     const pos = errors.filter((_, i) => isFraud[i]);
     const neg = errors.filter((_, i) => !isFraud[i]);
     expect(rocAuc(pos, neg)).toBeGreaterThan(0.9);
     expect(prAuc(pos, neg)).toBeGreaterThan(0.5);
-    const drivers = scoreFeatureRows(d, features.values).drivers(errors.indexOf(Math.max(...errors)));
+    const drivers = scoreFeatureRows(d, features.values).drivers(
+      errors.indexOf(Math.max(...errors))
+    );
     expect(drivers).toHaveLength(3);
     expect(drivers[0]?.share).toBeGreaterThan(0);
   });
 
   it('refuses a model file of another feature profile, naming both', async () => {
-    const d = await trainDetector(transactionsProfile, normalFeatures, { ...DEFAULT_DETECTOR_OPTIONS, epochs: 2 });
+    const d = await trainDetector(transactionsProfile, normalFeatures, {
+      ...DEFAULT_DETECTOR_OPTIONS,
+      epochs: 2
+    });
     const file = path.join(dir, 'transactions.json');
     saveDetector(d, file);
     await expect(loadDetector(file, stripemodelProfile.name)).rejects.toThrow(

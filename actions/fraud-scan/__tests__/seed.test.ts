@@ -19,7 +19,9 @@ const normalFile = path.join(seedDir, 'training_data.csv');
 const fraudFile = path.join(seedDir, 'account_stripemodel_fraud_data.csv');
 const present = existsSync(normalFile) && existsSync(fraudFile);
 if (!present) {
-  process.stderr.write(`SKIPPED: the seed's data is not at ${seedDir}; the seed reproduction and evaluation tests do not run.\n`);
+  process.stderr.write(
+    `SKIPPED: the seed's data is not at ${seedDir}; the seed reproduction and evaluation tests do not run.\n`
+  );
 }
 const withSeedData = present ? describe : describe.skip;
 
@@ -44,15 +46,23 @@ withSeedData(`the seed's data (${present ? seedDir : 'absent: skipped'})`, () =>
     expect(share).toBeLessThan(0.8);
     // What it measures: fraud rows whose user_id is inside the training range are not flagged.
     const maxUser = Math.max(...normal.map((x) => Number(x.user_id)));
-    const inside = fraud.map((x, i) => ({ inside: Number(x.user_id) <= maxUser, flagged: (r.fraudErrors[i] as number) > r.run.threshold }));
-    const flaggedInside = inside.filter((x) => x.inside && x.flagged).length / inside.filter((x) => x.inside).length;
+    const inside = fraud.map((x, i) => ({
+      inside: Number(x.user_id) <= maxUser,
+      flagged: (r.fraudErrors[i] as number) > r.run.threshold
+    }));
+    const flaggedInside =
+      inside.filter((x) => x.inside && x.flagged).length / inside.filter((x) => x.inside).length;
     expect(flaggedInside).toBeLessThan(0.1);
   }, 600_000);
 
   it('our stripemodel profile meets the target (recall >= 95% at FPR <= 2%) on a held-out split, beside the seed model', async () => {
     const normal = await read(normalFile);
     const fraud = await read(fraudFile);
-    const result = await evaluate(stripemodelProfile, normal, fraud, { seed: 42, epochs: 100, thresholdQuantile: 0.99 });
+    const result = await evaluate(stripemodelProfile, normal, fraud, {
+      seed: 42,
+      epochs: 100,
+      thresholdQuantile: 0.99
+    });
     const [ours, seed] = result.rows;
     process.stderr.write(`${JSON.stringify(result, null, 1)}\n`);
     expect(result.split.fraud).toBe(1052);

@@ -95,7 +95,10 @@ export async function trainAutoencoder(
   options: TrainOptions
 ): Promise<TrainResult> {
   const started = performance.now();
-  model.compile({ optimizer: tf.train.adam(options.learningRate ?? 0.001), loss: 'meanSquaredError' });
+  model.compile({
+    optimizer: tf.train.adam(options.learningRate ?? 0.001),
+    loss: 'meanSquaredError'
+  });
   const random = new SeededRandom(options.seed);
   const n = train.length / width;
   const stopper = new BestWeightsEarlyStopping(model, options.patience);

@@ -67,18 +67,26 @@ function seedFiles(dir: string | undefined): { normal: string; fraud: string } {
   if (!dir) throw new ConfigurationError('--seed-data <dir> is required.');
   const normal = path.join(dir, 'training_data.csv');
   const fraud = path.join(dir, 'account_stripemodel_fraud_data.csv');
-  for (const f of [normal, fraud]) if (!existsSync(f)) throw new ConfigurationError(`Seed data file ${f} does not exist.`);
+  for (const f of [normal, fraud])
+    if (!existsSync(f)) throw new ConfigurationError(`Seed data file ${f} does not exist.`);
   return { normal, fraud };
 }
 
 const f4 = (n: number): string => n.toFixed(4);
 const pad = (s: string, n: number): string => s.padEnd(n);
 
-async function reproduce(dir: string | undefined, seed: number, epochs: number, json: boolean): Promise<void> {
+async function reproduce(
+  dir: string | undefined,
+  seed: number,
+  epochs: number,
+  json: boolean
+): Promise<void> {
   const files = seedFiles(dir);
   const normal = await readCsv(files.normal);
   const fraud = await readCsv(files.fraud);
-  process.stderr.write(`Training the seed's model on ${normal.length} rows (up to ${epochs} epochs)...\n`);
+  process.stderr.write(
+    `Training the seed's model on ${normal.length} rows (up to ${epochs} epochs)...\n`
+  );
   const r = await reproduceSeed(normal, fraud, seed, epochs);
   if (json) {
     // The same keys as scripts/bench/fraud-seed-keras.py, for the side-by-side benchmark.
@@ -87,27 +95,33 @@ async function reproduce(dir: string | undefined, seed: number, epochs: number, 
     const started = performance.now();
     for (let i = 0; i < repeat; i++) r.run.score(matrix);
     const seconds = (performance.now() - started) / 1000;
-    write(JSON.stringify({
-      rows_after_cleaning: r.rowsAfterCleaning,
-      train_rows: r.trainRows,
-      test_rows: r.testRows,
-      trainable_parameters: r.run.parameters,
-      epochs_run: r.run.epochsRun,
-      training_seconds: r.run.seconds,
-      threshold: r.run.threshold,
-      test_errors: r.run.thresholdErrors,
-      test_anomalies: r.run.thresholdAnomalies,
-      fraud_rows: r.fraudRows,
-      fraud_anomalies: r.fraudAnomalies,
-      scoring_rows_per_second: (repeat * r.fraudRows) / seconds
-    }));
+    write(
+      JSON.stringify({
+        rows_after_cleaning: r.rowsAfterCleaning,
+        train_rows: r.trainRows,
+        test_rows: r.testRows,
+        trainable_parameters: r.run.parameters,
+        epochs_run: r.run.epochsRun,
+        training_seconds: r.run.seconds,
+        threshold: r.run.threshold,
+        test_errors: r.run.thresholdErrors,
+        test_anomalies: r.run.thresholdAnomalies,
+        fraud_rows: r.fraudRows,
+        fraud_anomalies: r.fraudAnomalies,
+        scoring_rows_per_second: (repeat * r.fraudRows) / seconds
+      })
+    );
     return;
   }
   const s = r.run.thresholdErrors;
   const p = SEED_PUBLISHED;
   const rows: [string, string, string][] = [
     ['trainable parameters', String(p.trainableParameters), String(r.run.parameters)],
-    ['rows after cleaning / train / test', '? / ? / 601', `${r.rowsAfterCleaning} / ${r.trainRows} / ${r.testRows}`],
+    [
+      'rows after cleaning / train / test',
+      '? / ? / 601',
+      `${r.rowsAfterCleaning} / ${r.trainRows} / ${r.testRows}`
+    ],
     ['epochs run (early stopping, patience 10)', '?', String(r.run.epochsRun)],
     ['threshold (p95 of test errors)', f4(p.threshold), f4(r.run.threshold)],
     ['test error mean', f4(p.errors.mean), f4(s.mean)],
@@ -115,8 +129,16 @@ async function reproduce(dir: string | undefined, seed: number, epochs: number, 
     ['test error min', f4(p.errors.min), f4(s.min)],
     ['test error max', f4(p.errors.max), f4(s.max)],
     ['test error std', f4(p.errors.std), f4(s.std)],
-    ['anomalies in the test set', `${p.testAnomalies} (${(p.testShare * 100).toFixed(2)}%)`, `${r.run.thresholdAnomalies} (${((r.run.thresholdAnomalies / r.testRows) * 100).toFixed(2)}%)`],
-    ['anomalies in the fraud file', `${p.fraudAnomalies} of ${p.fraudRows} (${(p.fraudShare * 100).toFixed(2)}%)`, `${r.fraudAnomalies} of ${r.fraudRows} (${((r.fraudAnomalies / r.fraudRows) * 100).toFixed(2)}%)`],
+    [
+      'anomalies in the test set',
+      `${p.testAnomalies} (${(p.testShare * 100).toFixed(2)}%)`,
+      `${r.run.thresholdAnomalies} (${((r.run.thresholdAnomalies / r.testRows) * 100).toFixed(2)}%)`
+    ],
+    [
+      'anomalies in the fraud file',
+      `${p.fraudAnomalies} of ${p.fraudRows} (${(p.fraudShare * 100).toFixed(2)}%)`,
+      `${r.fraudAnomalies} of ${r.fraudRows} (${((r.fraudAnomalies / r.fraudRows) * 100).toFixed(2)}%)`
+    ],
     ['training seconds', '?', r.run.seconds.toFixed(1)]
   ];
   write(`${pad('', 44)}${pad('seed (published)', 22)}ours (TensorFlow.js)`);
@@ -125,21 +147,41 @@ async function reproduce(dir: string | undefined, seed: number, epochs: number, 
   // What the fraud-file figure measures: how far each row's user_id lies outside the range of
   // user ids the model was trained on.
   const maxUser = Math.max(...normal.map((x) => Number(x.user_id)).filter(Number.isFinite));
-  const inRange = fraud.map((x, i) => ({ inside: Number(x.user_id) <= maxUser, flagged: (r.fraudErrors[i] as number) > r.run.threshold }));
-  const share = (xs: { flagged: boolean }[]): string => `${xs.filter((x) => x.flagged).length} of ${xs.length} (${((xs.filter((x) => x.flagged).length / Math.max(1, xs.length)) * 100).toFixed(1)}%)`;
+  const inRange = fraud.map((x, i) => ({
+    inside: Number(x.user_id) <= maxUser,
+    flagged: (r.fraudErrors[i] as number) > r.run.threshold
+  }));
+  const share = (xs: { flagged: boolean }[]): string =>
+    `${xs.filter((x) => x.flagged).length} of ${xs.length} (${((xs.filter((x) => x.flagged).length / Math.max(1, xs.length)) * 100).toFixed(1)}%)`;
   write('');
-  write(`Evidence: training user_id values go up to ${maxUser}; fraud-file user_id values span ${Math.min(...fraud.map((x) => Number(x.user_id)))}–${Math.max(...fraud.map((x) => Number(x.user_id)))}.`);
-  write(`  flagged among fraud rows with user_id <= ${maxUser}: ${share(inRange.filter((x) => x.inside))}`);
-  write(`  flagged among fraud rows with user_id >  ${maxUser}: ${share(inRange.filter((x) => !x.inside))}`);
-  const sorted = [...r.fraudErrors].map((e, i) => ({ e, u: Number(fraud[i]?.user_id) })).sort((a, b) => a.u - b.u);
+  write(
+    `Evidence: training user_id values go up to ${maxUser}; fraud-file user_id values span ${Math.min(...fraud.map((x) => Number(x.user_id)))}–${Math.max(...fraud.map((x) => Number(x.user_id)))}.`
+  );
+  write(
+    `  flagged among fraud rows with user_id <= ${maxUser}: ${share(inRange.filter((x) => x.inside))}`
+  );
+  write(
+    `  flagged among fraud rows with user_id >  ${maxUser}: ${share(inRange.filter((x) => !x.inside))}`
+  );
+  const sorted = [...r.fraudErrors]
+    .map((e, i) => ({ e, u: Number(fraud[i]?.user_id) }))
+    .sort((a, b) => a.u - b.u);
   const q = (lo: number, hi: number): string => {
     const xs = sorted.slice(Math.floor(sorted.length * lo), Math.floor(sorted.length * hi));
     return `user_id ${xs[0]?.u}–${xs[xs.length - 1]?.u}: median error ${f4(errorStats(xs.map((x) => x.e)).median)}`;
   };
-  write(`  fraud rows by user_id quartile: ${q(0, 0.25)}; ${q(0.25, 0.5)}; ${q(0.5, 0.75)}; ${q(0.75, 1)}`);
+  write(
+    `  fraud rows by user_id quartile: ${q(0, 0.25)}; ${q(0.25, 0.5)}; ${q(0.5, 0.75)}; ${q(0.75, 1)}`
+  );
 }
 
-async function runEvaluate(dir: string | undefined, seed: number, epochs: number, thresholdQuantile: number, ablations: boolean): Promise<void> {
+async function runEvaluate(
+  dir: string | undefined,
+  seed: number,
+  epochs: number,
+  thresholdQuantile: number,
+  ablations: boolean
+): Promise<void> {
   const files = seedFiles(dir);
   const normal = await readCsv(files.normal);
   const fraud = await readCsv(files.fraud);
@@ -150,22 +192,55 @@ async function runEvaluate(dir: string | undefined, seed: number, epochs: number
     thresholdQuantile,
     ablations: ablations
       ? [
-          { name: 'without card-number checks (Luhn, issuer range, brand)', drop: ['card_luhn_valid', 'card_brand_length_fits', 'card_brand'] },
+          {
+            name: 'without card-number checks (Luhn, issuer range, brand)',
+            drop: ['card_luhn_valid', 'card_brand_length_fits', 'card_brand']
+          },
           { name: 'without name/email consistency', drop: ['name_in_email'] },
-          { name: 'without address consistency', drop: ['city_matches_state', 'zip_matches_state', 'postal_code_well_formed', 'address_complete', 'country_us'] },
-          { name: 'without cross-account counts', drop: ['cards_per_user', 'users_per_name', 'users_per_card'] },
-          { name: 'cross-account counts and address only', drop: ['card_luhn_valid', 'card_brand_length_fits', 'card_brand', 'name_in_email', 'exp_month_valid'] }
+          {
+            name: 'without address consistency',
+            drop: [
+              'city_matches_state',
+              'zip_matches_state',
+              'postal_code_well_formed',
+              'address_complete',
+              'country_us'
+            ]
+          },
+          {
+            name: 'without cross-account counts',
+            drop: ['cards_per_user', 'users_per_name', 'users_per_card']
+          },
+          {
+            name: 'cross-account counts and address only',
+            drop: [
+              'card_luhn_valid',
+              'card_brand_length_fits',
+              'card_brand',
+              'name_in_email',
+              'exp_month_valid'
+            ]
+          }
         ]
       : []
   });
   const s = result.split;
-  write(`Split (seed ${seed}): normal rows → train ${s.train}, validation ${s.validation}, test ${s.test}; fraud rows ${s.fraud} (never trained on). Unusable: ${s.unusableNormal} normal, ${s.unusableFraud} fraud.`);
-  write(`${pad('model', 78)}${pad('threshold', 11)}${pad('recall', 9)}${pad('FPR', 8)}${pad('ROC-AUC', 9)}${pad('PR-AUC', 9)}train s`);
+  write(
+    `Split (seed ${seed}): normal rows → train ${s.train}, validation ${s.validation}, test ${s.test}; fraud rows ${s.fraud} (never trained on). Unusable: ${s.unusableNormal} normal, ${s.unusableFraud} fraud.`
+  );
+  write(
+    `${pad('model', 78)}${pad('threshold', 11)}${pad('recall', 9)}${pad('FPR', 8)}${pad('ROC-AUC', 9)}${pad('PR-AUC', 9)}train s`
+  );
   for (const m of result.rows) {
-    write(`${pad(m.model, 78)}${pad(f4(m.threshold), 11)}${pad(`${(m.recall * 100).toFixed(1)}%`, 9)}${pad(`${(m.fpr * 100).toFixed(1)}%`, 8)}${pad(m.rocAuc.toFixed(4), 9)}${pad(m.prAuc.toFixed(4), 9)}${m.seconds.toFixed(1)}`);
+    write(
+      `${pad(m.model, 78)}${pad(f4(m.threshold), 11)}${pad(`${(m.recall * 100).toFixed(1)}%`, 9)}${pad(`${(m.fpr * 100).toFixed(1)}%`, 8)}${pad(m.rocAuc.toFixed(4), 9)}${pad(m.prAuc.toFixed(4), 9)}${m.seconds.toFixed(1)}`
+    );
   }
   const ours = result.rows[0];
-  if (ours) write(`Target (recall >= 95% at FPR <= 2%): ${ours.recall >= 0.95 && ours.fpr <= 0.02 ? 'met' : 'NOT met'}.`);
+  if (ours)
+    write(
+      `Target (recall >= 95% at FPR <= 2%): ${ours.recall >= 0.95 && ours.fpr <= 0.02 ? 'met' : 'NOT met'}.`
+    );
 }
 
 /**
@@ -176,11 +251,21 @@ async function runEvaluate(dir: string | undefined, seed: number, epochs: number
 async function benchThroughput(rows: number, batchSize: number, seed: number): Promise<void> {
   const users = Math.max(100, Math.round(rows / 3.5));
   let t = performance.now();
-  const data = syntheticTransactions({ seed, normalUsers: users, fraudEvents: Math.max(5, Math.round(rows / 2000)) });
-  write(`generated ${data.length} synthetic transactions in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const data = syntheticTransactions({
+    seed,
+    normalUsers: users,
+    fraudEvents: Math.max(5, Math.round(rows / 2000))
+  });
+  write(
+    `generated ${data.length} synthetic transactions in ${((performance.now() - t) / 1000).toFixed(1)} s`
+  );
   const profile = PROFILES.transactions;
   const sample = featurize(profile, data.slice(0, 20_000)).values;
-  const detector = await trainDetector(profile, sample, { ...DEFAULT_DETECTOR_OPTIONS, epochs: 5, seed });
+  const detector = await trainDetector(profile, sample, {
+    ...DEFAULT_DETECTOR_OPTIONS,
+    epochs: 5,
+    seed
+  });
   t = performance.now();
   const aggregate = profile.newAggregate();
   for (const row of data) aggregate.add(row);
@@ -202,13 +287,20 @@ async function benchThroughput(rows: number, batchSize: number, seed: number): P
   const width = encodedWidth(detector.preprocessing);
   const matrix = new Float32Array(batchSize * width).fill(0.5);
   t = performance.now();
-  for (let done = 0; done < scored; done += batchSize) reconstructionErrors(detector.model, matrix, width);
+  for (let done = 0; done < scored; done += batchSize)
+    reconstructionErrors(detector.model, matrix, width);
   const modelSeconds = (performance.now() - t) / 1000;
   const endToEnd = aggregateSeconds + scoreSeconds;
-  write(`rows scored: ${scored} (flagged ${flagged}); model inputs per row: ${width}; batch ${batchSize}`);
-  write(`aggregate pass: ${aggregateSeconds.toFixed(2)} s; features + scoring pass: ${scoreSeconds.toFixed(2)} s`);
+  write(
+    `rows scored: ${scored} (flagged ${flagged}); model inputs per row: ${width}; batch ${batchSize}`
+  );
+  write(
+    `aggregate pass: ${aggregateSeconds.toFixed(2)} s; features + scoring pass: ${scoreSeconds.toFixed(2)} s`
+  );
   write(`end to end: ${(scored / endToEnd).toFixed(0)} rows/s (${endToEnd.toFixed(2)} s)`);
-  write(`baseline, model only (predict + errors on the same number of rows): ${(scored / modelSeconds).toFixed(0)} rows/s (${modelSeconds.toFixed(2)} s)`);
+  write(
+    `baseline, model only (predict + errors on the same number of rows): ${(scored / modelSeconds).toFixed(0)} rows/s (${modelSeconds.toFixed(2)} s)`
+  );
   write(`ratio end-to-end / model-only time: ${(endToEnd / modelSeconds).toFixed(2)}x`);
 }
 
@@ -245,24 +337,41 @@ async function main(): Promise<void> {
   if (values.help) return write(USAGE);
   const num = (name: keyof typeof values): number => {
     const v = Number(values[name]);
-    if (!Number.isFinite(v)) throw new ConfigurationError(`--${name} must be a number, got "${values[name]}".`);
+    if (!Number.isFinite(v))
+      throw new ConfigurationError(`--${name} must be a number, got "${values[name]}".`);
     return v;
   };
-  if (command === 'reproduce-seed') return reproduce(values['seed-data'], num('seed'), num('epochs'), values.json);
-  if (command === 'bench-throughput') return benchThroughput(num('rows'), num('batch-size'), num('seed'));
-  if (command === 'evaluate') return runEvaluate(values['seed-data'], num('seed'), num('epochs'), num('threshold-quantile'), values.ablations);
+  if (command === 'reproduce-seed')
+    return reproduce(values['seed-data'], num('seed'), num('epochs'), values.json);
+  if (command === 'bench-throughput')
+    return benchThroughput(num('rows'), num('batch-size'), num('seed'));
+  if (command === 'evaluate')
+    return runEvaluate(
+      values['seed-data'],
+      num('seed'),
+      num('epochs'),
+      num('threshold-quantile'),
+      values.ablations
+    );
   if (command !== 'scan') throw new ConfigurationError(`Unknown command "${command}".\n${USAGE}`);
   if (!values.source) throw new ConfigurationError(`--source is required.\n${USAGE}`);
   if (!PROFILE_NAMES.includes(values.profile as FeatureProfile['name'])) {
-    throw new ConfigurationError(`--profile must be one of ${PROFILE_NAMES.join(', ')}, got "${values.profile}".`);
+    throw new ConfigurationError(
+      `--profile must be one of ${PROFILE_NAMES.join(', ')}, got "${values.profile}".`
+    );
   }
   let api: IssuesApi | undefined;
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   if (values['open-issues']) {
     const token = process.env.GITHUB_TOKEN;
-    if (!token || !owner || !repo) throw new ConfigurationError('--open-issues needs GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name).');
+    if (!token || !owner || !repo)
+      throw new ConfigurationError(
+        '--open-issues needs GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name).'
+      );
     const { getOctokit } = await import('@actions/github');
-    api = getOctokit(token, { baseUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com' }) as unknown as IssuesApi;
+    api = getOctokit(token, {
+      baseUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com'
+    });
   }
   const printer = progressPrinter();
   const outcome = await runScan(
@@ -295,7 +404,9 @@ async function main(): Promise<void> {
       },
       progress: printer.progress,
       onEpoch: (epoch, loss, valLoss) =>
-        process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}epoch ${epoch + 1}: loss ${loss.toFixed(4)} val_loss ${valLoss.toFixed(4)}${process.stderr.isTTY ? '   ' : '\n'}`)
+        process.stderr.write(
+          `${process.stderr.isTTY ? '\r' : ''}epoch ${epoch + 1}: loss ${loss.toFixed(4)} val_loss ${valLoss.toFixed(4)}${process.stderr.isTTY ? '   ' : '\n'}`
+        )
     }
   );
   printer.done();

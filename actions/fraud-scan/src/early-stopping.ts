@@ -1,5 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { tf } from './tf.js';
+import type { tf } from './tf.js';
 
 /**
  * Early stopping on a monitored loss that, unlike tfjs's own EarlyStopping (whose

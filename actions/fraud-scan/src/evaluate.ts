@@ -22,12 +22,22 @@ export interface Metrics {
 }
 
 export interface Evaluation {
-  split: { train: number; validation: number; test: number; fraud: number; unusableNormal: number; unusableFraud: number };
+  split: {
+    train: number;
+    validation: number;
+    test: number;
+    fraud: number;
+    unusableNormal: number;
+    unusableFraud: number;
+  };
   rows: Metrics[];
 }
 
 /** Feature rows of a table, with cross-row features computed over that table. */
-export function featurize(profile: FeatureProfile, rows: readonly Row[]): { values: (number | string)[][]; kept: number[]; unusable: number } {
+export function featurize(
+  profile: FeatureProfile,
+  rows: readonly Row[]
+): { values: (number | string)[][]; kept: number[]; unusable: number } {
   const aggregate = profile.newAggregate();
   rows.forEach((r) => aggregate.add(r));
   const values: (number | string)[][] = [];
@@ -64,7 +74,12 @@ export interface EvaluateOptions {
   includeSeed?: boolean;
 }
 
-export async function evaluate(profile: FeatureProfile, normal: readonly Row[], fraud: readonly Row[], options: EvaluateOptions): Promise<Evaluation> {
+export async function evaluate(
+  profile: FeatureProfile,
+  normal: readonly Row[],
+  fraud: readonly Row[],
+  options: EvaluateOptions
+): Promise<Evaluation> {
   const order = new SeededRandom(options.seed + 1).permutation(normal.length);
   const n = normal.length;
   const nTest = Math.round(n * 0.2);
@@ -80,7 +95,10 @@ export async function evaluate(profile: FeatureProfile, normal: readonly Row[], 
   const pick = (set: Set<number>): (number | string)[][] =>
     normalFeatures.values.filter((_, k) => set.has(normalFeatures.kept[k] as number));
 
-  const variants = [{ name: `ours (${profile.name}, all features)`, drop: [] as string[] }, ...(options.ablations ?? [])];
+  const variants = [
+    { name: `ours (${profile.name}, all features)`, drop: [] as string[] },
+    ...(options.ablations ?? [])
+  ];
   for (const variant of variants) {
     const p = variant.drop.length ? withoutFeatures(profile, variant.drop) : profile;
     const strip = (vals: (number | string)[][]): (number | string)[][] => {
@@ -92,7 +110,12 @@ export async function evaluate(profile: FeatureProfile, normal: readonly Row[], 
     const detector = await trainDetector(
       p,
       strip(pick(trainIdx)),
-      { ...DEFAULT_DETECTOR_OPTIONS, seed: options.seed, epochs: options.epochs, thresholdQuantile: options.thresholdQuantile },
+      {
+        ...DEFAULT_DETECTOR_OPTIONS,
+        seed: options.seed,
+        epochs: options.epochs,
+        thresholdQuantile: options.thresholdQuantile
+      },
       strip(pick(valIdx))
     );
     const seconds = (performance.now() - started) / 1000;
@@ -111,11 +134,18 @@ export async function evaluate(profile: FeatureProfile, normal: readonly Row[], 
   }
 
   if (options.includeSeed !== false) {
-    const byIdx = (set: Set<number>): Row[] => SeedEncoding.clean([...set].sort((a, b) => a - b).map((i) => normal[i] as Row));
+    const byIdx = (set: Set<number>): Row[] =>
+      SeedEncoding.clean([...set].sort((a, b) => a - b).map((i) => normal[i] as Row));
     const encoding = new SeedEncoding().fit(byIdx(trainIdx));
     const val = encoding.transform(byIdx(valIdx));
     const started = performance.now();
-    const run = await trainSeedModel(encoding.transform(byIdx(trainIdx)), val, val, options.seed, options.epochs);
+    const run = await trainSeedModel(
+      encoding.transform(byIdx(trainIdx)),
+      val,
+      val,
+      options.seed,
+      options.epochs
+    );
     const seconds = (performance.now() - started) / 1000;
     const testErrors = run.score(encoding.transform(byIdx(testIdx)));
     const fraudErrors = run.score(encoding.transform(fraud));

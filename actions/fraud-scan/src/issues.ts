@@ -11,7 +11,10 @@ import type { Flagged } from './scan.js';
 
 /** The subset of octokit's REST client this module calls (what the stand-in server implements). */
 export interface IssuesApi {
-  request(route: string, params?: Record<string, unknown>): Promise<{ data: unknown; headers: Record<string, unknown> }>;
+  request(
+    route: string,
+    params?: Record<string, unknown>
+  ): Promise<{ data: unknown; headers: Record<string, unknown> }>;
 }
 
 export interface IssueOptions {
@@ -63,7 +66,11 @@ export async function existingMarkers(api: IssuesApi, o: IssueOptions): Promise<
 
 async function ensureLabel(api: IssuesApi, o: IssueOptions): Promise<void> {
   try {
-    await api.request('GET /repos/{owner}/{repo}/labels/{name}', { owner: o.owner, repo: o.repo, name: o.label });
+    await api.request('GET /repos/{owner}/{repo}/labels/{name}', {
+      owner: o.owner,
+      repo: o.repo,
+      name: o.label
+    });
   } catch (error) {
     if ((error as { status?: number }).status !== 404) throw error;
     await api.request('POST /repos/{owner}/{repo}/labels', {
@@ -84,7 +91,11 @@ function fieldsTable(f: Flagged): string {
 }
 
 /** The body of one transaction's issue. */
-export function issueBody(f: Flagged, detector: Detector, o: Pick<IssueOptions, 'sourceKey' | 'runUrl'>): string {
+export function issueBody(
+  f: Flagged,
+  detector: Detector,
+  o: Pick<IssueOptions, 'sourceKey' | 'runUrl'>
+): string {
   const descriptions = new Map(detector.profile.features.map((s) => [s.name, s.description]));
   return [
     `The nightly fraud scan flagged transaction **${f.id}** from \`${o.sourceKey}\`.`,
@@ -96,7 +107,10 @@ export function issueBody(f: Flagged, detector: Detector, o: Pick<IssueOptions, 
     '',
     '**What drove the score**',
     '',
-    ...f.drivers.map((d) => `- \`${d.feature}\` — ${(d.share * 100).toFixed(0)}% of the error: ${descriptions.get(d.feature) ?? ''}`),
+    ...f.drivers.map(
+      (d) =>
+        `- \`${d.feature}\` — ${(d.share * 100).toFixed(0)}% of the error: ${descriptions.get(d.feature) ?? ''}`
+    ),
     '',
     fieldsTable(f),
     '',
@@ -136,7 +150,10 @@ export async function openIssues(
         '',
         '| id | score | last 4 | driving features |',
         '| --- | --- | --- | --- |',
-        ...rest.map((f) => `| ${f.id} | ${f.score.toFixed(3)} | ${f.fields.card_last4 ?? ''} | ${f.drivers.map((d) => d.feature).join(', ')} |`),
+        ...rest.map(
+          (f) =>
+            `| ${f.id} | ${f.score.toFixed(3)} | ${f.fields.card_last4 ?? ''} | ${f.drivers.map((d) => d.feature).join(', ')} |`
+        ),
         '',
         ...rest.map((f) => marker(o.sourceKey, f.id))
       ].join('\n')

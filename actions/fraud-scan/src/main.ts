@@ -23,7 +23,9 @@ export async function main(): Promise<void> {
   maskSecret(token);
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const resolve = (p: string | undefined): string | undefined =>
-    p === undefined || p === 'postgres' || /^postgres(ql)?:\/\//.test(p) ? p : path.resolve(workspace, p);
+    p === undefined || p === 'postgres' || /^postgres(ql)?:\/\//.test(p)
+      ? p
+      : path.resolve(workspace, p);
   const source = getOptionalInput('source') ?? 'postgres';
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '/').split('/');
   const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
@@ -37,7 +39,11 @@ export async function main(): Promise<void> {
     train: getBooleanInput('train', false),
     modelOutput: resolve(getOptionalInput('model-output') ?? 'fraud-scan/model.json') as string,
     outputDir: resolve(getOptionalInput('output-dir') ?? 'fraud-scan') as string,
-    thresholdQuantile: getNumberInput('threshold-quantile', { defaultValue: 0.99, min: 0.5, max: 0.99999 }),
+    thresholdQuantile: getNumberInput('threshold-quantile', {
+      defaultValue: 0.99,
+      min: 0.5,
+      max: 0.99999
+    }),
     epochs: getIntegerInput('epochs', { defaultValue: 100, min: 1, max: 1000 }),
     seed: getIntegerInput('seed', { defaultValue: 42, min: 0 }),
     batchSize: getIntegerInput('batch-size', { defaultValue: 5000, min: 100, max: 1_000_000 }),
@@ -52,7 +58,9 @@ export async function main(): Promise<void> {
     throw new ConfigurationError('Input "github-token" is required unless dry-run is true.');
   }
   const api: IssuesApi | undefined = token
-    ? (getOctokit(token, { baseUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com' }) as unknown as IssuesApi)
+    ? getOctokit(token, {
+        baseUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com'
+      })
     : undefined;
 
   let lastLogged = 0;
@@ -65,7 +73,8 @@ export async function main(): Promise<void> {
       }
     },
     onEpoch: (epoch, loss, valLoss) => {
-      if (epoch % 10 === 0) core.info(`epoch ${epoch + 1}: loss ${loss.toFixed(4)}, val_loss ${valLoss.toFixed(4)}`);
+      if (epoch % 10 === 0)
+        core.info(`epoch ${epoch + 1}: loss ${loss.toFixed(4)}, val_loss ${valLoss.toFixed(4)}`);
     }
   });
   await appendSummary(outcome.summary);

@@ -60,12 +60,17 @@ export function saveDetector(detector: Detector, file: string): void {
  * Read a model file back. Refuses, with a message saying what to do, a file that is not a
  * model, one of a newer format, or one trained for another feature profile than `expected`.
  */
-export async function loadDetector(file: string, expected?: FeatureProfile['name']): Promise<Detector> {
+export async function loadDetector(
+  file: string,
+  expected?: FeatureProfile['name']
+): Promise<Detector> {
   let body: ModelFile;
   try {
     body = JSON.parse(readFileSync(file, 'utf8')) as ModelFile;
   } catch (error) {
-    throw new ConfigurationError(`Model file "${file}" cannot be read: ${(error as Error).message}`);
+    throw new ConfigurationError(
+      `Model file "${file}" cannot be read: ${(error as Error).message}`
+    );
   }
   if (body?.format !== MODEL_FORMAT) {
     throw new ConfigurationError(`"${file}" is not a fraud-scan model file.`);
@@ -87,7 +92,11 @@ export async function loadDetector(file: string, expected?: FeatureProfile['name
     profile.features.map((f) => f.name).join(',') !== body.profile.features.join(',')
   ) {
     throw new ConfigurationError(
-      `Model file "${file}" was trained for feature profile ${body.profile.name} v${body.profile.version}, which this fraud-scan does not have (it has ${Object.values(PROFILES).map((p) => `${p.name} v${p.version}`).join(', ')}): retrain.`
+      `Model file "${file}" was trained for feature profile ${body.profile.name} v${body.profile.version}, which this fraud-scan does not have (it has ${Object.values(
+        PROFILES
+      )
+        .map((p) => `${p.name} v${p.version}`)
+        .join(', ')}): retrain.`
     );
   }
   await initTensorflow();

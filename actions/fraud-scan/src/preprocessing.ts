@@ -21,7 +21,10 @@ export interface Preprocessing {
 
 /** How many model inputs the encodings produce. */
 export function encodedWidth(p: Preprocessing): number {
-  return p.encodings.reduce((w, e) => w + (e.kind === 'categorical' ? e.categories.length + 1 : 1), 0);
+  return p.encodings.reduce(
+    (w, e) => w + (e.kind === 'categorical' ? e.categories.length + 1 : 1),
+    0
+  );
 }
 
 /** For each model input, the index of the feature it came from (to explain errors per feature). */

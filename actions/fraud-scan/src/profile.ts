@@ -15,9 +15,7 @@ export interface FeatureSpec {
 }
 
 /** One row's feature values, in the order of the profile's features, or why it is unusable. */
-export type Extracted =
-  | { ok: true; values: (number | string)[] }
-  | { ok: false; reason: string };
+export type Extracted = { ok: true; values: (number | string)[] } | { ok: false; reason: string };
 
 export interface Aggregate {
   add(row: Row): void;
@@ -41,9 +39,15 @@ export interface FeatureProfile {
   publicFields(row: Row): PublicFields;
 }
 
-/** Text of a cell ('' for null/undefined). */
+/** Text of a cell ('' for null/undefined; dates as ISO 8601), trimmed. */
 export function text(value: unknown): string {
-  return value === null || value === undefined ? '' : String(value).trim();
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return JSON.stringify(value) ?? '';
 }
 
 /** A finite number from a cell, or undefined for null, empty, non-numeric or infinite values. */
@@ -51,7 +55,7 @@ export function finiteNumber(value: unknown): number | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'bigint') return Number(value);
-  const raw = String(value).trim();
+  const raw = text(value);
   if (raw === '') return undefined;
   const parsed = Number(raw);
   return Number.isFinite(parsed) ? parsed : undefined;

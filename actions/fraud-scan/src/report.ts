@@ -14,7 +14,12 @@ export interface Histogram {
   firstFlaggedBin: number;
 }
 
-export function histogram(errors: Float32Array, threshold: number, below = 12, above = 8): Histogram {
+export function histogram(
+  errors: Float32Array,
+  threshold: number,
+  below = 12,
+  above = 8
+): Histogram {
   let max = threshold;
   for (const e of errors) if (e > max) max = e;
   const top = max > threshold ? max : threshold * 1.5;
@@ -25,7 +30,8 @@ export function histogram(errors: Float32Array, threshold: number, below = 12, a
   for (const e of errors) {
     let bin: number;
     if (e <= threshold) bin = Math.min(below - 1, Math.floor((e / threshold) * below));
-    else bin = below + Math.min(above - 1, Math.floor(((e - threshold) / (top - threshold)) * above));
+    else
+      bin = below + Math.min(above - 1, Math.floor(((e - threshold) / (top - threshold)) * above));
     counts[Math.max(0, bin)] = (counts[Math.max(0, bin)] ?? 0) + 1;
   }
   return { edges, counts, firstFlaggedBin: below };
@@ -97,7 +103,14 @@ function csvCell(value: string | number): string {
 /** The flagged rows as CSV: public fields only, the score, the threshold and the drivers. */
 export function flaggedCsv(result: ScanResult): string {
   const fieldNames = [...new Set(result.flagged.flatMap((f) => Object.keys(f.fields)))];
-  const header = ['rank', ...fieldNames, 'score', 'threshold', 'score_over_threshold', 'driving_features'];
+  const header = [
+    'rank',
+    ...fieldNames,
+    'score',
+    'threshold',
+    'score_over_threshold',
+    'driving_features'
+  ];
   const lines = result.flagged.map((f, i) =>
     [
       i + 1,
@@ -114,7 +127,12 @@ export function flaggedCsv(result: ScanResult): string {
 }
 
 /** Prometheus textfile-collector metrics for node_exporter (--collector.textfile.directory). */
-export function prometheusText(result: ScanResult, detector: Detector, stats: ErrorStats, profile: string): string {
+export function prometheusText(
+  result: ScanResult,
+  detector: Detector,
+  stats: ErrorStats,
+  profile: string
+): string {
   const l = `profile="${profile}"`;
   return [
     '# HELP fraud_scan_rows Rows read by the last fraud scan.',
@@ -177,16 +195,18 @@ export function summaryMarkdown(
     '',
     markdownTable(
       ['source', 'profile', 'rows read', 'scored', 'unusable', 'flagged', 'threshold', 'model'],
-      [[
-        ctx.sourceDescription,
-        detector.profile.name,
-        result.rows,
-        result.scored,
-        result.invalidRows,
-        result.flagged.length,
-        detector.threshold.toFixed(4),
-        ctx.trained ? 'trained in this run' : `trained ${detector.training.createdAt}`
-      ]]
+      [
+        [
+          ctx.sourceDescription,
+          detector.profile.name,
+          result.rows,
+          result.scored,
+          result.invalidRows,
+          result.flagged.length,
+          detector.threshold.toFixed(4),
+          ctx.trained ? 'trained in this run' : `trained ${detector.training.createdAt}`
+        ]
+      ]
     ),
     '',
     result.invalidRows ? `Unusable rows (not scored): ${describeInvalid(result.invalid)}.\n` : '',
@@ -196,8 +216,18 @@ export function summaryMarkdown(
     '',
     markdownTable(
       ['error', 'mean', 'median', 'min', 'max', 'std', 'p95', 'p99'],
-      [[ 'this scan', ...[s.mean, s.median, s.min, s.max, s.std, s.p95, s.p99].map((v) => v.toFixed(4))],
-       [ 'validation (training)', ...['mean', 'median', 'min', 'max', 'std', 'p95', 'p99'].map((k) => (detector.training.validationErrors[k as keyof ErrorStats] as number).toFixed(4))]]
+      [
+        [
+          'this scan',
+          ...[s.mean, s.median, s.min, s.max, s.std, s.p95, s.p99].map((v) => v.toFixed(4))
+        ],
+        [
+          'validation (training)',
+          ...['mean', 'median', 'min', 'max', 'std', 'p95', 'p99'].map((k) =>
+            detector.training.validationErrors[k as keyof ErrorStats].toFixed(4)
+          )
+        ]
+      ]
     ),
     '',
     `Threshold: the ${(detector.thresholdQuantile * 100).toFixed(1)}th percentile of the errors of ${detector.training.validationRows} held-out training rows (never of the rows scored).`,
@@ -251,6 +281,9 @@ export function writeReports(
   writeFileSync(paths.chartSvg, chart.svg);
   writeFileSync(paths.chartMermaid, `${chart.mermaid}\n`);
   writeFileSync(paths.summary, summary);
-  writeFileSync(paths.prom, prometheusText(result, detector, errorStats(result.errors), detector.profile.name));
+  writeFileSync(
+    paths.prom,
+    prometheusText(result, detector, errorStats(result.errors), detector.profile.name)
+  );
   return paths;
 }

@@ -6,8 +6,21 @@ import { type IssueOutcome, type IssuesApi, openIssues } from './issues.js';
 import { loadDetector, saveDetector } from './model-file.js';
 import type { FeatureProfile } from './profile.js';
 import { PROFILES } from './profiles.js';
-import { histogram, mermaidHistogram, type ReportPaths, summaryMarkdown, svgHistogram, writeReports } from './report.js';
-import { describeInvalid, type Progress, readTrainingRows, type ScanResult, scanSource } from './scan.js';
+import {
+  histogram,
+  mermaidHistogram,
+  type ReportPaths,
+  summaryMarkdown,
+  svgHistogram,
+  writeReports
+} from './report.js';
+import {
+  describeInvalid,
+  type Progress,
+  readTrainingRows,
+  type ScanResult,
+  scanSource
+} from './scan.js';
 import { CsvSource } from './sources/csv.js';
 import { PostgresSource } from './sources/postgres.js';
 import type { Source } from './sources/source.js';
@@ -54,11 +67,18 @@ export interface Hooks {
 }
 
 /** Open a source from its description: .csv → CSV, .sqlite/.sqlite3/.db → SQLite, "postgres" → the database URL. */
-export function openSource(spec: string, inputs: Pick<ScanInputs, 'databaseUrl' | 'table'>, profile: FeatureProfile): Source {
+export function openSource(
+  spec: string,
+  inputs: Pick<ScanInputs, 'databaseUrl' | 'table'>,
+  profile: FeatureProfile
+): Source {
   const table = inputs.table ?? profile.defaultTable;
   if (spec === 'postgres' || /^postgres(ql)?:\/\//.test(spec)) {
     const url = spec === 'postgres' ? inputs.databaseUrl : spec;
-    if (!url) throw new ConfigurationError('Source "postgres" needs a database URL (input "database-url" / --database-url / DATABASE_URL).');
+    if (!url)
+      throw new ConfigurationError(
+        'Source "postgres" needs a database URL (input "database-url" / --database-url / DATABASE_URL).'
+      );
     return new PostgresSource(url, table);
   }
   if (/\.csv$/i.test(spec)) return new CsvSource(spec);
@@ -69,7 +89,11 @@ export function openSource(spec: string, inputs: Pick<ScanInputs, 'databaseUrl' 
 }
 
 /** A short, stable name of the source for issue markers (no credentials, no folders). */
-export function sourceKey(spec: string, inputs: Pick<ScanInputs, 'table'>, profile: FeatureProfile): string {
+export function sourceKey(
+  spec: string,
+  inputs: Pick<ScanInputs, 'table'>,
+  profile: FeatureProfile
+): string {
   const table = inputs.table ?? profile.defaultTable;
   if (spec === 'postgres' || /^postgres/.test(spec)) return `postgres:${table}`;
   if (/\.csv$/i.test(spec)) return `csv:${path.basename(spec)}`;
@@ -77,7 +101,11 @@ export function sourceKey(spec: string, inputs: Pick<ScanInputs, 'table'>, profi
 }
 
 /** Train (when asked, or when there is no model) or load, then scan, report and open issues. */
-export async function runScan(inputs: ScanInputs, api: IssuesApi | undefined, hooks: Hooks): Promise<ScanOutcome> {
+export async function runScan(
+  inputs: ScanInputs,
+  api: IssuesApi | undefined,
+  hooks: Hooks
+): Promise<ScanOutcome> {
   const profile = PROFILES[inputs.profile];
   const source = openSource(inputs.source, inputs, profile);
   let detector: Detector;
@@ -88,7 +116,9 @@ export async function runScan(inputs: ScanInputs, api: IssuesApi | undefined, ho
     hooks.log(`No model at ${inputs.modelPath}: training one.`);
   }
   if (inputs.train || !haveModel) {
-    const trainingSource = inputs.trainingSource ? openSource(inputs.trainingSource, inputs, profile) : source;
+    const trainingSource = inputs.trainingSource
+      ? openSource(inputs.trainingSource, inputs, profile)
+      : source;
     hooks.log(`Training on ${trainingSource.description} (profile ${profile.name}).`);
     const training = await readTrainingRows(trainingSource, profile, {
       batchSize: inputs.batchSize,
@@ -118,14 +148,19 @@ export async function runScan(inputs: ScanInputs, api: IssuesApi | undefined, ho
     hooks.log(`Loaded model ${inputs.modelPath} (threshold ${detector.threshold.toFixed(4)}).`);
   }
 
-  const result = await scanSource(detector, source, { batchSize: inputs.batchSize, progress: hooks.progress });
+  const result = await scanSource(detector, source, {
+    batchSize: inputs.batchSize,
+    progress: hooks.progress
+  });
   await source.close();
   hooks.log(
     `Scanned ${result.rows} rows: ${result.scored} scored, ${result.invalidRows} unusable, ${result.flagged.length} above the threshold.`
   );
   if (result.invalidRows) hooks.log(`Unusable rows: ${describeInvalid(result.invalid)}.`);
   if (result.scored === 0) {
-    throw new ConfigurationError(`No row of ${source.description} could be scored (${describeInvalid(result.invalid)}).`);
+    throw new ConfigurationError(
+      `No row of ${source.description} could be scored (${describeInvalid(result.invalid)}).`
+    );
   }
 
   const issues = await openIssues(api, result.flagged, detector, {
@@ -140,7 +175,10 @@ export async function runScan(inputs: ScanInputs, api: IssuesApi | undefined, ho
   });
 
   const h = histogram(result.errors, detector.threshold);
-  const chart = { mermaid: mermaidHistogram(h, detector.threshold), svg: svgHistogram(h, detector.threshold) };
+  const chart = {
+    mermaid: mermaidHistogram(h, detector.threshold),
+    svg: svgHistogram(h, detector.threshold)
+  };
   const summary = summaryMarkdown(
     result,
     detector,

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../shared/src/errors.js';
 import { type Detector, type Driver, scoreFeatureRows } from './detector.js';
 import type { Aggregate, FeatureProfile, PublicFields, Row } from './profile.js';
+import { text } from './profile.js';
 import { SeededRandom } from './rng.js';
 import type { Source } from './sources/source.js';
 
@@ -141,7 +142,7 @@ export async function scanSource(
         if (score <= detector.threshold) return;
         const row = kept[i] as Row;
         const f: Flagged = {
-          id: String(row[profile.idColumn] ?? ''),
+          id: text(row[profile.idColumn]),
           score,
           fields: profile.publicFields(row),
           drivers: result.drivers(i)

@@ -5,7 +5,7 @@ import {
   trainableParameters,
   trainAutoencoder
 } from './autoencoder.js';
-import type { Row } from './profile.js';
+import { type Row, text } from './profile.js';
 import { SeededRandom } from './rng.js';
 import { errorStats, type ErrorStats, quantile } from './stats.js';
 import { initTensorflow } from './tf.js';
@@ -17,7 +17,14 @@ import { initTensorflow } from './tf.js';
  * standardized, an 80/20 split, a [16, 8, 4] ReLU autoencoder with L2 0.001, dropout 0.2 and a
  * sigmoid output, and the threshold at the 95th percentile of the test errors.
  */
-export const SEED_FEATURES = ['user_id', 'card_number', 'exp_month', 'exp_year', 'address_state', 'address_zip'];
+export const SEED_FEATURES = [
+  'user_id',
+  'card_number',
+  'exp_month',
+  'exp_year',
+  'address_state',
+  'address_zip'
+];
 
 export const SEED_ARCHITECTURE: Omit<Architecture, 'seed'> = {
   inputs: SEED_FEATURES.length,
@@ -51,7 +58,7 @@ export class SeedEncoding {
     return rows.filter((r) =>
       SEED_FEATURES.every((c) => {
         const v = r[c];
-        if (v === null || v === undefined || String(v).trim() === '') return false;
+        if (text(v) === '') return false;
         const n = Number(v);
         return Number.isNaN(n) || Number.isFinite(n);
       })
@@ -66,7 +73,9 @@ export class SeedEncoding {
       this.labels.set(column, new Map(classes.map((c, i) => [c, i])));
     }
     const raw = rows.map((r) => this.raw(r));
-    this.mean = SEED_FEATURES.map((_, c) => raw.reduce((s, r) => s + (r[c] as number), 0) / raw.length);
+    this.mean = SEED_FEATURES.map(
+      (_, c) => raw.reduce((s, r) => s + (r[c] as number), 0) / raw.length
+    );
     this.std = SEED_FEATURES.map((_, c) => {
       const m = this.mean[c] as number;
       const sd = Math.sqrt(raw.reduce((s, r) => s + ((r[c] as number) - m) ** 2, 0) / raw.length);
@@ -87,7 +96,8 @@ export class SeedEncoding {
     const out = new Float32Array(rows.length * SEED_FEATURES.length);
     rows.forEach((row, r) =>
       this.raw(row).forEach((v, c) => {
-        out[r * SEED_FEATURES.length + c] = (v - (this.mean[c] as number)) / (this.std[c] as number);
+        out[r * SEED_FEATURES.length + c] =
+          (v - (this.mean[c] as number)) / (this.std[c] as number);
       })
     );
     return out;
@@ -146,7 +156,12 @@ export interface Reproduction {
 }
 
 /** The seed's experiment end to end: train on the normal table, threshold from its test split, score the fraud file. */
-export async function reproduceSeed(normal: readonly Row[], fraud: readonly Row[], seed = 42, epochs = 100): Promise<Reproduction> {
+export async function reproduceSeed(
+  normal: readonly Row[],
+  fraud: readonly Row[],
+  seed = 42,
+  epochs = 100
+): Promise<Reproduction> {
   const cleaned = SeedEncoding.clean(normal);
   const encoding = new SeedEncoding().fit(cleaned);
   const order = new SeededRandom(seed).permutation(cleaned.length);

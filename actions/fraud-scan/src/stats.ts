@@ -55,7 +55,7 @@ export function rocAuc(positives: ArrayLike<number>, negatives: ArrayLike<number
     ...Array.from(negatives, (s) => ({ s, p: 0 }))
   ].sort((a, b) => a.s - b.s);
   let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && (all[j] as { s: number }).s === (all[i] as { s: number }).s) j++;
     const avgRank = (i + j + 1) / 2;
@@ -77,7 +77,7 @@ export function prAuc(positives: ArrayLike<number>, negatives: ArrayLike<number>
   let fp = 0;
   let ap = 0;
   let prevRecall = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && (all[j] as { s: number }).s === (all[i] as { s: number }).s) {
       if ((all[j] as { p: number }).p === 1) tp++;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Row } from './profile.js';
+import { type Row, text } from './profile.js';
 import { SeededRandom } from './rng.js';
 
 /**
@@ -19,16 +19,40 @@ import { SeededRandom } from './rng.js';
  */
 
 export const TRANSACTION_COLUMNS = [
-  'id', 'created_at', 'user_id', 'order_id', 'amount', 'currency', 'status', 'decline_code',
-  'decline_reason', 'card_fingerprint', 'card_brand', 'card_last4', 'card_exp_month',
-  'card_exp_year', 'billing_city', 'billing_state', 'billing_postal_code', 'billing_country',
-  'client_ip', 'gateway', 'gateway_reference', 'fraud_pattern'
+  'id',
+  'created_at',
+  'user_id',
+  'order_id',
+  'amount',
+  'currency',
+  'status',
+  'decline_code',
+  'decline_reason',
+  'card_fingerprint',
+  'card_brand',
+  'card_last4',
+  'card_exp_month',
+  'card_exp_year',
+  'billing_city',
+  'billing_state',
+  'billing_postal_code',
+  'billing_country',
+  'client_ip',
+  'gateway',
+  'gateway_reference',
+  'fraud_pattern'
 ] as const;
 
 const STATES: [string, string, string][] = [
-  ['Austin', 'TX', '73301'], ['Denver', 'CO', '80202'], ['Chicago', 'IL', '60601'],
-  ['Seattle', 'WA', '98101'], ['Miami', 'FL', '33101'], ['Boston', 'MA', '02108'],
-  ['Columbus', 'OH', '43004'], ['Phoenix', 'AZ', '85001'], ['Atlanta', 'GA', '30301'],
+  ['Austin', 'TX', '73301'],
+  ['Denver', 'CO', '80202'],
+  ['Chicago', 'IL', '60601'],
+  ['Seattle', 'WA', '98101'],
+  ['Miami', 'FL', '33101'],
+  ['Boston', 'MA', '02108'],
+  ['Columbus', 'OH', '43004'],
+  ['Phoenix', 'AZ', '85001'],
+  ['Atlanta', 'GA', '30301'],
   ['Nashville', 'TN', '37201']
 ];
 const BRANDS = ['visa', 'visa', 'visa', 'mastercard', 'mastercard', 'amex', 'discover'];
@@ -53,7 +77,8 @@ export function syntheticTransactions(options: SyntheticOptions): Row[] {
   const start = (options.start ?? new Date('2026-01-01T00:00:00Z')).getTime();
   const span = (options.days ?? 30) * 86_400_000;
   const rows: Row[] = [];
-  const ip = (): string => `${rnd.int(11, 223)}.${rnd.int(0, 255)}.${rnd.int(0, 255)}.${rnd.int(1, 254)}`;
+  const ip = (): string =>
+    `${rnd.int(11, 223)}.${rnd.int(0, 255)}.${rnd.int(0, 255)}.${rnd.int(1, 254)}`;
   const card = (label: string, expired = false): Record<string, unknown> => ({
     card_fingerprint: fingerprint(`${options.seed}:${label}`),
     card_brand: rnd.pick(BRANDS),
@@ -63,8 +88,18 @@ export function syntheticTransactions(options: SyntheticOptions): Row[] {
   });
   const address = (home: [string, string, string], country = 'US'): Record<string, unknown> =>
     country === 'US'
-      ? { billing_city: home[0], billing_state: home[1], billing_postal_code: home[2], billing_country: 'US' }
-      : { billing_city: 'Elsewhere', billing_state: '', billing_postal_code: String(rnd.int(1000, 99999)), billing_country: country };
+      ? {
+          billing_city: home[0],
+          billing_state: home[1],
+          billing_postal_code: home[2],
+          billing_country: 'US'
+        }
+      : {
+          billing_city: 'Elsewhere',
+          billing_state: '',
+          billing_postal_code: String(rnd.int(1000, 99999)),
+          billing_country: country
+        };
   const push = (r: Record<string, unknown>, at: number, status: string, code: string): void => {
     rows.push({
       ...r,
@@ -89,7 +124,14 @@ export function syntheticTransactions(options: SyntheticOptions): Row[] {
     for (let k = 0; k < purchases; k++) {
       const declined = rnd.chance(0.04);
       push(
-        { user_id: u, amount: amount(8, 180), ...rnd.pick(cards), ...address(home), client_ip: rnd.pick(ips), fraud_pattern: '' },
+        {
+          user_id: u,
+          amount: amount(8, 180),
+          ...rnd.pick(cards),
+          ...address(home),
+          client_ip: rnd.pick(ips),
+          fraud_pattern: ''
+        },
         start + rnd.next() * span,
         declined ? 'declined' : 'succeeded',
         declined ? 'insufficient_funds' : ''
@@ -105,7 +147,14 @@ export function syntheticTransactions(options: SyntheticOptions): Row[] {
     for (let k = 0, n = rnd.int(8, 15); k < n; k++) {
       const ok = rnd.chance(0.15);
       push(
-        { user_id: tester, amount: amount(1, 5), ...stolen, ...address(rnd.pick(STATES)), client_ip: tip, fraud_pattern: 'card_testing' },
+        {
+          user_id: tester,
+          amount: amount(1, 5),
+          ...stolen,
+          ...address(rnd.pick(STATES)),
+          client_ip: tip,
+          fraud_pattern: 'card_testing'
+        },
         t0 + rnd.next() * 3_000_000,
         ok ? 'succeeded' : 'declined',
         ok ? '' : rnd.pick(['incorrect_cvc', 'card_declined'])
@@ -116,7 +165,14 @@ export function syntheticTransactions(options: SyntheticOptions): Row[] {
     const sip = ip();
     for (let k = 0, n = rnd.int(4, 6); k < n; k++) {
       push(
-        { user_id: users + 1000 + e * 10 + k, amount: amount(40, 300), ...shared, ...address(rnd.pick(STATES)), client_ip: sip, fraud_pattern: 'card_sharing' },
+        {
+          user_id: users + 1000 + e * 10 + k,
+          amount: amount(40, 300),
+          ...shared,
+          ...address(rnd.pick(STATES)),
+          client_ip: sip,
+          fraud_pattern: 'card_sharing'
+        },
         start + rnd.next() * span,
         'succeeded',
         ''
@@ -128,7 +184,14 @@ export function syntheticTransactions(options: SyntheticOptions): Row[] {
     const country = rnd.pick(FOREIGN);
     for (let k = 0, n = rnd.int(4, 6); k < n; k++) {
       push(
-        { user_id: victim, amount: amount(400, 1500), ...card(`ato${e}c${k}`), ...address(STATES[0] as [string, string, string], country), client_ip: aip, fraud_pattern: 'account_takeover' },
+        {
+          user_id: victim,
+          amount: amount(400, 1500),
+          ...card(`ato${e}c${k}`),
+          ...address(STATES[0] as [string, string, string], country),
+          client_ip: aip,
+          fraud_pattern: 'account_takeover'
+        },
         start + rnd.next() * span,
         rnd.chance(0.5) ? 'succeeded' : 'declined',
         ''
@@ -136,23 +199,34 @@ export function syntheticTransactions(options: SyntheticOptions): Row[] {
     }
     // expired cards
     push(
-      { user_id: users + 5000 + e, amount: amount(100, 900), ...card(`expired${e}`, true), ...address(rnd.pick(STATES)), client_ip: ip(), fraud_pattern: 'expired_cards' },
+      {
+        user_id: users + 5000 + e,
+        amount: amount(100, 900),
+        ...card(`expired${e}`, true),
+        ...address(rnd.pick(STATES)),
+        client_ip: ip(),
+        fraud_pattern: 'expired_cards'
+      },
       start + rnd.next() * span,
       'rejected',
       'expired_card'
     );
   }
-  for (const r of rows) if (r.decline_code === '' && r.status === 'declined') r.decline_code = 'card_declined';
+  for (const r of rows)
+    if (r.decline_code === '' && r.status === 'declined') r.decline_code = 'card_declined';
   rows.sort((a, b) => (a.created_at as Date).getTime() - (b.created_at as Date).getTime());
   rows.forEach((r, i) => (r.id = i + 1));
   return rows;
 }
 
 /** Rows as CSV text (RFC 4180 quoting), columns in TRANSACTION_COLUMNS order unless given. */
-export function toCsv(rows: readonly Row[], columns: readonly string[] = TRANSACTION_COLUMNS): string {
+export function toCsv(
+  rows: readonly Row[],
+  columns: readonly string[] = TRANSACTION_COLUMNS
+): string {
   const cell = (v: unknown): string => {
     if (v === null || v === undefined) return '';
-    const s = v instanceof Date ? v.toISOString() : String(v);
+    const s = text(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;

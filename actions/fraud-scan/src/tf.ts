@@ -38,7 +38,8 @@ export function initTensorflow(): Promise<void> {
     // The emscripten glue reads __dirname, which an ES module does not have.
     (globalThis as { __dirname?: string }).__dirname ??= folder;
     setWasmPaths(`${folder}/`);
-    if (!(await tf.setBackend('wasm'))) throw new Error('The TensorFlow.js wasm backend did not start.');
+    if (!(await tf.setBackend('wasm')))
+      throw new Error('The TensorFlow.js wasm backend did not start.');
     await tf.ready();
   })();
   return ready;

@@ -1,19 +1,62 @@
+import { text } from '../profile.js';
+
 /**
  * What a billing address says about its own consistency: a ZIP code's first digit names a
  * postal region of known states, and a handful of large cities can only be in one state.
  */
 
 const STATES: Record<string, string> = {
-  alabama: 'AL', alaska: 'AK', arizona: 'AZ', arkansas: 'AR', california: 'CA', colorado: 'CO',
-  connecticut: 'CT', delaware: 'DE', 'district of columbia': 'DC', florida: 'FL', georgia: 'GA',
-  hawaii: 'HI', idaho: 'ID', illinois: 'IL', indiana: 'IN', iowa: 'IA', kansas: 'KS',
-  kentucky: 'KY', louisiana: 'LA', maine: 'ME', maryland: 'MD', massachusetts: 'MA',
-  michigan: 'MI', minnesota: 'MN', mississippi: 'MS', missouri: 'MO', montana: 'MT',
-  nebraska: 'NE', nevada: 'NV', 'new hampshire': 'NH', 'new jersey': 'NJ', 'new mexico': 'NM',
-  'new york': 'NY', 'north carolina': 'NC', 'north dakota': 'ND', ohio: 'OH', oklahoma: 'OK',
-  oregon: 'OR', pennsylvania: 'PA', 'rhode island': 'RI', 'south carolina': 'SC',
-  'south dakota': 'SD', tennessee: 'TN', texas: 'TX', utah: 'UT', vermont: 'VT',
-  virginia: 'VA', washington: 'WA', 'west virginia': 'WV', wisconsin: 'WI', wyoming: 'WY',
+  alabama: 'AL',
+  alaska: 'AK',
+  arizona: 'AZ',
+  arkansas: 'AR',
+  california: 'CA',
+  colorado: 'CO',
+  connecticut: 'CT',
+  delaware: 'DE',
+  'district of columbia': 'DC',
+  florida: 'FL',
+  georgia: 'GA',
+  hawaii: 'HI',
+  idaho: 'ID',
+  illinois: 'IL',
+  indiana: 'IN',
+  iowa: 'IA',
+  kansas: 'KS',
+  kentucky: 'KY',
+  louisiana: 'LA',
+  maine: 'ME',
+  maryland: 'MD',
+  massachusetts: 'MA',
+  michigan: 'MI',
+  minnesota: 'MN',
+  mississippi: 'MS',
+  missouri: 'MO',
+  montana: 'MT',
+  nebraska: 'NE',
+  nevada: 'NV',
+  'new hampshire': 'NH',
+  'new jersey': 'NJ',
+  'new mexico': 'NM',
+  'new york': 'NY',
+  'north carolina': 'NC',
+  'north dakota': 'ND',
+  ohio: 'OH',
+  oklahoma: 'OK',
+  oregon: 'OR',
+  pennsylvania: 'PA',
+  'rhode island': 'RI',
+  'south carolina': 'SC',
+  'south dakota': 'SD',
+  tennessee: 'TN',
+  texas: 'TX',
+  utah: 'UT',
+  vermont: 'VT',
+  virginia: 'VA',
+  washington: 'WA',
+  'west virginia': 'WV',
+  wisconsin: 'WI',
+  wyoming: 'WY',
   'puerto rico': 'PR'
 };
 
@@ -33,44 +76,81 @@ const ZIP_REGIONS: Record<string, string[]> = {
 
 /** The largest US cities whose name belongs to one state (no Springfields). */
 const CITIES: Record<string, string> = {
-  'new york': 'NY', 'los angeles': 'CA', chicago: 'IL', houston: 'TX', phoenix: 'AZ',
-  philadelphia: 'PA', 'san antonio': 'TX', 'san diego': 'CA', dallas: 'TX', 'san jose': 'CA',
-  austin: 'TX', jacksonville: 'FL', 'fort worth': 'TX', columbus: 'OH', charlotte: 'NC',
-  'san francisco': 'CA', indianapolis: 'IN', seattle: 'WA', denver: 'CO', boston: 'MA',
-  'el paso': 'TX', nashville: 'TN', detroit: 'MI', 'oklahoma city': 'OK', 'las vegas': 'NV',
-  memphis: 'TN', louisville: 'KY', baltimore: 'MD', milwaukee: 'WI', albuquerque: 'NM',
-  tucson: 'AZ', fresno: 'CA', sacramento: 'CA', atlanta: 'GA', miami: 'FL', omaha: 'NE',
-  minneapolis: 'MN', tulsa: 'OK', 'new orleans': 'LA', cleveland: 'OH', tampa: 'FL',
-  pittsburgh: 'PA', cincinnati: 'OH', 'salt lake city': 'UT', honolulu: 'HI', anchorage: 'AK'
+  'new york': 'NY',
+  'los angeles': 'CA',
+  chicago: 'IL',
+  houston: 'TX',
+  phoenix: 'AZ',
+  philadelphia: 'PA',
+  'san antonio': 'TX',
+  'san diego': 'CA',
+  dallas: 'TX',
+  'san jose': 'CA',
+  austin: 'TX',
+  jacksonville: 'FL',
+  'fort worth': 'TX',
+  columbus: 'OH',
+  charlotte: 'NC',
+  'san francisco': 'CA',
+  indianapolis: 'IN',
+  seattle: 'WA',
+  denver: 'CO',
+  boston: 'MA',
+  'el paso': 'TX',
+  nashville: 'TN',
+  detroit: 'MI',
+  'oklahoma city': 'OK',
+  'las vegas': 'NV',
+  memphis: 'TN',
+  louisville: 'KY',
+  baltimore: 'MD',
+  milwaukee: 'WI',
+  albuquerque: 'NM',
+  tucson: 'AZ',
+  fresno: 'CA',
+  sacramento: 'CA',
+  atlanta: 'GA',
+  miami: 'FL',
+  omaha: 'NE',
+  minneapolis: 'MN',
+  tulsa: 'OK',
+  'new orleans': 'LA',
+  cleveland: 'OH',
+  tampa: 'FL',
+  pittsburgh: 'PA',
+  cincinnati: 'OH',
+  'salt lake city': 'UT',
+  honolulu: 'HI',
+  anchorage: 'AK'
 };
 
 /** A state's two-letter code from its name or code ("Texas", "tx" → "TX"), or undefined. */
 export function stateCode(value: unknown): string | undefined {
-  const text = String(value ?? '').trim().toLowerCase();
-  if (text === '') return undefined;
-  if (text.length === 2) {
-    const upper = text.toUpperCase();
+  const raw = text(value).trim().toLowerCase();
+  if (raw === '') return undefined;
+  if (raw.length === 2) {
+    const upper = raw.toUpperCase();
     return Object.values(STATES).includes(upper) ? upper : undefined;
   }
-  return STATES[text];
+  return STATES[raw];
 }
 
 /** True for a US country written as US, USA or United States (any case). */
 export function isUnitedStates(value: unknown): boolean {
-  return /^(us|usa|united states( of america)?)$/i.test(String(value ?? '').trim());
+  return /^(us|usa|united states( of america)?)$/i.test(text(value).trim());
 }
 
 /** 1 when a US ZIP's region holds the state, 0 when it does not, 0.5 when it cannot be told. */
 export function zipMatchesState(zip: unknown, state: unknown): number {
   const code = stateCode(state);
-  const text = String(zip ?? '').trim();
-  if (!code || !/^\d{5}(-\d{4})?$/.test(text)) return 0.5;
-  return ZIP_REGIONS[text[0] as string]?.includes(code) ? 1 : 0;
+  const raw = text(zip).trim();
+  if (!code || !/^\d{5}(-\d{4})?$/.test(raw)) return 0.5;
+  return ZIP_REGIONS[raw[0] as string]?.includes(code) ? 1 : 0;
 }
 
 /** 1 when a known large city is in the given state, 0 when it is in another, 0.5 when unknown. */
 export function cityMatchesState(city: unknown, state: unknown): number {
-  const known = CITIES[String(city ?? '').trim().toLowerCase()];
+  const known = CITIES[text(city).trim().toLowerCase()];
   const code = stateCode(state);
   if (!known || !code) return 0.5;
   return known === code ? 1 : 0;
@@ -78,14 +158,14 @@ export function cityMatchesState(city: unknown, state: unknown): number {
 
 /** 1 for a well-formed postal code: 5 digits or ZIP+4 in the US, any 3–10 characters elsewhere. */
 export function postalCodeWellFormed(zip: unknown, country: unknown): number {
-  const text = String(zip ?? '').trim();
-  if (text === '') return 0;
-  if (isUnitedStates(country)) return /^\d{5}(-\d{4})?$/.test(text) ? 1 : 0;
-  return /^[A-Za-z0-9 -]{3,10}$/.test(text) ? 1 : 0;
+  const raw = text(zip).trim();
+  if (raw === '') return 0;
+  if (isUnitedStates(country)) return /^\d{5}(-\d{4})?$/.test(raw) ? 1 : 0;
+  return /^[A-Za-z0-9 -]{3,10}$/.test(raw) ? 1 : 0;
 }
 
 /** Share of the given address fields that are filled in. */
 export function completeness(...fields: unknown[]): number {
-  const filled = fields.filter((f) => String(f ?? '').trim() !== '').length;
+  const filled = fields.filter((f) => text(f).trim() !== '').length;
   return fields.length === 0 ? 1 : filled / fields.length;
 }

@@ -1,3 +1,5 @@
+import { text } from '../profile.js';
+
 /**
  * What a card number says about itself, without looking it up anywhere: whether its check
  * digit is right (Luhn), which network its issuer range (IIN/BIN) belongs to, and whether its
@@ -5,14 +7,7 @@
  */
 
 export type CardBrand =
-  | 'visa'
-  | 'mastercard'
-  | 'amex'
-  | 'discover'
-  | 'jcb'
-  | 'diners'
-  | 'maestro'
-  | 'unknown';
+  'visa' | 'mastercard' | 'amex' | 'discover' | 'jcb' | 'diners' | 'maestro' | 'unknown';
 
 /** True when the digits pass the Luhn check; false for anything that is not 12–19 digits. */
 export function luhnValid(number: string): boolean {
@@ -77,5 +72,5 @@ export function cardBrand(number: string): { brand: CardBrand; lengthFits: boole
 
 /** Digits only ("4242 4242-4242 4242" → "4242424242424242"); numbers read as floats lose digits, so text is expected. */
 export function cardDigits(value: unknown): string {
-  return String(value ?? '').replace(/[\s-]/g, '');
+  return text(value).replace(/[\s-]/g, '');
 }

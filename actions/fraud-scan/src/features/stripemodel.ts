@@ -30,8 +30,16 @@ class StripemodelAggregate implements Aggregate {
 
 /** 1 when the email's local part carries the holder's surname, 0.5 the first name only, 0 neither. */
 export function nameInEmail(name: unknown, email: unknown): number {
-  const local = text(email).split('@')[0]?.toLowerCase().replace(/[^a-z]/g, '') ?? '';
-  const parts = text(name).toLowerCase().split(/\s+/).map((p) => p.replace(/[^a-z]/g, '')).filter((p) => p.length > 1);
+  const local =
+    text(email)
+      .split('@')[0]
+      ?.toLowerCase()
+      .replace(/[^a-z]/g, '') ?? '';
+  const parts = text(name)
+    .toLowerCase()
+    .split(/\s+/)
+    .map((p) => p.replace(/[^a-z]/g, ''))
+    .filter((p) => p.length > 1);
   if (local === '' || parts.length === 0) return 0;
   const surname = parts[parts.length - 1] as string;
   if (parts.length > 1 && local.includes(surname)) return 1;
@@ -45,23 +53,78 @@ export const stripemodelProfile: FeatureProfile = {
   defaultTable: 'account_stripemodel',
   idColumn: 'id',
   requiredColumns: [
-    'id', 'user_id', 'card_number', 'exp_month', 'exp_year', 'email', 'name_on_card',
-    'address_city', 'address_state', 'address_zip', 'address_country'
+    'id',
+    'user_id',
+    'card_number',
+    'exp_month',
+    'exp_year',
+    'email',
+    'name_on_card',
+    'address_city',
+    'address_state',
+    'address_zip',
+    'address_country'
   ],
   features: [
-    { name: 'card_luhn_valid', kind: 'binary', description: 'the card number passes the Luhn check' },
-    { name: 'card_brand_length_fits', kind: 'binary', description: "the number's issuer range is a known network and its length is one that network issues" },
-    { name: 'card_brand', kind: 'categorical', description: 'network from the issuer range (visa, mastercard, amex, ...)' },
+    {
+      name: 'card_luhn_valid',
+      kind: 'binary',
+      description: 'the card number passes the Luhn check'
+    },
+    {
+      name: 'card_brand_length_fits',
+      kind: 'binary',
+      description:
+        "the number's issuer range is a known network and its length is one that network issues"
+    },
+    {
+      name: 'card_brand',
+      kind: 'categorical',
+      description: 'network from the issuer range (visa, mastercard, amex, ...)'
+    },
     { name: 'exp_month_valid', kind: 'binary', description: 'expiry month is 1–12' },
-    { name: 'name_in_email', kind: 'numeric', description: "the email's local part carries the holder's surname (1), first name only (0.5) or neither (0)" },
-    { name: 'address_complete', kind: 'numeric', description: 'share of city, state, ZIP and country filled in' },
-    { name: 'postal_code_well_formed', kind: 'binary', description: 'ZIP is 5 digits / ZIP+4 in the US, plausible elsewhere' },
-    { name: 'zip_matches_state', kind: 'numeric', description: "the ZIP's postal region holds the state (1), not (0), unknown (0.5)" },
-    { name: 'city_matches_state', kind: 'numeric', description: 'a known large city is in the given state (1), another (0), unknown (0.5)' },
+    {
+      name: 'name_in_email',
+      kind: 'numeric',
+      description:
+        "the email's local part carries the holder's surname (1), first name only (0.5) or neither (0)"
+    },
+    {
+      name: 'address_complete',
+      kind: 'numeric',
+      description: 'share of city, state, ZIP and country filled in'
+    },
+    {
+      name: 'postal_code_well_formed',
+      kind: 'binary',
+      description: 'ZIP is 5 digits / ZIP+4 in the US, plausible elsewhere'
+    },
+    {
+      name: 'zip_matches_state',
+      kind: 'numeric',
+      description: "the ZIP's postal region holds the state (1), not (0), unknown (0.5)"
+    },
+    {
+      name: 'city_matches_state',
+      kind: 'numeric',
+      description: 'a known large city is in the given state (1), another (0), unknown (0.5)'
+    },
     { name: 'country_us', kind: 'binary', description: 'billing country is the United States' },
-    { name: 'cards_per_user', kind: 'numeric', description: 'log(1 + other cards on the same user)' },
-    { name: 'users_per_name', kind: 'numeric', description: 'log(1 + other users with the same name on card)' },
-    { name: 'users_per_card', kind: 'numeric', description: 'log(1 + other users with the same card number)' }
+    {
+      name: 'cards_per_user',
+      kind: 'numeric',
+      description: 'log(1 + other cards on the same user)'
+    },
+    {
+      name: 'users_per_name',
+      kind: 'numeric',
+      description: 'log(1 + other users with the same name on card)'
+    },
+    {
+      name: 'users_per_card',
+      kind: 'numeric',
+      description: 'log(1 + other users with the same card number)'
+    }
   ],
   newAggregate: () => new StripemodelAggregate(),
   extract(row, aggregate) {

@@ -78,30 +78,99 @@ export const transactionsProfile: FeatureProfile = {
   defaultTable: 'payments_transaction',
   idColumn: 'id',
   requiredColumns: [
-    'id', 'created_at', 'user_id', 'amount', 'status', 'decline_code', 'card_fingerprint',
-    'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year', 'billing_city',
-    'billing_state', 'billing_postal_code', 'billing_country', 'client_ip'
+    'id',
+    'created_at',
+    'user_id',
+    'amount',
+    'status',
+    'decline_code',
+    'card_fingerprint',
+    'card_brand',
+    'card_last4',
+    'card_exp_month',
+    'card_exp_year',
+    'billing_city',
+    'billing_state',
+    'billing_postal_code',
+    'billing_country',
+    'client_ip'
   ],
   features: [
     { name: 'amount_log', kind: 'numeric', description: 'log(1 + amount)' },
     { name: 'status', kind: 'categorical', description: 'succeeded, declined, rejected or error' },
-    { name: 'decline_code', kind: 'categorical', description: 'the gateway decline code (empty when none)' },
+    {
+      name: 'decline_code',
+      kind: 'categorical',
+      description: 'the gateway decline code (empty when none)'
+    },
     { name: 'card_brand', kind: 'categorical', description: 'card network' },
-    { name: 'card_expired', kind: 'binary', description: 'the card had expired when the attempt was made' },
-    { name: 'months_to_expiry', kind: 'numeric', description: 'months from the attempt to the card expiry (clipped to -12..120)' },
+    {
+      name: 'card_expired',
+      kind: 'binary',
+      description: 'the card had expired when the attempt was made'
+    },
+    {
+      name: 'months_to_expiry',
+      kind: 'numeric',
+      description: 'months from the attempt to the card expiry (clipped to -12..120)'
+    },
     { name: 'hour_sin', kind: 'numeric', description: 'time of day (UTC), sine part' },
     { name: 'hour_cos', kind: 'numeric', description: 'time of day (UTC), cosine part' },
-    { name: 'billing_complete', kind: 'numeric', description: 'share of city, state, postal code, country filled in' },
-    { name: 'zip_matches_state', kind: 'numeric', description: "a US ZIP's region holds the state (1), not (0), unknown (0.5)" },
-    { name: 'cards_per_user', kind: 'numeric', description: 'log(1 + other card fingerprints used by the same user)' },
-    { name: 'users_per_card', kind: 'numeric', description: 'log(1 + other users of the same card fingerprint)' },
-    { name: 'card_attempts_in_hour', kind: 'numeric', description: 'log(1 + other attempts on the same card in the same clock hour)' },
-    { name: 'card_decline_ratio', kind: 'numeric', description: "share of the card's attempts that were not successful" },
-    { name: 'user_decline_ratio', kind: 'numeric', description: "share of the user's attempts that were not successful" },
-    { name: 'ips_per_user', kind: 'numeric', description: 'log(1 + other client IPs of the same user)' },
-    { name: 'users_per_ip', kind: 'numeric', description: 'log(1 + other users from the same client IP)' },
-    { name: 'countries_per_user', kind: 'numeric', description: 'log(1 + other billing countries of the same user)' },
-    { name: 'country_mismatch', kind: 'binary', description: "billing country differs from the user's usual one" }
+    {
+      name: 'billing_complete',
+      kind: 'numeric',
+      description: 'share of city, state, postal code, country filled in'
+    },
+    {
+      name: 'zip_matches_state',
+      kind: 'numeric',
+      description: "a US ZIP's region holds the state (1), not (0), unknown (0.5)"
+    },
+    {
+      name: 'cards_per_user',
+      kind: 'numeric',
+      description: 'log(1 + other card fingerprints used by the same user)'
+    },
+    {
+      name: 'users_per_card',
+      kind: 'numeric',
+      description: 'log(1 + other users of the same card fingerprint)'
+    },
+    {
+      name: 'card_attempts_in_hour',
+      kind: 'numeric',
+      description: 'log(1 + other attempts on the same card in the same clock hour)'
+    },
+    {
+      name: 'card_decline_ratio',
+      kind: 'numeric',
+      description: "share of the card's attempts that were not successful"
+    },
+    {
+      name: 'user_decline_ratio',
+      kind: 'numeric',
+      description: "share of the user's attempts that were not successful"
+    },
+    {
+      name: 'ips_per_user',
+      kind: 'numeric',
+      description: 'log(1 + other client IPs of the same user)'
+    },
+    {
+      name: 'users_per_ip',
+      kind: 'numeric',
+      description: 'log(1 + other users from the same client IP)'
+    },
+    {
+      name: 'countries_per_user',
+      kind: 'numeric',
+      description: 'log(1 + other billing countries of the same user)'
+    },
+    {
+      name: 'country_mismatch',
+      kind: 'binary',
+      description: "billing country differs from the user's usual one"
+    }
   ],
   newAggregate: () => new TransactionsAggregate(),
   extract(row, aggregate) {
@@ -136,7 +205,12 @@ export const transactionsProfile: FeatureProfile = {
         Math.min(120, Math.max(-12, monthsToExpiry)),
         Math.sin(2 * Math.PI * hour),
         Math.cos(2 * Math.PI * hour),
-        completeness(row.billing_city, row.billing_state, row.billing_postal_code, row.billing_country),
+        completeness(
+          row.billing_city,
+          row.billing_state,
+          row.billing_postal_code,
+          row.billing_country
+        ),
         country === 'US' ? zipMatchesState(row.billing_postal_code, row.billing_state) : 0.5,
         log1(agg.cardsPerUser.count(user)),
         log1(agg.usersPerCard.count(card)),
@@ -153,7 +227,8 @@ export const transactionsProfile: FeatureProfile = {
   publicFields(row) {
     return {
       id: text(row.id),
-      created_at: row.created_at instanceof Date ? row.created_at.toISOString() : text(row.created_at),
+      created_at:
+        row.created_at instanceof Date ? row.created_at.toISOString() : text(row.created_at),
       user_id: text(row.user_id),
       amount: text(row.amount),
       currency: text(row.currency),

@@ -99,7 +99,9 @@ export class CsvSource implements Source {
     try {
       await access(this.file, constants.R_OK);
     } catch {
-      throw new ConfigurationError(`Source CSV file "${this.file}" does not exist or cannot be read.`);
+      throw new ConfigurationError(
+        `Source CSV file "${this.file}" does not exist or cannot be read.`
+      );
     }
   }
 

@@ -35,7 +35,9 @@ export class PostgresSource implements Source {
     try {
       await client.connect();
     } catch (error) {
-      throw new ConfigurationError(`Cannot connect to the PostgreSQL source: ${(error as Error).message}`);
+      throw new ConfigurationError(
+        `Cannot connect to the PostgreSQL source: ${(error as Error).message}`
+      );
     }
     return client;
   }
@@ -46,7 +48,9 @@ export class PostgresSource implements Source {
       const result = await client.query(`SELECT * FROM ${quotedTable(this.table)} LIMIT 0`);
       return result.fields.map((f) => f.name);
     } catch (error) {
-      throw new ConfigurationError(`Cannot read table "${this.table}": ${(error as Error).message}`);
+      throw new ConfigurationError(
+        `Cannot read table "${this.table}": ${(error as Error).message}`
+      );
     } finally {
       await client.end();
     }

@@ -7,7 +7,10 @@ import { quotedTable } from './table-name.js';
 
 /** The part of node:sqlite used here (Node 20's type definitions do not have the module). */
 interface SqliteModule {
-  DatabaseSync: new (file: string, options?: { readOnly?: boolean }) => {
+  DatabaseSync: new (
+    file: string,
+    options?: { readOnly?: boolean }
+  ) => {
     prepare(sql: string): {
       get(): unknown;
       all(): unknown[];
@@ -34,12 +37,14 @@ export class SqliteSource implements Source {
     this.description = `SQLite table ${table} in ${file}`;
   }
 
-  private async open(): Promise<InstanceType<SqliteModule['DatabaseSync']>> {
+  private open(): InstanceType<SqliteModule['DatabaseSync']> {
     if (this.db) return this.db;
     try {
       accessSync(this.file, constants.R_OK);
     } catch {
-      throw new ConfigurationError(`Source SQLite file "${this.file}" does not exist or cannot be read.`);
+      throw new ConfigurationError(
+        `Source SQLite file "${this.file}" does not exist or cannot be read.`
+      );
     }
     let sqlite: SqliteModule;
     try {
@@ -54,23 +59,26 @@ export class SqliteSource implements Source {
       this.db = new sqlite.DatabaseSync(this.file, { readOnly: true });
       this.db.prepare('SELECT 1').get();
     } catch (error) {
-      throw new ConfigurationError(`Source "${this.file}" is not a readable SQLite database: ${(error as Error).message}`);
+      throw new ConfigurationError(
+        `Source "${this.file}" is not a readable SQLite database: ${(error as Error).message}`
+      );
     }
     return this.db;
   }
 
-  async columns(): Promise<string[]> {
-    const db = await this.open();
+  columns(): Promise<string[]> {
+    const db = this.open();
     const table = quotedTable(this.table);
     const info = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
     if (info.length === 0) {
       throw new ConfigurationError(`SQLite database "${this.file}" has no table "${this.table}".`);
     }
-    return info.map((c) => c.name);
+    return Promise.resolve(info.map((c) => c.name));
   }
 
   async *batches(size: number): AsyncIterable<Row[]> {
-    const db = await this.open();
+    const db = this.open();
+    await Promise.resolve(); // an async generator, like the other sources'
     const statement = db.prepare(`SELECT * FROM ${quotedTable(this.table)} ORDER BY rowid`);
     let batch: Row[] = [];
     for (const row of statement.iterate() as Iterable<Row>) {
@@ -83,8 +91,9 @@ export class SqliteSource implements Source {
     if (batch.length) yield batch;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.db?.close();
     this.db = undefined;
+    return Promise.resolve();
   }
 }

@@ -10,5 +10,8 @@ export function quotedTable(name: string): string {
       `Table name "${name}" is not a plain identifier (letters, digits, _ and an optional schema.).`
     );
   }
-  return name.split('.').map((part) => `"${part}"`).join('.');
+  return name
+    .split('.')
+    .map((part) => `"${part}"`)
+    .join('.');
 }
