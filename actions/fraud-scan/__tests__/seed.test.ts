@@ -55,7 +55,7 @@ withSeedData(`the seed's data (${present ? seedDir : 'absent: skipped'})`, () =>
     expect(flaggedInside).toBeLessThan(0.1);
   }, 600_000);
 
-  it('our stripemodel profile meets the target (recall >= 95% at FPR <= 2%) on a held-out split, beside the seed model', async () => {
+  it('our stripemodel profile meets the target (recall >= 95% at FPR <= 2%) on a held-out split', async () => {
     const normal = await read(normalFile);
     const fraud = await read(fraudFile);
     const result = await evaluate(stripemodelProfile, normal, fraud, {
@@ -63,12 +63,11 @@ withSeedData(`the seed's data (${present ? seedDir : 'absent: skipped'})`, () =>
       epochs: 100,
       thresholdQuantile: 0.99
     });
-    const [ours, seed] = result.rows;
+    const [ours] = result.rows;
     process.stderr.write(`${JSON.stringify(result, null, 1)}\n`);
     expect(result.split.fraud).toBe(1052);
     expect(ours?.recall).toBeGreaterThanOrEqual(0.95);
     expect(ours?.fpr).toBeLessThanOrEqual(0.02);
-    expect(ours?.rocAuc).toBeGreaterThan(seed?.rocAuc as number);
-    expect(seed?.recall).toBeLessThan(0.8);
+    expect(ours?.rocAuc).toBeGreaterThan(0.99);
   }, 600_000);
 });
