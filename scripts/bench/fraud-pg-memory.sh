@@ -20,14 +20,14 @@ psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
 url="postgres://$PGUSER@$PGHOST:$PGPORT/$db"
 
 fill() { # fill N: a payments_transaction of N synthetic attempts (some users, cards, IPs reused)
-  psql -q -d "$db" <<SQL >/dev/null
+  psql -q -v ON_ERROR_STOP=1 -d "$db" <<SQL >/dev/null
 DROP TABLE IF EXISTS payments_transaction;
 CREATE TABLE payments_transaction AS
 SELECT g::bigint AS id,
        timestamptz '2026-01-01' + (g * interval '2 seconds') AS created_at,
        (g % ($1 / 3 + 1))::bigint AS user_id,
        NULL::bigint AS order_id,
-       round((5 + (g * 7919 % 20000) / 100.0)::numeric, 2) AS amount,
+       round((5 + (g::bigint * 7919 % 20000) / 100.0)::numeric, 2) AS amount,
        'usd'::varchar(3) AS currency,
        CASE WHEN g % 29 = 0 THEN 'declined' ELSE 'succeeded' END::varchar(16) AS status,
        CASE WHEN g % 29 = 0 THEN 'card_declined' ELSE '' END::varchar(64) AS decline_code,

@@ -61,19 +61,27 @@ export function finiteNumber(value: unknown): number | undefined {
   return Number.isFinite(parsed) ? parsed : undefined;
 }
 
-/** A counter of distinct values per key (e.g. distinct cards per user). */
+/**
+ * A counter of distinct values per key (e.g. distinct cards per user). Most keys only ever see
+ * one value, so that value is stored inline and a Set is made only for the second one — a
+ * Set per key is what made memory grow fastest on large tables.
+ */
 export class DistinctCounter {
-  private readonly sets = new Map<string, Set<string>>();
+  private readonly values = new Map<string, string | Set<string>>();
 
   add(key: string, value: string): void {
     if (key === '' || value === '') return;
-    let set = this.sets.get(key);
-    if (!set) this.sets.set(key, (set = new Set()));
-    set.add(value);
+    const current = this.values.get(key);
+    if (current === undefined) this.values.set(key, value);
+    else if (typeof current === 'string') {
+      if (current !== value) this.values.set(key, new Set([current, value]));
+    } else current.add(value);
   }
 
   count(key: string): number {
-    return this.sets.get(key)?.size ?? 0;
+    const current = this.values.get(key);
+    if (current === undefined) return 0;
+    return typeof current === 'string' ? 1 : current.size;
   }
 }
 
