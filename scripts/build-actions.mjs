@@ -9,6 +9,7 @@
 //   node scripts/build-actions.mjs [name ...]          build (all actions by default)
 //   node scripts/build-actions.mjs --check [name ...]  rebuild in memory, fail if dist/ differs
 import ncc from '@vercel/ncc';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,8 +72,8 @@ function listDist(dist) {
   return out;
 }
 
-let stale = 0;
-for (const name of actions) {
+/** Build (or check) one action; returns false when its committed dist/ is stale. */
+async function buildOne(name) {
   const dist = path.join(root, 'actions', name, 'dist');
   const files = await buildAction(name);
   if (check) {
@@ -84,18 +85,43 @@ for (const name of actions) {
     }
     for (const rel of listDist(dist)) if (!files.has(rel)) problems.push(`extra ${rel}`);
     if (problems.length) {
-      stale++;
       console.error(`actions/${name}/dist is stale (${problems.join(', ')}): run npm run build.`);
-    } else {
-      console.log(`actions/${name}/dist is up to date.`);
+      return false;
     }
-  } else {
-    rmSync(dist, { recursive: true, force: true });
-    for (const [rel, content] of files) {
-      mkdirSync(path.dirname(path.join(dist, rel)), { recursive: true });
-      writeFileSync(path.join(dist, rel), content);
-    }
-    console.log(`built actions/${name}/dist (${files.size} files)`);
+    console.log(`actions/${name}/dist is up to date.`);
+    return true;
   }
+  rmSync(dist, { recursive: true, force: true });
+  for (const [rel, content] of files) {
+    mkdirSync(path.dirname(path.join(dist, rel)), { recursive: true });
+    writeFileSync(path.join(dist, rel), content);
+  }
+  console.log(`built actions/${name}/dist (${files.size} files)`);
+  return true;
 }
-if (check && stale) process.exit(1);
+
+if (actions.length === 1) {
+  process.exit((await buildOne(actions[0])) ? 0 : 1);
+}
+// Several actions: one child process each, two at a time (this machine has two cores). ncc's
+// webpack keeps what it compiled alive, so bundling every action (TensorFlow.js included) in one
+// process runs out of heap.
+const runChild = (name) =>
+  new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(import.meta.url), ...(check ? ['--check'] : []), name],
+      { stdio: 'inherit' }
+    );
+    child.on('close', (code) => resolve(code === 0));
+  });
+const queue = [...actions];
+let failed = 0;
+await Promise.all(
+  Array.from({ length: Math.min(2, queue.length) }, async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      if (!(await runChild(name))) failed++;
+    }
+  })
+);
+if (failed) process.exit(1);

@@ -52,6 +52,7 @@ ensure_apt() {
 # the storefront, app/frontend, is a project of its own). A fresh clone gets `npm ci`; an existing
 # node_modules is brought in line with `npm install`, which does not wipe it first (other
 # processes may be running tests from it). flock serializes concurrent installs.
+# shellcheck disable=SC2120 # the folder is optional; callers without one mean the root.
 ensure_npm() {
   local dir="${1:-$REPO_ROOT}"
   local stamp="$dir/node_modules/.installed-lock-hash" hash
