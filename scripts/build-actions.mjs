@@ -29,25 +29,34 @@ const actions = readdirSync(path.join(root, 'actions'), { withFileTypes: true })
 async function buildAction(name) {
   const dir = path.join(root, 'actions', name);
   const files = new Map();
-  // [source, output file, folder for its assets]
-  const entries = [['src/index.ts', 'index.js', '']];
+  // [source, output file, folder for its assets, license file name]. A CLI's assets (lazily
+  // loaded chunks such as 413.index.js) must sit beside cli.js, where its chunk loader looks.
+  const entries = [['src/index.ts', 'index.js', '', 'licenses.txt']];
   if (existsSync(path.join(dir, 'src/cleanup.ts'))) {
-    entries.push(['src/cleanup.ts', 'cleanup/index.js', 'cleanup/']);
+    entries.push(['src/cleanup.ts', 'cleanup/index.js', 'cleanup/', 'licenses.txt']);
   }
-  if (existsSync(path.join(dir, 'src/cli.ts'))) entries.push(['src/cli.ts', 'cli.js', 'cli/']);
-  for (const [entry, output, prefix] of entries) {
+  if (existsSync(path.join(dir, 'src/cli.ts'))) {
+    entries.push(['src/cli.ts', 'cli.js', '', 'licenses-cli.txt']);
+  }
+  for (const [entry, output, prefix, license] of entries) {
     const { code, assets } = await ncc(path.join(dir, entry), {
       cache: false,
       minify: false,
       sourceMap: false,
-      license: 'licenses.txt',
+      license,
       quiet: true,
       target: 'es2022'
     });
     files.set(output, Buffer.from(code));
     for (const [asset, { source }] of Object.entries(assets ?? {})) {
-      // ncc already emits its own package.json for ESM output; ours below is the same.
-      files.set(`${prefix}${asset}`, Buffer.from(source));
+      if (asset === 'package.json') continue; // ours, below
+      const rel = `${prefix}${asset}`;
+      const content = Buffer.from(source);
+      // Two entries in one folder may not emit different files of the same name.
+      if (files.has(rel) && !files.get(rel).equals(content)) {
+        throw new Error(`actions/${name}: ${entry} and another entry both emit ${rel}`);
+      }
+      files.set(rel, content);
     }
     files.set(`${prefix}package.json`, Buffer.from('{\n  "type": "module"\n}\n'));
   }
