@@ -74,21 +74,26 @@ ensure_npm() {
 ensure_venv() {
   local dir="$1"
   shift
-  local stamp="$dir/.installed-requirements-hash" hash
-  hash="$(_hash_files "$@")"
-  if [ ! -x "$dir/bin/python" ]; then
-    log "Creating virtual environment $dir"
-    "$PYTHON" -m venv "$dir"
-  fi
-  if ! _stamp_matches "$stamp" "$hash"; then
-    log "Installing Python packages into $dir from $*"
-    local args=() req
-    for req in "$@"; do args+=(-r "$req"); done
-    # The stamp is written only after every install succeeded, so a failed one is retried.
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip &&
-      "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" &&
-      echo "$hash" >"$stamp"
-  fi
+  # One install at a time per environment: suites run in parallel (and by several people on
+  # one machine) must not pip into the same folder at once.
+  (
+    flock 9
+    local stamp="$dir/.installed-requirements-hash" hash
+    hash="$(_hash_files "$@")"
+    if [ ! -x "$dir/bin/python" ]; then
+      log "Creating virtual environment $dir"
+      "$PYTHON" -m venv "$dir"
+    fi
+    if ! _stamp_matches "$stamp" "$hash"; then
+      log "Installing Python packages into $dir from $*"
+      local args=() req
+      for req in "$@"; do args+=(-r "$req"); done
+      # The stamp is written only after every install succeeded, so a failed one is retried.
+      "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip &&
+        "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" &&
+        echo "$hash" >"$stamp"
+    fi
+  ) 9>"/tmp/venv-$(printf '%s' "$dir" | md5sum | cut -c1-12).lock"
 }
 
 # The backend's environment (Django, pytest, ruff, mypy): .venv at the repository root.

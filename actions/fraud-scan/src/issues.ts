@@ -4,8 +4,10 @@ import type { Flagged } from './scan.js';
 /**
  * One GitHub issue per flagged transaction, never twice: each body carries a hidden marker
  * `<!-- fraud-scan:txn=<source>:<id> -->`, and every issue with the label (open or closed) is
- * read first. At most `maxIssues` per run; the rest go into one summary issue, whose body
- * carries their markers too. Bodies hold no personal data: no email, no name, no full card
+ * read first. At most `maxIssues` per run; the next `SUMMARY_LISTED` go into one summary issue,
+ * whose body carries their markers too (GitHub caps a body at 65,536 characters, so a night
+ * with thousands of suspects lists the worst and points at the CSV report for the others, which
+ * stay unmarked and can get issues on a later night). Bodies hold no personal data: no email, no name, no full card
  * number (last 4 digits and a fingerprint prefix at most) and no IP address.
  */
 
@@ -17,6 +19,9 @@ export interface IssuesApi {
   ): Promise<{ data: unknown; headers: Record<string, unknown> }>;
 }
 
+/** Flagged rows listed in the summary issue at most (about 150 characters each, with the marker). */
+export const SUMMARY_LISTED = 200;
+
 export interface IssueOptions {
   owner: string;
   repo: string;
@@ -27,6 +32,10 @@ export interface IssueOptions {
   sourceKey: string;
   runUrl: string;
   log: (line: string) => void;
+  /** Markers read before the scan (existingMarkers); read here when absent. */
+  existing?: ReadonlySet<string>;
+  /** Unreported flagged rows beyond `flagged` (the scan keeps only the highest-scoring). */
+  notPassed?: number;
 }
 
 export interface IssueOutcome {
@@ -128,7 +137,7 @@ export async function openIssues(
   o: IssueOptions
 ): Promise<IssueOutcome> {
   const outcome: IssueOutcome = { opened: 0, wouldOpen: [], skippedExisting: 0, openedUrls: [] };
-  const existing = api ? await existingMarkers(api, o) : new Set<string>();
+  const existing = o.existing ?? (api ? await existingMarkers(api, o) : new Set<string>());
   const fresh = flagged.filter((f) => {
     const known = existing.has(`${o.sourceKey}:${f.id}`);
     if (known) outcome.skippedExisting++;
@@ -136,26 +145,34 @@ export async function openIssues(
   });
   const individual = fresh.slice(0, o.maxIssues);
   const rest = fresh.slice(o.maxIssues);
+  const listed = rest.slice(0, SUMMARY_LISTED);
+  const unlisted = rest.length - listed.length + (o.notPassed ?? 0);
   const planned = individual.map((f) => ({
     title: `Suspected fraud: transaction ${f.id} (score ${f.score.toFixed(2)}, threshold ${detector.threshold.toFixed(2)})`,
     body: issueBody(f, detector, o)
   }));
-  if (rest.length > 0) {
+  if (rest.length + (o.notPassed ?? 0) > 0) {
     planned.push({
-      title: `Suspected fraud: ${rest.length} more flagged transaction(s) from ${o.sourceKey}`,
+      title: `Suspected fraud: ${rest.length + (o.notPassed ?? 0)} more flagged transaction(s) from ${o.sourceKey}`,
       body: [
-        `The nightly fraud scan flagged more transactions than the per-run cap of ${o.maxIssues} issues. These are listed here instead of one issue each (highest score first).`,
+        `The nightly fraud scan flagged more transactions than the per-run cap of ${o.maxIssues} issues. ${listed.length === rest.length + (o.notPassed ?? 0) ? 'These are' : `The ${listed.length} highest-scoring are`} listed here instead of one issue each (highest score first).`,
+        ...(unlisted > 0
+          ? [
+              '',
+              `${unlisted} more are not listed: they are in \`flagged.csv\` in the run's artifacts, and a later night can still open issues for them.`
+            ]
+          : []),
         '',
         `Threshold: ${detector.threshold.toFixed(4)}. Run: ${o.runUrl}`,
         '',
         '| id | score | last 4 | driving features |',
         '| --- | --- | --- | --- |',
-        ...rest.map(
+        ...listed.map(
           (f) =>
             `| ${f.id} | ${f.score.toFixed(3)} | ${f.fields.card_last4 ?? ''} | ${f.drivers.map((d) => d.feature).join(', ')} |`
         ),
         '',
-        ...rest.map((f) => marker(o.sourceKey, f.id))
+        ...listed.map((f) => marker(o.sourceKey, f.id))
       ].join('\n')
     });
   }

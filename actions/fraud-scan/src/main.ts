@@ -81,7 +81,7 @@ export async function main(): Promise<void> {
   core.setOutput('rows', outcome.result.rows);
   core.setOutput('scored', outcome.result.scored);
   core.setOutput('invalid-rows', outcome.result.invalidRows);
-  core.setOutput('flagged', outcome.result.flagged.length);
+  core.setOutput('flagged', outcome.result.flaggedCount);
   core.setOutput('issues-opened', outcome.issues.opened);
   core.setOutput('threshold', outcome.detector.threshold);
   core.setOutput('model-path', outcome.modelPath);

@@ -1,8 +1,10 @@
+import type { Aggregate, AggregateSpec, AggregateView } from './aggregates.js';
+
 /**
  * A feature profile turns rows of one table schema into model inputs. Cross-row features
- * (cards per user, attempts per card per hour, ...) need the whole table, so a scan reads the
- * source twice: first every row goes through the profile's aggregate, then each row is turned
- * into feature values with that aggregate in hand.
+ * (cards per user, attempts per card per hour, ...) need the whole table: PostgreSQL computes
+ * them in the query that reads the rows; other sources are read twice, first through the
+ * profile's in-memory aggregate, then turned into feature values with it in hand.
  */
 
 export type Row = Record<string, unknown>;
@@ -17,10 +19,6 @@ export interface FeatureSpec {
 /** One row's feature values, in the order of the profile's features, or why it is unusable. */
 export type Extracted = { ok: true; values: (number | string)[] } | { ok: false; reason: string };
 
-export interface Aggregate {
-  add(row: Row): void;
-}
-
 /** Fields of a row that may appear in reports and issues: never a name, email or full card number. */
 export type PublicFields = Record<string, string>;
 
@@ -34,8 +32,11 @@ export interface FeatureProfile {
   idColumn: string;
   requiredColumns: readonly string[];
   features: readonly FeatureSpec[];
+  /** The cross-row aggregates `extract` reads, declared so a database can compute them. */
+  aggregates: readonly AggregateSpec[];
+  /** An in-memory aggregate over `aggregates`, for sources read twice. */
   newAggregate(): Aggregate;
-  extract(row: Row, aggregate: Aggregate): Extracted;
+  extract(row: Row, aggregates: AggregateView): Extracted;
   publicFields(row: Row): PublicFields;
 }
 
@@ -59,42 +60,4 @@ export function finiteNumber(value: unknown): number | undefined {
   if (raw === '') return undefined;
   const parsed = Number(raw);
   return Number.isFinite(parsed) ? parsed : undefined;
-}
-
-/**
- * A counter of distinct values per key (e.g. distinct cards per user). Most keys only ever see
- * one value, so that value is stored inline and a Set is made only for the second one — a
- * Set per key is what made memory grow fastest on large tables.
- */
-export class DistinctCounter {
-  private readonly values = new Map<string, string | Set<string>>();
-
-  add(key: string, value: string): void {
-    if (key === '' || value === '') return;
-    const current = this.values.get(key);
-    if (current === undefined) this.values.set(key, value);
-    else if (typeof current === 'string') {
-      if (current !== value) this.values.set(key, new Set([current, value]));
-    } else current.add(value);
-  }
-
-  count(key: string): number {
-    const current = this.values.get(key);
-    if (current === undefined) return 0;
-    return typeof current === 'string' ? 1 : current.size;
-  }
-}
-
-/** A plain occurrence counter per key. */
-export class Counter {
-  private readonly counts = new Map<string, number>();
-
-  add(key: string, by = 1): void {
-    if (key === '') return;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + by);
-  }
-
-  count(key: string): number {
-    return this.counts.get(key) ?? 0;
-  }
 }

@@ -1,43 +1,22 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync
+} from 'node:fs';
 import path from 'node:path';
 import { markdownTable } from '../../shared/src/summary.js';
 import type { Detector } from './detector.js';
-import type { ScanResult } from './scan.js';
+import type { FeatureProfile } from './profile.js';
+import type { Flagged, ScanResult } from './scan.js';
 import { describeInvalid } from './scan.js';
-import { errorStats, type ErrorStats } from './stats.js';
+import type { ErrorStats, Histogram } from './stats.js';
 
-/** Histogram bins whose edges put the threshold exactly on a bin boundary. */
-export interface Histogram {
-  edges: number[];
-  counts: number[];
-  /** Index of the first bin above the threshold. */
-  firstFlaggedBin: number;
-}
-
-export function histogram(
-  errors: Float32Array,
-  threshold: number,
-  below = 12,
-  above = 8
-): Histogram {
-  let max = threshold;
-  for (const e of errors) if (e > max) max = e;
-  const top = max > threshold ? max : threshold * 1.5;
-  const edges: number[] = [];
-  for (let i = 0; i <= below; i++) edges.push((threshold * i) / below);
-  for (let i = 1; i <= above; i++) edges.push(threshold + ((top - threshold) * i) / above);
-  const counts = new Array<number>(below + above).fill(0);
-  for (const e of errors) {
-    let bin: number;
-    if (e <= threshold) bin = Math.min(below - 1, Math.floor((e / threshold) * below));
-    else
-      bin = below + Math.min(above - 1, Math.floor(((e - threshold) / (top - threshold)) * above));
-    counts[Math.max(0, bin)] = (counts[Math.max(0, bin)] ?? 0) + 1;
-  }
-  return { edges, counts, firstFlaggedBin: below };
-}
-
-const fmt = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3));
+const fmt = (n: number): string =>
+  n === Number.POSITIVE_INFINITY ? '∞' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3);
 
 /**
  * A Mermaid xychart-beta (GitHub renders it): bars for rows under the threshold and a second
@@ -100,30 +79,85 @@ function csvCell(value: string | number): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The flagged rows as CSV: public fields only, the score, the threshold and the drivers. */
-export function flaggedCsv(result: ScanResult): string {
-  const fieldNames = [...new Set(result.flagged.flatMap((f) => Object.keys(f.fields)))];
-  const header = [
-    'rank',
-    ...fieldNames,
-    'score',
-    'threshold',
-    'score_over_threshold',
-    'driving_features'
-  ];
-  const lines = result.flagged.map((f, i) =>
-    [
-      i + 1,
-      ...fieldNames.map((n) => f.fields[n] ?? ''),
-      f.score.toFixed(6),
-      result.threshold.toFixed(6),
-      (f.score / result.threshold).toFixed(3),
-      f.drivers.map((d) => `${d.feature} ${(d.share * 100).toFixed(0)}%`).join('; ')
-    ]
-      .map(csvCell)
-      .join(',')
-  );
-  return `${[header.join(','), ...lines].join('\n')}\n`;
+const CSV_HEADER_TAIL = ['score', 'threshold', 'score_over_threshold', 'driving_features'];
+
+/** One flagged row as a CSV line (public fields only, then score, threshold and drivers). */
+function csvLine(f: Flagged, fieldNames: readonly string[], threshold: number): string {
+  return [
+    ...fieldNames.map((n) => f.fields[n] ?? ''),
+    f.score.toFixed(6),
+    threshold.toFixed(6),
+    (f.score / threshold).toFixed(3),
+    f.drivers.map((d) => `${d.feature} ${(d.share * 100).toFixed(0)}%`).join('; ')
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+/**
+ * Every flagged row, written as the scan finds them (table order), so the report costs no
+ * memory however many rows are flagged. The file is written under a temporary name and only
+ * renamed into place by `finish()`; `abort()` removes it, so a failed scan leaves no report
+ * that looks complete.
+ */
+export class FlaggedCsvWriter {
+  readonly path: string;
+  private readonly partial: string;
+  private fd: number | undefined;
+  private buffer: string[] = [];
+  private readonly fieldNames: string[];
+  rows = 0;
+
+  constructor(
+    dir: string,
+    profile: FeatureProfile,
+    private readonly threshold: number
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.path = path.join(dir, 'flagged.csv');
+    this.partial = `${this.path}.partial`;
+    // Every profile's public fields are a fixed set of names; an empty row gives them all.
+    this.fieldNames = Object.keys(profile.publicFields({}));
+    this.fd = openSync(this.partial, 'w');
+    writeSync(this.fd, `${[...this.fieldNames, ...CSV_HEADER_TAIL].join(',')}\n`);
+  }
+
+  add(f: Flagged): void {
+    this.buffer.push(csvLine(f, this.fieldNames, this.threshold));
+    this.rows++;
+    if (this.buffer.length >= 1000) this.flush();
+  }
+
+  flush(): void {
+    if (this.fd === undefined || this.buffer.length === 0) return;
+    writeSync(this.fd, `${this.buffer.join('\n')}\n`);
+    this.buffer = [];
+  }
+
+  finish(): string {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    renameSync(this.partial, this.path);
+    return this.path;
+  }
+
+  abort(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    rmSync(this.partial, { force: true });
+  }
+}
+
+/** Flagged rows as a whole CSV string (tests and small reports). */
+export function flaggedCsv(
+  flagged: readonly Flagged[],
+  profile: FeatureProfile,
+  threshold: number
+): string {
+  const fieldNames = Object.keys(profile.publicFields({}));
+  const lines = flagged.map((f) => csvLine(f, fieldNames, threshold));
+  return `${[[...fieldNames, ...CSV_HEADER_TAIL].join(','), ...lines].join('\n')}\n`;
 }
 
 /** Prometheus textfile-collector metrics for node_exporter (--collector.textfile.directory). */
@@ -146,7 +180,7 @@ export function prometheusText(
     `fraud_scan_invalid_rows{${l}} ${result.invalidRows}`,
     '# HELP fraud_scan_flagged_rows Rows above the threshold in the last fraud scan.',
     '# TYPE fraud_scan_flagged_rows gauge',
-    `fraud_scan_flagged_rows{${l}} ${result.flagged.length}`,
+    `fraud_scan_flagged_rows{${l}} ${result.flaggedCount}`,
     '# HELP fraud_scan_threshold Reconstruction-error threshold of the model used.',
     '# TYPE fraud_scan_threshold gauge',
     `fraud_scan_threshold{${l}} ${detector.threshold}`,
@@ -187,11 +221,11 @@ export function summaryMarkdown(
   ctx: SummaryContext,
   chart: string
 ): string {
-  const s = errorStats(result.errors);
-  const pct = result.scored ? ((result.flagged.length / result.scored) * 100).toFixed(2) : '0';
-  const top = result.flagged.slice(0, ctx.topN ?? 10);
+  const s = result.errors;
+  const pct = result.scored ? ((result.flaggedCount / result.scored) * 100).toFixed(2) : '0';
+  const top = result.top.slice(0, ctx.topN ?? 10);
   const lines = [
-    `## Fraud scan: ${result.flagged.length} suspected of ${result.scored} scored (${pct}%)`,
+    `## Fraud scan: ${result.flaggedCount} suspected of ${result.scored} scored (${pct}%)`,
     '',
     markdownTable(
       ['source', 'profile', 'rows read', 'scored', 'unusable', 'flagged', 'threshold', 'model'],
@@ -202,7 +236,7 @@ export function summaryMarkdown(
           result.rows,
           result.scored,
           result.invalidRows,
-          result.flagged.length,
+          result.flaggedCount,
           detector.threshold.toFixed(4),
           ctx.trained ? 'trained in this run' : `trained ${detector.training.createdAt}`
         ]
@@ -230,6 +264,9 @@ export function summaryMarkdown(
       ]
     ),
     '',
+    s.estimated
+      ? `The scan's median, p95 and p99 are estimated from a uniform sample of ${s.sampleSize.toLocaleString('en-US')} of its ${s.count.toLocaleString('en-US')} errors; the other figures and the histogram count every row.\n`
+      : '',
     `Threshold: the ${(detector.thresholdQuantile * 100).toFixed(1)}th percentile of the errors of ${detector.training.validationRows} held-out training rows (never of the rows scored).`,
     ''
   ];
@@ -261,7 +298,7 @@ export function summaryMarkdown(
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
 }
 
-/** Write the report files into a folder and return their paths. */
+/** Write the report files (all but flagged.csv) into a folder and return their paths. */
 export function writeReports(
   dir: string,
   result: ScanResult,
@@ -277,13 +314,10 @@ export function writeReports(
     summary: path.join(dir, 'summary.md'),
     prom: path.join(dir, 'fraud_scan.prom')
   };
-  writeFileSync(paths.csv, flaggedCsv(result));
+  // flagged.csv is already there: FlaggedCsvWriter wrote it during the scan.
   writeFileSync(paths.chartSvg, chart.svg);
   writeFileSync(paths.chartMermaid, `${chart.mermaid}\n`);
   writeFileSync(paths.summary, summary);
-  writeFileSync(
-    paths.prom,
-    prometheusText(result, detector, errorStats(result.errors), detector.profile.name)
-  );
+  writeFileSync(paths.prom, prometheusText(result, detector, result.errors, detector.profile.name));
   return paths;
 }

@@ -2,12 +2,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../../shared/src/errors.js';
 import { DEFAULT_DETECTOR_OPTIONS, type Detector, trainDetector } from './detector.js';
-import { type IssueOutcome, type IssuesApi, openIssues } from './issues.js';
+import {
+  existingMarkers,
+  type IssueOptions,
+  type IssueOutcome,
+  type IssuesApi,
+  openIssues,
+  SUMMARY_LISTED
+} from './issues.js';
 import { loadDetector, saveDetector } from './model-file.js';
 import type { FeatureProfile } from './profile.js';
 import { PROFILES } from './profiles.js';
 import {
-  histogram,
+  FlaggedCsvWriter,
   mermaidHistogram,
   type ReportPaths,
   summaryMarkdown,
@@ -148,13 +155,39 @@ export async function runScan(
     hooks.log(`Loaded model ${inputs.modelPath} (threshold ${detector.threshold.toFixed(4)}).`);
   }
 
-  const result = await scanSource(detector, source, {
-    batchSize: inputs.batchSize,
-    progress: hooks.progress
-  });
-  await source.close();
+  const key = sourceKey(inputs.source, inputs, profile);
+  const issueOptions: IssueOptions = {
+    owner: inputs.repository?.owner ?? '',
+    repo: inputs.repository?.repo ?? '',
+    label: inputs.label,
+    maxIssues: inputs.maxIssues,
+    dryRun: inputs.dryRun || !api,
+    sourceKey: key,
+    runUrl: inputs.runUrl,
+    log: hooks.log
+  };
+  // Read which transactions already have an issue before scanning, so the scan keeps only
+  // the highest-scoring rows still to report instead of every flagged row.
+  const existing = api ? await existingMarkers(api, issueOptions) : new Set<string>();
+  const csv = new FlaggedCsvWriter(inputs.outputDir, profile, detector.threshold);
+  let result: ScanResult;
+  try {
+    result = await scanSource(detector, source, {
+      batchSize: inputs.batchSize,
+      progress: hooks.progress,
+      candidates: inputs.maxIssues + SUMMARY_LISTED,
+      isReported: (id) => existing.has(`${key}:${id}`),
+      onFlagged: (f) => csv.add(f)
+    });
+    csv.finish();
+  } catch (error) {
+    csv.abort();
+    throw error;
+  } finally {
+    await source.close();
+  }
   hooks.log(
-    `Scanned ${result.rows} rows: ${result.scored} scored, ${result.invalidRows} unusable, ${result.flagged.length} above the threshold.`
+    `Scanned ${result.rows} rows: ${result.scored} scored, ${result.invalidRows} unusable, ${result.flaggedCount} above the threshold.`
   );
   if (result.invalidRows) hooks.log(`Unusable rows: ${describeInvalid(result.invalid)}.`);
   if (result.scored === 0) {
@@ -163,18 +196,14 @@ export async function runScan(
     );
   }
 
-  const issues = await openIssues(api, result.flagged, detector, {
-    owner: inputs.repository?.owner ?? '',
-    repo: inputs.repository?.repo ?? '',
-    label: inputs.label,
-    maxIssues: inputs.maxIssues,
-    dryRun: inputs.dryRun || !api,
-    sourceKey: sourceKey(inputs.source, inputs, profile),
-    runUrl: inputs.runUrl,
-    log: hooks.log
+  const issues = await openIssues(api, result.unreported, detector, {
+    ...issueOptions,
+    existing,
+    notPassed: result.unreportedCount - result.unreported.length
   });
+  issues.skippedExisting += result.reportedCount;
 
-  const h = histogram(result.errors, detector.threshold);
+  const h = result.histogram;
   const chart = {
     mermaid: mermaidHistogram(h, detector.threshold),
     svg: svgHistogram(h, detector.threshold)

@@ -1,9 +1,17 @@
 import { ConfigurationError } from '../../shared/src/errors.js';
 import { type Detector, type Driver, scoreFeatureRows } from './detector.js';
-import type { Aggregate, FeatureProfile, PublicFields, Row } from './profile.js';
+import { type AggregateView, columnAggregates } from './aggregates.js';
+import type { FeatureProfile, PublicFields, Row } from './profile.js';
 import { text } from './profile.js';
 import { SeededRandom } from './rng.js';
 import type { Source } from './sources/source.js';
+import {
+  type Histogram,
+  StreamingErrorStats,
+  StreamingHistogram,
+  type StreamStats,
+  TopK
+} from './stats.js';
 
 /** Progress callbacks for the CLI's progress line; the action logs every few batches instead. */
 export interface Progress {
@@ -24,22 +32,41 @@ export async function checkColumns(source: Source, profile: FeatureProfile): Pro
   }
 }
 
-/** First pass: the cross-row aggregates (cards per user, attempts per card per hour, ...). */
-export async function aggregateSource(
+/** A batch of rows with the aggregates their features read. */
+interface AggregatedBatch {
+  rows: Row[];
+  aggregates: AggregateView;
+}
+
+/**
+ * The source's rows with their cross-row aggregates: computed by the database in the same
+ * query when the source can (one pass, flat memory), otherwise in memory over a first pass.
+ */
+async function* aggregatedBatches(
   source: Source,
   profile: FeatureProfile,
   batchSize: number,
   progress?: Progress
-): Promise<{ aggregate: Aggregate; rows: number }> {
-  const aggregate = profile.newAggregate();
+): AsyncIterable<AggregatedBatch> {
   let rows = 0;
-  for await (const batch of source.batches(batchSize)) {
-    for (const row of batch) aggregate.add(row);
-    rows += batch.length;
-    progress?.('aggregate', rows);
+  if (source.batchesWithAggregates) {
+    for await (const batch of source.batchesWithAggregates(batchSize, profile.aggregates)) {
+      rows += batch.length;
+      yield { rows: batch, aggregates: columnAggregates };
+    }
+  } else {
+    const aggregate = profile.newAggregate();
+    for await (const batch of source.batches(batchSize)) {
+      for (const row of batch) aggregate.add(row);
+      rows += batch.length;
+      progress?.('aggregate', rows);
+    }
+    if (rows > 0) {
+      for await (const batch of source.batches(batchSize))
+        yield { rows: batch, aggregates: aggregate };
+    }
   }
   if (rows === 0) throw new ConfigurationError(`${source.description} is empty: nothing to scan.`);
-  return { aggregate, rows };
 }
 
 /**
@@ -52,16 +79,20 @@ export async function readTrainingRows(
   options: { batchSize: number; maxRows: number; seed: number; progress?: Progress }
 ): Promise<{ rows: (number | string)[][]; total: number; invalid: InvalidCounts }> {
   await checkColumns(source, profile);
-  const { aggregate } = await aggregateSource(source, profile, options.batchSize, options.progress);
   const random = new SeededRandom(options.seed);
   const sample: (number | string)[][] = [];
   const invalid: InvalidCounts = {};
   let seen = 0;
   let total = 0;
-  for await (const batch of source.batches(options.batchSize)) {
-    for (const row of batch) {
+  for await (const batch of aggregatedBatches(
+    source,
+    profile,
+    options.batchSize,
+    options.progress
+  )) {
+    for (const row of batch.rows) {
       total++;
-      const extracted = profile.extract(row, aggregate);
+      const extracted = profile.extract(row, batch.aggregates);
       if (!extracted.ok) {
         invalid[extracted.reason] = (invalid[extracted.reason] ?? 0) + 1;
         continue;
@@ -95,33 +126,68 @@ export interface ScanResult {
   scored: number;
   invalid: InvalidCounts;
   invalidRows: number;
-  /** Every scored row's error, in scan order (4 bytes a row). */
-  errors: Float32Array;
-  flagged: Flagged[];
+  /** Statistics of every scored row's error (quantiles from a sample on large tables). */
+  errors: StreamStats;
+  histogram: Histogram;
+  /** Rows above the threshold. */
+  flaggedCount: number;
+  /** The highest-scoring flagged rows, highest first (`topN` of them). */
+  top: Flagged[];
+  /** The highest-scoring flagged rows not yet reported (`candidates` of them), highest first. */
+  unreported: Flagged[];
+  /** Flagged rows not yet reported, in all (`unreported` holds the first of them). */
+  unreportedCount: number;
+  /** Flagged rows that already have an issue. */
+  reportedCount: number;
   threshold: number;
   seconds: number;
 }
 
-/** Second pass: score every usable row in batches; keep the errors and the flagged rows. */
+export interface ScanOptions {
+  batchSize: number;
+  progress?: Progress;
+  /** How many of the top flagged rows to keep for the summary (default 10). */
+  topN?: number;
+  /** How many not-yet-reported flagged rows to keep for issues (default 0). */
+  candidates?: number;
+  /** Whether a transaction id already has an issue. */
+  isReported?: (id: string) => boolean;
+  /** Receives every flagged row as it is found (the CSV report). */
+  onFlagged?: (f: Flagged) => void;
+}
+
+/**
+ * Score every usable row in batches. Memory does not grow with the table: errors go into
+ * streaming statistics and a fixed-edge histogram, flagged rows to `onFlagged` and two
+ * bounded top lists.
+ */
 export async function scanSource(
   detector: Detector,
   source: Source,
-  options: { batchSize: number; progress?: Progress; onFlagged?: (f: Flagged) => void }
+  options: ScanOptions
 ): Promise<ScanResult> {
   const started = performance.now();
   const profile = detector.profile;
   await checkColumns(source, profile);
-  const { aggregate } = await aggregateSource(source, profile, options.batchSize, options.progress);
-  let errors = new Float32Array(1024);
+  const stats = new StreamingErrorStats();
+  const hist = new StreamingHistogram(detector.threshold);
+  const top = new TopK<Flagged>(options.topN ?? 10);
+  const unreported = new TopK<Flagged>(options.candidates ?? 0);
   let scored = 0;
   let rows = 0;
+  let flaggedCount = 0;
+  let reportedCount = 0;
   const invalid: InvalidCounts = {};
-  const flagged: Flagged[] = [];
-  for await (const batch of source.batches(options.batchSize)) {
+  for await (const batch of aggregatedBatches(
+    source,
+    profile,
+    options.batchSize,
+    options.progress
+  )) {
     const values: (number | string)[][] = [];
     const kept: Row[] = [];
-    for (const row of batch) {
-      const extracted = profile.extract(row, aggregate);
+    for (const row of batch.rows) {
+      const extracted = profile.extract(row, batch.aggregates);
       if (extracted.ok) {
         values.push(extracted.values);
         kept.push(row);
@@ -129,17 +195,14 @@ export async function scanSource(
         invalid[extracted.reason] = (invalid[extracted.reason] ?? 0) + 1;
       }
     }
-    rows += batch.length;
+    rows += batch.rows.length;
     if (values.length > 0) {
       const result = scoreFeatureRows(detector, values);
-      if (scored + values.length > errors.length) {
-        const grown = new Float32Array(Math.max(errors.length * 2, scored + values.length));
-        grown.set(errors.subarray(0, scored));
-        errors = grown;
-      }
-      errors.set(result.errors, scored);
       result.errors.forEach((score, i) => {
+        stats.add(score);
+        hist.add(score);
         if (score <= detector.threshold) return;
+        flaggedCount++;
         const row = kept[i] as Row;
         const f: Flagged = {
           id: text(row[profile.idColumn]),
@@ -147,22 +210,28 @@ export async function scanSource(
           fields: profile.publicFields(row),
           drivers: result.drivers(i)
         };
-        flagged.push(f);
         options.onFlagged?.(f);
+        top.add(f);
+        if (options.isReported?.(f.id)) reportedCount++;
+        else unreported.add(f);
       });
       scored += values.length;
     }
     options.progress?.('score', rows);
   }
-  flagged.sort((a, b) => b.score - a.score);
   const invalidRows = Object.values(invalid).reduce((a, b) => a + b, 0);
   return {
     rows,
     scored,
     invalid,
     invalidRows,
-    errors: errors.slice(0, scored),
-    flagged,
+    errors: stats.stats(),
+    histogram: hist.result(),
+    flaggedCount,
+    top: top.sorted(),
+    unreported: unreported.sorted(),
+    unreportedCount: flaggedCount - reportedCount,
+    reportedCount,
     threshold: detector.threshold,
     seconds: (performance.now() - started) / 1000
   };

@@ -1,5 +1,6 @@
-import type { Aggregate, FeatureProfile, Row } from '../profile.js';
-import { Counter, DistinctCounter, finiteNumber, text } from '../profile.js';
+import { type AggregateSpec, column, memoryAggregate } from '../aggregates.js';
+import type { FeatureProfile } from '../profile.js';
+import { finiteNumber, text } from '../profile.js';
 import {
   cityMatchesState,
   completeness,
@@ -15,18 +16,28 @@ import { cardBrand, cardDigits, luhnValid } from './card.js';
  * card's own validity, the holder data's consistency and how cards, users and names relate.
  */
 
-class StripemodelAggregate implements Aggregate {
-  readonly cardsPerUser = new Counter();
-  readonly usersPerName = new DistinctCounter();
-  readonly usersPerCard = new DistinctCounter();
-
-  add(row: Row): void {
-    const user = text(row.user_id);
-    this.cardsPerUser.add(user);
-    this.usersPerName.add(text(row.name_on_card).toLowerCase(), user);
-    this.usersPerCard.add(cardDigits(row.card_number), user);
+const user = column('user_id');
+const AGGREGATES: readonly AggregateSpec[] = [
+  { name: 'cards_per_user', kind: 'count', key: [user] },
+  {
+    name: 'users_per_name',
+    kind: 'distinct',
+    key: [column('name_on_card', 'lower')],
+    value: user
+  },
+  {
+    name: 'users_per_card',
+    kind: 'distinct',
+    // cardDigits: spaces and dashes dropped.
+    key: [
+      {
+        js: (row) => cardDigits(row.card_number),
+        pg: `NULLIF(regexp_replace(btrim("card_number"::text), '[[:space:]-]', '', 'g'), '')`
+      }
+    ],
+    value: user
   }
-}
+];
 
 /** 1 when the email's local part carries the holder's surname, 0.5 the first name only, 0 neither. */
 export function nameInEmail(name: unknown, email: unknown): number {
@@ -126,9 +137,9 @@ export const stripemodelProfile: FeatureProfile = {
       description: 'log(1 + other users with the same card number)'
     }
   ],
-  newAggregate: () => new StripemodelAggregate(),
-  extract(row, aggregate) {
-    const agg = aggregate as StripemodelAggregate;
+  aggregates: AGGREGATES,
+  newAggregate: () => memoryAggregate(AGGREGATES),
+  extract(row, agg) {
     const number = cardDigits(row.card_number);
     if (number === '') return { ok: false, reason: 'card_number is empty' };
     if (!/^\d+$/.test(number)) return { ok: false, reason: 'card_number is not numeric' };
@@ -137,8 +148,7 @@ export const stripemodelProfile: FeatureProfile = {
     if (finiteNumber(row.exp_year) === undefined) {
       return { ok: false, reason: 'exp_year is not a finite number' };
     }
-    const user = text(row.user_id);
-    if (user === '') return { ok: false, reason: 'user_id is empty' };
+    if (text(row.user_id) === '') return { ok: false, reason: 'user_id is empty' };
     const brand = cardBrand(number);
     return {
       ok: true,
@@ -153,9 +163,9 @@ export const stripemodelProfile: FeatureProfile = {
         zipMatchesState(row.address_zip, row.address_state),
         cityMatchesState(row.address_city, row.address_state),
         isUnitedStates(row.address_country) ? 1 : 0,
-        Math.log1p(Math.max(0, agg.cardsPerUser.count(user) - 1)),
-        Math.log1p(Math.max(0, agg.usersPerName.count(text(row.name_on_card).toLowerCase()) - 1)),
-        Math.log1p(Math.max(0, agg.usersPerCard.count(number) - 1))
+        Math.log1p(Math.max(0, agg.count('cards_per_user', row) - 1)),
+        Math.log1p(Math.max(0, agg.count('users_per_name', row) - 1)),
+        Math.log1p(Math.max(0, agg.count('users_per_card', row) - 1))
       ]
     };
   },

@@ -1,5 +1,6 @@
-import type { Aggregate, FeatureProfile, Row } from '../profile.js';
-import { Counter, DistinctCounter, finiteNumber, text } from '../profile.js';
+import { type AggregateSpec, column, type KeyPart, memoryAggregate } from '../aggregates.js';
+import type { FeatureProfile, Row } from '../profile.js';
+import { finiteNumber, text } from '../profile.js';
 import { completeness, zipMatchesState } from './address.js';
 
 /**
@@ -25,55 +26,45 @@ function declined(row: Row): boolean {
   return status !== '' && status !== 'succeeded';
 }
 
-class TransactionsAggregate implements Aggregate {
-  readonly cardsPerUser = new DistinctCounter();
-  readonly usersPerCard = new DistinctCounter();
-  readonly ipsPerUser = new DistinctCounter();
-  readonly usersPerIp = new DistinctCounter();
-  readonly countriesPerUser = new DistinctCounter();
-  readonly attemptsPerCardHour = new Counter();
-  readonly attemptsPerCard = new Counter();
-  readonly declinesPerCard = new Counter();
-  readonly attemptsPerUser = new Counter();
-  readonly declinesPerUser = new Counter();
-  private readonly userCountry = new Counter();
-  readonly usualCountry = new Map<string, { country: string; count: number }>();
-
-  add(row: Row): void {
-    const user = text(row.user_id);
-    const card = text(row.card_fingerprint);
-    const ip = text(row.client_ip);
-    const country = text(row.billing_country).toUpperCase();
+const user = column('user_id');
+const card = column('card_fingerprint');
+const ip = column('client_ip');
+const country = column('billing_country', 'upper');
+/** The attempt's clock hour (UTC), as hours since the epoch. */
+const hour: KeyPart = {
+  js(row) {
     const ms = timestamp(row.created_at);
-    const isDecline = declined(row);
-    this.cardsPerUser.add(user, card);
-    this.usersPerCard.add(card, user);
-    this.ipsPerUser.add(user, ip);
-    this.usersPerIp.add(ip, user);
-    this.countriesPerUser.add(user, country);
-    if (ms !== undefined) this.attemptsPerCardHour.add(`${card}|${Math.floor(ms / HOUR_MS)}`);
-    this.attemptsPerCard.add(card);
-    this.attemptsPerUser.add(user);
-    if (isDecline) {
-      this.declinesPerCard.add(card);
-      this.declinesPerUser.add(user);
-    }
-    if (user !== '' && country !== '') {
-      const key = `${user}|${country}`;
-      this.userCountry.add(key);
-      const count = this.userCountry.count(key);
-      const best = this.usualCountry.get(user);
-      if (!best || count > best.count) this.usualCountry.set(user, { country, count });
-    }
-  }
-}
+    return ms === undefined ? '' : String(Math.floor(ms / HOUR_MS));
+  },
+  // A text column casts too; 'infinity' stays a key of its own, and extract() rejects the row.
+  pg: `floor(extract(epoch FROM "created_at"::timestamptz) / 3600)::text`
+};
+const isDecline = {
+  js: declined,
+  pg: `coalesce(lower(btrim("status"::text)), '') NOT IN ('', 'succeeded')`
+};
+
+const AGGREGATES: readonly AggregateSpec[] = [
+  { name: 'cards_per_user', kind: 'distinct', key: [user], value: card },
+  { name: 'users_per_card', kind: 'distinct', key: [card], value: user },
+  { name: 'ips_per_user', kind: 'distinct', key: [user], value: ip },
+  { name: 'users_per_ip', kind: 'distinct', key: [ip], value: user },
+  { name: 'countries_per_user', kind: 'distinct', key: [user], value: country },
+  { name: 'attempts_per_card_hour', kind: 'count', key: [card, hour] },
+  { name: 'attempts_per_card', kind: 'count', key: [card] },
+  { name: 'declines_per_card', kind: 'count', key: [card], when: isDecline },
+  { name: 'attempts_per_user', kind: 'count', key: [user] },
+  { name: 'declines_per_user', kind: 'count', key: [user], when: isDecline },
+  { name: 'usual_country', kind: 'mode', key: [user], value: country }
+];
 
 const log1 = (n: number): number => Math.log1p(Math.max(0, n - 1));
 const ratio = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
 
 export const transactionsProfile: FeatureProfile = {
   name: 'transactions',
-  version: 1,
+  // v2: a user's usual country breaks ties by name; attempts without a card count nowhere.
+  version: 2,
   description: "The shop's payments_transaction table: one row per charge attempt.",
   defaultTable: 'payments_transaction',
   idColumn: 'id',
@@ -172,17 +163,14 @@ export const transactionsProfile: FeatureProfile = {
       description: "billing country differs from the user's usual one"
     }
   ],
-  newAggregate: () => new TransactionsAggregate(),
-  extract(row, aggregate) {
-    const agg = aggregate as TransactionsAggregate;
+  aggregates: AGGREGATES,
+  newAggregate: () => memoryAggregate(AGGREGATES),
+  extract(row, agg) {
     const amount = finiteNumber(row.amount);
     if (amount === undefined) return { ok: false, reason: 'amount is not a finite number' };
     const ms = timestamp(row.created_at);
     if (ms === undefined) return { ok: false, reason: 'created_at is not a timestamp' };
-    const user = text(row.user_id);
-    const card = text(row.card_fingerprint);
-    const ip = text(row.client_ip);
-    const country = text(row.billing_country).toUpperCase();
+    const billingCountry = country.js(row);
     const at = new Date(ms);
     const expMonth = finiteNumber(row.card_exp_month);
     const expYear = finiteNumber(row.card_exp_year);
@@ -193,7 +181,7 @@ export const transactionsProfile: FeatureProfile = {
       expired = monthsToExpiry < 0 ? 1 : 0;
     }
     const hour = (at.getUTCHours() + at.getUTCMinutes() / 60) / 24;
-    const usual = agg.usualCountry.get(user)?.country;
+    const usual = agg.mode('usual_country', row);
     return {
       ok: true,
       values: [
@@ -211,16 +199,16 @@ export const transactionsProfile: FeatureProfile = {
           row.billing_postal_code,
           row.billing_country
         ),
-        country === 'US' ? zipMatchesState(row.billing_postal_code, row.billing_state) : 0.5,
-        log1(agg.cardsPerUser.count(user)),
-        log1(agg.usersPerCard.count(card)),
-        log1(agg.attemptsPerCardHour.count(`${card}|${Math.floor(ms / HOUR_MS)}`)),
-        ratio(agg.declinesPerCard.count(card), agg.attemptsPerCard.count(card)),
-        ratio(agg.declinesPerUser.count(user), agg.attemptsPerUser.count(user)),
-        log1(agg.ipsPerUser.count(user)),
-        log1(agg.usersPerIp.count(ip)),
-        log1(agg.countriesPerUser.count(user)),
-        usual !== undefined && country !== '' && country !== usual ? 1 : 0
+        billingCountry === 'US' ? zipMatchesState(row.billing_postal_code, row.billing_state) : 0.5,
+        log1(agg.count('cards_per_user', row)),
+        log1(agg.count('users_per_card', row)),
+        log1(agg.count('attempts_per_card_hour', row)),
+        ratio(agg.count('declines_per_card', row), agg.count('attempts_per_card', row)),
+        ratio(agg.count('declines_per_user', row), agg.count('attempts_per_user', row)),
+        log1(agg.count('ips_per_user', row)),
+        log1(agg.count('users_per_ip', row)),
+        log1(agg.count('countries_per_user', row)),
+        usual !== '' && billingCountry !== '' && billingCountry !== usual ? 1 : 0
       ]
     };
   },

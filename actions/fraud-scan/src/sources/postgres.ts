@@ -1,14 +1,15 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { ConfigurationError } from '../../../shared/src/errors.js';
+import { type AggregateSpec, postgresAggregateQuery } from '../aggregates.js';
 import type { Row } from '../profile.js';
 import type { Source } from './source.js';
 import { quotedTable } from './table-name.js';
 
 /**
  * A PostgreSQL table read through a server-side cursor (pg-cursor): the server holds the
- * result and hands over `size` rows at a time, so the scan's memory stays flat however large
- * the table grows. Ordered by id so both passes see rows in the same order.
+ * result and hands over `size` rows at a time, and computes the cross-row aggregates in the
+ * same query, so the scan's memory stays flat however large the table grows. Ordered by id.
  */
 export class PostgresSource implements Source {
   readonly kind = 'postgres' as const;
@@ -56,19 +57,39 @@ export class PostgresSource implements Source {
     }
   }
 
-  async *batches(size: number): AsyncIterable<Row[]> {
-    const client = await this.connect();
-    const cursor = client.query(
-      new Cursor(`SELECT * FROM ${quotedTable(this.table)} ORDER BY ${quotedTable(this.orderBy)}`)
+  batches(size: number): AsyncIterable<Row[]> {
+    return this.read(
+      `SELECT * FROM ${quotedTable(this.table)} ORDER BY ${quotedTable(this.orderBy)}`,
+      size
     );
+  }
+
+  /** One query: the rows and, beside each, its aggregates from a GROUP BY per aggregate. */
+  batchesWithAggregates(size: number, aggregates: readonly AggregateSpec[]): AsyncIterable<Row[]> {
+    return this.read(
+      postgresAggregateQuery(quotedTable(this.table), quotedTable(this.orderBy), aggregates),
+      size
+    );
+  }
+
+  private async *read(sql: string, size: number): AsyncIterable<Row[]> {
+    const client = await this.connect();
+    const cursor = client.query(new Cursor(sql));
     try {
       for (;;) {
-        const rows = (await cursor.read(size)) as Row[];
+        let rows: Row[];
+        try {
+          rows = (await cursor.read(size)) as Row[];
+        } catch (error) {
+          throw new ConfigurationError(
+            `Cannot read ${this.description}: ${(error as Error).message}`
+          );
+        }
         if (rows.length === 0) break;
         yield rows;
       }
     } finally {
-      await cursor.close();
+      await cursor.close().catch(() => undefined);
       await client.end();
     }
   }

@@ -1,8 +1,9 @@
+import type { AggregateSpec } from '../aggregates.js';
 import type { Row } from '../profile.js';
 
 /**
  * Where transactions come from. A source is read in batches and can be read more than once
- * (a scan makes two passes), so memory does not grow with the table.
+ * (a scan without database-side aggregates makes two passes), so memory does not grow with the table.
  */
 export interface Source {
   /** For logs and reports; never carries a password. */
@@ -13,5 +14,11 @@ export interface Source {
   columns(): Promise<string[]>;
   /** The rows, `size` at a time. */
   batches(size: number): AsyncIterable<Row[]>;
+  /**
+   * The rows with the aggregates computed by the database in the same query, each in its
+   * aggregateColumn(name) — one pass, and the scan's memory stays flat. Sources that cannot
+   * leave it out; the scan then aggregates in memory over an extra pass.
+   */
+  batchesWithAggregates?(size: number, aggregates: readonly AggregateSpec[]): AsyncIterable<Row[]>;
   close(): Promise<void>;
 }

@@ -1,0 +1,272 @@
+/**
+ * Cross-row features computed two ways must agree: in memory (CSV and SQLite sources) and by
+ * PostgreSQL in the query that reads the rows (flat memory). One table with the synthetic
+ * fraud patterns plus awkward rows (blank and padded keys, NULLs, mixed case, ties for a
+ * user's usual country, an infinite timestamp) goes into a real PostgreSQL; every row's
+ * features and a whole scan's results are compared.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import {
+  aggregateColumn,
+  columnAggregates,
+  memoryAggregate,
+  postgresAggregateQuery
+} from '../src/aggregates.js';
+import { DEFAULT_DETECTOR_OPTIONS, type Detector, trainDetector } from '../src/detector.js';
+import { featurize } from '../src/evaluate.js';
+import { stripemodelProfile } from '../src/features/stripemodel.js';
+import { transactionsProfile } from '../src/features/transactions.js';
+import type { FeatureProfile, Row } from '../src/profile.js';
+import { scanSource } from '../src/scan.js';
+import { CsvSource } from '../src/sources/csv.js';
+import { PostgresSource } from '../src/sources/postgres.js';
+import type { Source } from '../src/sources/source.js';
+import { syntheticTransactions, TRANSACTION_COLUMNS, toCsv } from '../src/synthetic.js';
+import { initTensorflow } from '../src/tf.js';
+
+const PG = {
+  host: process.env.PGHOST ?? '127.0.0.1',
+  port: Number(process.env.PGPORT ?? 5432),
+  user: process.env.PGUSER ?? 'postgres'
+};
+const database = `fraud_aggregates_${process.pid}_${Date.now()}`;
+const url = `postgres://${PG.user}@${PG.host}:${PG.port}/${database}`;
+const dir = mkdtempSync(path.join(tmpdir(), 'fraud-aggregates-'));
+let client: pg.Client;
+
+const TRANSACTIONS_DDL = `CREATE TABLE payments_transaction (
+  id bigint PRIMARY KEY, created_at timestamptz, user_id bigint, order_id bigint,
+  amount numeric(12,2), currency varchar(3), status varchar(16), decline_code varchar(64),
+  decline_reason varchar(255), card_fingerprint varchar(64), card_brand varchar(16),
+  card_last4 varchar(4), card_exp_month smallint, card_exp_year smallint,
+  billing_city varchar(120), billing_state varchar(120), billing_postal_code varchar(20),
+  billing_country varchar(8), client_ip varchar(45), gateway varchar(16),
+  gateway_reference varchar(255), fraud_pattern text)`;
+
+async function insert(table: string, columns: readonly string[], rows: readonly Row[]) {
+  for (let i = 0; i < rows.length; i += 400) {
+    const params: unknown[] = [];
+    const tuples = rows.slice(i, i + 400).map(
+      (r) =>
+        `(${columns
+          .map((c) => {
+            params.push(r[c] ?? null);
+            return `$${params.length}`;
+          })
+          .join(',')})`
+    );
+    await client.query(
+      `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')}`,
+      params
+    );
+  }
+}
+
+/** Synthetic rows plus the awkward ones, ids continuing after them. */
+function transactionRows(): Row[] {
+  const rows = syntheticTransactions({ seed: 11, normalUsers: 120, fraudEvents: 3 });
+  const base = rows[0] as Row;
+  const at = (h: number) => new Date(Date.UTC(2026, 0, 20, h, 15));
+  const odd: Row[] = [
+    // A card fingerprint that is blank or only spaces counts for no card aggregate.
+    { ...base, user_id: 9001, card_fingerprint: '', created_at: at(1) },
+    { ...base, user_id: 9001, card_fingerprint: '   ', created_at: at(1) },
+    { ...base, user_id: 9001, card_fingerprint: ' padded ', created_at: at(2) },
+    { ...base, user_id: 9002, card_fingerprint: 'padded', created_at: at(2) },
+    // No user: no user aggregate, but the card's still count.
+    { ...base, user_id: null, card_fingerprint: 'padded', created_at: at(2) },
+    // A tie for the usual country (one US, one CA): the smaller name, CA, wins both ways.
+    { ...base, user_id: 9003, billing_country: 'US', created_at: at(3) },
+    { ...base, user_id: 9003, billing_country: 'ca', created_at: at(4) },
+    { ...base, user_id: 9004, billing_country: ' gb', status: ' Declined ', created_at: at(5) },
+    { ...base, user_id: 9004, billing_country: null, status: null, created_at: at(6) },
+    // Not timestamps: unusable rows in both forms, and no hour key.
+    { ...base, user_id: 9005, created_at: null },
+    { ...base, user_id: 9005, created_at: 'infinity' }
+  ];
+  return [...rows, ...odd].map((r, i) => ({ ...r, id: i + 1 }));
+}
+
+const STRIPEMODEL_COLUMNS = [
+  'id',
+  'user_id',
+  'card_number',
+  'exp_month',
+  'exp_year',
+  'name_on_card',
+  'email',
+  'address_city',
+  'address_state',
+  'address_zip',
+  'address_country',
+  'n',
+  'v'
+];
+
+function stripemodelRows(): Row[] {
+  const names = ['Ada Lovelace', 'ADA LOVELACE ', 'Alan Turing', 'Grace Hopper', ''];
+  const cards = [
+    '4242 4242 4242 4242',
+    '4242-4242-4242-4242',
+    '4242424242424242',
+    '5555555555554444',
+    ''
+  ];
+  return Array.from({ length: 60 }, (_, i) => ({
+    id: i + 1,
+    user_id: i % 7 === 0 ? null : 100 + (i % 9),
+    card_number: cards[i % cards.length],
+    exp_month: 1 + (i % 12),
+    exp_year: 2030,
+    name_on_card: names[i % names.length],
+    email: `user${i}@example.com`,
+    address_city: 'Austin',
+    address_state: 'TX',
+    address_zip: '73301',
+    address_country: 'US',
+    // Columns named like the query's own aliases must not confuse it.
+    n: i,
+    v: 'x'
+  }));
+}
+
+async function readAll(source: Source): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const batch of source.batches(97)) rows.push(...batch);
+  return rows;
+}
+
+async function readAllWithAggregates(source: Source, profile: FeatureProfile): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const batch of source.batchesWithAggregates?.(97, profile.aggregates) ?? []) {
+    rows.push(...batch);
+  }
+  return rows;
+}
+
+beforeAll(async () => {
+  const admin = new pg.Client({ ...PG, database: 'postgres' });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+  client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(TRANSACTIONS_DDL);
+  await insert('payments_transaction', [...TRANSACTION_COLUMNS], transactionRows());
+  await client.query(`CREATE TABLE account_stripemodel (
+    id bigint PRIMARY KEY, user_id bigint, card_number text, exp_month int, exp_year int,
+    name_on_card text, email text, address_city text, address_state text, address_zip text,
+    address_country text, n int, v text)`);
+  await insert('account_stripemodel', STRIPEMODEL_COLUMNS, stripemodelRows());
+}, 60_000);
+
+afterAll(async () => {
+  await client?.end();
+  const admin = new pg.Client({ ...PG, database: 'postgres' });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.end();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the in-memory aggregate', () => {
+  const specs = transactionsProfile.aggregates;
+  it('a key with an empty part counts nowhere and reads as 0', () => {
+    const agg = memoryAggregate(specs);
+    const rows: Row[] = [
+      { user_id: '1', card_fingerprint: '', created_at: '2026-01-01T00:00:00Z' },
+      { user_id: '1', card_fingerprint: 'a', created_at: '2026-01-01T00:10:00Z' }
+    ];
+    rows.forEach((r) => agg.add(r));
+    expect(agg.count('attempts_per_card', rows[0] as Row)).toBe(0);
+    expect(agg.count('attempts_per_card_hour', rows[0] as Row)).toBe(0);
+    expect(agg.count('attempts_per_card_hour', rows[1] as Row)).toBe(1);
+    expect(agg.count('cards_per_user', rows[0] as Row)).toBe(1);
+    expect(agg.count('attempts_per_user', rows[0] as Row)).toBe(2);
+  });
+  it('a tie for the mode goes to the smaller value, whichever came first', () => {
+    for (const order of [
+      ['US', 'CA'],
+      ['CA', 'US']
+    ]) {
+      const agg = memoryAggregate(specs);
+      order.forEach((c) => agg.add({ user_id: '7', billing_country: c }));
+      expect(agg.mode('usual_country', { user_id: '7' })).toBe('CA');
+      agg.add({ user_id: '7', billing_country: 'us' });
+      expect(agg.mode('usual_country', { user_id: '7' })).toBe('US');
+    }
+  });
+});
+
+describe('PostgreSQL computes the same aggregates as memory', () => {
+  it('one GROUP BY per aggregate, joined back on its key, in one ordered query', () => {
+    const sql = postgresAggregateQuery('"t"', '"id"', transactionsProfile.aggregates);
+    expect(sql.match(/GROUP BY/g)).toHaveLength(transactionsProfile.aggregates.length);
+    expect(sql).toMatch(/ORDER BY t\."id"$/);
+  });
+
+  for (const [profile, table] of [
+    [transactionsProfile, 'payments_transaction'],
+    [stripemodelProfile, 'account_stripemodel']
+  ] as const) {
+    it(`${profile.name}: every row's features are identical`, async () => {
+      const source = new PostgresSource(url, table);
+      const plain = await readAll(source);
+      const aggregated = await readAllWithAggregates(source, profile);
+      expect(aggregated.map((r) => r.id)).toEqual(plain.map((r) => r.id));
+      const memory = profile.newAggregate();
+      plain.forEach((r) => memory.add(r));
+      const fromMemory = plain.map((r) => profile.extract(r, memory));
+      const fromDatabase = aggregated.map((r) => profile.extract(r, columnAggregates));
+      expect(fromDatabase).toEqual(fromMemory);
+      // The awkward rows are really there: some unusable, some usable.
+      expect(fromMemory.filter((e) => !e.ok).length).toBeGreaterThan(0);
+      expect(fromMemory.filter((e) => e.ok).length).toBeGreaterThan(plain.length / 2);
+      // And every aggregate takes more than one value here, so agreeing means something.
+      for (const spec of profile.aggregates) {
+        const values = new Set(aggregated.map((r) => String(r[aggregateColumn(spec.name)])));
+        expect([spec.name, values.size > 1]).toEqual([spec.name, true]);
+      }
+    });
+  }
+
+  it('a whole scan from PostgreSQL (one pass) equals the same rows scanned from CSV (two passes)', async () => {
+    await initTensorflow();
+    const rows = transactionRows();
+    const csvFile = path.join(dir, 'transactions.csv');
+    writeFileSync(csvFile, toCsv(rows));
+    const training = featurize(
+      transactionsProfile,
+      rows.filter((r) => r.fraud_pattern === '')
+    ).values;
+    const detector: Detector = await trainDetector(transactionsProfile, training, {
+      ...DEFAULT_DETECTOR_OPTIONS,
+      epochs: 4,
+      seed: 5
+    });
+    const fromPg = await scanSource(detector, new PostgresSource(url, 'payments_transaction'), {
+      batchSize: 64,
+      topN: 15,
+      candidates: 25
+    });
+    const fromCsv = await scanSource(detector, new CsvSource(csvFile), {
+      batchSize: 64,
+      topN: 15,
+      candidates: 25
+    });
+    expect(fromPg.scored).toBe(fromCsv.scored);
+    expect(fromPg.invalid).toEqual(fromCsv.invalid);
+    expect(fromPg.flaggedCount).toBe(fromCsv.flaggedCount);
+    expect(fromPg.flaggedCount).toBeGreaterThan(25);
+    expect(fromPg.top.map((f) => f.id)).toEqual(fromCsv.top.map((f) => f.id));
+    expect(fromPg.top.map((f) => f.score)).toEqual(fromCsv.top.map((f) => f.score));
+    expect(fromPg.histogram.counts).toEqual(fromCsv.histogram.counts);
+    // Only the kept candidates are held, but every flagged row is counted.
+    expect(fromPg.unreported).toHaveLength(25);
+    expect(fromPg.unreportedCount).toBe(fromPg.flaggedCount);
+  }, 120_000);
+});

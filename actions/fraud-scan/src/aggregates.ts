@@ -1,0 +1,213 @@
+import type { Row } from './profile.js';
+import { text } from './profile.js';
+
+/**
+ * Cross-row features (cards per user, attempts per card per hour, a user's usual country)
+ * declared once and computed either here, in memory, or by PostgreSQL with GROUP BY. The
+ * in-memory form holds one entry per distinct key, so it grows with the table; the database
+ * form keeps the scan's own memory flat (the server aggregates, spilling to disk as it needs).
+ * Both follow the same rules, which a test checks on one table: a key whose part is empty is
+ * not counted and reads as 0, and a mode's ties go to the smallest value.
+ */
+
+/** One part of a key: read from a row in JavaScript, and the same as a PostgreSQL text expression. */
+export interface KeyPart {
+  js(row: Row): string;
+  /** A text expression over the table's columns; NULL where `js` gives ''. */
+  pg: string;
+}
+
+export type AggregateSpec =
+  /** Rows per key (optionally only rows where `when` holds). */
+  | {
+      name: string;
+      kind: 'count';
+      key: readonly KeyPart[];
+      when?: { js(row: Row): boolean; pg: string };
+    }
+  /** Distinct non-empty values per key. */
+  | { name: string; kind: 'distinct'; key: readonly KeyPart[]; value: KeyPart }
+  /** The most frequent non-empty value per key, ties to the smallest. */
+  | { name: string; kind: 'mode'; key: readonly KeyPart[]; value: KeyPart };
+
+/** What a profile's `extract` reads its cross-row features from. */
+export interface AggregateView {
+  /** A count or distinct aggregate for the row's key: 0 when the key is empty or unseen. */
+  count(name: string, row: Row): number;
+  /** A mode aggregate for the row's key: '' when the key is empty or unseen. */
+  mode(name: string, row: Row): string;
+}
+
+/** The in-memory form, fed every row in a first pass. */
+export interface Aggregate extends AggregateView {
+  add(row: Row): void;
+}
+
+/** A column's trimmed text, NULL/'' when empty. The quoted name is safe: columns are the profile's own. */
+export function column(name: string, transform: 'none' | 'lower' | 'upper' = 'none'): KeyPart {
+  const trimmed = `btrim("${name}"::text)`;
+  const pg = transform === 'none' ? trimmed : `${transform}(${trimmed})`;
+  return {
+    js: (row) => {
+      const value = text(row[name]);
+      if (transform === 'lower') return value.toLowerCase();
+      return transform === 'upper' ? value.toUpperCase() : value;
+    },
+    pg: `NULLIF(${pg}, '')`
+  };
+}
+
+/** The key's parts joined, or undefined when a part is empty (such rows count nowhere). */
+function keyOf(parts: readonly KeyPart[], row: Row): string | undefined {
+  let key = '';
+  for (const [i, part] of parts.entries()) {
+    const value = part.js(row);
+    if (value === '') return undefined;
+    key = i === 0 ? value : `${key}\u0001${value}`;
+  }
+  return key;
+}
+
+type Cell = number | string | Set<string>;
+
+/** One map per aggregate; a distinct counter keeps a lone value inline and makes a Set only for a second one. */
+class MemoryAggregate implements Aggregate {
+  private readonly maps = new Map<string, Map<string, Cell>>();
+  private readonly modes = new Map<string, Map<string, { value: string; n: number }>>();
+
+  constructor(private readonly specs: readonly AggregateSpec[]) {
+    for (const spec of specs) {
+      this.maps.set(spec.name, new Map());
+      if (spec.kind === 'mode') this.modes.set(spec.name, new Map());
+    }
+  }
+
+  add(row: Row): void {
+    for (const spec of this.specs) {
+      const key = keyOf(spec.key, row);
+      if (key === undefined) continue;
+      const map = this.maps.get(spec.name) as Map<string, Cell>;
+      if (spec.kind === 'count') {
+        if (spec.when && !spec.when.js(row)) continue;
+        map.set(key, ((map.get(key) as number | undefined) ?? 0) + 1);
+        continue;
+      }
+      const value = spec.value.js(row);
+      if (value === '') continue;
+      if (spec.kind === 'distinct') {
+        const current = map.get(key) as string | Set<string> | undefined;
+        if (current === undefined) map.set(key, value);
+        else if (typeof current === 'string') {
+          if (current !== value) map.set(key, new Set([current, value]));
+        } else current.add(value);
+        continue;
+      }
+      const pairKey = `${key}\u0002${value}`;
+      const n = ((map.get(pairKey) as number | undefined) ?? 0) + 1;
+      map.set(pairKey, n);
+      const modes = this.modes.get(spec.name) as Map<string, { value: string; n: number }>;
+      const best = modes.get(key);
+      // Counts only grow, so keeping the leader as we go gives the final mode.
+      if (!best || n > best.n || (n === best.n && value < best.value)) modes.set(key, { value, n });
+    }
+  }
+
+  count(name: string, row: Row): number {
+    const spec = this.spec(name);
+    const key = keyOf(spec.key, row);
+    if (key === undefined) return 0;
+    const cell = (this.maps.get(name) as Map<string, Cell>).get(key);
+    if (cell === undefined) return 0;
+    if (typeof cell === 'number') return cell;
+    return typeof cell === 'string' ? 1 : cell.size;
+  }
+
+  mode(name: string, row: Row): string {
+    const key = keyOf(this.spec(name).key, row);
+    if (key === undefined) return '';
+    return this.modes.get(name)?.get(key)?.value ?? '';
+  }
+
+  private spec(name: string): AggregateSpec {
+    const spec = this.specs.find((s) => s.name === name);
+    if (!spec) throw new Error(`no aggregate named ${name}`);
+    return spec;
+  }
+}
+
+export function memoryAggregate(specs: readonly AggregateSpec[]): Aggregate {
+  return new MemoryAggregate(specs);
+}
+
+/** The column a database-computed aggregate arrives in. */
+export const aggregateColumn = (name: string): string => `__fraud_scan_${name}`;
+
+/** Reads aggregates from the columns the database added to each row (see postgresAggregateQuery). */
+export const columnAggregates: AggregateView = {
+  count(name, row) {
+    const value = row[aggregateColumn(name)];
+    if (value === null || value === undefined) return 0;
+    return Number(value);
+  },
+  mode(name, row) {
+    return text(row[aggregateColumn(name)]);
+  }
+};
+
+/**
+ * One query that returns every row of the table with each aggregate as an extra column: a
+ * GROUP BY per aggregate, joined back on its key. `table` and `orderBy` arrive quoted.
+ */
+export function postgresAggregateQuery(
+  table: string,
+  orderBy: string,
+  specs: readonly AggregateSpec[]
+): string {
+  // Each distinct key expression is computed once per row, in a derived table.
+  const keyColumns = new Map<string, string>();
+  const keyColumn = (part: KeyPart): string => {
+    let name = keyColumns.get(part.pg);
+    if (!name) {
+      name = `__fraud_scan_key_${keyColumns.size}`;
+      keyColumns.set(part.pg, name);
+    }
+    return name;
+  };
+  const joins: string[] = [];
+  const selected: string[] = [];
+  specs.forEach((spec, i) => {
+    const alias = `a${i}`;
+    const keys = spec.key.map((part, j) => `${part.pg} AS k${j}`).join(', ');
+    const groupBy = spec.key.map((_, j) => j + 1).join(', ');
+    const notNull = spec.key.map((part) => `(${part.pg}) IS NOT NULL`);
+    let sub: string;
+    if (spec.kind === 'count') {
+      const where = [...notNull, ...(spec.when ? [`(${spec.when.pg})`] : [])].join(' AND ');
+      sub = `SELECT ${keys}, count(*) AS v FROM ${table} WHERE ${where} GROUP BY ${groupBy}`;
+    } else if (spec.kind === 'distinct') {
+      const where = [...notNull, `(${spec.value.pg}) IS NOT NULL`].join(' AND ');
+      sub = `SELECT ${keys}, count(DISTINCT ${spec.value.pg}) AS v FROM ${table} WHERE ${where} GROUP BY ${groupBy}`;
+    } else {
+      const where = [...notNull, `(${spec.value.pg}) IS NOT NULL`].join(' AND ');
+      const ks = spec.key.map((_, j) => `k${j}`).join(', ');
+      // COLLATE "C" orders by code point, as JavaScript's < does on these strings.
+      sub =
+        `SELECT DISTINCT ON (${ks}) ${ks}, m AS v FROM ` +
+        `(SELECT ${keys}, ${spec.value.pg} AS m, count(*) AS n FROM ${table} WHERE ${where} GROUP BY ${groupBy}, ${spec.key.length + 1}) AS counted ` +
+        `ORDER BY ${ks}, n DESC, m COLLATE "C"`;
+    }
+    const on = spec.key.map((part, j) => `${alias}.k${j} = t.${keyColumn(part)}`).join(' AND ');
+    joins.push(`LEFT JOIN (${sub}) AS ${alias} ON ${on}`);
+    selected.push(`${alias}.v AS ${aggregateColumn(spec.name)}`);
+  });
+  const keyList = [...keyColumns.entries()].map(([pg, name]) => `${pg} AS ${name}`);
+  const derived = keyList.length
+    ? `(SELECT s.*, ${keyList.join(', ')} FROM ${table} AS s) AS t`
+    : `${table} AS t`;
+  return [
+    `SELECT t.*${selected.map((s) => `, ${s}`).join('')}`,
+    `FROM ${derived}`,
+    ...joins,
+    `ORDER BY t.${orderBy}`
+  ].join('\n');
+}
