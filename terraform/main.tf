@@ -38,6 +38,10 @@ module "monitoring" {
   probe_load_balancer = true
   lb_health_url       = "${module.Load.url}${var.health_check_path}"
 
+  # The nightly fraud scan's metrics: an upload role for this repository's default branch.
+  fraud_scan_github_repository = var.fraud_scan_metrics_repository
+  fraud_scan_github_branch     = var.fraud_scan_metrics_branch
+
   tags = local.tags
 }
 

@@ -91,3 +91,13 @@ output "grafana_admin_password_parameter" {
   description = "SSM SecureString with Grafana's admin password, or null."
   value       = try(module.monitoring[0].grafana_admin_password_parameter, null)
 }
+
+output "fraud_scan_metrics_role_arn" {
+  description = "Role the fraud-scan workflow assumes to upload its metrics: set it as the repository variable FRAUD_SCAN_METRICS_ROLE_ARN (null without fraud_scan_metrics_repository)."
+  value       = try(module.monitoring[0].fraud_scan_metrics_role_arn, null)
+}
+
+output "fraud_scan_metrics_bucket" {
+  description = "Bucket the fraud-scan workflow uploads fraud_scan.prom to: set it as the repository variable FRAUD_SCAN_METRICS_BUCKET (null without monitoring)."
+  value       = try(module.monitoring[0].fraud_scan_metrics_object.bucket, null)
+}

@@ -283,3 +283,15 @@ variable "monitoring_instance_type" {
   type        = string
   default     = "t3.small"
 }
+
+variable "fraud_scan_metrics_repository" {
+  description = "owner/name of the repository whose nightly fraud-scan workflow (default branch only, GitHub OIDC) may upload fraud_scan.prom to the monitoring bucket; empty creates no upload role. deploy.yml sets it when the repository variable FRAUD_SCAN_METRICS_UPLOAD is true."
+  type        = string
+  default     = ""
+}
+
+variable "fraud_scan_metrics_branch" {
+  description = "The repository's default branch, the only one whose workflow runs may upload the fraud scan's metrics."
+  type        = string
+  default     = "main"
+}

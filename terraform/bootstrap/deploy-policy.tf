@@ -243,6 +243,14 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["${local.arn.iam}:role/${var.project}-*", "${local.arn.iam}:instance-profile/${var.project}-*"]
   }
 
+  # The monitoring module looks GitHub's OIDC provider up (by its ARN) for the fraud scan's
+  # upload role's trust policy; it reads that one provider, nothing else of IAM's OIDC.
+  statement {
+    sid       = "ReadGitHubOidcProvider"
+    actions   = ["iam:GetOpenIDConnectProvider"]
+    resources = ["${local.arn.iam}:oidc-provider/token.actions.githubusercontent.com"]
+  }
+
   statement {
     sid       = "AttachOnlySessionManagerPolicy"
     actions   = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]

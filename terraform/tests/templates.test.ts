@@ -19,6 +19,7 @@ const REPO = path.resolve(TERRAFORM_DIR, '..');
 const COMPOSE = path.join(REPO, 'compose', 'compose.yml');
 const DEPLOY = path.join(TERRAFORM_DIR, 'deploy.sh');
 const MONITORING = path.join(TERRAFORM_DIR, 'modules/monitoring/templates/user_data.sh.tftpl');
+const FETCH_TEXTFILE = path.join(TERRAFORM_DIR, 'modules/monitoring/files/fetch-textfile.sh');
 const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
 const MOTO = path.join(REPO, '.venv-tools', 'bin', 'moto_server');
 
@@ -45,7 +46,10 @@ const SAMPLE: Record<string, string | number> = {
   grafana_image: 'grafana/grafana-oss:11.3.0',
   prometheus_retention: '15d',
   config_sync_interval_seconds: 120,
-  grafana_admin_password_version: 1
+  grafana_admin_password_version: 1,
+  fraud_scan_metrics_key: 'fraud-scan/fraud_scan.prom',
+  fraud_scan_fetch_interval: 300,
+  fetch_textfile_script: readFileSync(FETCH_TEXTFILE, 'utf8')
 };
 
 function pick(keys: string[]): Record<string, string | number> {
@@ -187,7 +191,7 @@ describe('the monitoring server user data', () => {
   it('passes shellcheck, and so do the scripts it installs', () => {
     expect(shellcheck(renderedMonitoring)).toBe('');
     const scripts = heredocs(renderedMonitoring).filter((doc) => doc.body.startsWith('#!/bin/bash'));
-    expect(scripts.length).toBe(2);
+    expect(scripts.map((s) => s.name)).toEqual(['FETCH', 'SH', 'SH']);
     for (const script of scripts) expect(shellcheck(script.body)).toBe('');
   });
 
@@ -204,6 +208,38 @@ describe('the monitoring server user data', () => {
     }
     expect(renderedMonitoring).toContain('GRAFANA_ADMIN_PASSWORD_PARAM=/ecommerce/monitoring/grafana_admin_password');
     expect(gzipSync(renderedMonitoring).toString('base64').length).toBeLessThan(16_384);
+  });
+});
+
+describe("the monitoring server's fraud-scan metrics path", () => {
+  it('installs fetch-textfile byte for byte and runs it on a timer for the one key, into the directory node_exporter reads', () => {
+    const fetch = heredocs(renderedMonitoring).find((d) => d.name === 'FETCH');
+    expect(`${fetch?.body}\n`).toBe(readFileSync(FETCH_TEXTFILE, 'utf8'));
+    const args = /cat >\/etc\/default\/prometheus-node-exporter <<'ENV'\nARGS="([^"]*)"/.exec(renderedMonitoring)?.[1] ?? '';
+    expect(args.split(' ')).toEqual([
+      '--web.listen-address=127.0.0.1:9100',
+      '--collector.disable-defaults',
+      '--collector.textfile',
+      '--collector.textfile.directory=/var/lib/prometheus/fraud-scan'
+    ]);
+    const service = heredocs(renderedMonitoring).find((d) => d.name === 'UNIT' && d.body.includes('fetch-textfile'))?.body ?? '';
+    expect(service).toContain(
+      'ExecStart=/usr/local/sbin/fetch-textfile ecommerce-monitoring-config-20260101 fraud-scan/fraud_scan.prom /var/lib/prometheus/fraud-scan/fraud_scan.prom'
+    );
+    expect(renderedMonitoring).toMatch(/\[Timer\]\nOnBootSec=90\nOnUnitActiveSec=300\n/);
+    expect(renderedMonitoring).toContain('systemctl enable --now monitoring-sync.timer fraud-scan-metrics.timer');
+    expect(renderedMonitoring).toMatch(/apt-get install [^\n]*\\\n[^\n]*prometheus-node-exporter/);
+  });
+
+  it('passes the module the key the workflow uploads to, outside the folders the configuration sync mirrors', async () => {
+    const monitoring = await loadModule('modules/monitoring');
+    expect(monitoring.locals.fraud_scan_metrics_key).toBe(SAMPLE.fraud_scan_metrics_key);
+    const workflow = readFileSync(path.join(REPO, '.github', 'workflows', 'fraud-scan.yml'), 'utf8');
+    expect(workflow).toContain(`KEY: ${SAMPLE.fraud_scan_metrics_key}\n`);
+    const sync = heredocs(renderedMonitoring).find((d) => d.name === 'PY' && d.body.includes('DESTINATIONS'))?.body ?? '';
+    const top = String(SAMPLE.fraud_scan_metrics_key).split('/')[0];
+    expect(sync).toContain('"prometheus": "/etc/prometheus"');
+    expect(sync).not.toContain(`"${top}":`);
   });
 });
 

@@ -19,9 +19,16 @@ locals {
   alertmanager_template = fileset(var.config_dir, "alertmanager/alertmanager.ec2.yml.tftpl")
 
   content_types = { json = "application/json", yml = "application/yaml", yaml = "application/yaml", tmpl = "text/plain" }
+
+  # The fraud scan's results: the workflow puts fraud_scan.prom at this one key (outside the
+  # folders the configuration sync mirrors), the server's timer fetches it.
+  fraud_scan_metrics_key    = "fraud-scan/fraud_scan.prom"
+  fraud_scan_metrics_upload = var.fraud_scan_github_repository != ""
 }
 
 data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}
 
 ################################################################################
 # Placement: the default VPC (peered with the shop's VPC)
@@ -278,6 +285,8 @@ data "aws_iam_policy_document" "this" {
     resources = [aws_s3_bucket.config.arn]
   }
 
+  # Every object of the bucket: the configuration, and the fraud scan's fraud_scan.prom
+  # (local.fraud_scan_metrics_key), which the fraud-scan-metrics timer fetches.
   statement {
     sid       = "ReadConfigObjects"
     actions   = ["s3:GetObject"]
@@ -322,6 +331,78 @@ resource "aws_iam_instance_profile" "this" {
   role = aws_iam_role.this.name
 
   tags = merge(var.tags, { Name = var.name })
+}
+
+################################################################################
+# The fraud scan's upload role (GitHub OIDC): s3:PutObject on one key, nothing else
+################################################################################
+
+# It lives here, not in terraform/bootstrap with the deploy role: its one permission names this
+# module's bucket, whose name AWS completes (bucket_prefix) only when this module is applied,
+# so only here can the policy name the exact object instead of a wildcard over buckets; and it
+# comes and goes with that bucket and the monitoring it feeds (create_monitoring = false leaves
+# no role behind). GitHub's OIDC provider is one per account, created once by bootstrap: it is
+# looked up by its fixed ARN (the deploy role may read exactly that provider), never created.
+data "aws_iam_openid_connect_provider" "github" {
+  count = local.fraud_scan_metrics_upload ? 1 : 0
+
+  arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/token.actions.githubusercontent.com"
+}
+
+# Exact subject and audience, as bootstrap's roles: only workflow runs of this repository's
+# default branch (the nightly schedule runs there) get a token this role accepts; a fork, a
+# pull request or another branch does not.
+data "aws_iam_policy_document" "fraud_scan_trust" {
+  count = local.fraud_scan_metrics_upload ? 1 : 0
+
+  statement {
+    sid     = "GitHubFraudScanDefaultBranch"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [data.aws_iam_openid_connect_provider.github[0].arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:${var.fraud_scan_github_repository}:ref:refs/heads/${var.fraud_scan_github_branch}"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "fraud_scan_upload" {
+  statement {
+    sid       = "PutFraudScanMetrics"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.config.arn}/${local.fraud_scan_metrics_key}"]
+  }
+}
+
+resource "aws_iam_role" "fraud_scan_upload" {
+  count = local.fraud_scan_metrics_upload ? 1 : 0
+
+  name                 = "${var.name}-fraud-scan"
+  description          = "GitHub Actions fraud scan of ${var.fraud_scan_github_repository}: puts fraud_scan.prom into the monitoring bucket"
+  assume_role_policy   = data.aws_iam_policy_document.fraud_scan_trust[0].json
+  max_session_duration = 3600
+
+  tags = merge(var.tags, { Name = "${var.name}-fraud-scan" })
+}
+
+resource "aws_iam_role_policy" "fraud_scan_upload" {
+  count = local.fraud_scan_metrics_upload ? 1 : 0
+
+  name   = "put-fraud-scan-metrics"
+  role   = aws_iam_role.fraud_scan_upload[0].id
+  policy = data.aws_iam_policy_document.fraud_scan_upload.json
 }
 
 ################################################################################
@@ -438,6 +519,9 @@ resource "aws_instance" "this" {
     prometheus_retention           = var.prometheus_retention
     config_sync_interval_seconds   = var.config_sync_interval_seconds
     grafana_admin_password_version = var.grafana_admin_password_version
+    fraud_scan_metrics_key         = local.fraud_scan_metrics_key
+    fetch_textfile_script          = file("${path.module}/files/fetch-textfile.sh")
+    fraud_scan_fetch_interval      = var.fraud_scan_fetch_interval_seconds
   }))
   user_data_replace_on_change = true
 

@@ -54,3 +54,17 @@ output "config_files" {
     [for _ in local.alertmanager_template : "alertmanager/alertmanager.yml"],
   ))
 }
+
+################################################################################
+# The fraud scan's metrics
+################################################################################
+
+output "fraud_scan_metrics_role_arn" {
+  description = "Role the fraud-scan workflow assumes to upload fraud_scan.prom (repository variable FRAUD_SCAN_METRICS_ROLE_ARN), or null."
+  value       = try(aws_iam_role.fraud_scan_upload[0].arn, null)
+}
+
+output "fraud_scan_metrics_object" {
+  description = "Where the fraud-scan workflow puts fraud_scan.prom: bucket (repository variable FRAUD_SCAN_METRICS_BUCKET) and key."
+  value       = { bucket = aws_s3_bucket.config.id, key = local.fraud_scan_metrics_key }
+}

@@ -168,3 +168,35 @@ variable "grafana_admin_password_version" {
   type        = number
   default     = 1
 }
+
+################################################################################
+# The fraud scan's metrics
+################################################################################
+
+variable "fraud_scan_github_repository" {
+  description = "owner/name of the repository whose fraud-scan workflow may put fraud_scan.prom into the bucket (a role for GitHub OIDC); empty creates no role."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.fraud_scan_github_repository == "" || can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.fraud_scan_github_repository))
+    error_message = "fraud_scan_github_repository must be owner/name exactly (no wildcard), or empty."
+  }
+}
+
+variable "fraud_scan_github_branch" {
+  description = "The repository's default branch: only its workflow runs (sub repo:<owner>/<name>:ref:refs/heads/<branch>) may assume the upload role."
+  type        = string
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_./-]+$", var.fraud_scan_github_branch))
+    error_message = "fraud_scan_github_branch must be a branch name without wildcards."
+  }
+}
+
+variable "fraud_scan_fetch_interval_seconds" {
+  description = "How often the server fetches fraud_scan.prom from the bucket (the scan runs nightly; minutes are plenty)."
+  type        = number
+  default     = 300
+}

@@ -44,7 +44,10 @@ export function renderTemplate(template: string, vars: Record<string, string | n
 
 /** HCL string literal of a value, for a templatefile() call given to real Terraform. */
 function hclString(value: string): string {
-  return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // A replacer function: in a replacement string, "$$" would mean one literal "$".
+  return JSON.stringify(value)
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
 }
 
 /**
