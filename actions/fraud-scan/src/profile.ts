@@ -34,6 +34,12 @@ export interface FeatureProfile {
   features: readonly FeatureSpec[];
   /** The cross-row aggregates `extract` reads, declared so a database can compute them. */
   aggregates: readonly AggregateSpec[];
+  /**
+   * At most `rows` training rows per key of this count aggregate (a seeded sample of the
+   * rest), so a burst from one account — card testing is exactly that — cannot teach the
+   * model that the burst is normal.
+   */
+  trainingCap?: { aggregate: string; rows: number };
   /** An in-memory aggregate over `aggregates`, for sources read twice. */
   newAggregate(): Aggregate;
   extract(row: Row, aggregates: AggregateView): Extracted;

@@ -133,6 +133,11 @@ export async function runScan(
       seed: inputs.seed,
       progress: hooks.progress
     });
+    if (training.capped && profile.trainingCap) {
+      hooks.log(
+        `Training left out ${training.capped} rows of busy accounts: one account contributes at most ${profile.trainingCap.rows} rows (a seeded sample), so a burst cannot teach the model that it is normal.`
+      );
+    }
     if (Object.keys(training.invalid).length) {
       hooks.log(`Training skipped unusable rows: ${describeInvalid(training.invalid)}.`);
     }

@@ -77,9 +77,18 @@ export async function readTrainingRows(
   source: Source,
   profile: FeatureProfile,
   options: { batchSize: number; maxRows: number; seed: number; progress?: Progress }
-): Promise<{ rows: (number | string)[][]; total: number; invalid: InvalidCounts }> {
+): Promise<{
+  rows: (number | string)[][];
+  total: number;
+  invalid: InvalidCounts;
+  /** Usable rows left out by the profile's per-account cap. */
+  capped: number;
+}> {
   await checkColumns(source, profile);
   const random = new SeededRandom(options.seed);
+  const capRandom = new SeededRandom(options.seed + 1);
+  const cap = profile.trainingCap;
+  let capped = 0;
   const sample: (number | string)[][] = [];
   const invalid: InvalidCounts = {};
   let seen = 0;
@@ -97,6 +106,13 @@ export async function readTrainingRows(
         invalid[extracted.reason] = (invalid[extracted.reason] ?? 0) + 1;
         continue;
       }
+      if (cap) {
+        const n = batch.aggregates.count(cap.aggregate, row);
+        if (n > cap.rows && capRandom.next() * n >= cap.rows) {
+          capped++;
+          continue;
+        }
+      }
       seen++;
       if (sample.length < options.maxRows) sample.push(extracted.values);
       else {
@@ -111,7 +127,7 @@ export async function readTrainingRows(
       `${source.description} has no usable rows to train on (${describeInvalid(invalid)}).`
     );
   }
-  return { rows: sample, total, invalid };
+  return { rows: sample, total, invalid, capped };
 }
 
 export interface Flagged {

@@ -164,6 +164,10 @@ export const transactionsProfile: FeatureProfile = {
     }
   ],
   aggregates: AGGREGATES,
+  // Trained on the shop's own table, which holds whatever fraud happened: capped, the 30
+  // attempts of a card-testing burst in the backend's demo data are all flagged; uncapped,
+  // none are (actions/fraud-scan/__tests__/shop-table.test.ts).
+  trainingCap: { aggregate: 'attempts_per_user', rows: 5 },
   newAggregate: () => memoryAggregate(AGGREGATES),
   extract(row, agg) {
     const amount = finiteNumber(row.amount);
