@@ -74,9 +74,11 @@ type Cell = number | string | Set<string>;
 class MemoryAggregate implements Aggregate {
   private readonly maps = new Map<string, Map<string, Cell>>();
   private readonly modes = new Map<string, Map<string, { value: string; n: number }>>();
+  private readonly byName = new Map<string, AggregateSpec>();
 
   constructor(private readonly specs: readonly AggregateSpec[]) {
     for (const spec of specs) {
+      this.byName.set(spec.name, spec);
       this.maps.set(spec.name, new Map());
       if (spec.kind === 'mode') this.modes.set(spec.name, new Map());
     }
@@ -129,7 +131,7 @@ class MemoryAggregate implements Aggregate {
   }
 
   private spec(name: string): AggregateSpec {
-    const spec = this.specs.find((s) => s.name === name);
+    const spec = this.byName.get(name);
     if (!spec) throw new Error(`no aggregate named ${name}`);
     return spec;
   }
