@@ -78,7 +78,7 @@ describe('Prometheus configuration', () => {
       ['check', 'config', 'prometheus.local.yml'],
       PROMETHEUS_DIR
     );
-    expect(output).toContain('SUCCESS: 3 rule files found');
+    expect(output).toContain('SUCCESS: 4 rule files found');
     expect(status).toBe(0);
   });
 

@@ -53,9 +53,10 @@ describe('Grafana provisioning', () => {
     expect(providers.providers[0]?.options.path).toMatch(/\/grafana\/dashboards$/);
   });
 
-  test('there are the servers, shop and alerts dashboards', () => {
+  test('there are the servers, shop, alerts and fraud-scan dashboards', () => {
     expect(dashboards.map((d) => d.dashboard.uid).sort()).toEqual([
       'ecommerce-alerts',
+      'ecommerce-fraud',
       'ecommerce-servers',
       'ecommerce-shop'
     ]);

@@ -27,12 +27,14 @@ import { dashboardHtml, queryDashboard, screenshotPages } from '../lib/render.js
 import {
   LOCAL_INSTANCE,
   missingPrerequisites,
+  monitoringServerNodeExporterArgs,
   PIPELINE_CHECK_ALERT,
   REPO_ROOT,
   startMonitoringStack,
   type MonitoringStack
 } from '../lib/stack.js';
 import { waitFor } from '../lib/processes.js';
+import { FRAUD_SCAN_METRICS } from '../lib/fraud-scan-textfile.js';
 
 const dashboards = loadDashboards(resolve(import.meta.dirname, '..', 'grafana', 'dashboards'));
 /** Where the pictures go: artifacts/ in a test run, monitoring/docs/ from render-dashboards.sh. */
@@ -79,6 +81,7 @@ describe('the stack', () => {
     expect(Object.keys(byJob).sort()).toEqual([
       'alertmanager',
       'backend',
+      'fraud_scan',
       'lb_health',
       'node',
       'prometheus'
@@ -108,6 +111,46 @@ describe('the stack', () => {
     expect(stack.trafficByStatus.get(0) ?? 0).toBe(0);
   });
 
+  test("the monitoring server's node_exporter exposes every gauge of the fraud scan CLI's fraud_scan.prom", async () => {
+    // What the real CLI wrote, line by line: `name{labels} value`.
+    const written = stack.fraudScanTextfile
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => /^(\w+)\{(.*)\} (\S+)$/.exec(line))
+      .map((m) => ({ name: m?.[1], labels: m?.[2], value: Number(m?.[3]) }));
+    expect(new Set(written.map((w) => w.name))).toEqual(new Set(FRAUD_SCAN_METRICS));
+    for (const name of FRAUD_SCAN_METRICS) {
+      const series = await instantQuery(stack.prometheusUrl, `${name}{job="fraud_scan"}`);
+      const expected = written.filter((w) => w.name === name);
+      expect({ name, count: series.length }).toEqual({ name, count: expected.length });
+      for (const s of series) {
+        expect(s.metric).toMatchObject({ instance: 'monitoring', profile: 'transactions' });
+        const match = expected.find(
+          (w) => !s.metric.quantile || w.labels?.includes(`quantile="${s.metric.quantile}"`)
+        );
+        expect({ name, value: Number(s.value?.[1]) }).toEqual({ name, value: match?.value });
+      }
+    }
+    // The synthetic table has fraud patterns in it: the scan flags some, and the file says so.
+    const flagged = await instantQuery(stack.prometheusUrl, 'fraud_scan_flagged_rows');
+    expect(Number(flagged[0]?.value?.[1])).toBeGreaterThan(0);
+    // Run with the user data's flags: the textfile collector and nothing of the machine's own.
+    expect(monitoringServerNodeExporterArgs()).toEqual(
+      expect.arrayContaining(['--collector.disable-defaults', '--collector.textfile'])
+    );
+    const machine = await instantQuery(
+      stack.prometheusUrl,
+      'count({job="fraud_scan", __name__=~"node_(cpu|memory|filesystem|network)_.*"})'
+    );
+    expect(machine).toEqual([]);
+    // node_exporter read the file without complaint.
+    const errors = await instantQuery(
+      stack.prometheusUrl,
+      'node_textfile_scrape_error{job="fraud_scan"}'
+    );
+    expect(errors.map((s) => s.value?.[1])).toEqual(['0']);
+  });
+
   test("the load balancer probe succeeds against the backend's /readyz", async () => {
     const result = await instantQuery(stack.prometheusUrl, 'probe_success{job="lb_health"}');
     expect(result.map((s) => s.value?.[1])).toEqual(['1']);
@@ -134,6 +177,20 @@ describe('alerting', () => {
     const active = await instantQuery(stack.prometheusUrl, 'ALERTS{severity="critical"}');
     expect(active.map((s) => `${s.metric.alertname} ${s.metric.alertstate}`)).toEqual([]);
   });
+
+  test("the fraud scan's fresh results with flagged rows fire FraudSuspected, and nothing says the scan is stale or missing", async () => {
+    const active = await waitFor(
+      'FraudSuspected to fire',
+      async () => {
+        const alerts = await instantQuery(stack.prometheusUrl, 'ALERTS{alertname=~"Fraud.*"}');
+        return alerts.some((a) => a.metric.alertstate === 'firing') ? alerts : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 1000 }
+    );
+    expect(
+      active.map((s) => `${s.metric.alertname} ${s.metric.alertstate} ${s.metric.profile}`)
+    ).toEqual(['FraudSuspected firing transactions']);
+  }, 50_000);
 
   test('with one local server, AppServersBelowTwo is the alert that notices the missing second one', async () => {
     const active = await instantQuery(

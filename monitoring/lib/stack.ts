@@ -2,8 +2,10 @@
  * The monitoring stack on one machine, from the real programs: Debian's node_exporter,
  * blackbox exporter, Alertmanager and Prometheus, and the shop's real Django backend under
  * gunicorn (from /work/main/.venv, against a fresh SQLite database), each on a free loopback
- * port in a temporary directory. Prometheus runs monitoring/prometheus/prometheus.local.yml
- * unchanged, with target files pointing at these processes; Alertmanager runs
+ * port in a temporary directory. A second node_exporter stands for the monitoring server's own,
+ * with the flags its user data gives it (textfile collector only), over a directory holding the
+ * `fraud_scan.prom` the real fraud-scan CLI wrote (what the fetch timer copies from S3 on the
+ * server). Prometheus runs monitoring/prometheus/prometheus.local.yml unchanged, with target files pointing at these processes; Alertmanager runs
  * alertmanager.local.yml with its webhook pointed at a receiver inside this process.
  *
  * Used by monitoring/__tests__/live.test.ts and by monitoring/render-dashboards.sh.
@@ -24,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startProcess, waitFor, waitForHttp, type RunningProcess } from './processes.js';
 import { activeTargets, instantQuery, ruleGroups, type PromTarget } from './prometheus-api.js';
+import { produceFraudScanTextfile } from './fraud-scan-textfile.js';
 
 /** The repository root (monitoring/lib/../..). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -48,6 +51,8 @@ export interface MonitoringStack {
   prometheusUrl: string;
   backendUrl: string;
   alertmanagerUrl: string;
+  /** The `fraud_scan.prom` the monitoring server's node_exporter exposes (from the real CLI). */
+  fraudScanTextfile: string;
   /** Notifications the webhook receiver got, oldest first. */
   notifications: WebhookNotification[];
   /** Number of requests the traffic driver sent, by the status the backend answered. */
@@ -119,6 +124,23 @@ async function startWebhookReceiver(
   return { server, url: `http://127.0.0.1:${port}/alerts` };
 }
 
+/**
+ * The monitoring server's node_exporter flags, read from its user data (the ARGS written to
+ * /etc/default/prometheus-node-exporter), so the stack runs it as the server does.
+ */
+export function monitoringServerNodeExporterArgs(): string[] {
+  const userData = readFileSync(
+    join(REPO_ROOT, 'terraform', 'modules', 'monitoring', 'templates', 'user_data.sh.tftpl'),
+    'utf8'
+  );
+  const args = /cat >\/etc\/default\/prometheus-node-exporter <<'ENV'\nARGS="([^"]*)"/.exec(
+    userData
+  )?.[1];
+  if (!args)
+    throw new Error("no prometheus-node-exporter ARGS in the monitoring server's user data");
+  return args.split(/\s+/).filter(Boolean);
+}
+
 /** Why the stack cannot start here, or undefined when it can. */
 export function missingPrerequisites(): string | undefined {
   const missing = [
@@ -165,8 +187,8 @@ export async function startMonitoringStack(
   };
 
   try {
-    const [nodePort, backendPort, blackboxPort, alertmanagerPort, prometheusPort] =
-      await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
+    const [nodePort, backendPort, blackboxPort, alertmanagerPort, prometheusPort, fraudNodePort] =
+      await Promise.all([0, 1, 2, 3, 4, 5].map(() => freePort()));
     const logs = join(dir, 'logs');
     mkdirSync(logs);
 
@@ -180,6 +202,27 @@ export async function startMonitoringStack(
       { logFile: join(logs, 'node_exporter.log') }
     );
     processes.push(node);
+
+    // The monitoring server's node_exporter as user data configures it: the textfile collector
+    // only, over the directory the fetch timer fills; the file is the real CLI's output.
+    log('running the fraud scan CLI for fraud_scan.prom');
+    const fraudScanTextfile = produceFraudScanTextfile();
+    const fraudTextfile = join(dir, 'fraud-scan-textfile');
+    mkdirSync(fraudTextfile);
+    writeFileSync(join(fraudTextfile, 'fraud_scan.prom'), fraudScanTextfile);
+    const fraudNode = startProcess(
+      'node_exporter (monitoring server)',
+      'prometheus-node-exporter',
+      monitoringServerNodeExporterArgs().map((arg) =>
+        arg.startsWith('--web.listen-address=')
+          ? `--web.listen-address=127.0.0.1:${fraudNodePort}`
+          : arg.startsWith('--collector.textfile.directory=')
+            ? `--collector.textfile.directory=${fraudTextfile}`
+            : arg
+      ),
+      { logFile: join(logs, 'node_exporter-monitoring.log') }
+    );
+    processes.push(fraudNode);
 
     // The backend: migrate a fresh SQLite database, then gunicorn with the image's own settings
     // file and, as on the servers, several workers sharing metrics through a multiprocess dir.
@@ -278,6 +321,9 @@ export async function startMonitoringStack(
     writeTargets(join(promDir, 'targets'), 'alertmanager', [`127.0.0.1:${alertmanagerPort}`], {
       instance: 'monitoring'
     });
+    writeTargets(join(promDir, 'targets'), 'fraud_scan', [`127.0.0.1:${fraudNodePort}`], {
+      instance: 'monitoring'
+    });
     const prometheus = startProcess(
       'prometheus',
       'prometheus',
@@ -295,6 +341,10 @@ export async function startMonitoringStack(
     const alertmanagerUrl = `http://127.0.0.1:${alertmanagerPort}`;
     await Promise.all([
       waitForHttp(`http://127.0.0.1:${nodePort}/metrics`, { timeoutMs: 20_000, process: node }),
+      waitForHttp(`http://127.0.0.1:${fraudNodePort}/metrics`, {
+        timeoutMs: 20_000,
+        process: fraudNode
+      }),
       waitForHttp(`${backendUrl}/healthz`, { timeoutMs: 30_000, process: backend }),
       waitForHttp(`http://127.0.0.1:${blackboxPort}/metrics`, {
         timeoutMs: 20_000,
@@ -345,7 +395,7 @@ export async function startMonitoringStack(
       async () => {
         const targets = await activeTargets(prometheusUrl);
         const down = targets.filter((t: PromTarget) => t.health !== 'up');
-        return targets.length === 5 && down.length === 0 ? true : undefined;
+        return targets.length === 6 && down.length === 0 ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 1000, process: prometheus }
     );
@@ -383,6 +433,7 @@ export async function startMonitoringStack(
       prometheusUrl,
       backendUrl,
       alertmanagerUrl,
+      fraudScanTextfile,
       notifications,
       trafficByStatus,
       processes,
