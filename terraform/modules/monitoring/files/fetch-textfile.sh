@@ -21,6 +21,8 @@ dest="$3"
 dir="$(dirname "$dest")"
 python="${PYTHON:-python3}"
 
+# Same directory, so the rename is atomic; the name does not end in .prom, so the collector
+# never reads the temporary file itself.
 tmp="$(mktemp "$dir/.$(basename "$dest").XXXXXX")"
 trap 'rm -f "$tmp"' EXIT
 
