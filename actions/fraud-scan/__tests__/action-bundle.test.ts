@@ -8,6 +8,7 @@ import { runAction } from '../../../tests/helpers/run-action.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../../../tests/stand-ins/github-api.js';
 import { SeededRandom } from '../src/rng.js';
 import { syntheticTransactions, toCsv, TRANSACTION_COLUMNS } from '../src/synthetic.js';
+import { STRIPEMODEL_COLUMNS, stripemodelRows, transactionRows } from './helpers/awkward-rows.js';
 
 /**
  * The committed bundle run the way the runner runs it (Node 24, INPUT_* variables, file
@@ -164,6 +165,70 @@ describe('fraud-scan action bundle', () => {
     expect(run.summary).toContain('Dry run: would open');
     expect(posts()).toBe(before);
   });
+
+  // SQLite computes the cross-row aggregates in its query (one pass); a CSV is aggregated in
+  // memory over two passes. Same rows, same model: the reports must be identical.
+  for (const profile of ['transactions', 'stripemodel'] as const) {
+    it(`${profile}: SQLite (aggregates in SQL, one pass) scans exactly like CSV (in memory)`, async () => {
+      // The stripemodel rows ride on the 400 cards above, so some rows are flagged.
+      const rows =
+        profile === 'transactions'
+          ? transactionRows()
+          : [...people, ...stripemodelRows().map((r, i) => ({ ...r, id: 401 + i }))];
+      const columns =
+        profile === 'transactions'
+          ? TRANSACTION_COLUMNS.filter((c) => c !== 'fraud_pattern')
+          : STRIPEMODEL_COLUMNS;
+      const dir = path.join(work, `equal-${profile}`);
+      const csvFile = path.join(dir, 'rows.csv');
+      execFileSync('mkdir', ['-p', dir]);
+      writeFileSync(csvFile, toCsv(rows, columns));
+      // Typed columns, as Django creates them: INTEGER affinity turns ids into numbers.
+      const table = profile === 'transactions' ? 'payments_transaction' : 'account_stripemodel';
+      const types: Record<string, string> = {
+        id: 'INTEGER PRIMARY KEY',
+        user_id: 'INTEGER',
+        card_exp_month: 'INTEGER',
+        card_exp_year: 'INTEGER',
+        exp_year: 'INTEGER',
+        // TEXT, not Django's decimal: NUMERIC affinity would print 3.60 as 3.6 in the report.
+        amount: 'TEXT',
+        created_at: 'DATETIME'
+      };
+      const ddl = `CREATE TABLE ${table} (${columns.map((c) => `"${c}" ${types[c] ?? 'TEXT'}`).join(', ')});`;
+      const db = path.join(dir, 'rows.sqlite3');
+      execFileSync('sqlite3', [db, ddl, '.mode csv', `.import --skip 1 ${csvFile} ${table}`]);
+      const scan = async (source: string, out: string, train: boolean) => {
+        const run = await runAction('fraud-scan', {
+          inputs: base({
+            source,
+            profile,
+            train: String(train),
+            model: path.join(dir, 'model.json'),
+            'model-output': path.join(dir, 'model.json'),
+            'output-dir': path.join(dir, out),
+            'dry-run': 'true',
+            'github-token': ''
+          }),
+          env: env(),
+          timeoutMs: 180_000
+        });
+        expect(run.errors).toEqual([]);
+        return run;
+      };
+      await scan(csvFile, 'train', true);
+      const fromCsv = await scan(csvFile, 'csv', false);
+      const fromSqlite = await scan(db, 'sqlite', false);
+      expect(Number(fromSqlite.outputs.rows)).toBe(rows.length);
+      for (const k of ['rows', 'scored', 'invalid-rows', 'flagged', 'threshold']) {
+        expect([k, fromSqlite.outputs[k]]).toEqual([k, fromCsv.outputs[k]]);
+      }
+      expect(Number(fromCsv.outputs.flagged)).toBeGreaterThan(0);
+      expect(readFileSync(fromSqlite.outputs['report-csv'] as string, 'utf8')).toBe(
+        readFileSync(fromCsv.outputs['report-csv'] as string, 'utf8')
+      );
+    });
+  }
 
   it('PostgreSQL through a server-side cursor; rows with NULL, NaN and Infinity amounts are counted, not fatal', async () => {
     const admin = new pg.Client({

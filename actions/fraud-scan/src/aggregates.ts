@@ -3,18 +3,22 @@ import { text } from './profile.js';
 
 /**
  * Cross-row features (cards per user, attempts per card per hour, a user's usual country)
- * declared once and computed either here, in memory, or by PostgreSQL with GROUP BY. The
- * in-memory form holds one entry per distinct key, so it grows with the table; the database
- * form keeps the scan's own memory flat (the server aggregates, spilling to disk as it needs).
+ * declared once and computed either here, in memory, or by the database (PostgreSQL or SQLite)
+ * with GROUP BY. The in-memory form holds one entry per distinct key, so it grows with the
+ * table; the database form keeps the scan's own memory flat (the database aggregates, spilling
+ * to disk as it needs).
  * Both follow the same rules, which a test checks on one table: a key whose part is empty is
  * not counted and reads as 0, and a mode's ties go to the smallest value.
  */
 
-/** One part of a key: read from a row in JavaScript, and the same as a PostgreSQL text expression. */
+export type Dialect = 'pg' | 'sqlite';
+
+/** One part of a key: read from a row in JavaScript, and the same as SQL in each dialect. */
 export interface KeyPart {
   js(row: Row): string;
   /** A text expression over the table's columns; NULL where `js` gives ''. */
   pg: string;
+  sqlite: string;
 }
 
 export type AggregateSpec =
@@ -23,7 +27,7 @@ export type AggregateSpec =
       name: string;
       kind: 'count';
       key: readonly KeyPart[];
-      when?: { js(row: Row): boolean; pg: string };
+      when?: { js(row: Row): boolean; pg: string; sqlite: string };
     }
   /** Distinct non-empty values per key. */
   | { name: string; kind: 'distinct'; key: readonly KeyPart[]; value: KeyPart }
@@ -43,17 +47,21 @@ export interface Aggregate extends AggregateView {
   add(row: Row): void;
 }
 
-/** A column's trimmed text, NULL/'' when empty. The quoted name is safe: columns are the profile's own. */
+/**
+ * A column's trimmed text, NULL when empty — the same SQL in both dialects. The quoted name is
+ * safe: columns are the profile's own.
+ */
 export function column(name: string, transform: 'none' | 'lower' | 'upper' = 'none'): KeyPart {
-  const trimmed = `btrim("${name}"::text)`;
-  const pg = transform === 'none' ? trimmed : `${transform}(${trimmed})`;
+  const trimmed = `trim(CAST("${name}" AS TEXT))`;
+  const sql = `NULLIF(${transform === 'none' ? trimmed : `${transform}(${trimmed})`}, '')`;
   return {
     js: (row) => {
       const value = text(row[name]);
       if (transform === 'lower') return value.toLowerCase();
       return transform === 'upper' ? value.toUpperCase() : value;
     },
-    pg: `NULLIF(${pg}, '')`
+    pg: sql,
+    sqlite: sql
   };
 }
 
@@ -158,20 +166,25 @@ export const columnAggregates: AggregateView = {
 
 /**
  * One query that returns every row of the table with each aggregate as an extra column: a
- * GROUP BY per aggregate, joined back on its key. `table` and `orderBy` arrive quoted.
+ * GROUP BY per aggregate, joined back on its key. `table` and `orderBy` arrive quoted (or
+ * `rowid`).
  */
-export function postgresAggregateQuery(
+export function aggregateQuery(
+  dialect: Dialect,
   table: string,
   orderBy: string,
   specs: readonly AggregateSpec[]
 ): string {
+  const sql = (part: { pg: string; sqlite: string }): string => part[dialect];
+  // Code-point order, as JavaScript's < compares these strings.
+  const binary = dialect === 'pg' ? 'COLLATE "C"' : 'COLLATE BINARY';
   // Each distinct key expression is computed once per row, in a derived table.
   const keyColumns = new Map<string, string>();
   const keyColumn = (part: KeyPart): string => {
-    let name = keyColumns.get(part.pg);
+    let name = keyColumns.get(sql(part));
     if (!name) {
       name = `__fraud_scan_key_${keyColumns.size}`;
-      keyColumns.set(part.pg, name);
+      keyColumns.set(sql(part), name);
     }
     return name;
   };
@@ -179,37 +192,34 @@ export function postgresAggregateQuery(
   const selected: string[] = [];
   specs.forEach((spec, i) => {
     const alias = `a${i}`;
-    const keys = spec.key.map((part, j) => `${part.pg} AS k${j}`).join(', ');
+    const keys = spec.key.map((part, j) => `${sql(part)} AS k${j}`).join(', ');
+    const ks = spec.key.map((_, j) => `k${j}`).join(', ');
     const groupBy = spec.key.map((_, j) => j + 1).join(', ');
-    const notNull = spec.key.map((part) => `(${part.pg}) IS NOT NULL`);
+    const notNull = spec.key.map((part) => `(${sql(part)}) IS NOT NULL`);
     let sub: string;
     if (spec.kind === 'count') {
-      const where = [...notNull, ...(spec.when ? [`(${spec.when.pg})`] : [])].join(' AND ');
+      const where = [...notNull, ...(spec.when ? [`(${sql(spec.when)})`] : [])].join(' AND ');
       sub = `SELECT ${keys}, count(*) AS v FROM ${table} WHERE ${where} GROUP BY ${groupBy}`;
     } else if (spec.kind === 'distinct') {
-      const where = [...notNull, `(${spec.value.pg}) IS NOT NULL`].join(' AND ');
-      sub = `SELECT ${keys}, count(DISTINCT ${spec.value.pg}) AS v FROM ${table} WHERE ${where} GROUP BY ${groupBy}`;
+      const where = [...notNull, `(${sql(spec.value)}) IS NOT NULL`].join(' AND ');
+      sub = `SELECT ${keys}, count(DISTINCT ${sql(spec.value)}) AS v FROM ${table} WHERE ${where} GROUP BY ${groupBy}`;
     } else {
-      const where = [...notNull, `(${spec.value.pg}) IS NOT NULL`].join(' AND ');
-      const ks = spec.key.map((_, j) => `k${j}`).join(', ');
-      // COLLATE "C" orders by code point, as JavaScript's < does on these strings.
+      const where = [...notNull, `(${sql(spec.value)}) IS NOT NULL`].join(' AND ');
+      // The most frequent value per key, ties to the smallest: the first in this order.
       sub =
-        `SELECT DISTINCT ON (${ks}) ${ks}, m AS v FROM ` +
-        `(SELECT ${keys}, ${spec.value.pg} AS m, count(*) AS n FROM ${table} WHERE ${where} GROUP BY ${groupBy}, ${spec.key.length + 1}) AS counted ` +
-        `ORDER BY ${ks}, n DESC, m COLLATE "C"`;
+        `SELECT ${ks}, m AS v FROM (SELECT ${ks}, m, row_number() OVER (PARTITION BY ${ks} ORDER BY n DESC, m ${binary}) AS r FROM ` +
+        `(SELECT ${keys}, ${sql(spec.value)} AS m, count(*) AS n FROM ${table} WHERE ${where} GROUP BY ${groupBy}, ${spec.key.length + 1}) AS counted) AS ranked WHERE r = 1`;
     }
     const on = spec.key.map((part, j) => `${alias}.k${j} = t.${keyColumn(part)}`).join(' AND ');
     joins.push(`LEFT JOIN (${sub}) AS ${alias} ON ${on}`);
     selected.push(`${alias}.v AS ${aggregateColumn(spec.name)}`);
   });
-  const keyList = [...keyColumns.entries()].map(([pg, name]) => `${pg} AS ${name}`);
-  const derived = keyList.length
-    ? `(SELECT s.*, ${keyList.join(', ')} FROM ${table} AS s) AS t`
-    : `${table} AS t`;
+  const keyList = [...keyColumns.entries()].map(([expr, name]) => `, ${expr} AS ${name}`);
   return [
     `SELECT t.*${selected.map((s) => `, ${s}`).join('')}`,
-    `FROM ${derived}`,
+    // The order column is selected here because SQLite's rowid does not come with s.*.
+    `FROM (SELECT s.*, s.${orderBy} AS __fraud_scan_order${keyList.join('')} FROM ${table} AS s) AS t`,
     ...joins,
-    `ORDER BY t.${orderBy}`
+    'ORDER BY t.__fraud_scan_order'
   ].join('\n');
 }

@@ -32,7 +32,9 @@ const AGGREGATES: readonly AggregateSpec[] = [
     key: [
       {
         js: (row) => cardDigits(row.card_number),
-        pg: `NULLIF(regexp_replace(btrim("card_number"::text), '[[:space:]-]', '', 'g'), '')`
+        pg: `NULLIF(regexp_replace(trim(CAST("card_number" AS TEXT)), '[[:space:]-]', '', 'g'), '')`,
+        // SQLite has no regexp_replace: every character /\s/ matches that a card field could hold.
+        sqlite: `NULLIF(replace(replace(replace(replace(replace(trim(CAST("card_number" AS TEXT)), ' ', ''), '-', ''), char(9), ''), char(10), ''), char(13), ''), '')`
       }
     ],
     value: user

@@ -37,11 +37,14 @@ const hour: KeyPart = {
     return ms === undefined ? '' : String(Math.floor(ms / HOUR_MS));
   },
   // A text column casts too; 'infinity' stays a key of its own, and extract() rejects the row.
-  pg: `floor(extract(epoch FROM "created_at"::timestamptz) / 3600)::text`
+  pg: `floor(extract(epoch FROM "created_at"::timestamptz) / 3600)::text`,
+  // Django keeps SQLite datetimes as ISO 8601 text in UTC, which strftime reads.
+  sqlite: `CAST(CAST(strftime('%s', "created_at") AS INTEGER) / 3600 AS TEXT)`
 };
 const isDecline = {
   js: declined,
-  pg: `coalesce(lower(btrim("status"::text)), '') NOT IN ('', 'succeeded')`
+  pg: `coalesce(lower(trim(CAST("status" AS TEXT))), '') NOT IN ('', 'succeeded')`,
+  sqlite: `coalesce(lower(trim(CAST("status" AS TEXT))), '') NOT IN ('', 'succeeded')`
 };
 
 const AGGREGATES: readonly AggregateSpec[] = [

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { ConfigurationError } from '../../../shared/src/errors.js';
-import { type AggregateSpec, postgresAggregateQuery } from '../aggregates.js';
+import { type AggregateSpec, aggregateQuery } from '../aggregates.js';
 import type { Row } from '../profile.js';
 import type { Source } from './source.js';
 import { quotedTable } from './table-name.js';
@@ -67,7 +67,7 @@ export class PostgresSource implements Source {
   /** One query: the rows and, beside each, its aggregates from a GROUP BY per aggregate. */
   batchesWithAggregates(size: number, aggregates: readonly AggregateSpec[]): AsyncIterable<Row[]> {
     return this.read(
-      postgresAggregateQuery(quotedTable(this.table), quotedTable(this.orderBy), aggregates),
+      aggregateQuery('pg', quotedTable(this.table), quotedTable(this.orderBy), aggregates),
       size
     );
   }

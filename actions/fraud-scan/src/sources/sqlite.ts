@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigurationError } from '../../../shared/src/errors.js';
+import { type AggregateSpec, aggregateQuery } from '../aggregates.js';
 import type { Row } from '../profile.js';
 import type { Source } from './source.js';
 import { quotedTable } from './table-name.js';
@@ -76,10 +77,24 @@ export class SqliteSource implements Source {
     return Promise.resolve(info.map((c) => c.name));
   }
 
-  async *batches(size: number): AsyncIterable<Row[]> {
+  batches(size: number): AsyncIterable<Row[]> {
+    return this.read(`SELECT * FROM ${quotedTable(this.table)} ORDER BY rowid`, size);
+  }
+
+  /** One query: the rows and, beside each, its aggregates (SQLite groups in its temp store). */
+  batchesWithAggregates(size: number, aggregates: readonly AggregateSpec[]): AsyncIterable<Row[]> {
+    return this.read(aggregateQuery('sqlite', quotedTable(this.table), 'rowid', aggregates), size);
+  }
+
+  private async *read(sql: string, size: number): AsyncIterable<Row[]> {
     const db = this.open();
     await Promise.resolve(); // an async generator, like the other sources'
-    const statement = db.prepare(`SELECT * FROM ${quotedTable(this.table)} ORDER BY rowid`);
+    let statement: ReturnType<typeof db.prepare>;
+    try {
+      statement = db.prepare(sql);
+    } catch (error) {
+      throw new ConfigurationError(`Cannot read ${this.description}: ${(error as Error).message}`);
+    }
     let batch: Row[] = [];
     for (const row of statement.iterate() as Iterable<Row>) {
       batch.push({ ...row });
