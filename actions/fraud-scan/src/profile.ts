@@ -2,9 +2,9 @@ import type { Aggregate, AggregateSpec, AggregateView } from './aggregates.js';
 
 /**
  * A feature profile turns rows of one table schema into model inputs. Cross-row features
- * (cards per user, attempts per card per hour, ...) need the whole table: PostgreSQL computes
- * them in the query that reads the rows; other sources are read twice, first through the
- * profile's in-memory aggregate, then turned into feature values with it in hand.
+ * (cards per user, attempts per card per hour, ...) need the whole table: a database source
+ * (PostgreSQL, SQLite) computes them in the query that reads the rows; a CSV file is read
+ * twice, first through the profile's in-memory aggregate, then turned into feature values.
  */
 
 export type Row = Record<string, unknown>;
