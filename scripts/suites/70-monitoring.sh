@@ -2,7 +2,8 @@
 # Monitoring as code (monitoring/): Prometheus configuration and alert rules checked and
 # unit-tested with promtool, Alertmanager and blackbox configurations checked by their own
 # binaries, Grafana dashboards validated, and every dashboard panel's query run against a real
-# Prometheus scraping a real node_exporter and the real backend (monitoring/__tests__/).
+# Prometheus scraping a real node_exporter and the real backend, and the production template's
+# EC2 discovery run against moto (monitoring/__tests__/).
 set -uo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
@@ -11,6 +12,7 @@ cd "$REPO_ROOT" || exit 1
 ensure_apt prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-alertmanager chromium shellcheck
 ensure_npm
 ensure_backend_venv
+ensure_tools_venv # moto, the EC2 API that ec2-discovery.test.ts points Prometheus at
 
 rc=0
 check "shellcheck monitoring/render-dashboards.sh" shellcheck -x monitoring/render-dashboards.sh || rc=1
