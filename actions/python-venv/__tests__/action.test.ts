@@ -90,6 +90,10 @@ describe('python-venv, run from its bundle', () => {
       );
 
       // The post step: saving fails against the dead service, which is a warning, not a failure.
+      // pip leaves nothing in its cache when its wheels come from a local index (as on some
+      // machines), so put a file there as a download would.
+      mkdirSync(path.join(PIP_CACHE_DIR, 'http-v2'), { recursive: true });
+      writeFileSync(path.join(PIP_CACHE_DIR, 'http-v2', 'entry'), 'cached response');
       const post = await runAction('python-venv', {
         cwd: workspace,
         entry: 'post',
