@@ -9,6 +9,7 @@ import { startGitHubStandIn, type GitHubStandIn } from '../../../tests/stand-ins
 import { SeededRandom } from '../src/rng.js';
 import { syntheticTransactions, toCsv, TRANSACTION_COLUMNS } from '../src/synthetic.js';
 import { STRIPEMODEL_COLUMNS, stripemodelRows, transactionRows } from './helpers/awkward-rows.js';
+import { createDatabase, insertRows } from './helpers/postgres.js';
 
 /**
  * The committed bundle run the way the runner runs it (Node 24, INPUT_* variables, file
@@ -231,16 +232,8 @@ describe('fraud-scan action bundle', () => {
   }
 
   it('PostgreSQL through a server-side cursor; rows with NULL, NaN and Infinity amounts are counted, not fatal', async () => {
-    const admin = new pg.Client({
-      host: process.env.PGHOST ?? '127.0.0.1',
-      port: Number(process.env.PGPORT ?? 5432),
-      user: process.env.PGUSER ?? 'postgres',
-      database: 'postgres'
-    });
-    await admin.connect();
-    const name = `fraud_scan_test_${process.pid}_${Date.now()}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = `postgres://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:${process.env.PGPORT ?? 5432}/${name}`;
+    const db = await createDatabase('fraud_scan_test');
+    const url = db.url;
     const client = new pg.Client({ connectionString: url });
     try {
       await client.connect();
@@ -252,23 +245,7 @@ describe('fraud-scan action bundle', () => {
         billing_city varchar(120), billing_state varchar(120), billing_postal_code varchar(20),
         billing_country varchar(2), client_ip varchar(45), gateway varchar(16), gateway_reference varchar(255))`);
       const columns = TRANSACTION_COLUMNS.filter((c) => c !== 'fraud_pattern');
-      for (let i = 0; i < transactions.length; i += 500) {
-        const chunk = transactions.slice(i, i + 500);
-        const params: unknown[] = [];
-        const tuples = chunk.map(
-          (r) =>
-            `(${columns
-              .map((c) => {
-                params.push(r[c] ?? null);
-                return `$${params.length}`;
-              })
-              .join(',')})`
-        );
-        await client.query(
-          `INSERT INTO payments_transaction (${columns.join(',')}) VALUES ${tuples.join(',')}`,
-          params
-        );
-      }
+      await insertRows(client, 'payments_transaction', columns, transactions);
       await client.query(`UPDATE payments_transaction SET amount = NULL WHERE id = 1`);
       await client.query(`ALTER TABLE payments_transaction ALTER COLUMN amount TYPE numeric`);
       await client.query(`UPDATE payments_transaction SET amount = 'NaN' WHERE id = 2`);
@@ -293,8 +270,7 @@ describe('fraud-scan action bundle', () => {
       expect(posts()).toBe(before);
     } finally {
       await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await db.drop();
     }
   });
 

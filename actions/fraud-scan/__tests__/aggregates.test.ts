@@ -26,16 +26,11 @@ import { CsvSource } from '../src/sources/csv.js';
 import { PostgresSource } from '../src/sources/postgres.js';
 import type { Source } from '../src/sources/source.js';
 import { TRANSACTION_COLUMNS, toCsv } from '../src/synthetic.js';
-import { STRIPEMODEL_COLUMNS, stripemodelRows, transactionRows } from './helpers/awkward-rows.js';
 import { initTensorflow } from '../src/tf.js';
+import { STRIPEMODEL_COLUMNS, stripemodelRows, transactionRows } from './helpers/awkward-rows.js';
+import { createDatabase, insertRows, type TestDatabase } from './helpers/postgres.js';
 
-const PG = {
-  host: process.env.PGHOST ?? '127.0.0.1',
-  port: Number(process.env.PGPORT ?? 5432),
-  user: process.env.PGUSER ?? 'postgres'
-};
-const database = `fraud_aggregates_${process.pid}_${Date.now()}`;
-const url = `postgres://${PG.user}@${PG.host}:${PG.port}/${database}`;
+let db: TestDatabase;
 const dir = mkdtempSync(path.join(tmpdir(), 'fraud-aggregates-'));
 let client: pg.Client;
 
@@ -47,25 +42,6 @@ const TRANSACTIONS_DDL = `CREATE TABLE payments_transaction (
   billing_city varchar(120), billing_state varchar(120), billing_postal_code varchar(20),
   billing_country varchar(8), client_ip varchar(45), gateway varchar(16),
   gateway_reference varchar(255), fraud_pattern text)`;
-
-async function insert(table: string, columns: readonly string[], rows: readonly Row[]) {
-  for (let i = 0; i < rows.length; i += 400) {
-    const params: unknown[] = [];
-    const tuples = rows.slice(i, i + 400).map(
-      (r) =>
-        `(${columns
-          .map((c) => {
-            params.push(r[c] ?? null);
-            return `$${params.length}`;
-          })
-          .join(',')})`
-    );
-    await client.query(
-      `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(',')}) VALUES ${tuples.join(',')}`,
-      params
-    );
-  }
-}
 
 async function readAll(source: Source): Promise<Row[]> {
   const rows: Row[] = [];
@@ -82,27 +58,21 @@ async function readAllWithAggregates(source: Source, profile: FeatureProfile): P
 }
 
 beforeAll(async () => {
-  const admin = new pg.Client({ ...PG, database: 'postgres' });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  client = new pg.Client({ connectionString: url });
+  db = await createDatabase('fraud_aggregates');
+  client = new pg.Client({ connectionString: db.url });
   await client.connect();
   await client.query(TRANSACTIONS_DDL);
-  await insert('payments_transaction', [...TRANSACTION_COLUMNS], transactionRows());
+  await insertRows(client, 'payments_transaction', [...TRANSACTION_COLUMNS], transactionRows());
   await client.query(`CREATE TABLE account_stripemodel (
     id bigint PRIMARY KEY, user_id bigint, card_number text, exp_month int, exp_year int,
     name_on_card text, email text, address_city text, address_state text, address_zip text,
     address_country text, n int, v text)`);
-  await insert('account_stripemodel', STRIPEMODEL_COLUMNS, stripemodelRows());
+  await insertRows(client, 'account_stripemodel', STRIPEMODEL_COLUMNS, stripemodelRows());
 }, 60_000);
 
 afterAll(async () => {
   await client?.end();
-  const admin = new pg.Client({ ...PG, database: 'postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await db?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -147,7 +117,7 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
     [stripemodelProfile, 'account_stripemodel']
   ] as const) {
     it(`${profile.name}: every row's features are identical`, async () => {
-      const source = new PostgresSource(url, table);
+      const source = new PostgresSource(db.url, table);
       const plain = await readAll(source);
       const aggregated = await readAllWithAggregates(source, profile);
       expect(aggregated.map((r) => r.id)).toEqual(plain.map((r) => r.id));
@@ -181,7 +151,7 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
       epochs: 4,
       seed: 5
     });
-    const fromPg = await scanSource(detector, new PostgresSource(url, 'payments_transaction'), {
+    const fromPg = await scanSource(detector, new PostgresSource(db.url, 'payments_transaction'), {
       batchSize: 64,
       topN: 15,
       candidates: 25

@@ -78,6 +78,8 @@ describe('detector', () => {
     saveDetector(a, file);
     const loaded = await loadDetector(file, 'transactions');
     expect(loaded.threshold).toBe(a.threshold);
+    expect(loaded.thresholdMethod).toBe('robust');
+    expect(loaded.training.thresholds).toEqual(a.training.thresholds);
     expect(loaded.preprocessing).toEqual(a.preprocessing);
     expect(Array.from(scoreFeatureRows(loaded, features.values).errors)).toEqual(Array.from(sa));
   });

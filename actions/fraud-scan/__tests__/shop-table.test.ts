@@ -12,27 +12,23 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { createDatabase, type TestDatabase } from './helpers/postgres.js';
 import { runScan, type ScanInputs, type ScanOutcome } from '../src/run.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
-const PG = {
-  host: process.env.PGHOST ?? '127.0.0.1',
-  port: Number(process.env.PGPORT ?? 5432),
-  user: process.env.PGUSER ?? 'postgres'
-};
-const database = `fraud_shop_${process.pid}_${Date.now()}`;
-const url = `postgres://${PG.user}@${PG.host}:${PG.port}/${database}`;
+let db: TestDatabase;
 const dir = mkdtempSync(path.join(tmpdir(), 'fraud-shop-'));
 
 /** Transaction id → planted pattern ('normal' for ordinary buyers). */
 let patterns: Map<string, string>;
 let outcome: ScanOutcome;
+const UNTIL = '2026-06-15T12:00:00+00:00';
 
 function manage(...args: string[]): void {
   execFileSync(PYTHON, ['manage.py', ...args], {
     cwd: path.join(REPO_ROOT, 'app', 'backend'),
-    env: { ...process.env, DATABASE_URL: url, DJANGO_ENV: 'development', LOG_LEVEL: 'WARNING' },
+    env: { ...process.env, DATABASE_URL: db.url, DJANGO_ENV: 'development', LOG_LEVEL: 'WARNING' },
     stdio: ['ignore', 'ignore', 'pipe']
   });
 }
@@ -43,14 +39,12 @@ beforeAll(async () => {
       `the backend's virtualenv is missing (${PYTHON}): run \`bash scripts/test fraud\`, which installs it`
     );
   }
-  const admin = new pg.Client({ ...PG, database: 'postgres' });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
+  db = await createDatabase('fraud_shop');
   manage('migrate', '--no-input', '-v', '0');
-  manage('generate_demo_transactions', '--seed', '7', '--users', '300');
+  // --until pins the history: the same table (and model) at any time of day.
+  manage('generate_demo_transactions', '--seed', '1', '--users', '300', '--until', UNTIL);
 
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   const { rows } = await client.query<{ id: string; pattern: string }>(
     `SELECT id::text, substring(gateway_reference FROM '^demo_(.*)_[0-9]+$') AS pattern
@@ -61,12 +55,14 @@ beforeAll(async () => {
 
   const inputs: ScanInputs = {
     source: 'postgres',
-    databaseUrl: url,
+    databaseUrl: db.url,
     profile: 'transactions',
     train: true,
     modelOutput: path.join(dir, 'model.json'),
     outputDir: path.join(dir, 'report'),
     thresholdQuantile: 0.99,
+    thresholdMethod: 'robust',
+    trim: true,
     epochs: 60,
     seed: 42,
     batchSize: 250,
@@ -80,10 +76,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  const admin = new pg.Client({ ...PG, database: 'postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await db?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -120,9 +113,11 @@ describe("the transactions profile on the shop's payments_transaction", () => {
       ([p, e]) => `${p}: ${e.flagged}/${e.rows} (${((e.flagged / e.rows) * 100).toFixed(1)}%)`
     );
     process.stderr.write(`  shop table, flagged by pattern: ${figures.join(', ')}\n`);
+    // On this table a single fit with the plain p99 flags none of either (0/30, 0/9):
+    // bash scripts/bench/fraud-shop-table.sh, seed 1.
     expect(share('card_testing')).toBeGreaterThanOrEqual(0.9);
-    expect(share('many_cards')).toBeGreaterThanOrEqual(0.5);
-    expect(share('normal')).toBeLessThanOrEqual(0.03);
+    expect(share('many_cards')).toBeGreaterThanOrEqual(0.8);
+    expect(share('normal')).toBeLessThanOrEqual(0.02);
   });
 
   it('the report and the issues it would open carry no personal data', () => {

@@ -13,7 +13,14 @@ import { openIssues, SUMMARY_LISTED } from '../src/issues.js';
 import { FlaggedCsvWriter, flaggedCsv } from '../src/report.js';
 import { SeededRandom } from '../src/rng.js';
 import type { Flagged } from '../src/scan.js';
-import { errorStats, histogram, StreamingErrorStats, TopK } from '../src/stats.js';
+import {
+  errorStats,
+  fencedQuantile,
+  histogram,
+  quantile,
+  StreamingErrorStats,
+  TopK
+} from '../src/stats.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fraud-streaming-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,6 +67,26 @@ describe('streaming error statistics', () => {
     expect(got.count).toBe(0);
     expect(got.mean).toBeNaN();
     expect(got.median).toBeNaN();
+  });
+});
+
+describe('the robust threshold reading (fencedQuantile)', () => {
+  const clean = randomErrors(300, 4).map((e) => e + 0.05);
+  it('equals the plain quantile when nothing is far out', () => {
+    expect(fencedQuantile(clean, 0.99)).toEqual({ value: quantile(clean, 0.99), setAside: 0 });
+  });
+  it('sets aside a few far-out errors (fraud among held-out rows) and reads the rest', () => {
+    const contaminated = [...clean, 40, 55, 70, 90];
+    const fenced = fencedQuantile(contaminated, 0.99);
+    expect(fenced.setAside).toBe(4);
+    expect(fenced.value).toBe(quantile(clean, 0.99));
+    expect(quantile(contaminated, 0.99)).toBeGreaterThan(10 * fenced.value);
+  });
+  it('falls back to the plain quantile when more than 5% are far out, or the spread is zero', () => {
+    const shaped = [...clean, ...Array.from({ length: 30 }, (_, i) => 100 + i)];
+    expect(fencedQuantile(shaped, 0.99)).toEqual({ value: quantile(shaped, 0.99), setAside: 0 });
+    const flat = [...Array.from({ length: 100 }, () => 0.1), 5];
+    expect(fencedQuantile(flat, 0.99)).toEqual({ value: quantile(flat, 0.99), setAside: 0 });
   });
 });
 

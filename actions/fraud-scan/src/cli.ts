@@ -4,7 +4,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigurationError, errorMessage } from '../../shared/src/errors.js';
 import { reconstructionErrors } from './autoencoder.js';
-import { DEFAULT_DETECTOR_OPTIONS, scoreFeatureRows, trainDetector } from './detector.js';
+import {
+  DEFAULT_DETECTOR_OPTIONS,
+  scoreFeatureRows,
+  THRESHOLD_METHODS,
+  type ThresholdMethod,
+  trainDetector
+} from './detector.js';
 import { evaluate, featurize } from './evaluate.js';
 import { encodedWidth } from './preprocessing.js';
 import { syntheticTransactions } from './synthetic.js';
@@ -31,6 +37,8 @@ Scan options:
   --model-output FILE       where a trained model is saved (default fraud-scan/model.json)
   --output-dir DIR          reports (default fraud-scan)
   --threshold-quantile Q    quantile of validation errors used as threshold (default 0.99)
+  --threshold-method M      robust (far-out held-out errors set aside first; default) or empirical
+  --no-trim                 fit once (default: fit again without the rows the first fit could not reconstruct)
   --epochs N  --seed N  --batch-size N  --max-training-rows N
   --max-issues N            issues per run before one summary issue (default 10)
   --open-issues             open GitHub issues (needs GITHUB_TOKEN and GITHUB_REPOSITORY); default is a dry run
@@ -320,6 +328,8 @@ async function main(): Promise<void> {
       'model-output': { type: 'string', default: 'fraud-scan/model.json' },
       'output-dir': { type: 'string', default: 'fraud-scan' },
       'threshold-quantile': { type: 'string', default: '0.99' },
+      'threshold-method': { type: 'string', default: 'robust' },
+      trim: { type: 'boolean', default: true },
       epochs: { type: 'string', default: '100' },
       seed: { type: 'string', default: '42' },
       'batch-size': { type: 'string', default: '5000' },
@@ -354,6 +364,12 @@ async function main(): Promise<void> {
       values.ablations
     );
   if (command !== 'scan') throw new ConfigurationError(`Unknown command "${command}".\n${USAGE}`);
+  const thresholdMethod = values['threshold-method'] as ThresholdMethod;
+  if (!THRESHOLD_METHODS.includes(thresholdMethod)) {
+    throw new ConfigurationError(
+      `--threshold-method must be one of ${THRESHOLD_METHODS.join(', ')}, got "${thresholdMethod}".`
+    );
+  }
   if (!values.source) throw new ConfigurationError(`--source is required.\n${USAGE}`);
   if (!PROFILE_NAMES.includes(values.profile as FeatureProfile['name'])) {
     throw new ConfigurationError(
@@ -386,6 +402,8 @@ async function main(): Promise<void> {
       modelOutput: values['model-output'],
       outputDir: values['output-dir'],
       thresholdQuantile: num('threshold-quantile'),
+      thresholdMethod,
+      trim: values.trim,
       epochs: num('epochs'),
       seed: num('seed'),
       batchSize: num('batch-size'),

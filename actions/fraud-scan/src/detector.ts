@@ -15,7 +15,7 @@ import {
 } from './preprocessing.js';
 import type { FeatureProfile } from './profile.js';
 import { SeededRandom } from './rng.js';
-import { errorStats, type ErrorStats, quantile } from './stats.js';
+import { errorStats, type ErrorStats, fencedQuantile, quantile } from './stats.js';
 import { initTensorflow } from './tf.js';
 
 /** A trained model with everything needed to score new rows the way it was trained. */
@@ -26,6 +26,8 @@ export interface Detector {
   model: tfl.LayersModel;
   threshold: number;
   thresholdQuantile: number;
+  /** How the threshold was read off the held-out errors (files from before it: empirical). */
+  thresholdMethod: ThresholdMethod;
   training: {
     rows: number;
     trainRows: number;
@@ -34,9 +36,23 @@ export interface Detector {
     bestEpoch: number;
     seconds: number;
     validationErrors: ErrorStats;
+    /** Both readings of the held-out errors at `thresholdQuantile`, whichever was used. */
+    thresholds?: Record<ThresholdMethod, number>;
+    /** Held-out rows the robust reading set aside as far out. */
+    heldOutSetAside?: number;
+    /** Training rows left out of the second fit (DetectorOptions.trim). */
+    trimmedRows?: number;
     createdAt: string;
   };
 }
+
+/**
+ * empirical: the quantile of the held-out errors as they are. robust: the same after setting
+ * aside far-out errors (fencedQuantile) — trained on the shop's own table, the held-out rows
+ * hold some of its fraud, and a few fraud rows decide an empirical p99 of a few hundred.
+ */
+export const THRESHOLD_METHODS = ['robust', 'empirical'] as const;
+export type ThresholdMethod = (typeof THRESHOLD_METHODS)[number];
 
 export interface DetectorOptions {
   seed: number;
@@ -47,6 +63,12 @@ export interface DetectorOptions {
   validationShare: number;
   /** The threshold is this quantile of the held-out (validation) errors. */
   thresholdQuantile: number;
+  thresholdMethod: ThresholdMethod;
+  /**
+   * Fit twice: the second time without the training rows the first fit could not reconstruct
+   * (above its threshold), so fraud among the training rows is not learned as normal.
+   */
+  trim: boolean;
   encoder: number[];
   l2: number;
   onEpoch?: (epoch: number, loss: number, valLoss: number) => void;
@@ -59,6 +81,8 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   patience: 10,
   validationShare: 0.2,
   thresholdQuantile: 0.99,
+  thresholdMethod: 'robust',
+  trim: true,
   encoder: [16, 8, 4],
   l2: 0.0001
 };
@@ -90,44 +114,86 @@ export async function trainDetector(
     valRows = Array.from(order.subarray(0, nVal), (i) => rows[i] as (number | string)[]);
     trainRows = Array.from(order.subarray(nVal), (i) => rows[i] as (number | string)[]);
   }
-  const preprocessing = fitPreprocessing(profile.features, trainRows);
-  const width = encodedWidth(preprocessing);
-  const architecture: Architecture = {
-    inputs: width,
-    encoder: options.encoder,
-    activation: 'relu',
-    // Standardized inputs are unbounded: a sigmoid could not reproduce them.
-    output: 'linear',
-    l2: options.l2,
-    dropout: 0,
-    seed: options.seed
+  const fit = async (rowsToFit: (number | string)[][]) => {
+    const preprocessing = fitPreprocessing(profile.features, rowsToFit);
+    const width = encodedWidth(preprocessing);
+    const architecture: Architecture = {
+      inputs: width,
+      encoder: options.encoder,
+      activation: 'relu',
+      // Standardized inputs are unbounded: a sigmoid could not reproduce them.
+      output: 'linear',
+      l2: options.l2,
+      dropout: 0,
+      seed: options.seed
+    };
+    const model = buildAutoencoder(architecture);
+    const train = encodeRows(preprocessing, rowsToFit);
+    const validation = encodeRows(preprocessing, valRows);
+    const result: TrainResult = await trainAutoencoder(model, train, validation, width, {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      patience: options.patience,
+      seed: options.seed,
+      onEpoch: options.onEpoch
+    });
+    const { errors } = reconstructionErrors(model, validation, width);
+    const fenced = fencedQuantile(errors, options.thresholdQuantile);
+    const thresholds: Record<ThresholdMethod, number> = {
+      empirical: quantile(errors, options.thresholdQuantile),
+      robust: fenced.value
+    };
+    const threshold = thresholds[options.thresholdMethod];
+    const trainErrors = () => reconstructionErrors(model, train, width).errors;
+    return {
+      preprocessing,
+      architecture,
+      model,
+      result,
+      errors,
+      fenced,
+      thresholds,
+      threshold,
+      trainErrors
+    };
   };
-  const model = buildAutoencoder(architecture);
-  const train = encodeRows(preprocessing, trainRows);
-  const validation = encodeRows(preprocessing, valRows);
-  const result: TrainResult = await trainAutoencoder(model, train, validation, width, {
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    patience: options.patience,
-    seed: options.seed,
-    onEpoch: options.onEpoch
-  });
-  const { errors } = reconstructionErrors(model, validation, width);
+
+  let fitted = await fit(trainRows);
+  let trimmed = 0;
+  let earlierSeconds = 0;
+  if (options.trim) {
+    // The rows the first fit could not reconstruct — above its own threshold — are the ones
+    // least like the rest: on the shop's table, the fraud it holds. Fit again without them.
+    const errors = fitted.trainErrors();
+    const kept = trainRows.filter((_, i) => (errors[i] as number) <= fitted.threshold);
+    if (kept.length < trainRows.length && kept.length >= 20) {
+      trimmed = trainRows.length - kept.length;
+      earlierSeconds = fitted.result.seconds;
+      fitted.model.dispose();
+      fitted = await fit(kept);
+    }
+  }
+  const { preprocessing, architecture, model, result, errors, fenced, thresholds } = fitted;
   return {
     profile,
     architecture,
     preprocessing,
     model,
-    threshold: quantile(errors, options.thresholdQuantile),
+    threshold: fitted.threshold,
     thresholdQuantile: options.thresholdQuantile,
+    thresholdMethod: options.thresholdMethod,
     training: {
       rows: rows.length,
-      trainRows: trainRows.length,
+      trainRows: trainRows.length - trimmed,
+      trimmedRows: trimmed,
       validationRows: valRows.length,
       epochsRun: result.epochsRun,
       bestEpoch: result.bestEpoch,
-      seconds: result.seconds,
+      // Both fits, when there were two.
+      seconds: earlierSeconds + result.seconds,
       validationErrors: errorStats(errors),
+      thresholds,
+      heldOutSetAside: fenced.setAside,
       createdAt: new Date().toISOString()
     }
   };

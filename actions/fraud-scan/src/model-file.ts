@@ -25,6 +25,7 @@ interface ModelFile {
   preprocessing: Preprocessing;
   threshold: number;
   thresholdQuantile: number;
+  thresholdMethod?: Detector['thresholdMethod'];
   training: Detector['training'];
   weights: { shape: number[]; data: string }[];
 }
@@ -43,6 +44,7 @@ export function saveDetector(detector: Detector, file: string): void {
     preprocessing: detector.preprocessing,
     threshold: detector.threshold,
     thresholdQuantile: detector.thresholdQuantile,
+    thresholdMethod: detector.thresholdMethod,
     training: detector.training,
     weights: detector.model.getWeights().map((w) => {
       const values = w.dataSync() as Float32Array;
@@ -115,6 +117,7 @@ export async function loadDetector(
     model,
     threshold: body.threshold,
     thresholdQuantile: body.thresholdQuantile,
+    thresholdMethod: body.thresholdMethod ?? 'empirical',
     training: body.training
   };
 }

@@ -214,6 +214,19 @@ export interface SummaryContext {
   topN?: number;
 }
 
+/** How the threshold was read off the held-out errors, in a sentence. */
+function thresholdSentence(detector: Detector): string {
+  const pct = `${(detector.thresholdQuantile * 100).toFixed(1)}th percentile`;
+  const base = `Threshold: the ${pct} of the errors of ${detector.training.validationRows} held-out training rows (never of the rows scored)`;
+  const t = detector.training;
+  if (detector.thresholdMethod !== 'robust' || !t.thresholds) return `${base}.`;
+  const trimmed = t.trimmedRows
+    ? ` The model was fitted twice, the second time without the ${t.trimmedRows} training rows the first fit could not reconstruct.`
+    : '';
+  if (!t.heldOutSetAside) return `${base}; none of them was far out.${trimmed}`;
+  return `${base}, after setting aside ${t.heldOutSetAside} far-out ones (Tukey's rule on log errors: likely fraud among the training rows); taken as they are, it would be ${t.thresholds.empirical.toFixed(4)}.${trimmed}`;
+}
+
 /** The job summary: totals, the histogram, statistics, training facts and the top flagged rows. */
 export function summaryMarkdown(
   result: ScanResult,
@@ -267,7 +280,7 @@ export function summaryMarkdown(
     s.estimated
       ? `The scan's median, p95 and p99 are estimated from a uniform sample of ${s.sampleSize.toLocaleString('en-US')} of its ${s.count.toLocaleString('en-US')} errors; the other figures and the histogram count every row.\n`
       : '',
-    `Threshold: the ${(detector.thresholdQuantile * 100).toFixed(1)}th percentile of the errors of ${detector.training.validationRows} held-out training rows (never of the rows scored).`,
+    thresholdSentence(detector),
     ''
   ];
   if (top.length) {

@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../../shared/src/errors.js';
-import { DEFAULT_DETECTOR_OPTIONS, type Detector, trainDetector } from './detector.js';
+import {
+  DEFAULT_DETECTOR_OPTIONS,
+  type Detector,
+  type ThresholdMethod,
+  trainDetector
+} from './detector.js';
 import {
   existingMarkers,
   type IssueOptions,
@@ -46,6 +51,8 @@ export interface ScanInputs {
   modelOutput: string;
   outputDir: string;
   thresholdQuantile: number;
+  thresholdMethod: ThresholdMethod;
+  trim: boolean;
   epochs: number;
   seed: number;
   batchSize: number;
@@ -146,13 +153,15 @@ export async function runScan(
       seed: inputs.seed,
       epochs: inputs.epochs,
       thresholdQuantile: inputs.thresholdQuantile,
+      thresholdMethod: inputs.thresholdMethod,
+      trim: inputs.trim,
       onEpoch: hooks.onEpoch
     });
     modelPath = inputs.modelOutput;
     saveDetector(detector, modelPath);
     trained = true;
     hooks.log(
-      `Trained on ${detector.training.trainRows} rows (validation ${detector.training.validationRows}) in ${detector.training.seconds.toFixed(1)} s, ${detector.training.epochsRun} epochs; threshold ${detector.threshold.toFixed(4)}; model saved to ${modelPath}.`
+      `Trained on ${detector.training.trainRows} rows${detector.training.trimmedRows ? ` (second fit, without ${detector.training.trimmedRows} the first could not reconstruct)` : ''} (validation ${detector.training.validationRows}) in ${detector.training.seconds.toFixed(1)} s, ${detector.training.epochsRun} epochs; threshold ${detector.threshold.toFixed(4)}; model saved to ${modelPath}.`
     );
     if (trainingSource !== source) await trainingSource.close();
   } else {

@@ -277,3 +277,30 @@ export function histogram(errors: ArrayLike<number>, threshold: number): Histogr
   for (let i = 0; i < errors.length; i++) h.add(errors[i] as number);
   return h.result();
 }
+
+/**
+ * The q-quantile of positive values after setting aside the far-out ones by Tukey's rule on
+ * their logarithms (above Q3 + 3 × IQR) — unless more than `maxShare` of them are that far
+ * out, which says more about the distribution's shape than about a few strays, or the IQR is
+ * zero. A few fraud rows among a few hundred held-out rows decide an empirical p99; this
+ * reading of the same rows ignores them and otherwise equals it.
+ */
+export function fencedQuantile(
+  values: ArrayLike<number>,
+  q: number,
+  maxShare = 0.05
+): { value: number; setAside: number } {
+  const logs = Float64Array.from(values, (v) => Math.log(Math.max(v, Number.MIN_VALUE)));
+  const q1 = quantile(logs, 0.25);
+  const q3 = quantile(logs, 0.75);
+  const fence = q3 + 3 * (q3 - q1);
+  const kept: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if ((logs[i] as number) <= fence) kept.push(values[i] as number);
+  }
+  const setAside = values.length - kept.length;
+  if (q3 === q1 || setAside === 0 || setAside > maxShare * values.length) {
+    return { value: quantile(values, q), setAside: 0 };
+  }
+  return { value: quantile(kept, q), setAside };
+}

@@ -1,7 +1,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from payments.models import Transaction
@@ -21,6 +21,18 @@ class GenerateDemoTransactionsTests:
         generate("--replace")
         again = list(Transaction.objects.order_by("gateway_reference").values_list("card_fingerprint", "amount"))
         assert first == again
+
+    def test_until_pins_the_history_so_the_table_is_the_same_at_any_time(self):
+        generate("--until", "2026-06-15T12:00:00+00:00")
+        first = list(Transaction.objects.order_by("gateway_reference").values_list("created_at", "amount"))
+        assert max(t for t, _ in first).isoformat() <= "2026-06-15T12:00:00+00:00"
+        generate("--replace", "--until", "2026-06-15T12:00:00+00:00")
+        again = list(Transaction.objects.order_by("gateway_reference").values_list("created_at", "amount"))
+        assert first == again
+
+    def test_until_without_an_offset_is_refused(self):
+        with pytest.raises(CommandError, match="needs a UTC offset"):
+            generate("--until", "2026-06-15T12:00:00")
 
     def test_the_planted_patterns_are_there(self):
         output = generate()

@@ -12,11 +12,11 @@ first, so running it again gives the same table instead of a second copy.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -63,6 +63,12 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=80, help="ordinary buyers (default 80)")
         parser.add_argument("--days", type=int, default=30, help="history length in days (default 30)")
         parser.add_argument("--replace", action="store_true", help="delete rows from an earlier run first")
+        parser.add_argument(
+            "--until",
+            type=datetime.fromisoformat,
+            default=None,
+            help="end of the history, ISO 8601 with an offset (default now); same seed and --until, same table",
+        )
 
     def _card(self, rng: random.Random) -> tuple[str, int, int]:
         prefix = rng.choice(CARD_PREFIXES)
@@ -108,12 +114,14 @@ class Command(BaseCommand):
         return user
 
     @transaction.atomic
-    def handle(self, *args, seed: int, users: int, days: int, replace: bool, **options):
+    def handle(self, *args, seed: int, users: int, days: int, replace: bool, until: datetime | None = None, **options):
         rng = random.Random(seed)  # noqa: S311 (demo data, reproducible by design)
         if replace:
             deleted, _ = Transaction.objects.filter(gateway_reference__startswith="demo_").delete()
             self.stdout.write(f"generate_demo_transactions: deleted {deleted} rows from an earlier run")
-        now = timezone.now().replace(microsecond=0)
+        if until is not None and timezone.is_naive(until):
+            raise CommandError("--until needs a UTC offset, e.g. 2026-06-15T12:00:00+00:00")
+        now = (until or timezone.now()).replace(microsecond=0)
         start = now - timedelta(days=days)
         rows: list[Transaction] = []
         counter = iter(range(10**9))
