@@ -8,8 +8,7 @@ import { backendAvailable, startBackend } from './helpers/backend.js';
 import type { RunningBackend } from './helpers/backend.js';
 import { nginxTest, startNginx, writeNginxConfig } from './helpers/nginx.js';
 import type { NginxSetup } from './helpers/nginx.js';
-import { freePort } from './helpers/processes.js';
-import type { Started } from './helpers/processes.js';
+import { freePort, type RunningProcess } from '../../tests/helpers/processes.js';
 import { buildStorefront } from './helpers/storefront.js';
 
 /** A raw HTTP exchange (fetch would hide Host and transparently gunzip). */
@@ -64,7 +63,7 @@ const SHOP_HOST = 'shop.example.com';
 
 let work: string;
 let backend: RunningBackend | undefined;
-let nginx: Started;
+let nginx: RunningProcess;
 let port: number;
 let indexHtml: string;
 let bundleRoot: string;

@@ -26,7 +26,12 @@ import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startMoto, type MotoServer } from '../../tests/stand-ins/moto.js';
 import { activeTargets, type PromTarget } from '../lib/prometheus-api.js';
-import { freePort, startProcess, waitFor, type RunningProcess } from '../lib/processes.js';
+import {
+  freePort,
+  startProcess,
+  waitFor,
+  type RunningProcess
+} from '../../tests/helpers/processes.js';
 import { renderTerraformTemplate } from '../lib/terraform-template.js';
 
 const MONITORING = resolve(import.meta.dirname, '..');

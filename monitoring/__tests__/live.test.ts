@@ -33,7 +33,7 @@ import {
   startMonitoringStack,
   type MonitoringStack
 } from '../lib/stack.js';
-import { waitFor } from '../lib/processes.js';
+import { waitFor } from '../../tests/helpers/processes.js';
 import { FRAUD_SCAN_METRICS } from '../lib/fraud-scan-textfile.js';
 
 const dashboards = loadDashboards(resolve(import.meta.dirname, '..', 'grafana', 'dashboards'));

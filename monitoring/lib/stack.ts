@@ -24,7 +24,13 @@ import {
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startProcess, waitFor, waitForHttp, type RunningProcess } from './processes.js';
+import {
+  freePort,
+  startProcess,
+  waitFor,
+  waitForHttp,
+  type RunningProcess
+} from '../../tests/helpers/processes.js';
 import { activeTargets, instantQuery, ruleGroups, type PromTarget } from './prometheus-api.js';
 import { produceFraudScanTextfile } from './fraud-scan-textfile.js';
 

@@ -3,7 +3,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../tests/stand-ins/moto.js';
+import { freePort } from '../../tests/helpers/processes.js';
 import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './lib/hcl.js';
 
 // The monitoring server's fetch-textfile (modules/monitoring/files/fetch-textfile.sh, installed

@@ -1,11 +1,11 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
+import { freePort } from '../../tests/helpers/processes.js';
 import { TERRAFORM_DIR, block, loadModule, str } from './lib/hcl.js';
 import { templatefileKeys } from './lib/template-calls.js';
 import { renderTemplate, renderWithTerraform } from './lib/templatefile.js';
@@ -276,17 +276,6 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
   let moto: ChildProcess | undefined;
   let endpoint = '';
   let work = '';
-
-  async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-  }
 
   function env(): NodeJS.ProcessEnv {
     return {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '../helpers/processes.js';
 import { repoRoot } from '../helpers/run-action.js';
 
 /**
@@ -18,19 +18,6 @@ export interface MotoServer {
 }
 
 export const MOTO_SERVER = path.join(repoRoot, '.venv-tools/bin/moto_server');
-
-/** An unused loopback port (bound, then released for the child process to take). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { runAction, type ActionRun } from '../../../tests/helpers/run-action.js';
-import { startMoto, freePort, type MotoServer } from '../../../tests/stand-ins/moto.js';
+import { freePort } from '../../../tests/helpers/processes.js';
+import { startMoto, type MotoServer } from '../../../tests/stand-ins/moto.js';
 import {
   startOidcTokenServer,
   type OidcTokenServer

@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { randomUUID } from 'node:crypto';
 import { runAction, type ActionRun } from '../../../tests/helpers/run-action.js';
-import { freePort, startMoto, type MotoServer } from '../../../tests/stand-ins/moto.js';
+import { freePort } from '../../../tests/helpers/processes.js';
+import { startMoto, type MotoServer } from '../../../tests/stand-ins/moto.js';
 import { startLoadBalancer } from './load-balancer.js';
 
 // The committed bundle, run as the runner runs it, against moto's EC2 (instances created,

@@ -2,8 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './nginx.js';
-import { freePort, startProcess, waitForHttp } from './processes.js';
-import type { Started } from './processes.js';
+import {
+  freePort,
+  type RunningProcess,
+  startProcess,
+  waitForHttp
+} from '../../../tests/helpers/processes.js';
 
 const venvBin = path.join(repoRoot, '.venv/bin');
 const backendDir = path.join(repoRoot, 'app/backend');
@@ -15,7 +19,7 @@ export function backendAvailable(): boolean {
   );
 }
 
-export interface RunningBackend extends Started {
+export interface RunningBackend extends RunningProcess {
   port: number;
   database: string;
 }
@@ -56,11 +60,17 @@ export async function startBackend(workDir: string, allowedHosts: string): Promi
     { cwd: backendDir, env, encoding: 'utf8' }
   );
   if (collect.status !== 0) throw new Error(`collectstatic failed: ${collect.stderr}`);
-  const started = startProcess('sh', [path.join(repoRoot, 'docker/backend/entrypoint.sh')], {
-    cwd: backendDir,
-    env
-  });
+  const started = startProcess(
+    'backend',
+    'sh',
+    [path.join(repoRoot, 'docker/backend/entrypoint.sh')],
+    { cwd: backendDir, env, logFile: path.join(workDir, 'backend.log') }
+  );
   // Generous: migrating a fresh database takes seconds alone but minutes on a loaded machine.
-  await waitForHttp(`http://127.0.0.1:${port}/readyz`, started, 240_000);
+  await waitForHttp(`http://127.0.0.1:${port}/readyz`, {
+    timeoutMs: 240_000,
+    process: started,
+    ok: (status) => status === 200
+  });
   return { ...started, port, database };
 }

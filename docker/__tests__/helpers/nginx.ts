@@ -2,8 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProcess, waitForHttp } from './processes.js';
-import type { Started } from './processes.js';
+import {
+  type RunningProcess,
+  startProcess,
+  waitForHttp
+} from '../../../tests/helpers/processes.js';
 
 export const dockerDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const repoRoot = path.resolve(dockerDir, '..');
@@ -88,12 +91,17 @@ export function nginxTest(
 }
 
 /** Run nginx in the foreground as the image does (`daemon off`), until it serves /healthz. */
-export async function startNginx(mainPath: string, setup: NginxSetup): Promise<Started> {
+export async function startNginx(mainPath: string, setup: NginxSetup): Promise<RunningProcess> {
   const started = startProcess(
     'nginx',
+    'nginx',
     ['-c', mainPath, '-p', setup.prefix, '-e', 'stderr', '-g', 'daemon off;'],
-    { stdoutFile: path.join(setup.prefix, 'access.log') }
+    { logFile: path.join(setup.prefix, 'nginx.log') }
   );
-  await waitForHttp(`http://127.0.0.1:${setup.port}/healthz`, started, 15_000);
+  await waitForHttp(`http://127.0.0.1:${setup.port}/healthz`, {
+    timeoutMs: 15_000,
+    process: started,
+    ok: (status) => status === 200
+  });
   return started;
 }

@@ -1,7 +1,8 @@
 /**
- * Starting and stopping the real programs the monitoring tests run (prometheus, exporters,
- * alertmanager, gunicorn) on loopback ports, with their output kept in a log file for when a
- * test fails.
+ * Starting and stopping the real programs tests run (prometheus and its exporters, nginx,
+ * gunicorn, ...) on loopback ports, with their output kept in a log file for when a test fails
+ * — a regular file, which a program can also reopen as /dev/stdout (nginx's access_log does;
+ * a pipe it could not).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ export interface RunningProcess {
   readonly child: ChildProcess;
   /** The last lines of its output, for error messages. */
   tail(lines?: number): string;
+  /** All of its output so far. */
+  output(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -43,18 +46,20 @@ export function startProcess(
       resolve();
     });
   });
-  const tail = (lines = 20): string => {
+  const output = (): string => {
     try {
-      return readFileSync(options.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      return readFileSync(options.logFile, 'utf8');
     } catch {
       return '';
     }
   };
+  const tail = (lines = 20): string => output().trimEnd().split('\n').slice(-lines).join('\n');
   return {
     name,
     logFile: options.logFile,
     child,
     tail,
+    output,
     async stop(graceMs = 5000) {
       if (exited) return;
       child.kill('SIGTERM');
@@ -112,17 +117,18 @@ export async function waitFor<T>(
   }
 }
 
-/** Resolves once `url` answers with a status below 500 (fetch with a short timeout). */
+/** Resolves once `url` answers with a status `ok` accepts (default: below 500). */
 export async function waitForHttp(
   url: string,
-  options: { timeoutMs: number; process?: RunningProcess }
+  options: { timeoutMs: number; process?: RunningProcess; ok?: (status: number) => boolean }
 ): Promise<void> {
+  const ok = options.ok ?? ((status: number) => status < 500);
   await waitFor(
     `${url} to answer`,
     async () => {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();
-      return response.status < 500 ? true : undefined;
+      return ok(response.status) ? true : undefined;
     },
     options
   );
