@@ -193,6 +193,19 @@ for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"):
     if value is not None:
         backend[key] = value
 
+# Non-secret settings Terraform derives (main.tf, backend_settings): DJANGO_HTTPS is true when
+# the load balancer has a certificate; the CSRF origins name the shop's domain. Only these names
+# and only such values are taken. Absent (an older apply): HTTPS stays off.
+SETTINGS = {
+    "DJANGO_HTTPS": re.compile(r"^(true|false)$"),
+    "DJANGO_CSRF_TRUSTED_ORIGINS": re.compile(r"^(https://[A-Za-z0-9.-]+(,https://[A-Za-z0-9.-]+)*)?$"),
+}
+settings_name = os.environ["ALLOWED_HOSTS_PARAMETER"].rsplit("/", 1)[0] + "/backend_settings"
+settings = json.loads(parameter(settings_name, optional=True) or "{}")
+for key, pattern in SETTINGS.items():
+    if key in settings:
+        backend[key] = checked(key, str(settings[key]), pattern)
+
 env_text = "".join(f"{key}={quote(value)}\n" for key, value in backend.items())
 changed = write(os.path.join(APP_DIR, "backend.env"), env_text, 0o600)
 changed = write(os.path.join(APP_DIR, "docker-compose.yml"), compose, 0o640) or changed

@@ -122,9 +122,25 @@ resource "aws_ssm_parameter" "allowed_hosts" {
   name        = "/${var.project}/deploy/allowed_hosts"
   description = "Comma-separated host names of the shop (Django ALLOWED_HOSTS)"
   type        = "String"
-  value       = join(",", concat([module.Load.dns_name], var.domain_names))
+  value       = join(",", distinct(concat([module.Load.dns_name], var.domain_name == null ? [] : [var.domain_name], var.domain_names)))
 
   tags = merge(local.tags, { Name = "${var.project}-allowed-hosts" })
+}
+
+# Whether the shop is served over HTTPS, and the origins Django trusts for CSRF: the deploy step
+# writes them into /app/backend.env (DJANGO_HTTPS turns on Django's redirect, HSTS and Secure
+# cookies; app/backend/config/settings/production.py). Not secrets.
+resource "aws_ssm_parameter" "backend_settings" {
+  #checkov:skip=CKV2_AWS_34:Two non-secret settings (a flag and origins), not a secret: a plain String by design.
+  name        = "/${var.project}/deploy/backend_settings"
+  description = "Non-secret backend settings the deploy step writes into backend.env (JSON)"
+  type        = "String"
+  value = jsonencode({
+    DJANGO_HTTPS                = var.certificate_arn == null ? "false" : "true"
+    DJANGO_CSRF_TRUSTED_ORIGINS = var.domain_name == null ? "" : "https://${var.domain_name}"
+  })
+
+  tags = merge(local.tags, { Name = "${var.project}-backend-settings" })
 }
 
 # The app's own keys: generated ephemerally and written write-only, so neither the plan nor
@@ -238,6 +254,7 @@ module "EC2" {
     # Optional keys an owner adds by hand (stripe_secret_key, stripe_publishable_key).
     "${local.parameter_arn_prefix}/${var.project}/app/stripe_*",
     "${local.parameter_arn_prefix}/${var.project}/deploy/allowed_hosts",
+    aws_ssm_parameter.backend_settings.arn,
   ]
   app_secret_arns = [module.RDS.master_user_secret_arn]
 
@@ -255,6 +272,7 @@ module "Load" {
   app_instance_ids      = module.EC2.app_instance_ids
   health_check_path     = var.health_check_path
   certificate_arn       = var.certificate_arn
+  domain_name           = var.domain_name
   deletion_protection   = var.alb_deletion_protection
   access_logs_bucket    = var.alb_access_logs_bucket
 

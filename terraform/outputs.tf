@@ -3,8 +3,13 @@
 ################################################################################
 
 output "shop_url" {
-  description = "The shop's URL (the load balancer; https when certificate_arn is set)."
+  description = "The shop's URL: https://<domain_name> with a certificate, else http:// and the load balancer's DNS name."
   value       = module.Load.url
+}
+
+output "tls_enabled" {
+  description = "Whether the shop is served over HTTPS (certificate_arn and domain_name set). false: HTTP only, not fit for real customers."
+  value       = var.certificate_arn != null
 }
 
 output "alb_dns_name" {

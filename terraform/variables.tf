@@ -44,6 +44,12 @@ variable "vpc_cidr" {
     condition     = can(cidrnetmask(var.vpc_cidr))
     error_message = "vpc_cidr must be an IPv4 CIDR block such as 10.0.0.0/16."
   }
+  # The load balancer connects to the servers from addresses in this block; the storefront's
+  # nginx and Django believe X-Forwarded-Proto/-For only from the private ranges.
+  validation {
+    condition     = !can(cidrnetmask(var.vpc_cidr)) || anytrue([for net in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] : try(tonumber(split("/", var.vpc_cidr)[1]) >= tonumber(split("/", net)[1]) && cidrhost("${split("/", var.vpc_cidr)[0]}/${split("/", net)[1]}", 0) == split("/", net)[0], false)])
+    error_message = "vpc_cidr must lie in a private range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16): the storefront's nginx and Django trust the load balancer's forwarded headers (the buyer's scheme and address) only from those networks."
+  }
 }
 
 variable "azs" {
@@ -232,10 +238,51 @@ variable "db_skip_final_snapshot" {
 # Load balancer
 ################################################################################
 
-variable "certificate_arn" {
-  description = "ACM certificate for HTTPS; port 80 then redirects to 443. null serves HTTP on 80."
+# TLS: both or neither. Without them the shop is HTTP only, on the load balancer's own name (the
+# deploy workflow's summary then says it is not fit for real customers). With them: HTTPS on 443,
+# 80 redirects to it, Django redirects, sends HSTS and marks its cookies Secure (README.md, TLS).
+variable "domain_name" {
+  description = "The shop's host name (e.g. shop.example.com), served over HTTPS with certificate_arn: set both or neither. null: HTTP only, on the load balancer's DNS name."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.domain_name == null || !strcontains(coalesce(var.domain_name, "-"), "://")
+    error_message = "domain_name is a host name, not a URL: drop the scheme (shop.example.com, not https://shop.example.com)."
+  }
+  validation {
+    condition     = var.domain_name == null || strcontains(coalesce(var.domain_name, "-"), "://") || !strcontains(coalesce(var.domain_name, "-"), "/")
+    error_message = "domain_name is a host name: no path (shop.example.com, not shop.example.com/shop)."
+  }
+  validation {
+    condition     = var.domain_name == null || !strcontains(coalesce(var.domain_name, "-"), "*")
+    error_message = "domain_name must be the one host the shop answers on, not a wildcard (a wildcard certificate may cover it, but the name is concrete: shop.example.com)."
+  }
+  validation {
+    condition     = var.domain_name == null || can(regex("[/*]", var.domain_name)) || (can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", var.domain_name)) && length(coalesce(var.domain_name, "-")) <= 253)
+    error_message = "domain_name must be a lower-case DNS host name of at least two labels, e.g. shop.example.com."
+  }
+}
+
+# Validated here against region and domain_name (a variable's validation may read others since
+# Terraform 1.9; domain_name cannot read this one back, which would be a cycle).
+variable "certificate_arn" {
+  description = "ACM certificate (in var.region) for domain_name: HTTPS on 443, and port 80 redirects to it. Set both or neither; null serves plain HTTP on 80."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN: arn:<partition>:acm:<region>:<12-digit account>:certificate/<id>."
+  }
+  validation {
+    condition     = var.certificate_arn == null || try(split(":", var.certificate_arn)[3] == var.region, true)
+    error_message = "certificate_arn is a certificate in ${try(split(":", var.certificate_arn)[3], "?")}, but the load balancer is in ${var.region}: an ALB can only use an ACM certificate from its own region. Request or import the certificate in ${var.region}."
+  }
+  validation {
+    condition     = (var.certificate_arn == null) == (var.domain_name == null)
+    error_message = "${var.certificate_arn == null ? "domain_name is set but certificate_arn is not" : "certificate_arn is set but domain_name is not"}: set both (HTTPS on domain_name) or neither (HTTP only, on the load balancer's own name)."
+  }
 }
 
 variable "health_check_path" {
@@ -245,7 +292,7 @@ variable "health_check_path" {
 }
 
 variable "domain_names" {
-  description = "The shop's own host names (e.g. [\"shop.example.com\"]), allowed besides the load balancer's DNS name."
+  description = "Further host names of the shop (e.g. [\"www.example.com\"]), allowed besides the load balancer's DNS name and domain_name (the certificate must cover them for HTTPS)."
   type        = list(string)
   default     = []
 }

@@ -18,8 +18,13 @@ output "arn" {
 }
 
 output "url" {
-  description = "The shop's URL (https when a certificate is set)."
-  value       = "${local.https ? "https" : "http"}://${aws_lb.this.dns_name}"
+  description = "The shop's URL: https://<domain_name> when a certificate is set (the certificate names it, not the load balancer's DNS name), else http://<dns_name>."
+  value       = local.https ? "https://${var.domain_name}" : "http://${aws_lb.this.dns_name}"
+}
+
+output "tls_enabled" {
+  description = "Whether the HTTPS listener exists (certificate_arn set); false: plain HTTP on 80."
+  value       = local.https
 }
 
 output "security_group_id" {

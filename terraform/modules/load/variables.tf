@@ -48,13 +48,24 @@ variable "tags" {
 ################################################################################
 
 variable "certificate_arn" {
-  description = "ACM certificate for HTTPS on 443; port 80 then redirects to it. null serves plain HTTP on 80."
+  description = "ACM certificate (in the load balancer's region) for HTTPS on 443; port 80 then redirects to it. null serves plain HTTP on 80."
   type        = string
   default     = null
 
   validation {
-    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))
-    error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:...)."
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN: arn:<partition>:acm:<region>:<12-digit account>:certificate/<id>."
+  }
+}
+
+variable "domain_name" {
+  description = "Host name the certificate is for: the url output is https://<domain_name> when certificate_arn is set. Point a CNAME or alias record at dns_name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.domain_name == null) == (var.certificate_arn == null)
+    error_message = "domain_name and certificate_arn go together: set both (HTTPS) or neither (HTTP only)."
   }
 }
 
