@@ -9,11 +9,24 @@ locals {
   # created outside Terraform (see README.md), so only its name and ARN appear here.
   parameter_arn_prefix             = "arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter"
   dockerhub_password_parameter_arn = "${local.parameter_arn_prefix}/${trimprefix(var.dockerhub_password_parameter_name, "/")}"
+
+  # The app's own keys: SecureStrings under the project's KMS key that the deploy workflow's
+  # actions/app-secrets step creates (and rotates) before the apply. Terraform only names them:
+  # its AWS provider reads a managed SecureString with decryption, which the plan role must not
+  # be able to do (README.md, Secrets).
+  django_secret_key_parameter    = "/${var.project}/app/django_secret_key"
+  card_fingerprint_key_parameter = "/${var.project}/app/card_fingerprint_key"
 }
 
 data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
+
+# The customer-managed key terraform/bootstrap creates for the SecureStrings: only the server
+# roles may decrypt with it (through SSM); the pipeline's plan role is denied kms:Decrypt.
+data "aws_kms_alias" "parameters" {
+  name = "alias/${var.project}-parameters"
+}
 
 ################################################################################
 # Monitoring (default VPC; independent of the shop's VPC, so it comes first)
@@ -41,6 +54,9 @@ module "monitoring" {
   # The nightly fraud scan's metrics: an upload role for this repository's default branch.
   fraud_scan_github_repository = var.fraud_scan_metrics_repository
   fraud_scan_github_branch     = var.fraud_scan_metrics_branch
+
+  # The key of Grafana's password; the monitoring role may decrypt with it through SSM only.
+  parameters_kms_key_arn = data.aws_kms_alias.parameters.target_key_arn
 
   tags = local.tags
 }
@@ -143,38 +159,23 @@ resource "aws_ssm_parameter" "backend_settings" {
   tags = merge(local.tags, { Name = "${var.project}-backend-settings" })
 }
 
-# The app's own keys: generated ephemerally and written write-only, so neither the plan nor
-# the state ever holds them. Raise the version variable to generate a new one.
-ephemeral "random_password" "django_secret_key" {
-  length  = 64
-  special = false
+# The app's own keys were managed here until actions/app-secrets took them over. Forgotten, not
+# destroyed: the parameters and their values stay, and Terraform no longer reads them (a
+# forgotten resource is not refreshed, so the plan role can plan this step too).
+removed {
+  from = aws_ssm_parameter.django_secret_key
+
+  lifecycle {
+    destroy = false
+  }
 }
 
-resource "aws_ssm_parameter" "django_secret_key" {
-  #checkov:skip=CKV_AWS_337:SecureString under the AWS-managed aws/ssm key: only the app role reads it; a customer key adds cost and key-policy upkeep.
-  name             = "/${var.project}/app/django_secret_key"
-  description      = "Django SECRET_KEY of the backend"
-  type             = "SecureString"
-  value_wo         = ephemeral.random_password.django_secret_key.result
-  value_wo_version = var.django_secret_key_version
+removed {
+  from = aws_ssm_parameter.card_fingerprint_key
 
-  tags = merge(local.tags, { Name = "${var.project}-django-secret-key" })
-}
-
-ephemeral "random_password" "card_fingerprint_key" {
-  length  = 64
-  special = false
-}
-
-resource "aws_ssm_parameter" "card_fingerprint_key" {
-  #checkov:skip=CKV_AWS_337:SecureString under the AWS-managed aws/ssm key: only the app role reads it; a customer key adds cost and key-policy upkeep.
-  name             = "/${var.project}/app/card_fingerprint_key"
-  description      = "HMAC key of saved cards' fingerprints (a new one makes old fingerprints unmatchable)"
-  type             = "SecureString"
-  value_wo         = ephemeral.random_password.card_fingerprint_key.result
-  value_wo_version = var.card_fingerprint_key_version
-
-  tags = merge(local.tags, { Name = "${var.project}-card-fingerprint-key" })
+  lifecycle {
+    destroy = false
+  }
 }
 
 ################################################################################
@@ -226,8 +227,8 @@ module "EC2" {
     aws_region                     = var.region
     backend_image_parameter        = aws_ssm_parameter.backend_image.name
     frontend_image_parameter       = aws_ssm_parameter.frontend_image.name
-    django_secret_key_parameter    = aws_ssm_parameter.django_secret_key.name
-    card_fingerprint_key_parameter = aws_ssm_parameter.card_fingerprint_key.name
+    django_secret_key_parameter    = local.django_secret_key_parameter
+    card_fingerprint_key_parameter = local.card_fingerprint_key_parameter
     health_check_path              = var.health_check_path
     # A name, not a reference: the parameter is written after the load balancer, which comes
     # after the servers.
@@ -248,8 +249,8 @@ module "EC2" {
   app_parameter_arns = [
     aws_ssm_parameter.backend_image.arn,
     aws_ssm_parameter.frontend_image.arn,
-    aws_ssm_parameter.django_secret_key.arn,
-    aws_ssm_parameter.card_fingerprint_key.arn,
+    "${local.parameter_arn_prefix}${local.django_secret_key_parameter}",
+    "${local.parameter_arn_prefix}${local.card_fingerprint_key_parameter}",
     local.dockerhub_password_parameter_arn,
     # Optional keys an owner adds by hand (stripe_secret_key, stripe_publishable_key).
     "${local.parameter_arn_prefix}/${var.project}/app/stripe_*",
@@ -257,6 +258,9 @@ module "EC2" {
     aws_ssm_parameter.backend_settings.arn,
   ]
   app_secret_arns = [module.RDS.master_user_secret_arn]
+
+  # The key of the app's SecureStrings; the app role may decrypt with it through SSM only.
+  parameters_kms_key_arn = data.aws_kms_alias.parameters.target_key_arn
 
   tags       = local.tags
   depends_on = [module.RDS]

@@ -167,22 +167,6 @@ variable "dockerhub_password_parameter_name" {
 }
 
 ################################################################################
-# App secrets (generated; raise a version to generate a new value)
-################################################################################
-
-variable "django_secret_key_version" {
-  description = "Raise to generate a new Django SECRET_KEY (signs sessions and tokens: users are logged out)."
-  type        = number
-  default     = 1
-}
-
-variable "card_fingerprint_key_version" {
-  description = "Raise to generate a new card fingerprint key (saved cards' fingerprints then no longer match)."
-  type        = number
-  default     = 1
-}
-
-################################################################################
 # Database
 ################################################################################
 

@@ -61,6 +61,8 @@ resource "aws_iam_role_policy_attachment" "app_ssm_core" {
 
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 data "aws_iam_policy_document" "app_secrets" {
   statement {
     sid       = "ReadDeploySettingsAndSecrets"
@@ -72,6 +74,20 @@ data "aws_iam_policy_document" "app_secrets" {
     sid       = "ReadDatabaseMasterSecret"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = var.app_secret_arns
+  }
+
+  # The app's SecureStrings are under the project's customer-managed key; decrypting is allowed
+  # only through Parameter Store in this region, not by a direct kms:Decrypt call.
+  statement {
+    sid       = "DecryptAppParametersThroughSsm"
+    actions   = ["kms:Decrypt"]
+    resources = [var.parameters_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
+    }
   }
 }
 

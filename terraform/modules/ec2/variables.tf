@@ -120,3 +120,13 @@ variable "app_secret_arns" {
   description = "Secrets Manager secrets the app servers may read (the database master secret)."
   type        = list(string)
 }
+
+variable "parameters_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key the app's SecureStrings are encrypted under (terraform/bootstrap's alias/<project>-parameters): the role may decrypt with it through SSM only."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.parameters_kms_key_arn))
+    error_message = "parameters_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}

@@ -24,6 +24,11 @@ locals {
   # folders the configuration sync mirrors), the server's timer fetches it.
   fraud_scan_metrics_key    = "fraud-scan/fraud_scan.prom"
   fraud_scan_metrics_upload = var.fraud_scan_github_repository != ""
+
+  # Grafana's admin password: a SecureString under the project's KMS key that the deploy
+  # workflow's actions/app-secrets step creates; this module only names it.
+  grafana_admin_password_parameter     = "${var.parameter_prefix}/monitoring/grafana_admin_password"
+  grafana_admin_password_parameter_arn = "arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter${local.grafana_admin_password_parameter}"
 }
 
 data "aws_partition" "current" {}
@@ -235,24 +240,17 @@ resource "aws_sns_topic_subscription" "email" {
 }
 
 ################################################################################
-# Grafana admin password (generated, kept only in SSM: never in state or user data)
+# Grafana admin password (created by actions/app-secrets, kept only in SSM)
 ################################################################################
 
-ephemeral "random_password" "grafana_admin" {
-  length  = 32
-  special = false
-}
+# Managed here until actions/app-secrets took it over. Forgotten, not destroyed: the parameter
+# and its value stay, and Terraform no longer reads it.
+removed {
+  from = aws_ssm_parameter.grafana_admin_password
 
-resource "aws_ssm_parameter" "grafana_admin_password" {
-  #checkov:skip=CKV_AWS_337:SecureString under the AWS-managed aws/ssm key: only the monitoring role reads it.
-  name        = "${var.parameter_prefix}/monitoring/grafana_admin_password"
-  description = "Grafana's admin password (user admin). Raise grafana_admin_password_version to generate a new one."
-  type        = "SecureString"
-  # Write-only: Terraform sends the value and forgets it; the state holds only the version.
-  value_wo         = ephemeral.random_password.grafana_admin.result
-  value_wo_version = var.grafana_admin_password_version
-
-  tags = merge(var.tags, { Name = "${var.name}-grafana-admin-password" })
+  lifecycle {
+    destroy = false
+  }
 }
 
 ################################################################################
@@ -302,7 +300,21 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "ReadGrafanaAdminPassword"
     actions   = ["ssm:GetParameter"]
-    resources = [aws_ssm_parameter.grafana_admin_password.arn]
+    resources = [local.grafana_admin_password_parameter_arn]
+  }
+
+  # The Grafana password is a SecureString under the project's customer-managed key; decrypting is allowed
+  # only through Parameter Store in this region, not by a direct kms:Decrypt call.
+  statement {
+    sid       = "DecryptGrafanaPasswordThroughSsm"
+    actions   = ["kms:Decrypt"]
+    resources = [var.parameters_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ssm.${var.region}.amazonaws.com"]
+    }
   }
 }
 
@@ -512,16 +524,15 @@ resource "aws_instance" "this" {
   ebs_optimized               = true
 
   user_data_base64 = base64gzip(templatefile("${path.module}/templates/user_data.sh.tftpl", {
-    aws_region                     = var.region
-    config_bucket                  = aws_s3_bucket.config.id
-    grafana_admin_password_param   = aws_ssm_parameter.grafana_admin_password.name
-    grafana_image                  = var.grafana_image
-    prometheus_retention           = var.prometheus_retention
-    config_sync_interval_seconds   = var.config_sync_interval_seconds
-    grafana_admin_password_version = var.grafana_admin_password_version
-    fraud_scan_metrics_key         = local.fraud_scan_metrics_key
-    fetch_textfile_script          = file("${path.module}/files/fetch-textfile.sh")
-    fraud_scan_fetch_interval      = var.fraud_scan_fetch_interval_seconds
+    aws_region                   = var.region
+    config_bucket                = aws_s3_bucket.config.id
+    grafana_admin_password_param = local.grafana_admin_password_parameter
+    grafana_image                = var.grafana_image
+    prometheus_retention         = var.prometheus_retention
+    config_sync_interval_seconds = var.config_sync_interval_seconds
+    fraud_scan_metrics_key       = local.fraud_scan_metrics_key
+    fetch_textfile_script        = file("${path.module}/files/fetch-textfile.sh")
+    fraud_scan_fetch_interval    = var.fraud_scan_fetch_interval_seconds
   }))
   user_data_replace_on_change = true
 

@@ -23,8 +23,8 @@ output "prometheus_url" {
 }
 
 output "grafana_admin_password_parameter" {
-  description = "SSM SecureString holding Grafana's admin password."
-  value       = aws_ssm_parameter.grafana_admin_password.name
+  description = "SSM SecureString holding Grafana's admin password (created by actions/app-secrets)."
+  value       = local.grafana_admin_password_parameter
 }
 
 ################################################################################

@@ -163,10 +163,14 @@ variable "config_sync_interval_seconds" {
   default     = 120
 }
 
-variable "grafana_admin_password_version" {
-  description = "Raise to generate a new Grafana admin password (replaces the server: Grafana applies it on first start)."
-  type        = number
-  default     = 1
+variable "parameters_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key Grafana's admin password is encrypted under (terraform/bootstrap's alias/<project>-parameters): the role may decrypt with it through SSM only."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.parameters_kms_key_arn))
+    error_message = "parameters_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
+  }
 }
 
 ################################################################################

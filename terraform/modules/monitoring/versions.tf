@@ -6,9 +6,5 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 6.0"
     }
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.7"
-    }
   }
 }
