@@ -63629,8 +63629,12 @@ function keepProblem(existing, kmsKey) {
     }
     if (!sameKey(existing.keyId, kmsKey)) {
         return (`${existing.name} is a SecureString under the KMS key "${existing.keyId ?? 'alias/aws/ssm'}", ` +
-            `not "${kmsKey}". List it in "rotate" once to replace it with a new value under "${kmsKey}"; ` +
-            'if both names mean the same key, pass kms-key spelled as stored.');
+            `not "${kmsKey}". List it in "rotate" once to replace it with a new value under ` +
+            `"${kmsKey}", or keep its value by re-encrypting it yourself (an administrator: aws ssm ` +
+            `put-parameter --overwrite --type SecureString --key-id ${kmsKey} --name ${existing.name} ` +
+            `--value "$(aws ssm get-parameter --with-decryption --name ${existing.name} --query ` +
+            'Parameter.Value --output text)"). If both names mean the same key, pass kms-key spelled ' +
+            'as stored.');
     }
     return undefined;
 }
