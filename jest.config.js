@@ -18,7 +18,7 @@ export default {
   roots: ['actions', 'tests', 'terraform', 'monitoring', 'compose', 'docker', 'scripts']
     .filter((dir) => existsSync(dir))
     .map((dir) => `<rootDir>/${dir}`),
-  testMatch: ['**/__tests__/**/*.test.ts', '**/tests/**/*.test.ts'],
+  testMatch: ['**/__tests__/**/*.test.ts'],
   modulePathIgnorePatterns: ['<rootDir>/actions/.*/dist/'],
   testTimeout: 60000,
   verbose: false

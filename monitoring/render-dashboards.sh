@@ -2,7 +2,9 @@
 # Redraws the dashboard pictures in monitoring/docs/ from real data: starts the monitoring
 # stack of monitoring/__tests__/live.test.ts (Prometheus, node_exporter, blackbox exporter,
 # Alertmanager, the real backend with traffic), lets it collect for SECONDS (default 300) so the
-# graphs have a history, then draws every panel and photographs it with headless Chromium.
+# graphs have a history, then draws every panel with the preview renderer (monitoring/preview/:
+# an imitation of Grafana drawn from the dashboard JSON) and photographs it with headless
+# Chromium.
 #
 #   bash monitoring/render-dashboards.sh [SECONDS]
 set -euo pipefail

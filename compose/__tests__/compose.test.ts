@@ -3,12 +3,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { composePolicyViolations, imageReferenceProblem } from '../lib/policy.js';
-import type { ComposeFile, ComposeService } from '../lib/policy.js';
-import { composeValidator } from '../lib/schema.js';
-import { renderTemplatefile, templateVariables } from '../lib/templatefile.js';
-import type { TemplateValue } from '../lib/templatefile.js';
-import { renderWithTerraform, terraformAvailable } from '../lib/terraform-console.js';
+import { composePolicyViolations, imageReferenceProblem } from './support/policy.js';
+import type { ComposeFile, ComposeService } from './support/policy.js';
+import { composeValidator } from './support/schema.js';
+import {
+  renderTemplatefile,
+  renderWithTerraform,
+  templateVariables,
+  terraformAvailable
+} from '../../tests/kit/templatefile.js';
+import type { TemplateValue } from '../../tests/kit/templatefile.js';
 
 const composeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(composeDir, '..');

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dockerDir, dockerfileEnv, repoRoot } from './helpers/nginx.js';
+import { dockerDir, dockerfileEnv, repoRoot } from './support/nginx.js';
 
 /** hadolint from .venv-tools (ensure_tools_venv), or $HADOLINT. */
 const hadolint = process.env.HADOLINT ?? path.join(repoRoot, '.venv-tools/bin/hadolint');

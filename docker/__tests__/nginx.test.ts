@@ -4,12 +4,12 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { backendAvailable, startBackend } from './helpers/backend.js';
-import type { RunningBackend } from './helpers/backend.js';
-import { nginxTest, startNginx, writeNginxConfig } from './helpers/nginx.js';
-import type { NginxSetup } from './helpers/nginx.js';
-import { freePort, type RunningProcess } from '../../tests/helpers/processes.js';
-import { buildStorefront } from './helpers/storefront.js';
+import { backendAvailable, startBackend } from './support/backend.js';
+import type { RunningBackend } from './support/backend.js';
+import { nginxTest, startNginx, writeNginxConfig } from './support/nginx.js';
+import type { NginxSetup } from './support/nginx.js';
+import { freePort, type RunningProcess } from '../../tests/kit/processes.js';
+import { buildStorefront } from './support/storefront.js';
 
 /** A raw HTTP exchange (fetch would hide Host and transparently gunzip). */
 interface Reply {

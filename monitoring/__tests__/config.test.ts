@@ -9,11 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import {
-  renderTerraformTemplate,
-  templateVariables,
-  TemplateError
-} from '../lib/terraform-template.js';
+import { renderTemplatefile, templateVariables } from '../../tests/kit/templatefile.js';
 
 const MONITORING = resolve(import.meta.dirname, '..');
 const PROMETHEUS_DIR = join(MONITORING, 'prometheus');
@@ -63,7 +59,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Renders the EC2 template into `dir` beside a copy of rules/, as the monitoring server has it. */
 function renderEc2Config(dir: string): string {
   cpSync(join(PROMETHEUS_DIR, 'rules'), join(dir, 'rules'), { recursive: true });
-  const rendered = renderTerraformTemplate(readFileSync(EC2_TEMPLATE, 'utf8'), {
+  const rendered = renderTemplatefile(readFileSync(EC2_TEMPLATE, 'utf8'), {
     region: 'eu-west-1',
     project: 'ecommerce'
   });
@@ -146,23 +142,6 @@ describe('Prometheus configuration', () => {
   });
 });
 
-describe('rendering a Terraform template', () => {
-  test('$${ becomes ${ and plain variables are substituted', () => {
-    expect(renderTerraformTemplate('a: ${x}\nb: $${1}\nc: $1', { x: 'y' })).toBe(
-      'a: y\nb: ${1}\nc: $1'
-    );
-  });
-  test('a missing variable gets a TemplateError naming it', () => {
-    expect(() => renderTerraformTemplate('region: ${region}', {})).toThrow(
-      new TemplateError('vars map does not contain key "region"')
-    );
-  });
-  test('an expression or a directive gets a TemplateError', () => {
-    expect(() => renderTerraformTemplate('${var.region}', { region: 'x' })).toThrow(TemplateError);
-    expect(() => renderTerraformTemplate('%{ if x }y%{ endif }', {})).toThrow(/directives/);
-  });
-});
-
 describe('alerting rules', () => {
   const ruleFiles = readdirSync(join(PROMETHEUS_DIR, 'rules')).filter((f) => f.endsWith('.yml'));
   const alerts = ruleFiles.flatMap((file) =>
@@ -192,7 +171,7 @@ describe('alerting rules', () => {
     expect(status).toBe(0);
   });
 
-  test('the rules cover what issue 6 asks for', () => {
+  test('the rules cover servers and targets down, CPU, memory, disk filling up, 5xx, latency and the load balancer', () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual(
       expect.arrayContaining([
         'ServerDown', // a server down
@@ -264,7 +243,7 @@ describe('Alertmanager and blackbox exporter configuration', () => {
     const file = join(work, 'alertmanager.yml');
     writeFileSync(
       file,
-      renderTerraformTemplate(template, {
+      renderTemplatefile(template, {
         region: 'eu-west-1',
         sns_topic_arn: 'arn:aws:sns:eu-west-1:123456789012:ecommerce-alerts'
       })

@@ -16,8 +16,8 @@ import {
   parseLabelValues,
   usedVariables,
   variableQuery
-} from '../lib/dashboards.js';
-import { SUPPORTED_PANEL_TYPES } from '../lib/render-page.js';
+} from '../preview/dashboards.js';
+import { SUPPORTED_PANEL_TYPES } from '../preview/render-page.js';
 
 const GRAFANA = resolve(import.meta.dirname, '..', 'grafana');
 const dashboards = loadDashboards(join(GRAFANA, 'dashboards'));
@@ -159,7 +159,7 @@ describe.each(dashboards.map((d) => [d.file, d] as const))(
   }
 );
 
-test("the servers dashboard selects one server through a template variable and has the seed's quick gauges", () => {
+test("the servers dashboard selects one server through a template variable and has the original project's quick gauges", () => {
   const servers = dashboards.find((d) => d.dashboard.uid === 'ecommerce-servers')?.dashboard;
   expect(servers?.templating?.list.map((v) => v.name)).toEqual(['server']);
   const titles = dataPanels(servers!).map((p) => `${p.type}:${p.title}`);

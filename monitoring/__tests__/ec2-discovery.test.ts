@@ -24,15 +24,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { startMoto, type MotoServer } from '../../tests/stand-ins/moto.js';
-import { activeTargets, type PromTarget } from '../lib/prometheus-api.js';
-import {
-  freePort,
-  startProcess,
-  waitFor,
-  type RunningProcess
-} from '../../tests/helpers/processes.js';
-import { renderTerraformTemplate } from '../lib/terraform-template.js';
+import { startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
+import { activeTargets, type PromTarget } from '../preview/prometheus-api.js';
+import { freePort, startProcess, waitFor, type RunningProcess } from '../../tests/kit/processes.js';
+import { renderTemplatefile } from '../../tests/kit/templatefile.js';
 
 const MONITORING = resolve(import.meta.dirname, '..');
 const EC2_TEMPLATE = join(MONITORING, 'prometheus', 'prometheus.ec2.yml.tftpl');
@@ -108,7 +103,7 @@ function appTags(project: string, zoneKey: string, role = 'app'): Tag[] {
  * rule is needed here, and alerts must not reach whatever listens on 127.0.0.1:9093.
  */
 function discoveryConfig(endpoint: string): string {
-  const rendered = renderTerraformTemplate(readFileSync(EC2_TEMPLATE, 'utf8'), {
+  const rendered = renderTemplatefile(readFileSync(EC2_TEMPLATE, 'utf8'), {
     region: REGION,
     project: PROJECT
   });
@@ -167,7 +162,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
   });
 
-  // The two app servers, one per zone, named as the ec2 module names them (seed: ..._az1/_az2).
+  // The two app servers, one per zone, named as the ec2 module names them (as the original project named them: ..._az1/_az2).
   for (const [zoneKey, zone] of [
     ['az1', `${REGION}a`],
     ['az2', `${REGION}b`]

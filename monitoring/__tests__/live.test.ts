@@ -1,5 +1,5 @@
 /**
- * The monitoring stack for real (monitoring/lib/stack.ts): Debian's Prometheus scraping
+ * The monitoring stack for real (monitoring/__tests__/support/stack.ts): Debian's Prometheus scraping
  * Debian's node_exporter and the shop's real backend, with the project's prometheus.local.yml,
  * rules and Alertmanager configuration. Every dashboard panel's query runs against it and must
  * return data for the series the exporters really produce; an alert travels to a receiver; the
@@ -15,15 +15,15 @@ import {
   substituteVariables,
   variableQuery,
   type Dashboard
-} from '../lib/dashboards.js';
+} from '../preview/dashboards.js';
 import {
   activeTargets,
   instantQuery,
   labelValues,
   rangeQuery,
   type PromTarget
-} from '../lib/prometheus-api.js';
-import { dashboardHtml, queryDashboard, screenshotPages } from '../lib/render.js';
+} from '../preview/prometheus-api.js';
+import { dashboardHtml, queryDashboard, screenshotPages } from '../preview/render.js';
 import {
   LOCAL_INSTANCE,
   missingPrerequisites,
@@ -32,9 +32,9 @@ import {
   REPO_ROOT,
   startMonitoringStack,
   type MonitoringStack
-} from '../lib/stack.js';
-import { waitFor } from '../../tests/helpers/processes.js';
-import { FRAUD_SCAN_METRICS } from '../lib/fraud-scan-textfile.js';
+} from './support/stack.js';
+import { waitFor } from '../../tests/kit/processes.js';
+import { FRAUD_SCAN_METRICS } from './support/fraud-scan-textfile.js';
 
 const dashboards = loadDashboards(resolve(import.meta.dirname, '..', 'grafana', 'dashboards'));
 /** Where the pictures go: artifacts/ in a test run, monitoring/docs/ from render-dashboards.sh. */

@@ -16,28 +16,19 @@
 // Prints a table of medians and the ratios. Not a test: figures vary with the machine's load.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../tests/kit/chromium.mjs';
+import { freePort } from '../../tests/kit/free-port.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const FRONTEND = join(ROOT, 'app/frontend');
 const DIST = join(FRONTEND, 'dist');
 const VENV_BIN = join(ROOT, '.venv/bin');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-];
 
 const { values } = parseArgs({
   options: {
@@ -57,17 +48,6 @@ const median = (xs) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-
-function freePort() {
-  return new Promise((done, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function waitFor(url, child, what) {
   for (let i = 0; i < 240; i += 1) {
@@ -243,9 +223,9 @@ try {
   console.log('\nstarting the stack (SQLite, gunicorn, serve.mjs, Vite dev server)…');
   const urls = await startStack(cleanup);
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS
+    args: [...CHROMIUM_ARGS]
   });
   cleanup.push(() => browser.close());
 

@@ -143,14 +143,67 @@ free_port() {
   "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# run_jest SUITE PATH...: Jest over the given paths, with a JUnit report for the totals.
+# Which suite runs which Jest tests. A suite script names the folders it runs on one line,
+#   claims=(actions/python-venv actions/pytest)
+# read here without running the script. A test file belongs to a claim when it lies in that
+# folder. A claim ending in /* (the actions suite's 'actions/*') stands for every folder under
+# that parent with a __tests__ folder that no other claim of any suite names: a new
+# actions/<name>/__tests__ runs without editing a suite script. scripts/__tests__ checks that
+# every test file under a __tests__ folder belongs to exactly one suite.
+
+# suite_claims SCRIPT: the folders one suite script claims, one per line, as written.
+suite_claims() {
+  sed -n 's/^claims=(\(.*\))$/\1/p' "$1" | tr -d "'\"" | tr ' ' '\n' | sed '/^$/d'
+}
+
+# suite_jest_paths SCRIPT: the folders a suite's Jest run covers, relative to REPO_ROOT, with
+# its /* claims expanded.
+suite_jest_paths() {
+  local claim script others dir
+  others="$(for script in "$REPO_ROOT"/scripts/suites/*.sh; do suite_claims "$script"; done)"
+  while IFS= read -r claim; do
+    if [[ "$claim" != */\* ]]; then
+      printf '%s\n' "$claim"
+      continue
+    fi
+    for dir in "$REPO_ROOT/${claim%/\*}"/*/__tests__; do
+      [ -d "$dir" ] || continue
+      dir="${dir#"$REPO_ROOT"/}"
+      dir="${dir%/__tests__}"
+      grep -qxF "$dir" <<<"$others" || printf '%s\n' "$dir"
+    done
+  done < <(suite_claims "$1")
+}
+
+# jest_patterns FOLDER...: Jest test-path patterns that match exactly the files in those
+# folders (a bare "terraform" would also match actions/terraform/).
+jest_patterns() {
+  local dir root
+  root="$(printf '%s' "$REPO_ROOT" | sed 's/[][\.*^$+?(){}|]/\\&/g')"
+  for dir in "$@"; do
+    printf '^%s/%s/\n' "$root" "$(printf '%s' "$dir" | sed 's/[][\.*^$+?(){}|]/\\&/g')"
+  done
+}
+
+# run_jest SUITE FOLDER...: Jest over the test files in those folders, with a JUnit report
+# for the totals.
 run_jest() {
   local suite="$1"
   shift
+  local patterns
+  mapfile -t patterns < <(jest_patterns "$@")
   mkdir -p "$TEST_RESULTS"
   (cd "$REPO_ROOT" && JEST_JUNIT_OUTPUT_DIR="$TEST_RESULTS" JEST_JUNIT_OUTPUT_NAME="$suite-jest.xml" \
     NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 \
-    npx jest --ci --reporters default --reporters jest-junit -- "$@")
+    npx jest --ci --reporters default --reporters jest-junit -- "${patterns[@]}")
+}
+
+# run_claimed_jest: Jest over what the calling suite script claims (see suite_claims).
+run_claimed_jest() {
+  local paths
+  mapfile -t paths < <(suite_jest_paths "$0")
+  [ ${#paths[@]} -gt 0 ] || die "$0 claims no test folders (a claims=(...) line)"
+  run_jest "$SUITE" "${paths[@]}"
 }
 
 # check CASE COMMAND...: run a command as one named test case of the current suite (for tools

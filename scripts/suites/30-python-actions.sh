@@ -14,11 +14,12 @@ ensure_postgres
 # pip's downloads persist in "$TMPDIR/python-actions-pip-cache" between runs (the tests set
 # PIP_CACHE_DIR), so a warm run installs from local wheels.
 
+claims=(actions/python-venv actions/pytest)
 # Two Jest runs side by side: nearly all the time is spent waiting on pip and pytest processes,
 # and Jest alone would use one worker on a 2-core machine.
-run_jest "$SUITE-venv" actions/python-venv &
+run_jest "$SUITE-venv" "${claims[0]}" &
 venv_pid=$!
 rc=0
-run_jest "$SUITE-pytest" actions/pytest || rc=$?
+run_jest "$SUITE-pytest" "${claims[1]}" || rc=$?
 wait "$venv_pid" || rc=$?
 exit "$rc"

@@ -19,6 +19,6 @@ if [ -f app/frontend/package-lock.json ]; then ensure_npm "$REPO_ROOT/app/fronte
 if [ -f app/backend/requirements.txt ]; then ensure_backend_venv; fi
 export HADOLINT="$REPO_ROOT/.venv-tools/bin/hadolint" ACTIONLINT="$REPO_ROOT/.venv-tools/bin/actionlint"
 
-paths=(compose docker)
-[ -d actions/docker-image ] && paths+=(actions/docker-image)
-run_jest "$SUITE" "${paths[@]}"
+# shellcheck disable=SC2034 # read by suite_claims
+claims=(compose docker actions/docker-image)
+run_claimed_jest

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Terraform without a provider: checkov over terraform/, `terraform fmt` when the binary is on
-# PATH, and the Jest tests in terraform/tests (HCL parsed with @cdktf/hcl2json, arguments
+# PATH, and the Jest tests in terraform/__tests__ (HCL parsed with @cdktf/hcl2json, arguments
 # checked against the AWS provider's schema, templates rendered and shellchecked).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
@@ -50,5 +50,7 @@ else
   log "terraform is not on PATH: skipping terraform fmt -check (CI runs it with hashicorp/setup-terraform)"
 fi
 
-run_jest "$SUITE" terraform/tests || status=1
+# shellcheck disable=SC2034 # read by suite_claims
+claims=(terraform/__tests__)
+run_claimed_jest || status=1
 exit "$status"

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The deploy path (issue 5): the aws-credentials, terraform and rollout-check actions run from
-# their committed bundles against moto, a token-service stand-in, a stand-in `terraform` and
-# loopback HTTP servers; and every workflow file linted by actionlint and GitHub's parser.
+# The deploy path: the aws-credentials, terraform and rollout-check actions run from their
+# committed bundles against moto, a token-service stand-in, a stand-in `terraform` and loopback
+# HTTP servers (tests/kit/stand-ins/); and the repository-wide tests of .github/workflows
+# (tests/__tests__): every workflow file linted by actionlint and GitHub's parser, and the
+# deploy workflow replayed job by job.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
 ensure_tools_venv # moto_server and actionlint
-run_jest "$SUITE" actions/aws-credentials actions/terraform actions/rollout-check tests/workflows
+# shellcheck disable=SC2034 # read by suite_claims
+claims=(actions/aws-credentials actions/terraform actions/rollout-check tests/__tests__)
+run_claimed_jest

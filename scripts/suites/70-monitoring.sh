@@ -16,5 +16,7 @@ ensure_tools_venv # moto, the EC2 API that ec2-discovery.test.ts points Promethe
 
 rc=0
 check "shellcheck monitoring/render-dashboards.sh" shellcheck -x monitoring/render-dashboards.sh || rc=1
-run_jest "$SUITE" monitoring || rc=1
+# shellcheck disable=SC2034 # read by suite_claims
+claims=(monitoring)
+run_claimed_jest || rc=1
 exit $rc

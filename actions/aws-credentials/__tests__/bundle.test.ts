@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { runAction, type ActionRun } from '../../../tests/helpers/run-action.js';
-import { freePort } from '../../../tests/helpers/processes.js';
-import { startMoto, type MotoServer } from '../../../tests/stand-ins/moto.js';
+import { runBundle, type BundleRun } from '../../../tests/kit/action-bundle.js';
+import { freePort } from '../../../tests/kit/processes.js';
+import { startMoto, type MotoServer } from '../../../tests/kit/stand-ins/moto.js';
 import {
   startOidcTokenServer,
   type OidcTokenServer
-} from '../../../tests/stand-ins/oidc-token-server.js';
-import { FAULTS, startStsFaultProxy, type StsFaultProxy } from './sts-fault-proxy.js';
+} from '../../../tests/kit/stand-ins/oidc-token-server.js';
+import {
+  FAULTS,
+  startStsFaultProxy,
+  type StsFaultProxy
+} from '../../../tests/kit/stand-ins/sts-fault-proxy.js';
 
 // The committed bundle, run as the runner runs it, against moto (STS) and a token service
 // stand-in that signs real RS256 JWTs.
@@ -40,14 +44,14 @@ afterAll(async () => {
 function credentialsRun(
   inputs: Record<string, string>,
   env: Record<string, string> = tokens.env
-): Promise<ActionRun> {
-  return runAction('aws-credentials', {
+): Promise<BundleRun> {
+  return runBundle('aws-credentials', {
     inputs: { 'role-to-assume': ROLE, 'aws-region': 'us-east-1', ...inputs },
     env: { AWS_ENDPOINT_URL_STS: moto.endpoint, ...env }
   });
 }
 
-function expectNothingExported(run: ActionRun): void {
+function expectNothingExported(run: BundleRun): void {
   expect(run.exitCode).not.toBe(0);
   expect(run.exportedEnv).toEqual({});
   expect(run.outputs).toEqual({});
@@ -93,7 +97,7 @@ describe('aws-credentials bundle', () => {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     expect(identity.Arn).toBe(run.outputs['assumed-role-arn']);
 
-    const post = await runAction('aws-credentials', { entry: 'post', state: run.state });
+    const post = await runBundle('aws-credentials', { entry: 'post', state: run.state });
     expect(post.exitCode).toBe(0);
     expect(post.exportedEnv).toEqual(Object.fromEntries(EXPORTED.map((name) => [name, ''])));
     expect(post.stdout).toContain('cannot unset');
@@ -204,7 +208,7 @@ describe('aws-credentials bundle', () => {
   });
 
   it('post step without saved state: clears nothing', async () => {
-    const post = await runAction('aws-credentials', { entry: 'post' });
+    const post = await runBundle('aws-credentials', { entry: 'post' });
     expect(post.exitCode).toBe(0);
     expect(post.exportedEnv).toEqual({});
   });

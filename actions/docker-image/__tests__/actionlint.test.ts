@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { repoRoot } from '../../../tests/helpers/run-action.js';
+import { repoRoot } from '../../../tests/kit/action-bundle.js';
 
 const actionlint = process.env.ACTIONLINT ?? path.join(repoRoot, '.venv-tools/bin/actionlint');
 const actionDir = path.join(repoRoot, 'actions/docker-image');

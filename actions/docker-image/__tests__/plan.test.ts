@@ -3,7 +3,7 @@ import { parseImageName } from '../src/image-name.js';
 import { planBuild } from '../src/plan.js';
 import type { PlanInputs, RunContext } from '../src/plan.js';
 import { buildReport } from '../src/report.js';
-import { repoRoot } from '../../../tests/helpers/run-action.js';
+import { repoRoot } from '../../../tests/kit/action-bundle.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const CONTEXT: RunContext = {

@@ -27,21 +27,13 @@ import { PostgresSource } from '../src/sources/postgres.js';
 import type { Source } from '../src/sources/source.js';
 import { TRANSACTION_COLUMNS, toCsv } from '../src/synthetic.js';
 import { initTensorflow } from '../src/tf.js';
-import { STRIPEMODEL_COLUMNS, stripemodelRows, transactionRows } from './helpers/awkward-rows.js';
-import { createDatabase, insertRows, type TestDatabase } from './helpers/postgres.js';
+import { STRIPEMODEL_COLUMNS, stripemodelRows, transactionRows } from './support/awkward-rows.js';
+import { paymentsTransactionDdl } from './support/payments-table.js';
+import { createDatabase, insertRows, type TestDatabase } from './support/postgres.js';
 
 let db: TestDatabase;
 const dir = mkdtempSync(path.join(tmpdir(), 'fraud-aggregates-'));
 let client: pg.Client;
-
-const TRANSACTIONS_DDL = `CREATE TABLE payments_transaction (
-  id bigint PRIMARY KEY, created_at timestamptz, user_id bigint, order_id bigint,
-  amount numeric(12,2), currency varchar(3), status varchar(16), decline_code varchar(64),
-  decline_reason varchar(255), card_fingerprint varchar(64), card_brand varchar(16),
-  card_last4 varchar(4), card_exp_month smallint, card_exp_year smallint,
-  billing_city varchar(120), billing_state varchar(120), billing_postal_code varchar(20),
-  billing_country varchar(8), client_ip varchar(45), gateway varchar(16),
-  gateway_reference varchar(255), fraud_pattern text)`;
 
 async function readAll(source: Source): Promise<Row[]> {
   const rows: Row[] = [];
@@ -61,7 +53,7 @@ beforeAll(async () => {
   db = await createDatabase('fraud_aggregates');
   client = new pg.Client({ connectionString: db.url });
   await client.connect();
-  await client.query(TRANSACTIONS_DDL);
+  await client.query(paymentsTransactionDdl({ awkwardRows: true }));
   await insertRows(client, 'payments_transaction', [...TRANSACTION_COLUMNS], transactionRows());
   await client.query(`CREATE TABLE account_stripemodel (
     id bigint PRIMARY KEY, user_id bigint, card_number text, exp_month int, exp_year int,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot, runnerNode } from '../../../tests/helpers/run-action.js';
+import { repoRoot, runnerNode } from '../../../tests/kit/action-bundle.js';
 
 const cli = path.join(repoRoot, 'actions/fraud-scan/dist/cli.js');
 

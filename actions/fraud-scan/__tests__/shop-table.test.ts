@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createDatabase, type TestDatabase } from './helpers/postgres.js';
+import { createDatabase, type TestDatabase } from './support/postgres.js';
 import { runScan, type ScanInputs, type ScanOutcome } from '../src/run.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');

@@ -3,12 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runAction } from '../../../tests/helpers/run-action.js';
+import { repoRoot, runBundle } from '../../../tests/kit/action-bundle.js';
 
 /**
  * The Build and Test stages the way CI runs them: python-venv builds a venv from the backend's
  * real requirement files (real installs from PyPI), then the pytest action runs the backend's
- * account tests — as the seed's Jenkins ran account/tests.py — against the real PostgreSQL.
+ * account tests — as the original project's Jenkins pipeline ran account/tests.py — against the real PostgreSQL.
  */
 const PIP_CACHE_DIR = path.join(tmpdir(), 'python-actions-pip-cache');
 // The runner gives actions its tool cache (where actions/setup-python installs Pythons); so do we.
@@ -48,7 +48,7 @@ describe('Build and Test stages on app/backend', () => {
     "builds the backend's venv and runs its account tests on PostgreSQL, all passing",
     async () => {
       const venvPath = path.join(scratch, 'venv');
-      const build = await runAction('python-venv', {
+      const build = await runBundle('python-venv', {
         inputs: {
           'python-version': '3.11',
           'working-directory': 'app/backend',
@@ -72,14 +72,14 @@ describe('Build and Test stages on app/backend', () => {
       );
       expect(build.outputs['cache-hit']).toBe('false');
       expect(build.state).toEqual({});
-      const post = await runAction('python-venv', { entry: 'post', state: build.state });
+      const post = await runBundle('python-venv', { entry: 'post', state: build.state });
       expect(post.exitCode).toBe(0);
       expect(post.stdout).toContain(
         "Nothing to save: pip's cache was a hit, off, or the install did not finish."
       );
 
       const junit = path.join(scratch, 'backend-junit.xml');
-      const test = await runAction('pytest', {
+      const test = await runBundle('pytest', {
         inputs: {
           'working-directory': 'app/backend',
           venv: build.outputs['venv-path'] ?? '',

@@ -15,10 +15,10 @@ import {
   TerminateInstancesCommand
 } from '@aws-sdk/client-ec2';
 import { randomUUID } from 'node:crypto';
-import { runAction, type ActionRun } from '../../../tests/helpers/run-action.js';
-import { freePort } from '../../../tests/helpers/processes.js';
-import { startMoto, type MotoServer } from '../../../tests/stand-ins/moto.js';
-import { startLoadBalancer } from './load-balancer.js';
+import { runBundle, type BundleRun } from '../../../tests/kit/action-bundle.js';
+import { freePort } from '../../../tests/kit/processes.js';
+import { startMoto, type MotoServer } from '../../../tests/kit/stand-ins/moto.js';
+import { startLoadBalancer } from '../../../tests/kit/stand-ins/load-balancer.js';
 
 // The committed bundle, run as the runner runs it, against moto's EC2 (instances created,
 // stopped and started through the real SDK) and a loopback load-balancer stand-in.
@@ -67,8 +67,8 @@ function rollout(
   project: string,
   baseUrl: string,
   inputs: Record<string, string> = {}
-): Promise<ActionRun> {
-  return runAction('rollout-check', {
+): Promise<BundleRun> {
+  return runBundle('rollout-check', {
     inputs: {
       'tag-filters': `Project=${project}\nRole=app`,
       'base-url': baseUrl,
@@ -196,7 +196,7 @@ describe('rollout-check bundle', () => {
       const run = await rollout('x', 'http://127.0.0.1:1', inputs);
       expect(run.errors[0]).toContain(expected);
     }
-    const noRegion = await runAction('rollout-check', {
+    const noRegion = await runBundle('rollout-check', {
       inputs: { 'tag-filters': 'Role=app', 'base-url': 'http://127.0.0.1:1' }
     });
     expect(noRegion.errors[0]).toContain(

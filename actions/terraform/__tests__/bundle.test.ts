@@ -2,12 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runAction, type ActionRun } from '../../../tests/helpers/run-action.js';
-import { installStandInTerraform, type StandInScenario } from './stand-in-terraform.js';
+import { runBundle, type BundleRun } from '../../../tests/kit/action-bundle.js';
+import { installStandInTerraform, type StandInScenario } from '../../../tests/kit/stand-ins/terraform-cli.js';
 
 // The committed bundle, run as the runner runs it, with the stand-in `terraform` on PATH.
 
-const COMMIT = '0123456789abcdef0123456789abcdef01234567'; // run-action's GITHUB_SHA
+const COMMIT = '0123456789abcdef0123456789abcdef01234567'; // runBundle's GITHUB_SHA
+const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const SECRET = 'registry-token-0f9e8d7c';
 
 function workspace(): string {
@@ -21,9 +22,9 @@ async function terraformRun(
   ws: string,
   scenario: StandInScenario,
   inputs: Record<string, string>
-): Promise<{ run: ActionRun; tf: ReturnType<typeof installStandInTerraform> }> {
-  const tf = installStandInTerraform(scenario);
-  const run = await runAction('terraform', {
+): Promise<{ run: BundleRun; tf: ReturnType<typeof installStandInTerraform> }> {
+  const tf = installStandInTerraform(scenario, FIXTURES);
+  const run = await runBundle('terraform', {
     cwd: ws,
     inputs: { 'working-directory': 'infra', ...inputs },
     env: tf.env
@@ -193,7 +194,7 @@ describe('terraform bundle, mode plan', () => {
   });
 
   it('terraform not on PATH: says to install it with setup-terraform, wrapper off', async () => {
-    const run = await runAction('terraform', {
+    const run = await runBundle('terraform', {
       cwd: workspace(),
       inputs: { 'working-directory': 'infra' },
       env: { PATH: path.dirname(process.execPath) }

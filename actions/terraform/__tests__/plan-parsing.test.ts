@@ -5,8 +5,8 @@ import { enforceDestroyGuard, guardedDeletions } from '../src/destroy-guard.js';
 import { isStalePlanError, parseLockError } from '../src/lock.js';
 import { parsePlanJson, summarizePlan } from '../src/plan-json.js';
 import { planHeadline } from '../src/plan-summary.js';
-import { FIXTURES } from './stand-in-terraform.js';
 
+const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 const summaryOf = (name: string) => summarizePlan(parsePlanJson(fixture(name)));
 

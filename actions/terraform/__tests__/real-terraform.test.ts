@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo, hostname } from 'node:os';
 import path from 'node:path';
-import { runAction } from '../../../tests/helpers/run-action.js';
+import { runBundle } from '../../../tests/kit/action-bundle.js';
 
 // With a real Terraform binary on PATH (optional: a fresh machine has none), run the bundle
 // against a root that needs no provider download: terraform_data resources (built into
@@ -61,7 +61,7 @@ describeReal('terraform bundle with a real Terraform', () => {
       'secret-variables': 'registry_token=real-secret-value-123'
     };
 
-    const plan = await runAction('terraform', {
+    const plan = await runBundle('terraform', {
       cwd: ws,
       env,
       inputs: { ...common, mode: 'plan', variables: 'backend_image=repo/backend@sha256:' + 'c'.repeat(64) }
@@ -71,7 +71,7 @@ describeReal('terraform bundle with a real Terraform', () => {
     expect(plan.summary).toContain('| ➕ create | `terraform_data.image` |');
     expect(plan.summary).toContain('Plan: 2 to add, 0 to change, 0 to destroy.');
 
-    const apply = await runAction('terraform', { cwd: ws, env, inputs: { ...common, mode: 'apply' } });
+    const apply = await runBundle('terraform', { cwd: ws, env, inputs: { ...common, mode: 'apply' } });
     expect(apply.errors).toEqual([]);
     expect(apply.outputs.backend_image).toBe('repo/backend@sha256:' + 'c'.repeat(64));
     expect(apply.masked).toContain('real-secret-value-123');
@@ -82,7 +82,7 @@ describeReal('terraform bundle with a real Terraform', () => {
     expect(readFileSync(state, 'utf8')).toContain('terraform_data');
 
     // A second apply of the same plan: Terraform itself finds it stale.
-    const again = await runAction('terraform', { cwd: ws, env, inputs: { ...common, mode: 'apply' } });
+    const again = await runBundle('terraform', { cwd: ws, env, inputs: { ...common, mode: 'apply' } });
     expect(again.errors[0]).toContain('Refusing a stale plan: Terraform says the state changed');
 
     // Hold the lock with an interactive apply waiting for its "yes", then plan with a short
@@ -104,7 +104,7 @@ describeReal('terraform bundle with a real Terraform', () => {
           }
         });
       });
-      const locked = await runAction('terraform', {
+      const locked = await runBundle('terraform', {
         cwd: ws,
         env,
         inputs: { ...common, mode: 'plan', 'lock-timeout': '1s', variables: 'backend_image=z' }

@@ -1,23 +1,14 @@
-// Debian's Chromium driven by playwright-core, with the flags the machine notes list (no GPU,
-// no background networking). Playwright refuses an explicit --user-data-dir on launch(); it
-// gives every launch its own fresh temporary profile instead, which is what we want.
+// Debian's Chromium driven by playwright-core, with the repository's one list of launch flags
+// (tests/kit/chromium.mjs: no GPU, no background networking). Playwright refuses an explicit
+// --user-data-dir on launch(); it gives every launch its own fresh temporary profile instead,
+// which is what we want.
 import { chromium, type Browser } from 'playwright-core';
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../tests/kit/chromium.mjs';
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync'
-    ]
+    args: [...CHROMIUM_ARGS]
   });
 }

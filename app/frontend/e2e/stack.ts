@@ -4,10 +4,10 @@
 // 127.0.0.1 on ports the OS picks, so parallel runs never collide; stop() removes it all.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../../../tests/kit/processes.ts';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,19 +19,6 @@ const VENV_BIN = join(REPO_ROOT, '.venv/bin');
 export const STAFF = { email: 'staff-e2e@example.com', password: 'staff-e2e-Password-1' };
 
 export type Stack = { url: string; backendUrl: string; database: string; stop: () => Promise<void> };
-
-/** A port nobody is listening on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function waitFor(url: string, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

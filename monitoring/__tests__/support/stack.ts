@@ -1,0 +1,457 @@
+/**
+ * The monitoring stack on one machine, from the real programs: Debian's node_exporter,
+ * blackbox exporter, Alertmanager and Prometheus, and the shop's real Django backend under
+ * gunicorn (from /work/main/.venv, against a fresh SQLite database), each on a free loopback
+ * port in a temporary directory. A second node_exporter stands for the monitoring server's own,
+ * with the flags its user data gives it (textfile collector only), over a directory holding the
+ * `fraud_scan.prom` the real fraud-scan CLI wrote (what the fetch timer copies from S3 on the
+ * server). Prometheus runs monitoring/prometheus/prometheus.local.yml unchanged, with target files pointing at these processes; Alertmanager runs
+ * alertmanager.local.yml with its webhook pointed at a receiver inside this process.
+ *
+ * Used by monitoring/__tests__/live.test.ts and by monitoring/render-dashboards.sh.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  freePort,
+  startProcess,
+  waitFor,
+  waitForHttp,
+  type RunningProcess
+} from '../../../tests/kit/processes.js';
+import {
+  activeTargets,
+  instantQuery,
+  ruleGroups,
+  type PromTarget
+} from '../../preview/prometheus-api.js';
+import { produceFraudScanTextfile } from './fraud-scan-textfile.js';
+
+/** The repository root (monitoring/__tests__/support/../../..). */
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const MONITORING = join(REPO_ROOT, 'monitoring');
+const BACKEND = join(REPO_ROOT, 'app', 'backend');
+const VENV_BIN = join(REPO_ROOT, '.venv', 'bin');
+
+/** The name every local target carries as its `instance` label, like an app server's Name tag. */
+export const LOCAL_INSTANCE = 'ecommerce_app_local';
+
+/** An alert notification as Alertmanager's webhook receiver posts it. */
+export interface WebhookNotification {
+  status: string;
+  receiver: string;
+  groupLabels: Record<string, string>;
+  alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+}
+
+/** A running stack. */
+export interface MonitoringStack {
+  dir: string;
+  prometheusUrl: string;
+  backendUrl: string;
+  alertmanagerUrl: string;
+  /** The `fraud_scan.prom` the monitoring server's node_exporter exposes (from the real CLI). */
+  fraudScanTextfile: string;
+  /** Notifications the webhook receiver got, oldest first. */
+  notifications: WebhookNotification[];
+  /** Number of requests the traffic driver sent, by the status the backend answered. */
+  trafficByStatus: Map<number, number>;
+  processes: RunningProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * An always-firing alert added beside the project's rules, so the test sees a notification go
+ * from Prometheus through Alertmanager to a receiver. It is not one of the project's rules.
+ */
+export const PIPELINE_CHECK_ALERT = 'MonitoringPipelineCheck';
+const PIPELINE_CHECK_RULES = `groups:
+  - name: test-only
+    rules:
+      - alert: ${PIPELINE_CHECK_ALERT}
+        expr: vector(1)
+        labels:
+          severity: warning
+        annotations:
+          summary: Test-only alert, proving the path to the receiver
+          description: Added by monitoring/__tests__/support/stack.ts, never deployed.
+          runbook: Nothing to do.
+`;
+
+/** Requests the traffic driver sends each round: successes, 404s (two kinds), a 401, a 400. */
+const TRAFFIC: { method: string; path: string; body?: unknown }[] = [
+  { method: 'GET', path: '/api/products/' },
+  { method: 'GET', path: '/api/products/?page_size=5' },
+  { method: 'GET', path: '/api/categories/' },
+  { method: 'GET', path: '/api/config/' },
+  { method: 'GET', path: '/api/products/999999/' },
+  { method: 'GET', path: '/no-such-page' },
+  { method: 'GET', path: '/api/account/me/' },
+  { method: 'POST', path: '/api/auth/register/', body: { email: 'not-an-email', password: 'x' } },
+  { method: 'GET', path: '/readyz' }
+];
+
+function writeTargets(
+  dir: string,
+  name: string,
+  targets: string[],
+  labels: Record<string, string>
+): void {
+  writeFileSync(join(dir, `${name}.yml`), `${JSON.stringify([{ targets, labels }], null, 2)}\n`);
+}
+
+async function startWebhookReceiver(
+  notifications: WebhookNotification[]
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      try {
+        notifications.push(
+          JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookNotification
+        );
+        response.writeHead(200).end();
+      } catch {
+        response.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { server, url: `http://127.0.0.1:${port}/alerts` };
+}
+
+/**
+ * The monitoring server's node_exporter flags, read from its user data (the ARGS written to
+ * /etc/default/prometheus-node-exporter), so the stack runs it as the server does.
+ */
+export function monitoringServerNodeExporterArgs(): string[] {
+  const userData = readFileSync(
+    join(REPO_ROOT, 'terraform', 'modules', 'monitoring', 'templates', 'user_data.sh.tftpl'),
+    'utf8'
+  );
+  const args = /cat >\/etc\/default\/prometheus-node-exporter <<'ENV'\nARGS="([^"]*)"/.exec(
+    userData
+  )?.[1];
+  if (!args)
+    throw new Error("no prometheus-node-exporter ARGS in the monitoring server's user data");
+  return args.split(/\s+/).filter(Boolean);
+}
+
+/** Why the stack cannot start here, or undefined when it can. */
+export function missingPrerequisites(): string | undefined {
+  const missing = [
+    'prometheus',
+    'prometheus-node-exporter',
+    'prometheus-blackbox-exporter',
+    'prometheus-alertmanager'
+  ].filter((tool) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0)
+    return `missing Debian packages: ${missing.join(', ')} (scripts/suites/70-monitoring.sh installs them)`;
+  if (!existsSync(join(BACKEND, 'manage.py'))) return 'app/backend/manage.py is missing';
+  if (!existsSync(join(VENV_BIN, 'gunicorn')))
+    return '.venv has no gunicorn (ensure_backend_venv in scripts/lib/common.sh)';
+  return undefined;
+}
+
+/**
+ * Starts everything, sends traffic to the backend every `trafficEveryMs`, and resolves once
+ * every target is up and Prometheus has two scrapes of request metrics (so rate() has data).
+ */
+export async function startMonitoringStack(
+  options: { trafficEveryMs?: number; varyTraffic?: boolean; log?: (line: string) => void } = {}
+): Promise<MonitoringStack> {
+  const log = options.log ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'monitoring-stack-'));
+  const processes: RunningProcess[] = [];
+  const notifications: WebhookNotification[] = [];
+  const trafficByStatus = new Map<number, number>();
+  let webhook: Server | undefined;
+  let traffic: NodeJS.Timeout | undefined;
+
+  const stop = async (): Promise<void> => {
+    if (traffic) clearInterval(traffic);
+    await Promise.all(processes.map((p) => p.stop()));
+    if (webhook) await new Promise<void>((done) => webhook?.close(() => done()));
+    if (!process.env.MONITORING_KEEP_STACK_DIR) rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const [nodePort, backendPort, blackboxPort, alertmanagerPort, prometheusPort, fraudNodePort] =
+      await Promise.all([0, 1, 2, 3, 4, 5].map(() => freePort()));
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+
+    // node_exporter, with a textfile-collector directory of its own.
+    const textfile = join(dir, 'textfile');
+    mkdirSync(textfile);
+    const node = startProcess(
+      'node_exporter',
+      'prometheus-node-exporter',
+      [`--web.listen-address=127.0.0.1:${nodePort}`, `--collector.textfile.directory=${textfile}`],
+      { logFile: join(logs, 'node_exporter.log') }
+    );
+    processes.push(node);
+
+    // The monitoring server's node_exporter as user data configures it: the textfile collector
+    // only, over the directory the fetch timer fills; the file is the real CLI's output.
+    log('running the fraud scan CLI for fraud_scan.prom');
+    const fraudScanTextfile = produceFraudScanTextfile();
+    const fraudTextfile = join(dir, 'fraud-scan-textfile');
+    mkdirSync(fraudTextfile);
+    writeFileSync(join(fraudTextfile, 'fraud_scan.prom'), fraudScanTextfile);
+    const fraudNode = startProcess(
+      'node_exporter (monitoring server)',
+      'prometheus-node-exporter',
+      monitoringServerNodeExporterArgs().map((arg) =>
+        arg.startsWith('--web.listen-address=')
+          ? `--web.listen-address=127.0.0.1:${fraudNodePort}`
+          : arg.startsWith('--collector.textfile.directory=')
+            ? `--collector.textfile.directory=${fraudTextfile}`
+            : arg
+      ),
+      { logFile: join(logs, 'node_exporter-monitoring.log') }
+    );
+    processes.push(fraudNode);
+
+    // The backend: migrate a fresh SQLite database, then gunicorn with the image's own settings
+    // file and, as on the servers, several workers sharing metrics through a multiprocess dir.
+    const multiproc = join(dir, 'prometheus-multiproc');
+    mkdirSync(multiproc);
+    const backendEnv = {
+      ...process.env,
+      DJANGO_ENV: 'development',
+      DJANGO_DEBUG: 'false',
+      DATABASE_URL: `sqlite:///${join(dir, 'shop.sqlite3')}`,
+      PROMETHEUS_MULTIPROC_DIR: multiproc,
+      GUNICORN_BIND: `127.0.0.1:${backendPort}`,
+      GUNICORN_WORKERS: '2',
+      GUNICORN_THREADS: '2',
+      LOG_LEVEL: 'WARNING'
+    };
+    log('migrating the backend database');
+    execFileSync(join(VENV_BIN, 'python'), ['manage.py', 'migrate', '--verbosity', '0'], {
+      cwd: BACKEND,
+      env: backendEnv,
+      stdio: ['ignore', 'ignore', 'pipe']
+    });
+    const backend = startProcess(
+      'gunicorn',
+      join(VENV_BIN, 'gunicorn'),
+      ['-c', join(REPO_ROOT, 'docker', 'backend', 'gunicorn.conf.py'), 'config.wsgi'],
+      { cwd: BACKEND, env: backendEnv, logFile: join(logs, 'gunicorn.log') }
+    );
+    processes.push(backend);
+
+    const blackbox = startProcess(
+      'blackbox_exporter',
+      'prometheus-blackbox-exporter',
+      [
+        `--config.file=${join(MONITORING, 'blackbox', 'blackbox.yml')}`,
+        `--web.listen-address=127.0.0.1:${blackboxPort}`
+      ],
+      { logFile: join(logs, 'blackbox.log') }
+    );
+    processes.push(blackbox);
+
+    // Alertmanager: the local configuration with its webhook pointed at this process.
+    const receiver = await startWebhookReceiver(notifications);
+    webhook = receiver.server;
+    const amConfig = readFileSync(
+      join(MONITORING, 'alertmanager', 'alertmanager.local.yml'),
+      'utf8'
+    );
+    if (!amConfig.includes('http://127.0.0.1:9099/alerts'))
+      throw new Error('alertmanager.local.yml no longer has the webhook URL the stack replaces');
+    writeFileSync(
+      join(dir, 'alertmanager.yml'),
+      amConfig.replace('http://127.0.0.1:9099/alerts', receiver.url)
+    );
+    const alertmanager = startProcess(
+      'alertmanager',
+      'prometheus-alertmanager',
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'alertmanager-data')}`,
+        `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
+        // No high-availability gossip: it would listen on a fixed port (9094).
+        '--cluster.listen-address='
+      ],
+      { logFile: join(logs, 'alertmanager.log') }
+    );
+    processes.push(alertmanager);
+
+    // Prometheus: prometheus.local.yml unchanged, beside its rules and this stack's targets.
+    const promDir = join(dir, 'prometheus');
+    mkdirSync(join(promDir, 'rules'), { recursive: true });
+    mkdirSync(join(promDir, 'targets'));
+    copyFileSync(
+      join(MONITORING, 'prometheus', 'prometheus.local.yml'),
+      join(promDir, 'prometheus.yml')
+    );
+    for (const file of readdirSync(join(MONITORING, 'prometheus', 'rules'))) {
+      copyFileSync(join(MONITORING, 'prometheus', 'rules', file), join(promDir, 'rules', file));
+    }
+    writeFileSync(join(promDir, 'rules', 'zz-test-only-pipeline-check.yml'), PIPELINE_CHECK_RULES);
+    const labels = { instance: LOCAL_INSTANCE, availability_zone: 'local' };
+    writeTargets(join(promDir, 'targets'), 'node', [`127.0.0.1:${nodePort}`], labels);
+    writeTargets(join(promDir, 'targets'), 'backend', [`127.0.0.1:${backendPort}`], labels);
+    // Stands in for the load balancer: the health path the frontend's nginx proxies to the backend.
+    writeTargets(
+      join(promDir, 'targets'),
+      'lb_health',
+      [`http://127.0.0.1:${backendPort}/readyz`],
+      {
+        __blackbox: `127.0.0.1:${blackboxPort}`
+      }
+    );
+    writeTargets(join(promDir, 'targets'), 'prometheus', [`127.0.0.1:${prometheusPort}`], {
+      instance: 'monitoring'
+    });
+    writeTargets(join(promDir, 'targets'), 'alertmanager', [`127.0.0.1:${alertmanagerPort}`], {
+      instance: 'monitoring'
+    });
+    writeTargets(join(promDir, 'targets'), 'fraud_scan', [`127.0.0.1:${fraudNodePort}`], {
+      instance: 'monitoring'
+    });
+    const prometheus = startProcess(
+      'prometheus',
+      'prometheus',
+      [
+        `--config.file=${join(promDir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
+        `--web.listen-address=127.0.0.1:${prometheusPort}`
+      ],
+      { cwd: promDir, logFile: join(logs, 'prometheus.log') }
+    );
+    processes.push(prometheus);
+
+    const backendUrl = `http://127.0.0.1:${backendPort}`;
+    const prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
+    const alertmanagerUrl = `http://127.0.0.1:${alertmanagerPort}`;
+    await Promise.all([
+      waitForHttp(`http://127.0.0.1:${nodePort}/metrics`, { timeoutMs: 20_000, process: node }),
+      waitForHttp(`http://127.0.0.1:${fraudNodePort}/metrics`, {
+        timeoutMs: 20_000,
+        process: fraudNode
+      }),
+      waitForHttp(`${backendUrl}/healthz`, { timeoutMs: 30_000, process: backend }),
+      waitForHttp(`http://127.0.0.1:${blackboxPort}/metrics`, {
+        timeoutMs: 20_000,
+        process: blackbox
+      }),
+      waitForHttp(`${alertmanagerUrl}/-/ready`, { timeoutMs: 20_000, process: alertmanager }),
+      waitForHttp(`${prometheusUrl}/-/ready`, { timeoutMs: 30_000, process: prometheus })
+    ]);
+    log('all processes answer');
+
+    // Traffic, in bounded rounds: one round now so the first scrape already has request metrics.
+    const round = async (): Promise<void> => {
+      await Promise.all(
+        TRAFFIC.map(async ({ method, path, body }) => {
+          try {
+            const response = await fetch(`${backendUrl}${path}`, {
+              method,
+              headers: body ? { 'content-type': 'application/json' } : {},
+              body: body ? JSON.stringify(body) : undefined,
+              signal: AbortSignal.timeout(15_000)
+            });
+            await response.arrayBuffer();
+            trafficByStatus.set(response.status, (trafficByStatus.get(response.status) ?? 0) + 1);
+          } catch {
+            trafficByStatus.set(0, (trafficByStatus.get(0) ?? 0) + 1);
+          }
+        })
+      );
+    };
+    await round();
+    // A tick is skipped while the previous one is still in flight, so a slow (busy) machine
+    // gets less traffic rather than a pile of timed-out requests. With `varyTraffic`, one to
+    // five rounds per tick, rising and falling over about three minutes, so a longer collection
+    // (render-dashboards.sh) draws traffic that varies like a shop's.
+    let tick = 0;
+    let busy = false;
+    traffic = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const rounds = options.varyTraffic ? 1 + Math.round(2 * (1 + Math.sin(tick++ / 15))) : 1;
+      void Promise.all(Array.from({ length: rounds }, () => round())).finally(() => {
+        busy = false;
+      });
+    }, options.trafficEveryMs ?? 2000);
+
+    await waitFor(
+      'every target to be up',
+      async () => {
+        const targets = await activeTargets(prometheusUrl);
+        const down = targets.filter((t: PromTarget) => t.health !== 'up');
+        return targets.length === 6 && down.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, process: prometheus }
+    );
+    log('every target is up');
+    // rate() needs two samples inside its window: wait until the request histograms have a rate.
+    await waitFor(
+      'two scrapes of every target, with request metrics',
+      async () => {
+        const [requests, scrapes] = await Promise.all([
+          instantQuery(
+            prometheusUrl,
+            'sum(rate(django_http_requests_latency_seconds_by_view_method_bucket[1m])) > 0'
+          ),
+          instantQuery(prometheusUrl, 'min(count_over_time(up[1m])) >= 2')
+        ]);
+        return requests.length > 0 && scrapes.length > 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, process: prometheus }
+    );
+    // Each rule group runs at its own offset within the evaluation interval: wait until all
+    // have run on this data, so alerts reflect the stack and not its first empty seconds.
+    const dataSince = Date.now();
+    await waitFor(
+      'every rule group to be evaluated on the scraped data',
+      async () => {
+        const groups = await ruleGroups(prometheusUrl);
+        const pending = groups.filter((g) => Date.parse(g.lastEvaluation) <= dataSince);
+        return groups.length > 0 && pending.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, process: prometheus }
+    );
+    log('rates have data');
+    return {
+      dir,
+      prometheusUrl,
+      backendUrl,
+      alertmanagerUrl,
+      fraudScanTextfile,
+      notifications,
+      trafficByStatus,
+      processes,
+      stop
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

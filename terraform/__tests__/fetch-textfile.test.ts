@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../tests/kit/processes.js';
+import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/hcl.js';
+
+// The monitoring server's fetch-textfile (modules/monitoring/files/fetch-textfile.sh, installed
+// by its user data for the fraud-scan-metrics timer), run for real against moto's S3 with IAM
+// enforced: the reader has the instance role's S3 read statement, the uploader the fraud scan
+// role's policy, both taken from the module's HCL. A good object lands atomically; a missing,
+// denied, unreadable or malformed one leaves the previous file in place, exits non-zero and
+// says why in one line.
+
+const REPO = path.resolve(TERRAFORM_DIR, '..');
+const SCRIPT = path.join(TERRAFORM_DIR, 'modules/monitoring/files/fetch-textfile.sh');
+const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
+const MOTO = path.join(REPO, '.venv-tools', 'bin', 'moto_server');
+const BUCKET = 'ecommerce-monitoring-config-20260101';
+const KEY = 'fraud-scan/fraud_scan.prom';
+const haveMoto = existsSync(MOTO) && existsSync(TOOLS_PYTHON);
+
+const GOOD = `# HELP fraud_scan_flagged_rows Rows above the threshold in the last fraud scan.
+# TYPE fraud_scan_flagged_rows gauge
+fraud_scan_flagged_rows{profile="transactions"} 22
+fraud_scan_error_quantile{profile="transactions",quantile="0.99"} 4.305823230743406
+fraud_scan_last_run_timestamp_seconds{profile="transactions"} 1795665775
+`;
+const PREVIOUS = 'fraud_scan_flagged_rows{profile="transactions"} 3\n';
+
+interface Keys {
+  id: string;
+  secret: string;
+}
+
+let moto: ChildProcess | undefined;
+let endpoint = '';
+let work = '';
+let dest = '';
+const users: Record<'reader' | 'outsider' | 'uploader', Keys> = {
+  reader: { id: '', secret: '' },
+  outsider: { id: '', secret: '' },
+  uploader: { id: '', secret: '' }
+};
+
+/** A policy document's statements as IAM JSON, with the module's references filled in. */
+function iamStatements(statements: Body[]): unknown[] {
+  const fill = (s: string): string =>
+    s.replace('${aws_s3_bucket.config.arn}', `arn:aws:s3:::${BUCKET}`).replace('${local.fraud_scan_metrics_key}', KEY);
+  return statements.map((s) => ({
+    Effect: 'Allow',
+    Action: s.actions,
+    Resource: (s.resources as string[]).map(fill)
+  }));
+}
+
+function python(script: string, keys?: Keys, extraEnv: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(TOOLS_PYTHON, ['-c', script], {
+    env: awsEnv(keys, extraEnv),
+    encoding: 'utf8'
+  });
+}
+
+function awsEnv(keys?: Keys, extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: keys?.id ?? 'admin',
+    AWS_SECRET_ACCESS_KEY: keys?.secret ?? 'admin',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    PYTHON: TOOLS_PYTHON,
+    ...extraEnv
+  };
+}
+
+/** Puts an object as the uploader (the fraud scan role's policy); returns the error code or ''. */
+function upload(key: string, body: string): string {
+  return execFileSync(
+    TOOLS_PYTHON,
+    [
+      '-c',
+      `import boto3, botocore, sys
+try:
+    boto3.client("s3").put_object(Bucket=${JSON.stringify(BUCKET)}, Key=${JSON.stringify(key)}, Body=sys.stdin.buffer.read())
+except botocore.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"], end="")`
+    ],
+    { env: awsEnv(users.uploader), encoding: 'utf8', input: body }
+  );
+}
+
+function fetchAs(keys: Keys, key = KEY, extraEnv: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync('bash', [SCRIPT, BUCKET, key, dest], {
+    env: awsEnv(keys, extraEnv),
+    encoding: 'utf8',
+    timeout: 60_000
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function leftovers(): string[] {
+  return readdirSync(path.dirname(dest)).filter((name) => name !== path.basename(dest));
+}
+
+beforeAll(async () => {
+  if (!haveMoto) return;
+  work = mkdtempSync(path.join(tmpdir(), 'fetch-textfile-'));
+  mkdirSync(path.join(work, 'textfile'));
+  dest = path.join(work, 'textfile', 'fraud_scan.prom');
+  const port = await freePort();
+  endpoint = `http://127.0.0.1:${port}`;
+  // moto enforces IAM after this many unauthenticated calls: exactly the setup below.
+  const setupCalls = 11;
+  moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(setupCalls) }
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await fetch(`${endpoint}/moto-api/data.json`);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('moto_server did not start within 30 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const monitoring = await loadModule('modules/monitoring');
+  const instanceRead = bodies(block(monitoring, 'data', 'aws_iam_policy_document', 'this').body.statement).filter(
+    (s) => s.sid === 'ReadConfigObjects'
+  );
+  const uploadPolicy = bodies(block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_upload').body.statement);
+  const policies = {
+    reader: iamStatements(instanceRead),
+    // Someone with read access to the configuration folders only: denied on the key.
+    outsider: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${BUCKET}/prometheus/*`] }],
+    uploader: iamStatements(uploadPolicy)
+  };
+  const created = JSON.parse(
+    python(`import boto3, json
+s3 = boto3.client("s3"); iam = boto3.client("iam")
+s3.create_bucket(Bucket=${JSON.stringify(BUCKET)})
+s3.put_object(Bucket=${JSON.stringify(BUCKET)}, Key=${JSON.stringify(KEY)}, Body=${JSON.stringify(GOOD)}.encode())
+keys = {}
+for user, statements in json.loads(${JSON.stringify(JSON.stringify(policies))}).items():
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    keys[user] = {"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
+print(json.dumps(keys))`)
+  ) as typeof users;
+  Object.assign(users, created);
+}, 60_000);
+
+afterAll(() => {
+  moto?.kill();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const maybe = haveMoto ? it : it.skip;
+if (!haveMoto) process.stderr.write('.venv-tools (moto) is missing: run bash scripts/test terraform to create it\n');
+
+describe('fetch-textfile against S3 (moto, IAM enforced)', () => {
+  maybe('replaces the previous file with the object, readable by node_exporter, leaving no temporary file', () => {
+    writeFileSync(dest, PREVIOUS);
+    const result = fetchAs(users.reader);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toBe(`fetch-textfile: s3://${BUCKET}/${KEY} -> ${dest} (${Buffer.byteLength(GOOD)} bytes)\n`);
+    expect(readFileSync(dest, 'utf8')).toBe(GOOD);
+    expect(statSync(dest).mode & 0o777).toBe(0o644);
+    expect(leftovers()).toEqual([]);
+  });
+
+  maybe('a missing object leaves the previous file in place, exits non-zero and says why', () => {
+    writeFileSync(dest, PREVIOUS);
+    const result = fetchAs(users.reader, 'fraud-scan/missing.prom');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `fetch-textfile: could not fetch s3://${BUCKET}/fraud-scan/missing.prom (NoSuchKey: The specified key does not exist.); ${dest} left as it was\n`
+    );
+    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+    expect(leftovers()).toEqual([]);
+  });
+
+  maybe('a denied request leaves the previous file in place, exits non-zero and says AccessDenied', () => {
+    writeFileSync(dest, PREVIOUS);
+    const result = fetchAs(users.outsider);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`^fetch-textfile: could not fetch s3://${BUCKET}/${KEY} \\(AccessDenied: [^\\n]*\\); ${dest} left as it was\\n$`)
+    );
+    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+    expect(leftovers()).toEqual([]);
+  });
+
+  maybe('an unreachable S3 leaves the previous file in place and exits non-zero', async () => {
+    writeFileSync(dest, PREVIOUS);
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const result = fetchAs(users.reader, KEY, { AWS_ENDPOINT_URL: closed, AWS_MAX_ATTEMPTS: '1' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^fetch-textfile: could not fetch s3:\/\/\S+ \(EndpointConnectionError: [^\n]*\); \S+ left as it was\n$/);
+    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+  });
+
+  maybe('the upload role may put exactly the one key, and nothing else', () => {
+    expect(upload(KEY, GOOD)).toBe('');
+    expect(upload('fraud-scan/other.prom', GOOD)).toBe('AccessDenied');
+    expect(upload('prometheus/prometheus.yml', 'global: {}\n')).toBe('AccessDenied');
+    expect(upload('grafana/dashboards/fraud.json', '{}')).toBe('AccessDenied');
+    // ...and may not read it back either.
+    expect(fetchAs(users.uploader).stderr).toContain('(AccessDenied: ');
+  });
+
+  maybe('an object that is not a textfile is refused, and the previous file stays', () => {
+    writeFileSync(dest, PREVIOUS);
+    expect(upload(KEY, `${GOOD}<html>503 Service Unavailable</html>\n`)).toBe('');
+    const result = fetchAs(users.reader);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `fetch-textfile: s3://${BUCKET}/${KEY} is not a node_exporter textfile (line 6: <html>503 Service Unavailable</html>); ${dest} left as it was\n`
+    );
+    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+    expect(upload(KEY, '')).toBe('');
+    expect(fetchAs(users.reader).stderr).toBe(`fetch-textfile: s3://${BUCKET}/${KEY} is empty; ${dest} left as it was\n`);
+    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+    expect(leftovers()).toEqual([]);
+  });
+
+  maybe('a reader polling the file while a large object arrives sees the old file or the new one, never a part', async () => {
+    const lines = Array.from({ length: 150_000 }, (_, i) => `fraud_scan_test_series{n="${i}"} ${i}`);
+    const large = `${lines.join('\n')}\n`;
+    expect(upload(KEY, large)).toBe('');
+    writeFileSync(dest, PREVIOUS);
+    const child = spawn('bash', [SCRIPT, BUCKET, KEY, dest], { env: awsEnv(users.reader), stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let done = false;
+    void exited.then(() => (done = true));
+    const seen = new Map<string, number>();
+    while (!done) {
+      const text = readFileSync(dest, 'utf8');
+      const kind = text === PREVIOUS ? 'previous' : text === large ? 'new' : `partial (${text.length} bytes)`;
+      seen.set(kind, (seen.get(kind) ?? 0) + 1);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await exited).toBe(0);
+    expect([...seen.keys()].filter((k) => k.startsWith('partial'))).toEqual([]);
+    expect(seen.get('previous')).toBeGreaterThan(0);
+    expect(readFileSync(dest, 'utf8')).toBe(large);
+    expect(upload(KEY, GOOD)).toBe('');
+  }, 60_000);
+
+  maybe('refuses to run without exactly bucket, key and destination', () => {
+    const result = spawnSync('bash', [SCRIPT, BUCKET, KEY], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('usage: fetch-textfile BUCKET KEY DEST\n');
+  });
+});

@@ -1,0 +1,396 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse as parseYaml } from 'yaml';
+import { freePort } from '../../tests/kit/processes.js';
+import { TERRAFORM_DIR, block, loadModule, str } from './support/hcl.js';
+import { templatefileKeys } from './support/template-calls.js';
+import {
+  renderTemplatefile,
+  renderWithTerraform,
+  terraformAvailable
+} from '../../tests/kit/templatefile.js';
+
+// deploy.sh and the compose template rendered as templatefile() renders them for the app
+// servers' user data, and the monitoring server's user data; the results are shellchecked,
+// their embedded Python compiled, and the deploy step's secret rendering run against moto's
+// SSM and Secrets Manager.
+
+const REPO = path.resolve(TERRAFORM_DIR, '..');
+const COMPOSE = path.join(REPO, 'compose', 'compose.yml');
+const DEPLOY = path.join(TERRAFORM_DIR, 'deploy.sh');
+const MONITORING = path.join(TERRAFORM_DIR, 'modules/monitoring/templates/user_data.sh.tftpl');
+const FETCH_TEXTFILE = path.join(TERRAFORM_DIR, 'modules/monitoring/files/fetch-textfile.sh');
+const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
+const MOTO = path.join(REPO, '.venv-tools', 'bin', 'moto_server');
+
+const SAMPLE: Record<string, string | number> = {
+  rds_endpoint: 'ecommerce-db.abc123.us-east-1.rds.amazonaws.com',
+  db_port: 5432,
+  db_name: 'ecommerce',
+  db_user: 'ecommerce_admin',
+  db_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-AbCdEf',
+  dockerhub_username: 'acme',
+  dockerhub_password_parameter: '/ecommerce/dockerhub/password',
+  aws_region: 'us-east-1',
+  backend_image_parameter: '/ecommerce/deploy/backend_image',
+  frontend_image_parameter: '/ecommerce/deploy/frontend_image',
+  django_secret_key_parameter: '/ecommerce/app/django_secret_key',
+  card_fingerprint_key_parameter: '/ecommerce/app/card_fingerprint_key',
+  allowed_hosts_parameter: '/ecommerce/deploy/allowed_hosts',
+  health_check_path: '/readyz',
+  backend_image: '__BACKEND_IMAGE__',
+  frontend_image: '__FRONTEND_IMAGE__',
+  allowed_hosts: '__ALLOWED_HOSTS__',
+  config_bucket: 'ecommerce-monitoring-config-20260101',
+  grafana_admin_password_param: '/ecommerce/monitoring/grafana_admin_password',
+  grafana_image: 'grafana/grafana-oss:11.3.0',
+  prometheus_retention: '15d',
+  config_sync_interval_seconds: 120,
+  grafana_admin_password_version: 1,
+  fraud_scan_metrics_key: 'fraud-scan/fraud_scan.prom',
+  fraud_scan_fetch_interval: 300,
+  fetch_textfile_script: readFileSync(FETCH_TEXTFILE, 'utf8')
+};
+
+function pick(keys: string[]): Record<string, string | number> {
+  return Object.fromEntries(
+    keys.map((key) => {
+      if (!(key in SAMPLE)) throw new Error(`no sample value for template variable ${key}`);
+      return [key, SAMPLE[key] as string | number];
+    })
+  );
+}
+
+let deployKeys: string[] = [];
+let composeKeys: string[] = [];
+let monitoringKeys: string[] = [];
+let renderedCompose = '';
+let renderedDeploy = '';
+let renderedMonitoring = '';
+const haveCompose = existsSync(COMPOSE);
+
+beforeAll(async () => {
+  const root = await loadModule('.');
+  const userData = str(block(root, 'module', '', 'EC2').body, 'app_user_data') ?? '';
+  deployKeys = templatefileKeys(userData, 'templatefile("${path.module}/deploy.sh", {');
+  composeKeys = templatefileKeys(userData, 'templatefile(local.compose_file, {');
+  const monitoring = await loadModule('modules/monitoring');
+  const instance = str(block(monitoring, 'resource', 'aws_instance', 'this').body, 'user_data_base64') ?? '';
+  monitoringKeys = templatefileKeys(instance, 'templatefile("${path.module}/templates/user_data.sh.tftpl", {');
+  renderedCompose = haveCompose ? renderTemplatefile(readFileSync(COMPOSE, 'utf8'), pick(composeKeys)) : 'services: {}\n';
+  renderedDeploy = renderTemplatefile(readFileSync(DEPLOY, 'utf8'), {
+    ...pick(deployKeys.filter((k) => k !== 'docker_compose')),
+    docker_compose: renderedCompose
+  });
+  renderedMonitoring = renderTemplatefile(readFileSync(MONITORING, 'utf8'), pick(monitoringKeys));
+});
+
+/** The bodies of quoted here-documents (<<'NAME' ... NAME) in a script. */
+function heredocs(script: string): { name: string; body: string }[] {
+  const found: { name: string; body: string }[] = [];
+  const pattern = /<<'(\w+)'\n([\s\S]*?)\n\1\n/g;
+  for (let match = pattern.exec(script); match; match = pattern.exec(script)) {
+    found.push({ name: match[1] ?? '', body: match[2] ?? '' });
+  }
+  return found;
+}
+
+function shellcheck(script: string): string {
+  const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return result.status === 0 ? '' : result.stdout;
+}
+
+describe('deploy.sh rendered for the app servers', () => {
+  it("receives the original project's variables and the compose template's exact ones", () => {
+    expect(deployKeys).toEqual(expect.arrayContaining(['rds_endpoint', 'dockerhub_username', 'docker_compose']));
+    expect(deployKeys).not.toContain('dockerhub_password');
+    if (!haveCompose) return;
+    const readme = readFileSync(path.join(REPO, 'compose', 'README.md'), 'utf8');
+    const section = readme.split('## `compose.yml` template variables')[1]?.split('\n## ')[0] ?? '';
+    const documented = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+    expect([...composeKeys].sort()).toEqual([...documented].sort());
+  });
+
+  it('passes shellcheck, and so do the scripts it installs', () => {
+    expect(shellcheck(renderedDeploy)).toBe('');
+    const scripts = heredocs(renderedDeploy).filter((doc) => doc.body.startsWith('#!/bin/bash'));
+    expect(scripts.map((s) => s.name)).toEqual(['SH', 'SH']);
+    for (const script of scripts) expect(shellcheck(script.body)).toBe('');
+  });
+
+  it('installs Python that compiles', () => {
+    const python = heredocs(renderedDeploy).filter((doc) => doc.name === 'PY');
+    expect(python).toHaveLength(1);
+    const dir = mkdtempSync(path.join(tmpdir(), 'tf-py-'));
+    try {
+      const file = path.join(dir, 'render_env.py');
+      writeFileSync(file, python[0]?.body ?? '');
+      execFileSync('python3', ['-m', 'py_compile', file]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the rendered compose template byte for byte (quoted here-document)', () => {
+    const compose = heredocs(renderedDeploy).find((doc) => doc.name === 'COMPOSE_EOF');
+    expect(compose?.body).toBe(renderedCompose);
+  });
+
+  it('keeps the images and host names as placeholders the deploy step fills in', () => {
+    if (!haveCompose) {
+      process.stderr.write('compose/compose.yml is missing: skipping the compose placeholder check\n');
+      return;
+    }
+    const services = (parseYaml(renderedCompose) as { services: Record<string, { image: string }> }).services;
+    expect(services.backend?.image).toBe('__BACKEND_IMAGE__');
+    expect(services.frontend?.image).toBe('__FRONTEND_IMAGE__');
+    expect(renderedCompose).toContain('__ALLOWED_HOSTS__');
+  });
+
+  it('follows the original project: node_exporter, Docker, login, compose file, pull, up -d, prune, logout, in order', () => {
+    const order = [
+      'apt-get install -y -q --no-install-recommends prometheus-node-exporter',
+      'docker.io docker-compose-v2',
+      '>/etc/ecommerce/docker-compose.template.yml',
+      'retry login',
+      'retry docker compose pull',
+      'docker compose up -d',
+      'docker logout\n',
+      'docker system prune -af',
+      'systemctl enable --now ecommerce-refresh-secrets.timer',
+      'log "Deploying"\n/usr/local/sbin/ecommerce-deploy\n'
+    ];
+    const positions = order.map((needle) => renderedDeploy.indexOf(needle));
+    expect(positions.every((p) => p > 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(renderedDeploy).toMatch(/^#!\/bin\/bash\n/);
+    expect(renderedDeploy).toContain('set -euo pipefail');
+    expect(renderedDeploy).toContain('exec >>/var/log/user-data.log 2>&1');
+    expect(renderedDeploy).not.toMatch(/^\s*(sudo )?(newgrp|groupadd)\b/m);
+    expect(renderedDeploy).toContain('--web.listen-address=$private_ip:9100');
+  });
+
+  it('fits the 16 KB user-data limit once gzipped and base64-encoded', () => {
+    expect(gzipSync(renderedDeploy).toString('base64').length).toBeLessThan(16_384);
+  });
+
+  it('matches what a real terraform renders (when terraform is on PATH)', () => {
+    const vars = { ...pick(deployKeys.filter((k) => k !== 'docker_compose')), docker_compose: renderedCompose };
+    if (!terraformAvailable()) {
+      process.stderr.write('terraform is not on PATH: skipping the cross-check of the renderer against templatefile()\n');
+      return;
+    }
+    expect(renderWithTerraform(readFileSync(DEPLOY, 'utf8'), vars)).toBe(renderedDeploy);
+    expect(renderWithTerraform(readFileSync(MONITORING, 'utf8'), pick(monitoringKeys))).toBe(renderedMonitoring);
+  }, 120_000);
+});
+
+describe('the monitoring server user data', () => {
+  it('passes shellcheck, and so do the scripts it installs', () => {
+    expect(shellcheck(renderedMonitoring)).toBe('');
+    const scripts = heredocs(renderedMonitoring).filter((doc) => doc.body.startsWith('#!/bin/bash'));
+    expect(scripts.map((s) => s.name)).toEqual(['FETCH', 'SH', 'SH']);
+    for (const script of scripts) expect(shellcheck(script.body)).toBe('');
+  });
+
+  it('installs Python that compiles and holds no secret', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tf-py-'));
+    try {
+      for (const [index, doc] of heredocs(renderedMonitoring).filter((d) => d.name === 'PY').entries()) {
+        const file = path.join(dir, `script${index}.py`);
+        writeFileSync(file, doc.body);
+        execFileSync('python3', ['-m', 'py_compile', file]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(renderedMonitoring).toContain('GRAFANA_ADMIN_PASSWORD_PARAM=/ecommerce/monitoring/grafana_admin_password');
+    expect(gzipSync(renderedMonitoring).toString('base64').length).toBeLessThan(16_384);
+  });
+});
+
+describe("the monitoring server's fraud-scan metrics path", () => {
+  it('installs fetch-textfile byte for byte and runs it on a timer for the one key, into the directory node_exporter reads', () => {
+    const fetch = heredocs(renderedMonitoring).find((d) => d.name === 'FETCH');
+    expect(`${fetch?.body}\n`).toBe(readFileSync(FETCH_TEXTFILE, 'utf8'));
+    const args = /cat >\/etc\/default\/prometheus-node-exporter <<'ENV'\nARGS="([^"]*)"/.exec(renderedMonitoring)?.[1] ?? '';
+    expect(args.split(' ')).toEqual([
+      '--web.listen-address=127.0.0.1:9100',
+      '--collector.disable-defaults',
+      '--collector.textfile',
+      '--collector.textfile.directory=/var/lib/prometheus/fraud-scan'
+    ]);
+    const service = heredocs(renderedMonitoring).find((d) => d.name === 'UNIT' && d.body.includes('fetch-textfile'))?.body ?? '';
+    expect(service).toContain(
+      'ExecStart=/usr/local/sbin/fetch-textfile ecommerce-monitoring-config-20260101 fraud-scan/fraud_scan.prom /var/lib/prometheus/fraud-scan/fraud_scan.prom'
+    );
+    expect(renderedMonitoring).toMatch(/\[Timer\]\nOnBootSec=90\nOnUnitActiveSec=300\n/);
+    expect(renderedMonitoring).toContain('systemctl enable --now monitoring-sync.timer fraud-scan-metrics.timer');
+    expect(renderedMonitoring).toMatch(/apt-get install [^\n]*\\\n[^\n]*prometheus-node-exporter/);
+  });
+
+  it('passes the module the key the workflow uploads to, outside the folders the configuration sync mirrors', async () => {
+    const monitoring = await loadModule('modules/monitoring');
+    expect(monitoring.locals.fraud_scan_metrics_key).toBe(SAMPLE.fraud_scan_metrics_key);
+    const workflow = readFileSync(path.join(REPO, '.github', 'workflows', 'fraud-scan.yml'), 'utf8');
+    expect(workflow).toContain(`KEY: ${SAMPLE.fraud_scan_metrics_key}\n`);
+    const sync = heredocs(renderedMonitoring).find((d) => d.name === 'PY' && d.body.includes('DESTINATIONS'))?.body ?? '';
+    const top = String(SAMPLE.fraud_scan_metrics_key).split('/')[0];
+    expect(sync).toContain('"prometheus": "/etc/prometheus"');
+    expect(sync).not.toContain(`"${top}":`);
+  });
+});
+
+// The monitoring/ templates the monitoring module renders, with exactly the keys it passes.
+describe("monitoring/'s templates as the monitoring module renders them", () => {
+  const cases = [
+    ['prometheus/prometheus.ec2.yml.tftpl', 'aws_s3_object', 'prometheus_config'],
+    ['alertmanager/alertmanager.ec2.yml.tftpl', 'aws_s3_object', 'alertmanager_config']
+  ] as const;
+  for (const [file, type, name] of cases) {
+    const template = path.join(REPO, 'monitoring', file);
+    const maybe = existsSync(template) ? it : it.skip;
+    maybe(`renders ${file} into YAML`, async () => {
+      const monitoring = await loadModule('modules/monitoring');
+      const content = str(block(monitoring, 'resource', type, name).body, 'content') ?? '';
+      const keys = templatefileKeys(content, 'templatefile("${var.config_dir}/${each.value}", {');
+      const values: Record<string, string> = {
+        region: 'us-east-1',
+        project: 'ecommerce',
+        sns_topic_arn: 'arn:aws:sns:us-east-1:123456789012:ecommerce-monitoring-alerts'
+      };
+      const rendered = renderTemplatefile(readFileSync(template, 'utf8'), Object.fromEntries(keys.map((k) => [k, values[k] ?? ''])));
+      expect(keys.every((k) => k in values)).toBe(true);
+      expect(parseYaml(rendered)).toBeTruthy();
+      expect(rendered).not.toContain('${region}');
+    });
+  }
+});
+
+// The deploy step's renderer (render_env.py) against moto's SSM and Secrets Manager: the real
+// boto3 calls the servers make, answered by a local stand-in.
+describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
+  const haveMoto = existsSync(MOTO) && existsSync(TOOLS_PYTHON);
+  let moto: ChildProcess | undefined;
+  let endpoint = '';
+  let work = '';
+
+  function env(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      DOCKERHUB_PASSWORD_PARAMETER: String(SAMPLE.dockerhub_password_parameter),
+      BACKEND_IMAGE_PARAMETER: String(SAMPLE.backend_image_parameter),
+      FRONTEND_IMAGE_PARAMETER: String(SAMPLE.frontend_image_parameter),
+      DJANGO_SECRET_KEY_PARAMETER: String(SAMPLE.django_secret_key_parameter),
+      CARD_FINGERPRINT_KEY_PARAMETER: String(SAMPLE.card_fingerprint_key_parameter),
+      ALLOWED_HOSTS_PARAMETER: String(SAMPLE.allowed_hosts_parameter),
+      DB_SECRET_ARN: secretArn,
+      ECOMMERCE_APP_DIR: path.join(work, 'app'),
+      ECOMMERCE_COMPOSE_TEMPLATE: path.join(work, 'docker-compose.template.yml')
+    };
+  }
+
+  let secretArn = '';
+  const digest = (c: string): string => `sha256:${c.repeat(64)}`;
+
+  function aws(script: string): string {
+    return execFileSync(TOOLS_PYTHON, ['-c', script], { env: env(), encoding: 'utf8' });
+  }
+
+  function putParameter(name: string, value: string, type = 'SecureString'): void {
+    aws(
+      `import boto3; boto3.client("ssm").put_parameter(Name=${JSON.stringify(name)}, Value=${JSON.stringify(value)}, Type="${type}", Overwrite=True)`
+    );
+  }
+
+  function renderEnv(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const script = path.join(work, 'render_env.py');
+    const result = spawnSync(TOOLS_PYTHON, [script, ...args], { env: env(), encoding: 'utf8', timeout: 60_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  beforeAll(async () => {
+    if (!haveMoto) return;
+    work = mkdtempSync(path.join(tmpdir(), 'tf-render-env-'));
+    execFileSync('mkdir', ['-p', path.join(work, 'app')]);
+    writeFileSync(path.join(work, 'render_env.py'), heredocs(renderedDeploy).find((d) => d.name === 'PY')?.body ?? '');
+    writeFileSync(path.join(work, 'docker-compose.template.yml'), renderedCompose);
+    const port = await freePort();
+    endpoint = `http://127.0.0.1:${port}`;
+    moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await fetch(`${endpoint}/moto-api/`);
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error('moto_server did not start within 30 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    secretArn = aws(
+      'import boto3, json; print(boto3.client("secretsmanager").create_secret(Name="rds!db-test", SecretString=json.dumps({"username": "ecommerce_admin", "password": "it\'s $ecret"}))["ARN"], end="")'
+    );
+    putParameter(String(SAMPLE.dockerhub_password_parameter), 'registry-token');
+    putParameter(String(SAMPLE.backend_image_parameter), `docker.io/acme/ecommerce-backend@${digest('a')}`, 'String');
+    putParameter(String(SAMPLE.frontend_image_parameter), `docker.io/acme/ecommerce-frontend@${digest('b')}`, 'String');
+    putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key');
+    putParameter(String(SAMPLE.card_fingerprint_key_parameter), 'card-key');
+    putParameter(String(SAMPLE.allowed_hosts_parameter), 'shop-alb-1.us-east-1.elb.amazonaws.com,shop.example.com', 'String');
+  }, 60_000);
+
+  afterAll(() => {
+    moto?.kill();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  const maybe = haveMoto ? it : it.skip;
+  if (!haveMoto) process.stderr.write('.venv-tools (moto) is missing: run bash scripts/test terraform to create it\n');
+
+  maybe('writes backend.env (0600) and the compose file with the images and hosts from SSM; says whether anything changed', () => {
+    const first = renderEnv();
+    expect([first.status, first.stderr]).toEqual([3, '']);
+    const backendEnv = readFileSync(path.join(work, 'app', 'backend.env'), 'utf8');
+    expect(backendEnv).toBe(
+      `DB_PASSWORD="it's $$ecret"\nDJANGO_SECRET_KEY='django-key'\nCARD_FINGERPRINT_KEY='card-key'\n`
+    );
+    expect(statSync(path.join(work, 'app', 'backend.env')).mode & 0o777).toBe(0o600);
+    const compose = readFileSync(path.join(work, 'app', 'docker-compose.yml'), 'utf8');
+    expect(compose).not.toMatch(/__(BACKEND_IMAGE|FRONTEND_IMAGE|ALLOWED_HOSTS)__/);
+    if (haveCompose) {
+      const services = (parseYaml(compose) as { services: Record<string, { image: string }> }).services;
+      expect(services.backend?.image).toBe(`docker.io/acme/ecommerce-backend@${digest('a')}`);
+      expect(services.frontend?.image).toBe(`docker.io/acme/ecommerce-frontend@${digest('b')}`);
+      expect(compose).toContain('shop-alb-1.us-east-1.elb.amazonaws.com,shop.example.com');
+    }
+    expect(renderEnv().status).toBe(0);
+  });
+
+  maybe('adds the optional Stripe keys when their parameters exist', () => {
+    putParameter('/ecommerce/app/stripe_secret_key', 'sk_test_1');
+    expect(renderEnv().status).toBe(3);
+    expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).toContain("STRIPE_SECRET_KEY='sk_test_1'\n");
+  });
+
+  maybe('prints the registry password for docker login --password-stdin', () => {
+    expect(renderEnv('registry-password')).toMatchObject({ status: 0, stdout: 'registry-token' });
+  });
+
+  maybe('refuses an image reference that is not pinned by digest, naming it', () => {
+    putParameter(String(SAMPLE.backend_image_parameter), 'docker.io/acme/ecommerce-backend:latest', 'String');
+    const result = renderEnv();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("backend image in SSM is not valid here: 'docker.io/acme/ecommerce-backend:latest'");
+    putParameter(String(SAMPLE.backend_image_parameter), `docker.io/acme/ecommerce-backend@${digest('a')}`, 'String');
+  });
+});

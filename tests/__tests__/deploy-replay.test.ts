@@ -1,0 +1,382 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateDocumentCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { installStandInTerraform } from '../kit/stand-ins/terraform-cli.js';
+import { startLoadBalancer, type LoadBalancerStandIn } from '../kit/stand-ins/load-balancer.js';
+import { repoRoot, runBundle } from '../kit/action-bundle.js';
+import { startMoto, type MotoServer } from '../kit/stand-ins/moto.js';
+import { startOidcTokenServer, type OidcTokenServer } from '../kit/stand-ins/oidc-token-server.js';
+import { readWorkflow, type Job } from './support/workflow-files.js';
+
+// Replays deploy.yml's plan, apply, rollout and summary jobs on this machine. Every step that
+// uses one of this repository's actions runs from its committed bundle with the `with:` inputs
+// exactly as deploy.yml writes them, their ${{ }} expressions evaluated by GitHub's own
+// expression engine (@actions/expressions) against vars, env, steps and needs filled from the
+// earlier steps' real outputs; the summary job's script runs under bash. Each job gets a fresh
+// workspace, and the plan travels to the apply job only through the upload/download-artifact
+// steps' names and paths, as on GitHub. Stand-ins: moto (STS, EC2), the OIDC token service, a
+// stand-in terraform and a load balancer. Steps this machine cannot run are listed by name.
+
+const SHA = '0123456789abcdef0123456789abcdef01234567'; // runBundle's GITHUB_SHA
+const TERRAFORM_FIXTURES = path.join(repoRoot, 'actions/terraform/__tests__/fixtures');
+const DIGEST = (c: string): string => `sha256:${c.repeat(64)}`;
+const IMAGES = {
+  'backend-image': `docker.io/octo/ecommerce-backend@${DIGEST('a')}`,
+  'frontend-image': `docker.io/octo/ecommerce-frontend@${DIGEST('f')}`
+};
+const CONTEXT_NAMES = [
+  'vars',
+  'secrets',
+  'env',
+  'inputs',
+  'github',
+  'steps',
+  'needs',
+  'job',
+  'runner'
+];
+
+type Plain = Record<string, unknown>;
+
+/** Evaluate one expression the way the runner does. */
+function evaluate(expression: string, context: Plain): data.ExpressionData {
+  const lexed = new Lexer(expression).lex();
+  const parsed = new Parser(lexed.tokens, CONTEXT_NAMES, []).parse();
+  const dictionary = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
+  return new Evaluator(parsed, dictionary).evaluate();
+}
+
+/** Replace every ${{ … }} in a value from the workflow file. */
+function interpolate(value: unknown, context: Plain): string {
+  return String(value).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) =>
+    evaluate(expression, context).coerceString()
+  );
+}
+
+function condition(value: string | undefined, context: Plain): boolean {
+  if (value === undefined) return true;
+  const expression = /^\$\{\{\s*(.+?)\s*\}\}$/.exec(value.trim())?.[1] ?? value;
+  const result = evaluate(expression, context);
+  return result.primitive
+    ? Boolean(
+        result.coerceString() !== '' &&
+        result.coerceString() !== 'false' &&
+        result.coerceString() !== '0'
+      )
+    : true;
+}
+
+let moto: MotoServer;
+let tokens: OidcTokenServer;
+let lb: LoadBalancerStandIn;
+const instanceIds: string[] = [];
+let targetGroupArn = '';
+const AWS_CONFIG = (endpoint: string) => ({
+  region: 'us-east-1',
+  endpoint,
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+});
+
+beforeAll(async () => {
+  [moto, tokens, lb] = await Promise.all([
+    startMoto(),
+    startOidcTokenServer(),
+    startLoadBalancer({ healthyAfterMs: 1500 })
+  ]);
+  const ec2 = new EC2Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+  });
+  for (const zone of ['az1', 'az2']) {
+    const run = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-12c6146b',
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [
+          {
+            ResourceType: 'instance',
+            Tags: [
+              { Key: 'Project', Value: 'ecommerce' },
+              { Key: 'Role', Value: 'app' },
+              { Key: 'Name', Value: `ecommerce_app_${zone}` }
+            ]
+          }
+        ]
+      })
+    );
+    instanceIds.push(run.Instances?.[0]?.InstanceId ?? '');
+  }
+  // What Terraform would have made: the target group with both servers, the deploy document.
+  const elb = new ElasticLoadBalancingV2Client(AWS_CONFIG(moto.endpoint));
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+  const tg = await elb.send(
+    new CreateTargetGroupCommand({
+      Name: 'ecommerce-app',
+      Protocol: 'HTTP',
+      Port: 3000,
+      VpcId: vpc.Vpc?.VpcId,
+      TargetType: 'instance'
+    })
+  );
+  targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
+  await elb.send(
+    new RegisterTargetsCommand({
+      TargetGroupArn: targetGroupArn,
+      Targets: instanceIds.map((Id) => ({ Id }))
+    })
+  );
+  const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
+  await ssm.send(
+    new CreateDocumentCommand({
+      Name: 'ecommerce-deploy',
+      DocumentType: 'Command',
+      DocumentFormat: 'JSON',
+      Content: JSON.stringify({
+        schemaVersion: '2.2',
+        description: 'Pull and start the images named in SSM',
+        mainSteps: [
+          {
+            action: 'aws:runShellScript',
+            name: 'deploy',
+            inputs: { runCommand: ['/usr/local/sbin/ecommerce-deploy'] }
+          }
+        ]
+      })
+    })
+  );
+  ec2.destroy();
+  elb.destroy();
+  ssm.destroy();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([lb?.stop(), tokens?.stop(), moto?.stop()]);
+});
+
+describe('deploy.yml replayed', () => {
+  it('plan → apply → rollout → summary run with the workflow’s own inputs and hand-offs', async () => {
+    const { workflow } = readWorkflow('deploy.yml');
+    const root = mkdtempSync(path.join(tmpdir(), 'deploy-replay-'));
+
+    // What `terraform output -json` answers after the apply: the root's outputs, pointing at
+    // the stand-ins (terraform/outputs.tf's names).
+    const outputsFile = path.join(root, 'outputs.json');
+    writeFileSync(
+      outputsFile,
+      JSON.stringify({
+        shop_url: { sensitive: false, type: 'string', value: lb.url },
+        region: { sensitive: false, type: 'string', value: 'us-east-1' },
+        app_instance_ids: {
+          sensitive: false,
+          type: ['object', { az1: 'string', az2: 'string' }],
+          value: { az1: instanceIds[0], az2: instanceIds[1] }
+        },
+        deploy_document_name: { sensitive: false, type: 'string', value: 'ecommerce-deploy' },
+        target_group_arn: {
+          sensitive: false,
+          type: 'string',
+          value: targetGroupArn
+        },
+        grafana_url: { sensitive: false, type: 'string', value: 'http://203.0.113.10:3000' }
+      })
+    );
+    const terraform = installStandInTerraform(
+      { planJson: 'aws-image-update.plan.json', outputs: outputsFile },
+      TERRAFORM_FIXTURES
+    );
+
+    const vars = {
+      AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/ecommerce-deploy',
+      DOCKERHUB_USERNAME: 'octo'
+    };
+    const github = { sha: SHA, run_id: '4242', run_attempt: '1', event_name: 'push' };
+    const needs: Record<string, { outputs: Record<string, string>; result: string }> = {
+      // The images job needs Docker and a registry: its outputs are given, digest-pinned.
+      images: { outputs: IMAGES, result: 'success' }
+    };
+    const artifacts = new Map<string, string[]>();
+    const skipped: string[] = [];
+    const ran: string[] = [];
+    const env = {
+      ...tokens.env,
+      AWS_ENDPOINT_URL_STS: moto.endpoint,
+      AWS_ENDPOINT_URL_EC2: moto.endpoint,
+      AWS_ENDPOINT_URL_SSM: moto.endpoint,
+      AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: moto.endpoint,
+      PATH: terraform.env.PATH ?? '',
+      TF_STANDIN_DIR: terraform.env.TF_STANDIN_DIR ?? ''
+    };
+
+    for (const jobId of ['plan', 'apply', 'rollout'] as const) {
+      const job = workflow.jobs[jobId] as Job;
+      const workspace = path.join(root, jobId);
+      mkdirSync(path.join(workspace, 'terraform'), { recursive: true });
+      writeFileSync(path.join(workspace, 'terraform/main.tf'), '# checked out\n');
+      const steps: Record<string, { outputs: Record<string, string> }> = {};
+      const context = (): Plain => ({
+        vars,
+        secrets: {},
+        inputs: {},
+        github,
+        needs,
+        steps,
+        env: jobEnv
+      });
+      let jobEnv: Record<string, string> = {};
+      jobEnv = Object.fromEntries(
+        Object.entries({ ...workflow.env, ...job.env }).map(([k, v]) => [
+          k,
+          interpolate(v, context())
+        ])
+      );
+      expect({ jobId, runs: condition(job.if, context()) }).toEqual({ jobId, runs: true });
+      let exported: Record<string, string> = {};
+
+      for (const step of job.steps ?? []) {
+        const label = `${jobId}: ${step.name ?? step.uses ?? step.run?.split('\n')[0]}`;
+        if (!condition(step.if, context())) continue;
+        const inputs = Object.fromEntries(
+          Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(v, context())])
+        );
+        if (step.uses?.startsWith('./actions/')) {
+          const run = await runBundle(step.uses.slice('./actions/'.length), {
+            cwd: workspace,
+            inputs,
+            env: { ...env, ...exported }
+          });
+          expect({ label, errors: run.errors, exitCode: run.exitCode }).toEqual({
+            label,
+            errors: [],
+            exitCode: 0
+          });
+          exported = { ...exported, ...run.exportedEnv };
+          if (step.id) steps[step.id] = { outputs: run.outputs };
+          ran.push(label);
+        } else if (step.uses?.startsWith('actions/upload-artifact@')) {
+          const files = (inputs.path ?? '').split('\n').filter(Boolean);
+          artifacts.set(inputs.name ?? '', files);
+          ran.push(label);
+        } else if (step.uses?.startsWith('actions/download-artifact@')) {
+          const files = artifacts.get(inputs.name ?? '');
+          expect({ label, artifact: inputs.name, found: files !== undefined }).toEqual({
+            label,
+            artifact: inputs.name,
+            found: true
+          });
+          const target = path.resolve(workspace, inputs.path ?? '.');
+          for (const file of files ?? [])
+            copyFileSync(file, path.join(target, path.basename(file)));
+          ran.push(label);
+        } else {
+          skipped.push(label);
+        }
+      }
+      needs[jobId] = {
+        result: 'success',
+        outputs: Object.fromEntries(
+          Object.entries(job.outputs ?? {}).map(([k, v]) => [k, interpolate(v, context())])
+        )
+      };
+    }
+
+    // The summary job: its script, under bash, with the env deploy.yml gives it.
+    const summaryJob = workflow.jobs.summary as Job;
+    const summaryStep = summaryJob.steps?.[0];
+    const summaryFile = path.join(root, 'summary.md');
+    const summaryEnv = Object.fromEntries(
+      Object.entries(summaryStep?.env ?? {}).map(([k, v]) => [
+        k,
+        interpolate(v, { vars, secrets: {}, inputs: {}, github, needs, steps: {}, env: {} })
+      ])
+    );
+    // As the runner runs a `run:` step: the script in a file, `bash --noprofile --norc -eo pipefail`.
+    const script = path.join(root, 'summary.sh');
+    writeFileSync(script, summaryStep?.run ?? 'exit 1');
+    const bash = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_SHA: SHA,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        ...summaryEnv
+      },
+      encoding: 'utf8'
+    });
+    expect(bash.stderr).toBe('');
+    expect(bash.status).toBe(0);
+
+    // What ran, and what could not here.
+    expect(ran).toEqual([
+      'plan: AWS credentials (OIDC)',
+      'plan: Terraform plan',
+      'plan: Keep the saved plan for the apply job',
+      'apply: AWS credentials (OIDC)',
+      'apply: Fetch the saved plan',
+      'apply: Terraform apply (exactly the saved plan)',
+      'rollout: AWS credentials (OIDC)',
+      'rollout: Roll the new images onto the servers, then check the shop'
+    ]);
+    expect(skipped).toEqual([
+      'plan: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
+      'plan: hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd',
+      'apply: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
+      'apply: hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd',
+      'rollout: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8'
+    ]);
+
+    // The plan got the images by digest and the backend settings from the account ID.
+    const planCall = terraform.calls().find((c) => c.args[0] === 'plan');
+    expect(planCall?.args).toEqual(
+      expect.arrayContaining([
+        `backend_image=${IMAGES['backend-image']}`,
+        `frontend_image=${IMAGES['frontend-image']}`,
+        'dockerhub_username=octo',
+        'region=us-east-1',
+        '-lock-timeout=10m'
+      ])
+    );
+    const initCall = terraform.calls().find((c) => c.args[0] === 'init');
+    expect(initCall?.args).toContain('-backend-config=bucket=ecommerce-tfstate-123456789012');
+    // Apply ran on the plan carried over by the artifact, in the apply job's own workspace.
+    const applyCall = terraform.calls().find((c) => c.args[0] === 'apply');
+    expect(applyCall?.args.at(-1)).toBe(path.join(root, 'apply/terraform/tfplan'));
+
+    expect(needs.plan?.outputs).toMatchObject({ 'has-changes': 'true', change: '1' });
+    expect(needs.apply?.outputs).toEqual({
+      'shop-url': lb.url,
+      'grafana-url': 'http://203.0.113.10:3000',
+      'deploy-document': 'ecommerce-deploy',
+      'target-group-arn': targetGroupArn
+    });
+    // The rollout job redeployed both servers through SSM and left both healthy in the group.
+    const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
+    const elb = new ElasticLoadBalancingV2Client(AWS_CONFIG(moto.endpoint));
+    const commands = await ssm.send(new ListCommandsCommand({}));
+    expect(commands.Commands?.filter((c) => c.DocumentName === 'ecommerce-deploy')).toHaveLength(2);
+    const health = await elb.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })
+    );
+    expect(health.TargetHealthDescriptions?.map((t) => t.TargetHealth?.State)).toEqual([
+      'healthy',
+      'healthy'
+    ]);
+    ssm.destroy();
+    elb.destroy();
+    const summary = readFileSync(summaryFile, 'utf8');
+    expect(summary).toContain(`**The shop is up: <${lb.url}>**`);
+    expect(summary).toContain('| Plan (0 to add, 1 to change, 0 to destroy) | success |');
+    expect(summary).toContain(`- Backend: \`${IMAGES['backend-image']}\``);
+  }, 180_000);
+});

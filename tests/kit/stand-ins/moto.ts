@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../processes.js';
+import { repoRoot } from '../action-bundle.js';
+
+/**
+ * moto in server mode: a local implementation of the AWS APIs (STS, EC2, ...) that the real AWS
+ * SDK clients talk to over HTTP. Started per test file on a free loopback port, stopped after.
+ */
+export interface MotoServer {
+  /** e.g. http://127.0.0.1:54321 — use as the endpoint of any AWS client. */
+  endpoint: string;
+  port: number;
+  /** Forget every resource created so far (moto's reset API). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const MOTO_SERVER = path.join(repoRoot, '.venv-tools/bin/moto_server');
+
+async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`moto_server did not answer at ${endpoint} within ${timeoutMs} ms`);
+}
+
+/** Start `moto_server -H 127.0.0.1 -p <free port>` from .venv-tools. */
+export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
+  if (!existsSync(MOTO_SERVER)) {
+    throw new Error(
+      `${MOTO_SERVER} is missing: create .venv-tools with ensure_tools_venv ` +
+        '(scripts/lib/common.sh), which installs moto[server].'
+    );
+  }
+  // Two tests starting at once could race for a port; a retry with a new port covers it.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' }
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    try {
+      await waitUntilAnswering(endpoint, child, timeoutMs);
+    } catch (error) {
+      child.kill('SIGKILL');
+      lastError = new Error(`${(error as Error).message}\n${stderr}`);
+      continue;
+    }
+    return {
+      endpoint,
+      port,
+      reset: async () => {
+        await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      },
+      stop: () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        })
+    };
+  }
+  throw lastError;
+}
