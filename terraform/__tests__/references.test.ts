@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadModule, str, terraformDirs, type ModuleConfig } from './support/hcl.js';
+import { loadModule, str, terraformDirs, type ModuleConfig, modulesNotLoaded } from './support/hcl.js';
 
 // What `terraform validate` would catch first, without a binary: every var., local., module.,
 // resource, data and ephemeral reference names something declared, and every module call
@@ -91,6 +91,11 @@ describe('references', () => {
     };
     expect(problemsIn(seeded, new Map())).toContain('modules/load: var.nmae is not declared');
   });
+});
+
+// Last, after every check above: each folder of terraform/modules/ went through them.
+it('checked every module folder under terraform/modules/', () => {
+  expect(modulesNotLoaded()).toEqual([]);
 });
 
 function normalize(relative: string): string {

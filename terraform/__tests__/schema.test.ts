@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from '@cdktf/hcl2json';
-import { bodies, isBody, loadModule, terraformDirs, type Block } from './support/hcl.js';
+import { bodies, isBody, loadModule, terraformDirs, type Block, modulesNotLoaded } from './support/hcl.js';
 import { loadSchemas, type SchemaExtract } from './support/provider-schema.js';
 import { checkBlock, schemaKey } from './support/schema-check.js';
 
@@ -97,4 +97,9 @@ describe('the schema checker', () => {
       `seeded.tf: aws_instanse.app: the AWS provider ${extract.providerVersion} has no resource type "aws_instanse"`
     ]);
   });
+});
+
+// Last, after every check above: each folder of terraform/modules/ went through them.
+it('checked every module folder under terraform/modules/', () => {
+  expect(modulesNotLoaded()).toEqual([]);
 });

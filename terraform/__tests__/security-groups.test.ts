@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { MODULES, loadModule } from './support/hcl.js';
+import { MODULES, loadModule, modulesNotLoaded } from './support/hcl.js';
 import { describeRule, securityRules, type Rule } from './support/security-graph.js';
 
 // The security-group graph agreed with the images and monitoring engineers: exactly these
@@ -93,4 +93,9 @@ describe('security groups', () => {
       expect(JSON.stringify(variable?.body.validation)).toContain('!= \\"0.0.0.0/0\\"');
     }
   });
+});
+
+// Last, after every check above: each folder of terraform/modules/ went through them.
+it('checked every module folder under terraform/modules/', () => {
+  expect(modulesNotLoaded()).toEqual([]);
 });

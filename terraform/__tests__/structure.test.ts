@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { MODULES, TERRAFORM_DIR, block, bodies, loadModule, str, terraformDirs } from './support/hcl.js';
+import { MODULES, TERRAFORM_DIR, block, bodies, loadModule, str, terraformDirs, modulesNotLoaded } from './support/hcl.js';
 import { loadSchemas } from './support/provider-schema.js';
 import { schemaKey } from './support/schema-check.js';
 
@@ -306,4 +306,9 @@ describe('conventions', () => {
     const example = readFileSync(path.join(TERRAFORM_DIR, 'terraform.tfvars.example'), 'utf8');
     expect(example).toMatch(/backend_image\s*=\s*".+@sha256:/);
   });
+});
+
+// Last, after every check above: each folder of terraform/modules/ went through them.
+it('checked every module folder under terraform/modules/', () => {
+  expect(modulesNotLoaded()).toEqual([]);
 });

@@ -6,9 +6,20 @@ import { parse } from '@cdktf/hcl2json';
 /** terraform/ in the repository. */
 export const TERRAFORM_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The root configurations and modules, relative to terraform/. */
+/** The root configurations, relative to terraform/. */
 export const ROOTS = ['.', 'bootstrap', 'examples/network-only'] as const;
-export const MODULES = ['modules/vpc', 'modules/rds', 'modules/ec2', 'modules/load', 'modules/monitoring'] as const;
+
+/** Every folder of terraform/modules/, as `modules/<name>`: found on disk, never listed by hand. */
+export function moduleDirs(): string[] {
+  const modules = path.join(TERRAFORM_DIR, 'modules');
+  return readdirSync(modules, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => `modules/${entry.name}`)
+    .sort();
+}
+
+/** The modules under terraform/modules/ (see moduleDirs). */
+export const MODULES: readonly string[] = moduleDirs();
 
 /** A parsed block body as @cdktf/hcl2json gives it: nested blocks are arrays of bodies. */
 export type Body = Record<string, unknown>;
@@ -62,6 +73,15 @@ function addBlocks(out: Block[], kind: BlockKind, section: unknown, file: string
 }
 
 const cache = new Map<string, Promise<ModuleConfig>>();
+
+/**
+ * The folders of terraform/modules/ that no check in this test file has loaded yet: a test file
+ * that checks every module ends with a test that this is empty, so a module the checks skip
+ * fails instead of passing silently.
+ */
+export function modulesNotLoaded(): string[] {
+  return moduleDirs().filter((dir) => !cache.has(dir));
+}
 
 /** Parse every .tf file of a directory relative to terraform/ (cached per run). */
 export function loadModule(dir: string): Promise<ModuleConfig> {
