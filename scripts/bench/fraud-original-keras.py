@@ -1,17 +1,17 @@
-"""The seed's fraud pipeline, rebuilt in Python/Keras from the write-up's description.
+"""The original project's fraud pipeline, rebuilt in Python/Keras from its write-up.
 
-Written from the prose of the seed's "AI Model" section (no code of the seed exists here), to
-measure it beside the TensorFlow.js port: six features, nulls/infinities dropped, label
-encoding of text columns, StandardScaler, an 80/20 split, a [16, 8, 4] ReLU encoder with L2
+Written from the prose of the original project's "AI Model" section (none of its code exists
+here), to measure it beside the TensorFlow.js port: six features, nulls/infinities dropped,
+label encoding of text columns, StandardScaler, an 80/20 split, a [16, 8, 4] ReLU encoder with L2
 0.001 and dropout 0.2, a mirrored decoder with a sigmoid output, MSE, Adam, up to 100 epochs of
 batch 32 with early stopping on validation loss (patience 10, best weights restored), and the
 threshold at the 95th percentile of the test-set errors.
 
 Prints one JSON object (figures, timings) on the last line of stdout, so
-scripts/bench/fraud-vs-seed.sh can put it beside ours. Run it in a throw-away venv
+scripts/bench/fraud-vs-original.sh can put it beside ours. Run it in a throw-away venv
 (tensorflow-cpu, pandas, scikit-learn); it reads the data, it never writes any.
 
-    python fraud-seed-keras.py TRAINING_CSV FRAUD_CSV [--seed 42] [--repeat-scoring 20]
+    python fraud-original-keras.py TRAINING_CSV FRAUD_CSV [--seed 42] [--repeat-scoring 20]
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def encode(train: pd.DataFrame, other: pd.DataFrame) -> tuple[np.ndarray, np.nda
         encoder = LabelEncoder().fit(train[column].astype(str))
         mapping = {value: index for index, value in enumerate(encoder.classes_)}
         train[column] = encoder.transform(train[column].astype(str))
-        # Categories the training table never had get -1 (the seed does not say; this is the
-        # least surprising choice and affects no row of the seed's fraud file).
+        # Categories the training table never had get -1 (the write-up does not say; this is the
+        # least surprising choice and affects no row of the original fraud file).
         other[column] = other[column].astype(str).map(mapping).fillna(-1)
     return train[FEATURES].to_numpy(float), other[FEATURES].to_numpy(float)
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The seed's own pipeline (Python/Keras, rebuilt from its write-up in fraud-seed-keras.py)
-# against ours (TensorFlow.js, wasm) on the seed's data, in one run: training time, scoring
-# throughput, detection figures; then our honest evaluation beside the seed's model.
-#   bash scripts/bench/fraud-vs-seed.sh [SEED_DATA_DIR]
+# The original project's Keras fraud pipeline (Python, rebuilt from its write-up in
+# fraud-original-keras.py) against ours (TensorFlow.js, wasm) on the original project's data,
+# in one run: training time, scoring throughput, detection figures; then our honest evaluation
+# beside the original Keras model.
+#   bash scripts/bench/fraud-vs-original.sh [ORIGINAL_DATA_DIR (default ../shared/seed/data)]
 # The Keras side runs in a throw-away venv (FRAUD_BENCH_VENV, default .venv-fraud-bench) with
 # tensorflow-cpu, pandas and scikit-learn from PyPI. Reads the data; writes none of it.
 set -euo pipefail
@@ -10,18 +11,18 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 data="${1:-$REPO_ROOT/../shared/seed/data}"
 if [ ! -f "$data/training_data.csv" ] || [ ! -f "$data/account_stripemodel_fraud_data.csv" ]; then
-  warn "the seed's data is not at $data: nothing to compare (skipped)"
+  warn "the original project's data is not at $data: nothing to compare (skipped)"
   exit 0
 fi
 venv="${FRAUD_BENCH_VENV:-$REPO_ROOT/.venv-fraud-bench}"
 ensure_npm
-ensure_venv "$venv" "$REPO_ROOT/scripts/bench/fraud-seed-requirements.txt"
+ensure_venv "$venv" "$REPO_ROOT/scripts/bench/fraud-original-requirements.txt"
 [ -f "$REPO_ROOT/actions/fraud-scan/dist/cli.js" ] || node "$REPO_ROOT/scripts/build-actions.mjs" fraud-scan
 
-log "Keras (the seed's pipeline)"
-keras="$("$venv/bin/python" "$REPO_ROOT/scripts/bench/fraud-seed-keras.py" "$data/training_data.csv" "$data/account_stripemodel_fraud_data.csv" | tail -n 1)"
+log "Keras (the original pipeline)"
+keras="$("$venv/bin/python" "$REPO_ROOT/scripts/bench/fraud-original-keras.py" "$data/training_data.csv" "$data/account_stripemodel_fraud_data.csv" | tail -n 1)"
 log "TensorFlow.js (ours, same pipeline)"
-ours="$(node "$REPO_ROOT/actions/fraud-scan/dist/cli.js" reproduce-seed --seed-data "$data" --json | tail -n 1)"
+ours="$(node "$REPO_ROOT/actions/fraud-scan/dist/cli.js" reproduce-original --original-data "$data" --json | tail -n 1)"
 
 "$PYTHON" - "$keras" "$ours" <<'PY'
 import json, sys
@@ -35,15 +36,15 @@ rows = [
     ("test anomalies", "test_anomalies", "{:.0f}"),
     ("fraud-file anomalies (of 1,052)", "fraud_anomalies", "{:.0f}"),
 ]
-print(f"{'':40}{'seed published':>16}{'Keras':>14}{'TF.js (ours)':>14}{'ours/Keras':>12}")
+print(f"{'':40}{'original published':>22}{'Keras':>14}{'TF.js (ours)':>14}{'ours/Keras':>12}")
 published = {"trainable_parameters": 570, "threshold": 2.0501, "test_anomalies": 30, "fraud_anomalies": 718}
 for label, key, fmt in rows:
     ratio = o[key] / k[key] if k[key] else float("nan")
     pub = fmt.format(published[key]) if key in published else "-"
-    print(f"{label:40}{pub:>16}{fmt.format(k[key]):>14}{fmt.format(o[key]):>14}{ratio:>11.2f}x")
+    print(f"{label:40}{pub:>22}{fmt.format(k[key]):>14}{fmt.format(o[key]):>14}{ratio:>11.2f}x")
 for name in ("mean", "median", "min", "max", "std"):
-    print(f"{'test error ' + name:40}{'-':>16}{k['test_errors'][name]:>14.4f}{o['test_errors'][name]:>14.4f}")
+    print(f"{'test error ' + name:40}{'-':>22}{k['test_errors'][name]:>14.4f}{o['test_errors'][name]:>14.4f}")
 PY
 
-log "Honest evaluation (held-out normal rows, all fraud rows) beside the seed's model"
-node "$REPO_ROOT/actions/fraud-scan/dist/cli.js" evaluate --seed-data "$data" --no-ablations
+log "Honest evaluation (held-out normal rows, all fraud rows) beside the original Keras model"
+node "$REPO_ROOT/actions/fraud-scan/dist/cli.js" evaluate --original-data "$data" --no-ablations

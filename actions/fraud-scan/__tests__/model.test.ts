@@ -14,7 +14,7 @@ import { stripemodelProfile } from '../src/features/stripemodel.js';
 import { transactionsProfile } from '../src/features/transactions.js';
 import { loadDetector, saveDetector } from '../src/model-file.js';
 import { SeededRandom } from '../src/rng.js';
-import { SEED_ARCHITECTURE } from '../src/seed-pipeline.js';
+import { ORIGINAL_ARCHITECTURE as SEED_ARCHITECTURE } from '../src/original-pipeline.js';
 import { prAuc, rocAuc } from '../src/stats.js';
 import { syntheticTransactions } from '../src/synthetic.js';
 import { initTensorflow } from '../src/tf.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { evaluate } from '../src/evaluate.js';
 import { stripemodelProfile } from '../src/features/stripemodel.js';
 import type { Row } from '../src/profile.js';
-import { reproduceSeed } from '../src/seed-pipeline.js';
+import { reproduceOriginal as reproduceSeed } from '../src/original-pipeline.js';
 import { CsvSource } from '../src/sources/csv.js';
 
 /**

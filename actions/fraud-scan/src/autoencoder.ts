@@ -64,7 +64,7 @@ export function buildAutoencoder(arch: Architecture): tfl.LayersModel {
   return model;
 }
 
-/** Trainable parameter count (the seed's model has 570). */
+/** Trainable parameter count (the original Keras model has 570). */
 export function trainableParameters(model: tfl.LayersModel): number {
   return model.trainableWeights.reduce(
     (sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1),

@@ -18,14 +18,17 @@ import type { IssuesApi } from './issues.js';
 import type { FeatureProfile, Row } from './profile.js';
 import { PROFILE_NAMES, PROFILES } from './profiles.js';
 import { runScan } from './run.js';
-import { reproduceSeed, SEED_PUBLISHED } from './seed-pipeline.js';
+import { reproduceOriginal, ORIGINAL_PUBLISHED } from './original-pipeline.js';
 import { CsvSource } from './sources/csv.js';
 import { errorStats } from './stats.js';
 
 const USAGE = `Usage:
   npm run fraud-scan -- [scan] --source <file.csv|file.sqlite3|postgres> [options]
-  npm run fraud-scan -- reproduce-seed --seed-data <dir>   the seed's pipeline, side by side with its published figures
-  npm run fraud-scan -- evaluate --seed-data <dir>         recall / FPR / ROC-AUC / PR-AUC beside the seed's model
+  npm run fraud-scan -- reproduce-original --original-data <dir>
+      the original Keras pipeline, rebuilt, side by side with its published figures
+  npm run fraud-scan -- evaluate --original-data <dir>
+      recall / FPR / ROC-AUC / PR-AUC beside the original Keras model
+  <dir> holds the original project's training_data.csv and account_stripemodel_fraud_data.csv
 
 Scan options:
   --profile transactions|stripemodel   feature profile (default transactions)
@@ -71,12 +74,13 @@ async function readCsv(file: string): Promise<Row[]> {
   return rows;
 }
 
-function seedFiles(dir: string | undefined): { normal: string; fraud: string } {
-  if (!dir) throw new ConfigurationError('--seed-data <dir> is required.');
+/** The original project's two files: its normal table and its fraud file. */
+function originalDataFiles(dir: string | undefined): { normal: string; fraud: string } {
+  if (!dir) throw new ConfigurationError('--original-data <dir> is required.');
   const normal = path.join(dir, 'training_data.csv');
   const fraud = path.join(dir, 'account_stripemodel_fraud_data.csv');
   for (const f of [normal, fraud])
-    if (!existsSync(f)) throw new ConfigurationError(`Seed data file ${f} does not exist.`);
+    if (!existsSync(f)) throw new ConfigurationError(`Original data file ${f} does not exist.`);
   return { normal, fraud };
 }
 
@@ -89,15 +93,15 @@ async function reproduce(
   epochs: number,
   json: boolean
 ): Promise<void> {
-  const files = seedFiles(dir);
+  const files = originalDataFiles(dir);
   const normal = await readCsv(files.normal);
   const fraud = await readCsv(files.fraud);
   process.stderr.write(
-    `Training the seed's model on ${normal.length} rows (up to ${epochs} epochs)...\n`
+    `Training the original Keras model on ${normal.length} rows (up to ${epochs} epochs)...\n`
   );
-  const r = await reproduceSeed(normal, fraud, seed, epochs);
+  const r = await reproduceOriginal(normal, fraud, seed, epochs);
   if (json) {
-    // The same keys as scripts/bench/fraud-seed-keras.py, for the side-by-side benchmark.
+    // The same keys as scripts/bench/fraud-original-keras.py, for the side-by-side benchmark.
     const matrix = r.fraudMatrix;
     const repeat = 20;
     const started = performance.now();
@@ -122,7 +126,7 @@ async function reproduce(
     return;
   }
   const s = r.run.thresholdErrors;
-  const p = SEED_PUBLISHED;
+  const p = ORIGINAL_PUBLISHED;
   const rows: [string, string, string][] = [
     ['trainable parameters', String(p.trainableParameters), String(r.run.parameters)],
     [
@@ -149,7 +153,7 @@ async function reproduce(
     ],
     ['training seconds', '?', r.run.seconds.toFixed(1)]
   ];
-  write(`${pad('', 44)}${pad('seed (published)', 22)}ours (TensorFlow.js)`);
+  write(`${pad('', 44)}${pad('original (published)', 22)}ours (TensorFlow.js)`);
   for (const [k, a, b] of rows) write(`${pad(k, 44)}${pad(a, 22)}${b}`);
 
   // What the fraud-file figure measures: how far each row's user_id lies outside the range of
@@ -190,7 +194,7 @@ async function runEvaluate(
   thresholdQuantile: number,
   ablations: boolean
 ): Promise<void> {
-  const files = seedFiles(dir);
+  const files = originalDataFiles(dir);
   const normal = await readCsv(files.normal);
   const fraud = await readCsv(files.fraud);
   process.stderr.write(`Evaluating on ${normal.length} normal and ${fraud.length} fraud rows...\n`);
@@ -336,7 +340,7 @@ async function main(): Promise<void> {
       'max-training-rows': { type: 'string', default: '200000' },
       'max-issues': { type: 'string', default: '10' },
       'open-issues': { type: 'boolean', default: false },
-      'seed-data': { type: 'string' },
+      'original-data': { type: 'string' },
       ablations: { type: 'boolean', default: true },
       json: { type: 'boolean', default: false },
       rows: { type: 'string', default: '1000000' },
@@ -351,13 +355,13 @@ async function main(): Promise<void> {
       throw new ConfigurationError(`--${name} must be a number, got "${values[name]}".`);
     return v;
   };
-  if (command === 'reproduce-seed')
-    return reproduce(values['seed-data'], num('seed'), num('epochs'), values.json);
+  if (command === 'reproduce-original')
+    return reproduce(values['original-data'], num('seed'), num('epochs'), values.json);
   if (command === 'bench-throughput')
     return benchThroughput(num('rows'), num('batch-size'), num('seed'));
   if (command === 'evaluate')
     return runEvaluate(
-      values['seed-data'],
+      values['original-data'],
       num('seed'),
       num('epochs'),
       num('threshold-quantile'),

@@ -1,7 +1,7 @@
 import { DEFAULT_DETECTOR_OPTIONS, scoreFeatureRows, trainDetector } from './detector.js';
 import type { FeatureProfile, Row } from './profile.js';
 import { SeededRandom } from './rng.js';
-import { SeedEncoding, trainSeedModel } from './seed-pipeline.js';
+import { OriginalEncoding, trainOriginalModel } from './original-pipeline.js';
 import { prAuc, rocAuc, shareAbove } from './stats.js';
 
 /**
@@ -71,7 +71,8 @@ export interface EvaluateOptions {
   thresholdQuantile: number;
   /** Extra variants of the profile, e.g. without the features an artefact could explain. */
   ablations?: { name: string; drop: string[] }[];
-  includeSeed?: boolean;
+  /** Also train and score the original Keras pipeline's model (default true). */
+  includeOriginal?: boolean;
 }
 
 export async function evaluate(
@@ -133,13 +134,13 @@ export async function evaluate(
     detector.model.dispose();
   }
 
-  if (options.includeSeed !== false) {
+  if (options.includeOriginal !== false) {
     const byIdx = (set: Set<number>): Row[] =>
-      SeedEncoding.clean([...set].sort((a, b) => a - b).map((i) => normal[i] as Row));
-    const encoding = new SeedEncoding().fit(byIdx(trainIdx));
+      OriginalEncoding.clean([...set].sort((a, b) => a - b).map((i) => normal[i] as Row));
+    const encoding = new OriginalEncoding().fit(byIdx(trainIdx));
     const val = encoding.transform(byIdx(valIdx));
     const started = performance.now();
-    const run = await trainSeedModel(
+    const run = await trainOriginalModel(
       encoding.transform(byIdx(trainIdx)),
       val,
       val,
@@ -150,7 +151,7 @@ export async function evaluate(
     const testErrors = run.score(encoding.transform(byIdx(testIdx)));
     const fraudErrors = run.score(encoding.transform(fraud));
     rows.push({
-      model: "seed's model (6 raw columns, p95 of validation errors)",
+      model: "the original project's model (6 raw columns, p95 of validation errors)",
       threshold: run.threshold,
       recall: shareAbove(fraudErrors, run.threshold),
       fpr: shareAbove(testErrors, run.threshold),

@@ -4,7 +4,7 @@ import { SeededRandom } from './rng.js';
 
 /**
  * Seeded synthetic payments_transaction rows for tests and benchmarks that must not depend on
- * the seed's files. Normal customers buy a few times with one or two cards, from one or two
+ * the original project's files. Normal customers buy a few times with one or two cards, from one or two
  * IPs, in their own country, mostly successfully. Fraud follows four documented patterns:
  *
  * - card_testing: one stolen card tried 8–15 times within an hour for small amounts from one

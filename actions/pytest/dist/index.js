@@ -29372,7 +29372,8 @@ async function run(inputs) {
     if (django.isDjango) {
         lib_core/* info */.pq(`Django project (${django.reason}): running with pytest-django.`);
         if (!present.has('pytest_django')) {
-            // The seed's pipeline installed it at test time too; pinning it is better, so say so.
+            // The original project's Jenkins pipeline installed it at test time too; pinning it is
+            // better, so say so.
             lib_core/* warning */.$e(`pytest-django is not installed in ${inputs.venvPath}: installing the latest. Pin it in your development requirements to make test runs reproducible.`);
             await loggedExec(python, [
                 '-m',

@@ -78,7 +78,8 @@ export async function run(inputs: PytestInputs): Promise<PytestResult> {
   if (django.isDjango) {
     core.info(`Django project (${django.reason}): running with pytest-django.`);
     if (!present.has('pytest_django')) {
-      // The seed's pipeline installed it at test time too; pinning it is better, so say so.
+      // The original project's Jenkins pipeline installed it at test time too; pinning it is
+      // better, so say so.
       core.warning(
         `pytest-django is not installed in ${inputs.venvPath}: installing the latest. Pin it in your development requirements to make test runs reproducible.`
       );

@@ -11,7 +11,7 @@ import {
 import { cardBrand, cardDigits, luhnValid } from './card.js';
 
 /**
- * The seed's account_stripemodel table (a saved card per row: number, expiry, the holder's
+ * The original project's account_stripemodel table (a saved card per row: number, expiry, the holder's
  * name, email and billing address). It has no time, amount or IP, so its signals are the
  * card's own validity, the holder data's consistency and how cards, users and names relate.
  */
@@ -62,7 +62,8 @@ export function nameInEmail(name: unknown, email: unknown): number {
 export const stripemodelProfile: FeatureProfile = {
   name: 'stripemodel',
   version: 1,
-  description: "The seed's account_stripemodel table: saved cards with holder and billing data.",
+  description:
+    "The original project's account_stripemodel table: saved cards with holder and billing data.",
   defaultTable: 'account_stripemodel',
   idColumn: 'id',
   requiredColumns: [
