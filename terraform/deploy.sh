@@ -1,6 +1,7 @@
 #!/bin/bash
-# The app servers' first boot, as the seed's deploy.sh: node_exporter as a service, Docker and
-# the compose plugin, registry login, the compose file in /app, pull, up -d, prune, logout.
+# The app servers' first boot, as the original project's deploy.sh: node_exporter as a service,
+# Docker and the compose plugin, registry login, the compose file in /app, pull, up -d, prune,
+# logout.
 # Terraform renders it with templatefile() (main.tf): a dollar-brace with a doubled dollar is
 # a shell expansion left for bash, a single one a Terraform value. No secret is in here: the
 # registry password, the database password and the app's keys are read at run time from SSM
@@ -59,7 +60,8 @@ log "node_exporter listening on $private_ip:9100"
 log "Installing Docker, the compose plugin and boto3"
 retry apt-get install -y -q --no-install-recommends docker.io docker-compose-v2 python3-boto3
 systemctl enable --now docker
-# Everything here runs as root: no docker group changes (the seed's groupadd/newgrp) needed.
+# Everything here runs as root: no docker group changes (the original project's
+# groupadd/newgrp) needed.
 docker --version
 docker compose version
 
@@ -212,8 +214,8 @@ changed = write(os.path.join(APP_DIR, "docker-compose.yml"), compose, 0o640) or 
 sys.exit(3 if changed else 0)
 PY
 
-# The deploy step: the seed's login, pull, up -d, prune, logout, made repeatable. The SSM
-# document runs it on one server at a time; it fails (and the rollout stops) when the
+# The deploy step: the original project's login, pull, up -d, prune, logout, made repeatable.
+# The SSM document runs it on one server at a time; it fails (and the rollout stops) when the
 # frontend's health path does not answer afterwards.
 cat >/usr/local/sbin/ecommerce-deploy <<'SH'
 #!/bin/bash

@@ -62,7 +62,7 @@ module "monitoring" {
 }
 
 ################################################################################
-# VPC → RDS → EC2 → Load (the seed's order)
+# VPC → RDS → EC2 → Load (the original project's order)
 ################################################################################
 
 module "VPC" {
@@ -216,7 +216,7 @@ module "EC2" {
   bastion_instance_type = var.bastion_instance_type
   app_instance_type     = var.app_instance_type
 
-  # The seed's user_data: deploy.sh with the compose template inside, rendered by
+  # The original project's user_data: deploy.sh with the compose template inside, rendered by
   # templatefile with rds_endpoint, dockerhub_username and docker_compose. The registry
   # password is not passed (it would sit in user data and state): its parameter's name is.
   app_user_data = templatefile("${path.module}/deploy.sh", {

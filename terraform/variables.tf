@@ -3,7 +3,7 @@
 ################################################################################
 
 variable "region" {
-  description = "AWS region of everything (the seed's us-east-1)."
+  description = "AWS region of everything (the original project's us-east-1)."
   type        = string
   default     = "us-east-1"
 }
@@ -30,7 +30,7 @@ variable "tags" {
 ################################################################################
 
 variable "vpc_name" {
-  description = "Name of the shop's VPC (the seed's wl6vpc)."
+  description = "Name of the shop's VPC (the original project's wl6vpc)."
   type        = string
   default     = "wl6vpc"
 }
@@ -53,7 +53,7 @@ variable "vpc_cidr" {
 }
 
 variable "azs" {
-  description = "Availability zones (the seed's us-east-1a and us-east-1b): a public, a private and a database subnet, a bastion and an app server in each."
+  description = "Availability zones (the original project's us-east-1a and us-east-1b): a public, a private and a database subnet, a bastion and an app server in each."
   type        = list(string)
   default     = ["us-east-1a", "us-east-1b"]
 }
@@ -77,7 +77,7 @@ variable "database_subnets" {
 }
 
 variable "single_nat_gateway" {
-  description = "One NAT gateway for both zones (the seed's, cheaper) instead of one per zone."
+  description = "One NAT gateway for both zones (the original project's, cheaper) instead of one per zone."
   type        = bool
   default     = false
 }
@@ -109,7 +109,7 @@ variable "key_name" {
 ################################################################################
 
 variable "create_bastions" {
-  description = "Create the seed's two bastions (ecommerce_bastion_az1/az2)."
+  description = "Create the original project's two bastions (ecommerce_bastion_az1/az2)."
   type        = bool
   default     = true
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load benchmark of the shop's backend (not a test): the product list and a product detail,
 # served by gunicorn as configured (docker/backend/entrypoint.sh + gunicorn.conf.py) and by
-# `manage.py runserver` (how the seed served it), one after the other in the same run, against a
-# fresh PostgreSQL database with the demo catalog. wrk on loopback, DURATION seconds per case.
+# `manage.py runserver` (how the original project served it), one after the other in the same
+# run, against a fresh PostgreSQL database with the demo catalog. wrk on loopback, DURATION
+# seconds per case.
 #
 #   bash scripts/bench/backend-load.sh            # DURATION=30 CONNECTIONS=32 by default
 #

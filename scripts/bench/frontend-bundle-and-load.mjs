@@ -8,8 +8,8 @@
 // The slow-link cases use at most 3 runs: the dev server needs ~18 s per visit there.
 //
 // Baselines measured in the same run:
-//   - the same page served by the Vite dev server (unbundled modules, as the seed's
-//     `npm start` served React in production);
+//   - the same page served by the Vite dev server (unbundled modules, as the original
+//     project's `npm start` served React in production);
 //   - a warm cache (second visit) against the cold first visit;
 //   - the cold visit again over an emulated slow mobile link (1.6 Mbit/s, 150 ms RTT), where
 //     bundle size shows.

@@ -1,7 +1,7 @@
 """Product pictures drawn on the server as SVG, so the catalog works with no network at all.
 
 Each picture is derived only from the product's name and category, so it is stable across
-seeds and machines (and cacheable by browsers and the CDN).
+runs of seed_demo_catalog and machines (and cacheable by browsers and the CDN).
 """
 
 import hashlib

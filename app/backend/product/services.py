@@ -76,7 +76,7 @@ def product_upsert(
     *, slug: str, name: str, category: Category, price: Decimal, stock: int, description: str
 ) -> tuple[Product, bool]:
     """Create the product with this slug, or refresh its catalog text and price (stock is left
-    alone on existing products: it reflects sales since the last seed)."""
+    alone on existing products: it reflects sales since the demo catalog was last seeded)."""
     product = Product.objects.filter(slug=slug).first()
     if product is None:
         product = Product(slug=slug, stock=stock)

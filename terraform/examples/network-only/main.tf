@@ -1,5 +1,5 @@
-# The shop's network alone, with the seed's single NAT gateway and no peering: a cheap way to
-# try the vpc module (terraform init && terraform apply in this folder).
+# The shop's network alone, with the original project's single NAT gateway and no peering: a
+# cheap way to try the vpc module (terraform init && terraform apply in this folder).
 
 provider "aws" {
   region = "us-east-1"

@@ -3,7 +3,7 @@
 ################################################################################
 
 variable "name_prefix" {
-  description = "Prefix of the servers' names (ecommerce gives the seed's ecommerce_app_az1, ecommerce_bastion_az1) and IAM names."
+  description = "Prefix of the servers' names (ecommerce gives the original project's ecommerce_app_az1, ecommerce_bastion_az1) and IAM names."
   type        = string
   default     = "ecommerce"
 }
@@ -72,7 +72,7 @@ variable "key_name" {
 }
 
 variable "create_bastions" {
-  description = "Create the two bastions (the seed's ecommerce_bastion_az1/az2) and their security group."
+  description = "Create the two bastions (the original project's ecommerce_bastion_az1/az2) and their security group."
   type        = bool
   default     = true
 }

@@ -42,7 +42,7 @@ variable "tags" {
 ################################################################################
 
 variable "vpc_id" {
-  description = "VPC of the monitoring server; null uses the region's default VPC (the seed's placement)."
+  description = "VPC of the monitoring server; null uses the region's default VPC (the original project's placement)."
   type        = string
   default     = null
 }

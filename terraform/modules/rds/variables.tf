@@ -66,7 +66,7 @@ variable "kms_key_id" {
 }
 
 variable "multi_az" {
-  description = "A standby in a second zone with automatic failover (the seed's own Optimization section asks for it); false halves the cost."
+  description = "A standby in a second zone with automatic failover (the original project's own Optimization section asks for it); false halves the cost."
   type        = bool
   default     = true
 }

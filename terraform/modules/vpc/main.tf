@@ -1,6 +1,6 @@
 locals {
   # Keys az1, az2, ... identify the per-zone resources, so adding a zone never renumbers the
-  # existing ones (and the seed's names ecommerce_*_az1/az2 fall out of the keys).
+  # existing ones (and the original project's names ecommerce_*_az1/az2 fall out of the keys).
   zones = { for index, zone in var.azs : "az${index + 1}" => {
     zone            = zone
     public_subnet   = var.public_subnets[index]
@@ -8,8 +8,8 @@ locals {
     database_subnet = var.database_subnets[index]
   } }
 
-  # One NAT gateway per zone keeps one zone's loss from cutting the other's egress; the seed's
-  # single NAT (cheaper, one zone's fate shared) remains an option.
+  # One NAT gateway per zone keeps one zone's loss from cutting the other's egress; the original
+  # project's single NAT (cheaper, one zone's fate shared) remains an option.
   nat_keys = var.single_nat_gateway ? ["az1"] : keys(local.zones)
 }
 

@@ -3,7 +3,7 @@
 ################################################################################
 
 variable "name" {
-  description = "Name of the VPC (the seed's is wl6vpc); prefixes the names of everything in it."
+  description = "Name of the VPC (the original project's is wl6vpc); prefixes the names of everything in it."
   type        = string
   default     = "wl6vpc"
 }
@@ -20,7 +20,7 @@ variable "cidr" {
 }
 
 variable "azs" {
-  description = "Availability zones, one public, one private and one database subnet in each (the seed: us-east-1a and us-east-1b)."
+  description = "Availability zones, one public, one private and one database subnet in each (the original project's: us-east-1a and us-east-1b)."
   type        = list(string)
   default     = ["us-east-1a", "us-east-1b"]
 
@@ -93,7 +93,7 @@ variable "database_subnets" {
 ################################################################################
 
 variable "single_nat_gateway" {
-  description = "One NAT gateway for all zones (the seed's layout, cheaper) instead of one per zone (a zone's loss then cuts every zone's egress)."
+  description = "One NAT gateway for all zones (the original project's layout, cheaper) instead of one per zone (a zone's loss then cuts every zone's egress)."
   type        = bool
   default     = false
 }

@@ -85,8 +85,8 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------------------------
 # Database — https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 # ---------------------------------------------------------------------------------------------
-# DATABASE_URL wins; otherwise the seed's DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD form (what
-# compose/compose.yml passes on the servers); otherwise SQLite next to manage.py.
+# DATABASE_URL wins; otherwise the original project's DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD
+# form (what compose/compose.yml passes on the servers); otherwise SQLite next to manage.py.
 # django-prometheus' backends wrap Django's to count queries and measure their time.
 _PROMETHEUS_ENGINES = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
