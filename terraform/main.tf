@@ -16,6 +16,11 @@ locals {
   # be able to do (README.md, Secrets).
   django_secret_key_parameter    = "/${var.project}/app/django_secret_key"
   card_fingerprint_key_parameter = "/${var.project}/app/card_fingerprint_key"
+
+  # Every role this root creates lives under /<project>/ and carries the workload boundary that
+  # terraform/bootstrap created: the apply role may write no other (bootstrap/policies).
+  iam_path                 = "/${var.project}/"
+  permissions_boundary_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${var.project}-workload-boundary"
 }
 
 data "aws_caller_identity" "current" {}
@@ -36,16 +41,18 @@ module "monitoring" {
   source = "./modules/monitoring"
   count  = var.create_monitoring ? 1 : 0
 
-  name               = "${var.project}-monitoring"
-  project            = var.project
-  region             = var.region
-  parameter_prefix   = "/${var.project}"
-  admin_cidrs        = var.admin_cidrs
-  scrape_cidr_blocks = [var.vpc_cidr]
-  config_dir         = local.monitoring_dir
-  instance_type      = var.monitoring_instance_type
-  key_name           = var.key_name
-  alert_emails       = var.alert_emails
+  name                     = "${var.project}-monitoring"
+  project                  = var.project
+  iam_path                 = local.iam_path
+  permissions_boundary_arn = local.permissions_boundary_arn
+  region                   = var.region
+  parameter_prefix         = "/${var.project}"
+  admin_cidrs              = var.admin_cidrs
+  scrape_cidr_blocks       = [var.vpc_cidr]
+  config_dir               = local.monitoring_dir
+  instance_type            = var.monitoring_instance_type
+  key_name                 = var.key_name
+  alert_emails             = var.alert_emails
 
   # The blackbox probe of the shop's health path through the load balancer.
   probe_load_balancer = true
@@ -205,16 +212,18 @@ resource "aws_ssm_document" "deploy" {
 module "EC2" {
   source = "./modules/ec2"
 
-  name_prefix           = var.project
-  vpc_id                = module.VPC.vpc_id
-  public_subnet_ids     = module.VPC.public_subnet_ids
-  private_subnet_ids    = module.VPC.private_subnet_ids
-  app_security_group_id = module.VPC.app_security_group_id
-  admin_ssh_cidrs       = var.admin_ssh_cidrs
-  key_name              = var.key_name
-  create_bastions       = var.create_bastions
-  bastion_instance_type = var.bastion_instance_type
-  app_instance_type     = var.app_instance_type
+  name_prefix              = var.project
+  iam_path                 = local.iam_path
+  permissions_boundary_arn = local.permissions_boundary_arn
+  vpc_id                   = module.VPC.vpc_id
+  public_subnet_ids        = module.VPC.public_subnet_ids
+  private_subnet_ids       = module.VPC.private_subnet_ids
+  app_security_group_id    = module.VPC.app_security_group_id
+  admin_ssh_cidrs          = var.admin_ssh_cidrs
+  key_name                 = var.key_name
+  create_bastions          = var.create_bastions
+  bastion_instance_type    = var.bastion_instance_type
+  app_instance_type        = var.app_instance_type
 
   # The original project's user_data: deploy.sh with the compose template inside, rendered by
   # templatefile with rds_endpoint, dockerhub_username and docker_compose. The registry

@@ -13,11 +13,6 @@ function validationRegex(variable: Body): RegExp {
   return new RegExp(pattern.replace(/\\\\/g, '\\'));
 }
 
-function conditions(document: Body): Record<string, Body> {
-  const statement = bodies(document.statement)[0] ?? {};
-  return Object.fromEntries(bodies(statement.condition).map((c) => [String(c.variable), c]));
-}
-
 describe('bootstrap', () => {
   it('keeps state in a versioned, encrypted, private, TLS-only bucket', async () => {
     const bootstrap = await loadModule('bootstrap');
@@ -45,31 +40,32 @@ describe('bootstrap', () => {
     });
   });
 
-  it('pins the deploy role to aud sts.amazonaws.com and exact main-branch / environment subjects', async () => {
+  it('makes one role per pipeline job from the rendered documents in bootstrap/policies, ReadOnlyAccess only for plan', async () => {
     const bootstrap = await loadModule('bootstrap');
-    const trust = conditions(block(bootstrap, 'data', 'aws_iam_policy_document', 'deploy_trust').body);
-    expect(trust['token.actions.githubusercontent.com:aud']).toMatchObject({ test: 'StringEquals', values: ['sts.amazonaws.com'] });
-    expect(trust['token.actions.githubusercontent.com:sub']).toMatchObject({
-      test: 'StringEquals',
-      values: '${local.deploy_subjects}'
+    const roles = block(bootstrap, 'resource', 'aws_iam_role', 'pipeline').body;
+    expect(roles.for_each).toBe('${module.policies.role_names}');
+    expect(roles.assume_role_policy).toBe('${module.policies.trust_policies[each.key]}');
+    expect(block(bootstrap, 'resource', 'aws_iam_role_policy', 'pipeline').body.policy).toBe('${each.value}');
+    expect(block(bootstrap, 'resource', 'aws_iam_role_policy_attachment', 'plan_read_only').body).toMatchObject({
+      role: '${aws_iam_role.pipeline["plan"].name}',
+      policy_arn: 'arn:${local.partition}:iam::aws:policy/ReadOnlyAccess'
     });
-    const subjects = String(bootstrap.locals.deploy_subjects);
-    expect(subjects).toContain('"repo:${var.github_repository}:ref:refs/heads/${var.deploy_branch}"');
-    expect(subjects).toContain('"repo:${var.github_repository}:environment:${var.deploy_environment}"');
-    expect(block(bootstrap, 'variable', '', 'deploy_branch').body.default).toBe('main');
+    const attachments = bootstrap.blocks.filter((b) => b.type === 'aws_iam_role_policy_attachment');
+    expect(attachments.map((b) => b.name)).toEqual(['plan_read_only']);
   });
 
-  it('pins the plan role to the same audience and the repository’s pull requests', async () => {
+  it('creates the workload boundary and the parameters key (rotated, its policy from bootstrap/policies)', async () => {
     const bootstrap = await loadModule('bootstrap');
-    const trust = conditions(block(bootstrap, 'data', 'aws_iam_policy_document', 'plan_trust').body);
-    expect(trust['token.actions.githubusercontent.com:aud']).toMatchObject({ test: 'StringEquals', values: ['sts.amazonaws.com'] });
-    expect(trust['token.actions.githubusercontent.com:sub']).toMatchObject({ test: 'StringEquals', values: '${local.plan_subjects}' });
-    expect(bootstrap.locals.plan_subjects).toEqual(['repo:${var.github_repository}:pull_request']);
+    expect(block(bootstrap, 'resource', 'aws_iam_policy', 'workload_boundary').body.policy).toBe('${module.policies.boundary_policy}');
+    expect(block(bootstrap, 'resource', 'aws_kms_key', 'parameters').body).toMatchObject({
+      enable_key_rotation: true,
+      policy: '${module.policies.parameters_key_policy}'
+    });
   });
 
   it('never matches subjects with StringLike or a wildcard', async () => {
-    const bootstrap = await loadModule('bootstrap');
-    const text = JSON.stringify(bootstrap.files['bootstrap/main.tf']);
+    const policies = await loadModule('bootstrap/policies');
+    const text = JSON.stringify(policies.files);
     expect(text).not.toContain('StringLike');
     expect(text).not.toMatch(/repo:[^"]*\*/);
   });
@@ -86,29 +82,16 @@ describe('bootstrap', () => {
     const environment = validationRegex(block(bootstrap, 'variable', '', 'deploy_environment').body);
     expect(environment.test('production')).toBe(true);
     expect(environment.test('*')).toBe(false);
-  });
-
-  it('scopes the deploy policy by project names and tags, and passes roles only to EC2', async () => {
-    const bootstrap = await loadModule('bootstrap');
-    const statements = bodies(block(bootstrap, 'data', 'aws_iam_policy_document', 'deploy').body.statement);
-    const bySid = Object.fromEntries(statements.map((s) => [String(s.sid), s]));
-    const wildcard = statements.filter((s) => JSON.stringify(s.resources) === '["*"]').map((s) => s.sid);
-    expect(wildcard).toEqual(['Describe']);
-    expect(bodies(bySid.PassServerRolesToEc2?.condition)[0]).toMatchObject({
-      variable: 'iam:PassedToService',
-      values: ['ec2.amazonaws.com']
-    });
-    expect(bodies(bySid.Ec2ChangeTagged?.condition)[0]).toMatchObject({ variable: 'aws:ResourceTag/Project', values: ['${var.project}'] });
-    expect(bodies(bySid.Ec2CreateTagged?.condition)[0]).toMatchObject({ variable: 'aws:RequestTag/Project', values: ['${var.project}'] });
-    expect(bySid.ProjectRoles?.resources).toEqual([
-      '${local.arn.iam}:role/${var.project}-*',
-      '${local.arn.iam}:instance-profile/${var.project}-*'
-    ]);
+    const workflow = validationRegex(block(bootstrap, 'variable', '', 'deploy_workflow').body);
+    expect(workflow.test('.github/workflows/deploy.yml')).toBe(true);
+    for (const bad of ['deploy.yml', '.github/workflows/*', '../x.yml', '.github/workflows/a/b.yml']) expect([bad, workflow.test(bad)]).toEqual([bad, false]);
   });
 
   it('outputs the role ARNs and the backend settings', async () => {
     const bootstrap = await loadModule('bootstrap');
     const outputs = bootstrap.blocks.filter((b) => b.kind === 'output').map((b) => b.name);
-    expect(outputs).toEqual(expect.arrayContaining(['deploy_role_arn', 'plan_role_arn', 'backend_config', 'state_bucket']));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['deploy_role_arn', 'plan_role_arn', 'rollout_role_arn', 'workload_boundary_arn', 'backend_config', 'state_bucket'])
+    );
   });
 });

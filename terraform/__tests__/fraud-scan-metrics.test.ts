@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { block, bodies, loadModule, str, type Body } from './support/hcl.js';
+import type { Statement } from './support/iam-evaluator.js';
+import { renderPipelinePolicies } from './support/pipeline-policies.js';
 
 // The fraud scan's metrics path in Terraform: the monitoring module's upload role (GitHub
 // OIDC, the repository's default branch only, s3:PutObject on one key), the instance role's
@@ -140,11 +142,13 @@ describe("the fraud scan's upload role (modules/monitoring)", () => {
 describe("the deploy role (bootstrap) and the fraud scan's role", () => {
   it('may read exactly GitHub’s OIDC provider, which the monitoring module looks up', async () => {
     const bootstrap = await loadModule('bootstrap');
-    const policy = statements(block(bootstrap, 'data', 'aws_iam_policy_document', 'deploy').body);
-    expect(policy.find((s) => s.sid === 'ReadGitHubOidcProvider')).toEqual({
-      sid: 'ReadGitHubOidcProvider',
-      actions: ['iam:GetOpenIDConnectProvider'],
-      resources: ['${local.arn.iam}:oidc-provider/token.actions.githubusercontent.com']
+    const apply = renderPipelinePolicies().roles.apply;
+    const statementsOf = ([] as Statement[]).concat(apply.Statement);
+    expect(statementsOf.find((s) => s.Sid === 'ReadGitHubOidcProvider')).toEqual({
+      Sid: 'ReadGitHubOidcProvider',
+      Effect: 'Allow',
+      Action: 'iam:GetOpenIDConnectProvider',
+      Resource: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'
     });
     // The provider bootstrap creates is the one looked up (one per URL per account).
     expect(block(bootstrap, 'resource', 'aws_iam_openid_connect_provider', 'github').body.url).toBe(

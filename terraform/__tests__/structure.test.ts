@@ -156,11 +156,14 @@ describe('the EC2 module', () => {
     }
   });
 
-  it('requires IMDSv2, encrypts root volumes and gives every server an instance profile', async () => {
+  it('requires IMDSv2 with a hop limit of 1, encrypts root volumes and gives every server an instance profile', async () => {
     for (const dir of MODULES) {
       for (const instance of (await loadModule(dir)).blocks.filter((b) => b.type === 'aws_instance')) {
         const where = `${instance.file}: ${instance.name}`;
         expect([where, bodies(instance.body.metadata_options)[0]?.http_tokens]).toEqual([where, 'required']);
+        // One hop: a container's packets (one more hop through Docker's bridge) never get a token, so
+        // the app containers cannot use the instance role (which may read the database master secret).
+        expect([where, bodies(instance.body.metadata_options)[0]?.http_put_response_hop_limit]).toEqual([where, 1]);
         expect([where, bodies(instance.body.root_block_device)[0]?.encrypted]).toEqual([where, true]);
         expect([where, typeof instance.body.iam_instance_profile]).toEqual([where, 'string']);
       }
@@ -239,6 +242,12 @@ describe('conventions', () => {
   it('every configuration requires Terraform >= 1.11 and the AWS provider >= 6.0; no module configures a provider', async () => {
     for (const dir of terraformDirs()) {
       const config = await loadModule(dir);
+      // A module of plain data (bootstrap/policies renders documents, offline) needs no provider.
+      if (!config.blocks.some((b) => ['resource', 'data', 'ephemeral', 'provider'].includes(b.kind))) {
+        expect([dir, config.settings.find((s) => s.required_version)?.required_version]).toEqual([dir, '>= 1.11']);
+        expect([dir, config.settings.some((s) => s.required_providers)]).toEqual([dir, false]);
+        continue;
+      }
       const settings = config.settings.find((s) => s.required_providers);
       expect([dir, settings?.required_version]).toEqual([dir, '>= 1.11']);
       const providers = bodies(settings?.required_providers)[0];

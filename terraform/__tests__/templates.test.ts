@@ -50,7 +50,6 @@ const SAMPLE: Record<string, string | number> = {
   grafana_image: 'grafana/grafana-oss:11.3.0',
   prometheus_retention: '15d',
   config_sync_interval_seconds: 120,
-  grafana_admin_password_version: 1,
   fraud_scan_metrics_key: 'fraud-scan/fraud_scan.prom',
   fraud_scan_fetch_interval: 300,
   fetch_textfile_script: readFileSync(FETCH_TEXTFILE, 'utf8')

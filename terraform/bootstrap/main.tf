@@ -7,25 +7,6 @@ locals {
 
   oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : var.existing_oidc_provider_arn
 
-  # Exact subjects only: a wildcard sub would let any branch, fork or repository whose token
-  # GitHub signs assume the role.
-  deploy_subjects = compact([
-    var.deploy_branch == null ? "" : "repo:${var.github_repository}:ref:refs/heads/${var.deploy_branch}",
-    var.deploy_environment == null ? "" : "repo:${var.github_repository}:environment:${var.deploy_environment}",
-  ])
-  plan_subjects = ["repo:${var.github_repository}:pull_request"]
-
-  arn = {
-    ec2       = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
-    elb       = "arn:${local.partition}:elasticloadbalancing:${local.region}:${local.account_id}"
-    rds       = "arn:${local.partition}:rds:${local.region}:${local.account_id}"
-    ssm       = "arn:${local.partition}:ssm:${local.region}:${local.account_id}"
-    secrets   = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}"
-    iam       = "arn:${local.partition}:iam::${local.account_id}"
-    s3        = "arn:${local.partition}:s3:::"
-    state     = "arn:${local.partition}:s3:::${local.state_bucket}"
-    ssm_image = "arn:${local.partition}:ec2:${local.region}::image"
-  }
 }
 
 data "aws_caller_identity" "current" {}
@@ -151,148 +132,104 @@ resource "aws_iam_openid_connect_provider" "github" {
 }
 
 ################################################################################
-# Deploy role (main branch / named environment)
+# Pipeline roles: one per job, exact OIDC subjects (policies/ holds every document)
 ################################################################################
 
-data "aws_iam_policy_document" "deploy_trust" {
-  statement {
-    sid     = "GitHubActionsDeploy"
-    actions = ["sts:AssumeRoleWithWebIdentity"]
+module "policies" {
+  source = "./policies"
 
-    principals {
-      type        = "Federated"
-      identifiers = [local.oidc_provider_arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:sub"
-      values   = local.deploy_subjects
-    }
-  }
+  project             = var.project
+  partition           = local.partition
+  account_id          = local.account_id
+  region              = local.region
+  state_bucket        = aws_s3_bucket.state.id
+  state_key           = var.state_key
+  github_repository   = var.github_repository
+  oidc_provider_arn   = local.oidc_provider_arn
+  deploy_branch       = var.deploy_branch
+  deploy_environment  = var.deploy_environment
+  deploy_workflow     = var.deploy_workflow
+  pin_deploy_workflow = var.pin_deploy_workflow
+  default_vpc_arn     = data.aws_vpc.default.arn
 }
 
-resource "aws_iam_role" "deploy" {
-  name                 = "${var.project}-github-deploy"
-  description          = "GitHub Actions deploy of ${var.github_repository}: applies terraform/ and rolls new images out"
-  assume_role_policy   = data.aws_iam_policy_document.deploy_trust.json
+resource "aws_iam_role" "pipeline" {
+  for_each = module.policies.role_names
+
+  name                 = each.value
+  description          = "GitHub Actions ${each.key} job of ${var.github_repository} (terraform/bootstrap/policies)"
+  assume_role_policy   = module.policies.trust_policies[each.key]
   max_session_duration = 3600
 
-  tags = merge(local.tags, { Name = "${var.project}-github-deploy" })
+  tags = merge(local.tags, { Name = each.value, PipelineJob = each.key })
 
   lifecycle {
     precondition {
-      condition     = length(local.deploy_subjects) > 0
-      error_message = "Set deploy_branch or deploy_environment (or both): the deploy role needs a subject."
-    }
-    precondition {
-      condition     = var.create_oidc_provider || var.existing_oidc_provider_arn != null
-      error_message = "existing_oidc_provider_arn is required when create_oidc_provider is false."
+      condition     = var.create_oidc_provider || can(regex("^arn:[a-z-]+:iam::${local.account_id}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.existing_oidc_provider_arn))
+      error_message = "existing_oidc_provider_arn must be this account's (${local.account_id}) token.actions.githubusercontent.com provider when create_oidc_provider is false."
     }
   }
 }
 
-resource "aws_iam_policy" "deploy" {
-  name        = "${var.project}-github-deploy"
-  description = "What terraform/ manages, scoped to the ${var.project} names and Project tag where AWS allows"
-  policy      = data.aws_iam_policy_document.deploy.json
+resource "aws_iam_role_policy" "pipeline" {
+  for_each = module.policies.role_policies
 
-  tags = merge(local.tags, { Name = "${var.project}-github-deploy" })
+  name   = "${var.project}-github-${each.key}"
+  role   = aws_iam_role.pipeline[each.key].id
+  policy = each.value
 }
 
-resource "aws_iam_role_policy_attachment" "deploy" {
-  role       = aws_iam_role.deploy.name
-  policy_arn = aws_iam_policy.deploy.arn
-}
-
-################################################################################
-# Plan role (pull requests, read-only)
-################################################################################
-
-data "aws_iam_policy_document" "plan_trust" {
-  statement {
-    sid     = "GitHubActionsPlan"
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-
-    principals {
-      type        = "Federated"
-      identifiers = [local.oidc_provider_arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:sub"
-      values   = local.plan_subjects
-    }
-  }
-}
-
-data "aws_iam_policy_document" "plan" {
-  statement {
-    sid       = "ReadState"
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.state.arn]
-  }
-
-  statement {
-    sid       = "ReadStateObject"
-    actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.state.arn}/${var.state_key}"]
-  }
-
-  # ReadOnlyAccess includes ssm:GetParameter; the registry password is no plan's business.
-  statement {
-    sid       = "NoRegistryPassword"
-    effect    = "Deny"
-    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"]
-    resources = ["${local.arn.ssm}:parameter/${var.project}/dockerhub/*"]
-  }
-
-  # terraform plan takes the lock too (use_lockfile writes <key>.tflock).
-  statement {
-    sid       = "TakeTheLock"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${aws_s3_bucket.state.arn}/${var.state_key}.tflock"]
-  }
-}
-
-resource "aws_iam_role" "plan" {
-  count = var.create_plan_role ? 1 : 0
-
-  name                 = "${var.project}-github-plan"
-  description          = "GitHub Actions pull-request plan of ${var.github_repository}: read-only"
-  assume_role_policy   = data.aws_iam_policy_document.plan_trust.json
-  max_session_duration = 3600
-
-  tags = merge(local.tags, { Name = "${var.project}-github-plan" })
-}
-
-# Refreshing every resource of the plan needs the read side of every service involved; the
-# AWS-managed ReadOnlyAccess is that, and grants no write. (It does not read SecureString
-# values or secret values: those need kms:Decrypt / GetSecretValue, which it lacks.)
+# Refreshing every resource of a plan needs the read side of every service involved; the
+# AWS-managed ReadOnlyAccess is that. Its secret-reading parts (SSM decryption, Secrets
+# Manager values, command output, logs) are denied explicitly in the plan role's own policy,
+# and the parameters' key never lets a pipeline role decrypt.
 resource "aws_iam_role_policy_attachment" "plan_read_only" {
-  count = var.create_plan_role ? 1 : 0
-
-  role       = aws_iam_role.plan[0].name
+  role       = aws_iam_role.pipeline["plan"].name
   policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
 }
 
-resource "aws_iam_role_policy" "plan_state" {
-  count = var.create_plan_role ? 1 : 0
+################################################################################
+# The workload boundary: every role the pipeline creates must carry it
+################################################################################
 
-  name   = "terraform-state"
-  role   = aws_iam_role.plan[0].id
-  policy = data.aws_iam_policy_document.plan.json
+resource "aws_iam_policy" "workload_boundary" {
+  name        = module.policies.boundary_name
+  description = "Permissions boundary of every role the ${var.project} pipeline creates: what a server may ever do, no IAM"
+  policy      = module.policies.boundary_policy
+
+  tags = merge(local.tags, { Name = module.policies.boundary_name })
+}
+
+################################################################################
+# The key of the project's SecureString parameters
+################################################################################
+
+resource "aws_kms_key" "parameters" {
+  description             = "SecureString parameters of ${var.project}: only its server roles decrypt"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = module.policies.parameters_key_policy
+
+  tags = merge(local.tags, { Name = "${var.project}-parameters" })
+}
+
+resource "aws_kms_alias" "parameters" {
+  name          = module.policies.parameters_key_alias
+  target_key_id = aws_kms_key.parameters.key_id
+}
+
+# The roles kept their names when they became one resource per job.
+moved {
+  from = aws_iam_role.deploy
+  to   = aws_iam_role.pipeline["apply"]
+}
+
+moved {
+  from = aws_iam_role.plan[0]
+  to   = aws_iam_role.pipeline["plan"]
+}
+
+moved {
+  from = aws_iam_role_policy_attachment.plan_read_only[0]
+  to   = aws_iam_role_policy_attachment.plan_read_only
 }

@@ -26,16 +26,31 @@ output "oidc_provider_arn" {
 }
 
 output "deploy_role_arn" {
-  description = "Role the deploy workflow assumes (aws-actions/configure-aws-credentials role-to-assume)."
-  value       = aws_iam_role.deploy.arn
-}
-
-output "deploy_role_subjects" {
-  description = "The exact OIDC subjects allowed to assume the deploy role."
-  value       = local.deploy_subjects
+  description = "The apply role: set it as the repository variable AWS_DEPLOY_ROLE_ARN (the plan and rollout roles' ARNs are derived from it)."
+  value       = aws_iam_role.pipeline["apply"].arn
 }
 
 output "plan_role_arn" {
-  description = "Read-only role pull-request workflows assume for terraform plan, or null."
-  value       = try(aws_iam_role.plan[0].arn, null)
+  description = "Read-only role of the plan job (pull requests and the deploy branch)."
+  value       = aws_iam_role.pipeline["plan"].arn
+}
+
+output "rollout_role_arn" {
+  description = "Role of the rollout steps (deploy environment only)."
+  value       = aws_iam_role.pipeline["rollout"].arn
+}
+
+output "role_subjects" {
+  description = "The exact OIDC subjects each pipeline role trusts, by job."
+  value       = module.policies.subjects
+}
+
+output "workload_boundary_arn" {
+  description = "Permissions boundary every role the pipeline creates carries (the main root's permissions_boundary_arn)."
+  value       = aws_iam_policy.workload_boundary.arn
+}
+
+output "parameters_key_alias" {
+  description = "KMS alias of the project's SecureString parameters."
+  value       = aws_kms_alias.parameters.name
 }

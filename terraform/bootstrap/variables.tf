@@ -62,25 +62,42 @@ variable "github_repository" {
 }
 
 variable "deploy_branch" {
-  description = "Branch whose workflow runs may assume the deploy role (sub repo:<owner>/<name>:ref:refs/heads/<branch>); null when only deploy_environment is used."
+  description = "The branch that deploys: its pushes run the plan job (plan role, sub repo:<owner>/<name>:ref:refs/heads/<branch>)."
   type        = string
   default     = "main"
 
   validation {
-    condition     = var.deploy_branch == null || can(regex("^[A-Za-z0-9_./-]+$", var.deploy_branch))
+    condition     = can(regex("^[A-Za-z0-9_./-]+$", var.deploy_branch))
     error_message = "deploy_branch must be a branch name without wildcards."
   }
 }
 
 variable "deploy_environment" {
-  description = "GitHub environment whose jobs may assume the deploy role (sub repo:<owner>/<name>:environment:<name>); null for none. A job with an environment presents this sub instead of the branch one."
+  description = "GitHub environment whose jobs may assume the apply and rollout roles (sub repo:<owner>/<name>:environment:<name>). Restrict its deployment branches to deploy_branch: the deploy workflow refuses to apply otherwise (docs/deploy.md)."
   type        = string
-  default     = null
+  default     = "production"
 
   validation {
-    condition     = var.deploy_environment == null || can(regex("^[A-Za-z0-9_.-]+$", var.deploy_environment))
+    condition     = can(regex("^[A-Za-z0-9_.-]+$", var.deploy_environment))
     error_message = "deploy_environment must be an environment name without wildcards."
   }
+}
+
+variable "deploy_workflow" {
+  description = "Path of the deploy workflow in the repository, pinned in the subjects when pin_deploy_workflow is true."
+  type        = string
+  default     = ".github/workflows/deploy.yml"
+
+  validation {
+    condition     = can(regex("^\\.github/workflows/[A-Za-z0-9_.-]+\\.ya?ml$", var.deploy_workflow))
+    error_message = "deploy_workflow must be a file under .github/workflows/ (e.g. .github/workflows/deploy.yml)."
+  }
+}
+
+variable "pin_deploy_workflow" {
+  description = "Trust only tokens whose subject names the deploy workflow (job_workflow_ref). Set the repository's OIDC subject template to repo, context, job_workflow_ref first (docs/deploy.md), or every role refuses every token."
+  type        = bool
+  default     = false
 }
 
 variable "create_oidc_provider" {
@@ -93,10 +110,4 @@ variable "existing_oidc_provider_arn" {
   description = "ARN of an existing token.actions.githubusercontent.com provider, when create_oidc_provider is false."
   type        = string
   default     = null
-}
-
-variable "create_plan_role" {
-  description = "Create a read-only role that pull-request workflows may assume to run terraform plan."
-  type        = bool
-  default     = true
 }

@@ -46,9 +46,11 @@ data "aws_iam_policy_document" "ec2_assume" {
 }
 
 resource "aws_iam_role" "app" {
-  name               = "${var.name_prefix}-app"
-  description        = "App servers: read their deploy settings and secrets, accept Run Command"
-  assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
+  name                 = "${var.name_prefix}-app"
+  path                 = var.iam_path
+  permissions_boundary = var.permissions_boundary_arn
+  description          = "App servers: read their deploy settings and secrets, accept Run Command"
+  assume_role_policy   = data.aws_iam_policy_document.ec2_assume.json
 
   tags = merge(local.role_tags.app, { Name = "${var.name_prefix}-app" })
 }
@@ -99,6 +101,7 @@ resource "aws_iam_role_policy" "app_secrets" {
 
 resource "aws_iam_instance_profile" "app" {
   name = "${var.name_prefix}-app"
+  path = var.iam_path
   role = aws_iam_role.app.name
 
   tags = merge(local.role_tags.app, { Name = "${var.name_prefix}-app" })
@@ -107,9 +110,11 @@ resource "aws_iam_instance_profile" "app" {
 resource "aws_iam_role" "bastion" {
   count = var.create_bastions ? 1 : 0
 
-  name               = "${var.name_prefix}-bastion"
-  description        = "Bastions: Session Manager only"
-  assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
+  name                 = "${var.name_prefix}-bastion"
+  path                 = var.iam_path
+  permissions_boundary = var.permissions_boundary_arn
+  description          = "Bastions: Session Manager only"
+  assume_role_policy   = data.aws_iam_policy_document.ec2_assume.json
 
   tags = merge(local.role_tags.bastion, { Name = "${var.name_prefix}-bastion" })
 }
@@ -125,6 +130,7 @@ resource "aws_iam_instance_profile" "bastion" {
   count = var.create_bastions ? 1 : 0
 
   name = "${var.name_prefix}-bastion"
+  path = var.iam_path
   role = aws_iam_role.bastion[0].name
 
   tags = merge(local.role_tags.bastion, { Name = "${var.name_prefix}-bastion" })

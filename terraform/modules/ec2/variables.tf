@@ -130,3 +130,19 @@ variable "parameters_kms_key_arn" {
     error_message = "parameters_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
   }
 }
+
+variable "iam_path" {
+  description = "IAM path of the servers' roles and instance profiles: the only path the pipeline's apply role may write roles under (terraform/bootstrap/policies)."
+  type        = string
+  default     = "/ecommerce/"
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)+$", var.iam_path))
+    error_message = "iam_path must start and end with / (e.g. /ecommerce/)."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "ARN of the permissions boundary every role here carries (terraform/bootstrap's workload_boundary_arn); the apply role refuses to write a role without it."
+  type        = string
+}

@@ -319,9 +319,11 @@ data "aws_iam_policy_document" "this" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.name
-  description        = "Monitoring server: EC2 discovery, its configuration bucket, Grafana's password"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
+  name                 = var.name
+  path                 = var.iam_path
+  permissions_boundary = var.permissions_boundary_arn
+  description          = "Monitoring server: EC2 discovery, its configuration bucket, Grafana's password"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
 
   tags = merge(var.tags, { Name = var.name })
 }
@@ -340,6 +342,7 @@ resource "aws_iam_role_policy_attachment" "ssm_core" {
 
 resource "aws_iam_instance_profile" "this" {
   name = var.name
+  path = var.iam_path
   role = aws_iam_role.this.name
 
   tags = merge(var.tags, { Name = var.name })
@@ -402,6 +405,8 @@ resource "aws_iam_role" "fraud_scan_upload" {
   count = local.fraud_scan_metrics_upload ? 1 : 0
 
   name                 = "${var.name}-fraud-scan"
+  path                 = var.iam_path
+  permissions_boundary = var.permissions_boundary_arn
   description          = "GitHub Actions fraud scan of ${var.fraud_scan_github_repository}: puts fraud_scan.prom into the monitoring bucket"
   assume_role_policy   = data.aws_iam_policy_document.fraud_scan_trust[0].json
   max_session_duration = 3600
@@ -512,7 +517,7 @@ resource "aws_vpc_security_group_egress_rule" "http" {
 ################################################################################
 
 resource "aws_instance" "this" {
-  #checkov:skip=CKV_AWS_88:Admins reach Grafana and Prometheus directly (the seed's design); the group admits only admin_cidrs.
+  #checkov:skip=CKV_AWS_88:The public IP is for egress (the default VPC has no NAT) to S3, SSM and Ubuntu's archive; with admin_cidrs empty, the default, no port is open to the internet and admins use Session Manager port forwarding (README.md).
   ami                         = data.aws_ami.ubuntu.id
   instance_type               = var.instance_type
   subnet_id                   = local.subnet_id

@@ -204,3 +204,19 @@ variable "fraud_scan_fetch_interval_seconds" {
   type        = number
   default     = 300
 }
+
+variable "iam_path" {
+  description = "IAM path of this module's roles and instance profile: the only path the pipeline's apply role may write roles under (terraform/bootstrap/policies)."
+  type        = string
+  default     = "/ecommerce/"
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)+$", var.iam_path))
+    error_message = "iam_path must start and end with / (e.g. /ecommerce/)."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "ARN of the permissions boundary every role here carries (terraform/bootstrap's workload_boundary_arn)."
+  type        = string
+}
