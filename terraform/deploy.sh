@@ -81,6 +81,11 @@ CARD_FINGERPRINT_KEY_PARAMETER=${card_fingerprint_key_parameter}
 ALLOWED_HOSTS_PARAMETER=${allowed_hosts_parameter}
 DB_SECRET_ARN=${db_secret_arn}
 DB_HOST=${rds_endpoint}
+DB_PORT=${db_port}
+DB_NAME=${db_name}
+APP_DB_USER=${db_app_user}
+APP_DB_PASSWORD_PARAMETER=${db_app_password_parameter}
+APP_DB_CONNECTION_LIMIT=${db_app_connection_limit}
 HEALTH_CHECK_URL=http://127.0.0.1:3000${health_check_path}
 ENV
 chmod 0644 /etc/ecommerce/deploy.env
@@ -100,6 +105,7 @@ cat >/usr/local/lib/ecommerce/render_env.py <<'PY'
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -125,6 +131,60 @@ def parameter(name, optional=False):
 if sys.argv[1:] == ["registry-password"]:
     sys.stdout.write(parameter(os.environ["DOCKERHUB_PASSWORD_PARAMETER"]))
     sys.exit(0)
+
+
+def db_setup(force):
+    """The one-shot step that gives the app its own database role (manage.py
+    ensure_app_database_role, run once in the backend image). The only place the master
+    credentials go: read here with the instance role, handed to `docker compose run` through its
+    environment (never its arguments), gone with the container (--rm). Skipped when this server
+    already did it for the same database, role, password version and limit."""
+    state_dir = os.environ.get("ECOMMERCE_STATE_DIR", "/var/lib/ecommerce")
+    try:
+        found = ssm.get_parameter(Name=os.environ["APP_DB_PASSWORD_PARAMETER"], WithDecryption=True)["Parameter"]
+    except ssm.exceptions.ParameterNotFound:
+        print(
+            "db-setup: " + os.environ["APP_DB_PASSWORD_PARAMETER"] + " does not exist: the deploy workflow's "
+            "app-secrets step creates it (list it in its parameters), then deploy again",
+            file=sys.stderr,
+        )
+        return 2
+    marker = "{DB_HOST}:{DB_PORT}/{DB_NAME} role {APP_DB_USER} limit {APP_DB_CONNECTION_LIMIT}".format(**os.environ)
+    marker += " password {} version {}\n".format(os.environ["APP_DB_PASSWORD_PARAMETER"], found["Version"])
+    done = os.path.join(state_dir, "db-setup.done")
+    if not force and os.path.exists(done):
+        with open(done, encoding="utf-8") as handle:
+            if handle.read() == marker:
+                print("db-setup: already done on this server for " + marker.strip(), file=sys.stderr)
+                return 0
+    master = json.loads(
+        boto3.client("secretsmanager", region_name=region)
+        .get_secret_value(SecretId=os.environ["DB_SECRET_ARN"])["SecretString"]
+    )
+    env = dict(os.environ)
+    env.update(
+        DB_USER=master["username"],
+        DB_PASSWORD=master["password"],
+        APP_DB_PASSWORD=found["Value"],
+        RUN_MIGRATIONS="false",  # the app role migrates afterwards, and owns what it creates
+    )
+    names = ("DB_USER", "DB_PASSWORD", "APP_DB_USER", "APP_DB_PASSWORD", "APP_DB_CONNECTION_LIMIT", "RUN_MIGRATIONS")
+    command = ["docker", "compose", "run", "--rm", "--no-deps", "-T"]
+    for name in names:
+        command += ["-e", name]  # a name only: compose takes the value from its environment
+    command += ["backend", "python", "manage.py", "ensure_app_database_role"]
+    print("db-setup: running ensure_app_database_role as the master user, once", file=sys.stderr)
+    status = subprocess.run(command, cwd=APP_DIR, env=env, check=False).returncode
+    if status != 0:
+        print(
+            f"db-setup: ensure_app_database_role failed (exit {status}); its message is above. The app "
+            "containers were not started with credentials that do not work.",
+            file=sys.stderr,
+        )
+        return status
+    os.makedirs(state_dir, mode=0o700, exist_ok=True)
+    write(done, marker, 0o600)
+    return 0
 
 IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$")
 HOSTS = re.compile(r"^[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*$")
@@ -161,6 +221,12 @@ def write(path, text, mode):
     return True
 
 
+if sys.argv[1:2] == ["db-setup"]:
+    if sys.argv[2:] not in ([], ["--force"]):
+        sys.exit("usage: render_env.py db-setup [--force]")
+    sys.exit(db_setup(force=sys.argv[2:] == ["--force"]))
+
+
 # The load balancer (and so this parameter) is created after the servers: on a first boot,
 # wait for it.
 for _ in range(90):
@@ -180,13 +246,11 @@ compose = (
     .replace("__ALLOWED_HOSTS__", checked("allowed hosts", allowed_hosts, HOSTS))
 )
 
-master = json.loads(
-    boto3.client("secretsmanager", region_name=region)
-    .get_secret_value(SecretId=os.environ["DB_SECRET_ARN"])["SecretString"]
-)
 prefix = os.environ["DJANGO_SECRET_KEY_PARAMETER"].rsplit("/", 1)[0]
+# The app's own database role and password (db-setup creates the role): never the master's.
 backend = {
-    "DB_PASSWORD": master["password"],
+    "DB_USER": os.environ["APP_DB_USER"],
+    "DB_PASSWORD": parameter(os.environ["APP_DB_PASSWORD_PARAMETER"]),
     "DJANGO_SECRET_KEY": parameter(os.environ["DJANGO_SECRET_KEY_PARAMETER"]),
     "CARD_FINGERPRINT_KEY": parameter(os.environ["CARD_FINGERPRINT_KEY_PARAMETER"]),
 }
@@ -264,6 +328,8 @@ log "Logging in to the registry as $DOCKERHUB_USERNAME"
 retry login
 log "Pulling images"
 retry docker compose pull --quiet
+# The app's database role, before any container uses it (a no-op once done: ecommerce-db-setup).
+/usr/local/sbin/ecommerce-db-setup
 log "Starting the containers"
 docker compose up -d --remove-orphans
 docker logout
@@ -284,6 +350,23 @@ exit 1
 SH
 chmod 0755 /usr/local/sbin/ecommerce-deploy
 
+# The one-shot step that creates (or brings into line) the app's own database role as the master
+# user: render_env.py db-setup. Only this step ever reads the master secret; the app containers
+# get the app role (README.md, Database users). Run by ecommerce-deploy before the containers
+# start and by the secrets timer when the app's password changed; a no-op when this server did
+# it already for the same database, role and password version. By hand: ecommerce-db-setup --force.
+cat >/usr/local/sbin/ecommerce-db-setup <<'SH'
+#!/bin/bash
+set -euo pipefail
+set -a
+# shellcheck disable=SC1091 # written by the first boot
+. /etc/ecommerce/deploy.env
+set +a
+cd /app
+exec python3 /usr/local/lib/ecommerce/render_env.py db-setup "$@"
+SH
+chmod 0755 /usr/local/sbin/ecommerce-db-setup
+
 # RDS rotates the master password it manages: re-read the secrets every few minutes and
 # recreate the containers whose env_file changed.
 cat >/usr/local/sbin/ecommerce-refresh-secrets <<'SH'
@@ -299,7 +382,8 @@ status=0
 python3 /usr/local/lib/ecommerce/render_env.py || status=$?
 if [ "$status" -eq 3 ]; then
   echo "secrets or settings changed: recreating the containers concerned"
-  cd /app && docker compose up -d
+  # A new app database password (a rotation) reaches the role first.
+  cd /app && /usr/local/sbin/ecommerce-db-setup && docker compose up -d
 elif [ "$status" -ne 0 ]; then
   exit "$status"
 fi

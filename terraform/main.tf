@@ -16,6 +16,12 @@ locals {
   # be able to do (README.md, Secrets).
   django_secret_key_parameter    = "/${var.project}/app/django_secret_key"
   card_fingerprint_key_parameter = "/${var.project}/app/card_fingerprint_key"
+  # The app's own database password (the same step creates it); the app servers' db-setup gives
+  # the role var.db_app_username this password, as the master user (README.md, Database users).
+  db_app_password_parameter = "/${var.project}/app/db_password"
+  # The app role's connection limit: per server gunicorn's worker cap (8) x 4 threads, plus 4 for
+  # the entrypoint's commands and a container being replaced; one app server per zone.
+  db_app_connection_limit = length(var.azs) * (8 * 4 + 4)
 
   # Every role this root creates lives under /<project>/ and carries the workload boundary that
   # terraform/bootstrap created: the apply role may write no other (bootstrap/policies).
@@ -239,6 +245,11 @@ module "EC2" {
     django_secret_key_parameter    = local.django_secret_key_parameter
     card_fingerprint_key_parameter = local.card_fingerprint_key_parameter
     health_check_path              = var.health_check_path
+    db_port                        = module.RDS.port
+    db_name                        = module.RDS.db_name
+    db_app_user                    = var.db_app_username
+    db_app_password_parameter      = local.db_app_password_parameter
+    db_app_connection_limit        = local.db_app_connection_limit
     # A name, not a reference: the parameter is written after the load balancer, which comes
     # after the servers.
     allowed_hosts_parameter = "/${var.project}/deploy/allowed_hosts"
@@ -251,7 +262,7 @@ module "EC2" {
       rds_endpoint   = module.RDS.address
       db_port        = module.RDS.port
       db_name        = module.RDS.db_name
-      db_user        = var.db_username
+      db_user        = var.db_app_username # the app's role, never the master (db-setup)
       aws_region     = var.region
     })
   })
@@ -260,6 +271,7 @@ module "EC2" {
     aws_ssm_parameter.frontend_image.arn,
     "${local.parameter_arn_prefix}${local.django_secret_key_parameter}",
     "${local.parameter_arn_prefix}${local.card_fingerprint_key_parameter}",
+    "${local.parameter_arn_prefix}${local.db_app_password_parameter}",
     local.dockerhub_password_parameter_arn,
     # Optional keys an owner adds by hand (stripe_secret_key, stripe_publishable_key).
     "${local.parameter_arn_prefix}/${var.project}/app/stripe_*",

@@ -194,6 +194,22 @@ variable "db_username" {
   default     = "ecommerce_admin"
 }
 
+variable "db_app_username" {
+  description = "The app's own database role: it owns the shop's tables and nothing more (no CREATEROLE, no other database). The servers' db-setup creates it as the master user, with the password in SSM /<project>/app/db_password."
+  type        = string
+  default     = "ecommerce_app"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.db_app_username)) && !contains(["postgres", "rdsadmin", "public"], var.db_app_username) && !startswith(var.db_app_username, "pg_") && !startswith(var.db_app_username, "rds")
+    error_message = "db_app_username must be 1 to 63 lower-case letters, digits and underscores, starting with a letter or underscore, and not a role of PostgreSQL or RDS (postgres, rdsadmin, public, pg_*, rds*)."
+  }
+
+  validation {
+    condition     = var.db_app_username != var.db_username
+    error_message = "db_app_username must differ from db_username: the app must not connect as the master user."
+  }
+}
+
 variable "db_multi_az" {
   description = "A standby database in the second zone with automatic failover."
   type        = bool

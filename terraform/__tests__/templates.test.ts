@@ -31,7 +31,10 @@ const SAMPLE: Record<string, string | number> = {
   rds_endpoint: 'ecommerce-db.abc123.us-east-1.rds.amazonaws.com',
   db_port: 5432,
   db_name: 'ecommerce',
-  db_user: 'ecommerce_admin',
+  db_user: 'ecommerce_app',
+  db_app_user: 'ecommerce_app',
+  db_app_password_parameter: '/ecommerce/app/db_password',
+  db_app_connection_limit: 72,
   db_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-AbCdEf',
   dockerhub_username: 'acme',
   dockerhub_password_parameter: '/ecommerce/dockerhub/password',
@@ -118,7 +121,8 @@ describe('deploy.sh rendered for the app servers', () => {
   it('passes shellcheck, and so do the scripts it installs', () => {
     expect(shellcheck(renderedDeploy)).toBe('');
     const scripts = heredocs(renderedDeploy).filter((doc) => doc.body.startsWith('#!/bin/bash'));
-    expect(scripts.map((s) => s.name)).toEqual(['SH', 'SH']);
+    // ecommerce-deploy, ecommerce-db-setup, ecommerce-refresh-secrets
+    expect(scripts.map((s) => s.name)).toEqual(['SH', 'SH', 'SH']);
     for (const script of scripts) expect(shellcheck(script.body)).toBe('');
   });
 
@@ -295,11 +299,25 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       ALLOWED_HOSTS_PARAMETER: String(SAMPLE.allowed_hosts_parameter),
       DB_SECRET_ARN: secretArn,
       ECOMMERCE_APP_DIR: path.join(work, 'app'),
-      ECOMMERCE_COMPOSE_TEMPLATE: path.join(work, 'docker-compose.template.yml')
+      ECOMMERCE_COMPOSE_TEMPLATE: path.join(work, 'docker-compose.template.yml'),
+      DB_HOST: String(SAMPLE.rds_endpoint),
+      DB_PORT: String(SAMPLE.db_port),
+      DB_NAME: String(SAMPLE.db_name),
+      APP_DB_USER: String(SAMPLE.db_app_user),
+      APP_DB_PASSWORD_PARAMETER: String(SAMPLE.db_app_password_parameter),
+      APP_DB_CONNECTION_LIMIT: String(SAMPLE.db_app_connection_limit),
+      ECOMMERCE_STATE_DIR: path.join(work, 'state'),
+      // db-setup's `docker compose run` reaches the stand-in below, which records what it got.
+      PATH: `${path.join(work, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+      DOCKER_CALLS: path.join(work, 'docker-calls.jsonl'),
+      FAKE_DOCKER_EXIT: fakeDockerExit
     };
   }
 
   let secretArn = '';
+  let fakeDockerExit = '0';
+  const MASTER_PASSWORD = "it's $ecret";
+  const APP_PASSWORD = 'app-db-password-0123456789abcdef';
   const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 
   function aws(script: string): string {
@@ -346,6 +364,23 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key');
     putParameter(String(SAMPLE.card_fingerprint_key_parameter), 'card-key');
     putParameter(String(SAMPLE.allowed_hosts_parameter), 'shop-alb-1.us-east-1.elb.amazonaws.com,shop.example.com', 'String');
+    putParameter(String(SAMPLE.db_app_password_parameter), APP_PASSWORD);
+    // A stand-in for docker: one JSON line per call with its arguments, working directory and the
+    // variables db-setup hands over by name.
+    execFileSync('mkdir', ['-p', path.join(work, 'bin')]);
+    writeFileSync(
+      path.join(work, 'bin', 'docker'),
+      [
+        `#!${TOOLS_PYTHON}`,
+        'import json, os, sys',
+        'names = ["DB_USER", "DB_PASSWORD", "APP_DB_USER", "APP_DB_PASSWORD", "APP_DB_CONNECTION_LIMIT", "RUN_MIGRATIONS"]',
+        'with open(os.environ["DOCKER_CALLS"], "a") as f:',
+        '    f.write(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(), "env": {n: os.environ.get(n) for n in names}}) + "\\n")',
+        'sys.exit(int(os.environ.get("FAKE_DOCKER_EXIT", "0")))',
+        ''
+      ].join('\n'),
+      { mode: 0o755 }
+    );
   }, 60_000);
 
   afterAll(() => {
@@ -360,9 +395,12 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     const first = renderEnv();
     expect([first.status, first.stderr]).toEqual([3, '']);
     const backendEnv = readFileSync(path.join(work, 'app', 'backend.env'), 'utf8');
+    // The app's own role and password: never the master's.
     expect(backendEnv).toBe(
-      `DB_PASSWORD="it's $$ecret"\nDJANGO_SECRET_KEY='django-key'\nCARD_FINGERPRINT_KEY='card-key'\n`
+      `DB_USER='ecommerce_app'\nDB_PASSWORD='${APP_PASSWORD}'\nDJANGO_SECRET_KEY='django-key'\nCARD_FINGERPRINT_KEY='card-key'\n`
     );
+    expect(backendEnv).not.toContain('ecommerce_admin');
+    expect(backendEnv).not.toContain('ecret');
     expect(statSync(path.join(work, 'app', 'backend.env')).mode & 0o777).toBe(0o600);
     const compose = readFileSync(path.join(work, 'app', 'docker-compose.yml'), 'utf8');
     expect(compose).not.toMatch(/__(BACKEND_IMAGE|FRONTEND_IMAGE|ALLOWED_HOSTS)__/);
@@ -391,5 +429,89 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("backend image in SSM is not valid here: 'docker.io/acme/ecommerce-backend:latest'");
     putParameter(String(SAMPLE.backend_image_parameter), `docker.io/acme/ecommerce-backend@${digest('a')}`, 'String');
+  });
+
+  type DockerCall = { argv: string[]; cwd: string; env: Record<string, string | null> };
+  function dockerCalls(): DockerCall[] {
+    const file = path.join(work, 'docker-calls.jsonl');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as DockerCall);
+  }
+  const marker = (): string => path.join(work, 'state', 'db-setup.done');
+
+  maybe('db-setup runs the backend image once as the master, whose credentials travel only in the environment', () => {
+    const result = renderEnv('db-setup');
+    expect(result.status).toBe(0);
+    const calls = dockerCalls();
+    expect(calls).toHaveLength(1);
+    const [call] = calls;
+    expect(call?.argv).toEqual([
+      ...['compose', 'run', '--rm', '--no-deps', '-T'],
+      ...['-e', 'DB_USER', '-e', 'DB_PASSWORD', '-e', 'APP_DB_USER', '-e', 'APP_DB_PASSWORD'],
+      ...['-e', 'APP_DB_CONNECTION_LIMIT', '-e', 'RUN_MIGRATIONS'],
+      ...['backend', 'python', 'manage.py', 'ensure_app_database_role']
+    ]);
+    expect(call?.cwd).toBe(path.join(work, 'app'));
+    expect(call?.env).toEqual({
+      DB_USER: 'ecommerce_admin',
+      DB_PASSWORD: MASTER_PASSWORD,
+      APP_DB_USER: 'ecommerce_app',
+      APP_DB_PASSWORD: APP_PASSWORD,
+      APP_DB_CONNECTION_LIMIT: '72',
+      RUN_MIGRATIONS: 'false'
+    });
+    // Nothing secret on the command line (ps), in the output, or in the marker it leaves.
+    const visible = [JSON.stringify(call?.argv), result.stdout, result.stderr, readFileSync(marker(), 'utf8')].join('\n');
+    expect(visible).not.toContain('ecret');
+    expect(visible).not.toContain(APP_PASSWORD);
+    expect(readFileSync(marker(), 'utf8')).toContain('role ecommerce_app limit 72 password /ecommerce/app/db_password version 1');
+    expect(statSync(marker()).mode & 0o777).toBe(0o600);
+    // Rendering afterwards still gives the containers the app role only.
+    renderEnv();
+    expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).not.toContain('ecret');
+  });
+
+  maybe('db-setup is a no-op once done, runs again for a new password version or --force', () => {
+    const before = dockerCalls().length;
+    expect(renderEnv('db-setup')).toMatchObject({ status: 0 });
+    expect(dockerCalls()).toHaveLength(before);
+    putParameter(String(SAMPLE.db_app_password_parameter), 'a-rotated-app-password-0123456789');
+    expect(renderEnv('db-setup')).toMatchObject({ status: 0 });
+    expect(dockerCalls()).toHaveLength(before + 1);
+    expect(dockerCalls().at(-1)?.env.APP_DB_PASSWORD).toBe('a-rotated-app-password-0123456789');
+    expect(readFileSync(marker(), 'utf8')).toContain('version 2');
+    expect(renderEnv('db-setup', '--force')).toMatchObject({ status: 0 });
+    expect(dockerCalls()).toHaveLength(before + 2);
+    expect(renderEnv('db-setup', '--bogus').status).not.toBe(0);
+    expect(dockerCalls()).toHaveLength(before + 2);
+    putParameter(String(SAMPLE.db_app_password_parameter), APP_PASSWORD);
+  });
+
+  maybe("a failed db-setup passes the command's exit code on and records nothing", () => {
+    const recorded = readFileSync(marker(), 'utf8');
+    putParameter(String(SAMPLE.db_app_password_parameter), 'yet-another-app-password-0123456789');
+    fakeDockerExit = '3';
+    try {
+      const result = renderEnv('db-setup');
+      expect(result.status).toBe(3);
+      expect(result.stderr).toContain('ensure_app_database_role failed (exit 3)');
+      expect(readFileSync(marker(), 'utf8')).toBe(recorded);
+    } finally {
+      fakeDockerExit = '0';
+    }
+  });
+
+  maybe('db-setup without the app password parameter says who creates it', () => {
+    aws(`import boto3; boto3.client("ssm").delete_parameter(Name=${JSON.stringify(SAMPLE.db_app_password_parameter)})`);
+    const before = dockerCalls().length;
+    const result = renderEnv('db-setup');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("/ecommerce/app/db_password does not exist: the deploy workflow's app-secrets step");
+    expect(dockerCalls()).toHaveLength(before);
+    putParameter(String(SAMPLE.db_app_password_parameter), APP_PASSWORD);
   });
 });
