@@ -11,7 +11,13 @@ import type { AddressInfo } from 'node:net';
  *   GET  /repos/{owner}/{repo}/issues            ?labels=a,b&state=open|closed|all&per_page&page
  *   POST /repos/{owner}/{repo}/issues            201 issue
  *   PATCH /repos/{owner}/{repo}/issues/{number}  200 issue (state, title, body)
+ *   GET  /repos/{owner}/{repo}/environments/{name}                              200 environment | 404
+ *   GET  /repos/{owner}/{repo}/environments/{name}/deployment-branch-policies   paginated | 404
  *
+ * Environments come from `environments` (keyed by name, case-insensitive as on GitHub); a
+ * name not in it answers 404, as GitHub does for a missing environment. Setting
+ * `faults.environments` answers every environment request with that status instead (a 403
+ * for a token without `actions: read`, a 502 for an outage).
  * Every request needs an Authorization header (401 otherwise); every request is recorded.
  */
 
@@ -31,11 +37,31 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+/** An environment's settings, in the shape of GitHub's REST answers. */
+export interface StandInEnvironment {
+  /** null: every branch may deploy ("No restriction"). */
+  deployment_branch_policy: { protected_branches: boolean; custom_branch_policies: boolean } | null;
+  /** wait_timer and required_reviewers rules, as GET environment lists them. */
+  protection_rules?: Record<string, unknown>[];
+  /** "Selected branches and tags" entries; ids are given here so tests can name them. */
+  branch_policies?: { id: number; name: string; type?: 'branch' | 'tag' }[];
+}
+
+/** An answer forced on a group of endpoints. */
+export interface StandInFault {
+  status: number;
+  message: string;
+}
+
 export interface GitHubStandIn {
   url: string;
   issues: StandInIssue[];
   labels: Map<string, { name: string; color: string; description: string }>;
   requests: RecordedRequest[];
+  /** Deployment environments by name; add, change or delete entries between runs. */
+  environments: Map<string, StandInEnvironment>;
+  /** Set `environments` to answer every environment request with that status. */
+  faults: { environments?: StandInFault };
   close(): Promise<void>;
 }
 
@@ -56,12 +82,101 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   return text ? JSON.parse(text) : undefined;
 }
 
+/** One page of `items` (GitHub's per_page/page, at most 100) with its Link header. */
+function paginate<T>(
+  url: URL,
+  items: readonly T[]
+): { page: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30)));
+  const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  const link = (p: number, rel: string): string => {
+    const u = new URL(url.toString());
+    u.searchParams.set('page', String(p));
+    return `<${u.toString()}>; rel="${rel}"`;
+  };
+  const links: string[] = [];
+  if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+  if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+  return {
+    page: items.slice((page - 1) * perPage, page * perPage),
+    headers: links.length ? { link: links.join(', ') } : {}
+  };
+}
+
+/** GET environment and GET its deployment branch policies, with GitHub's shapes. */
+function serveEnvironment(
+  res: ServerResponse,
+  url: URL,
+  match: RegExpExecArray,
+  state: {
+    environments: Map<string, StandInEnvironment>;
+    faults: { environments?: StandInFault };
+  }
+): void {
+  const [, owner, repo, encodedName, policies] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string | undefined
+  ];
+  const fault = state.faults.environments;
+  if (fault) {
+    return send(res, fault.status, {
+      message: fault.message,
+      documentation_url: 'https://docs.github.com/rest/deployments/environments#get-an-environment',
+      status: String(fault.status)
+    });
+  }
+  const name = decodeURIComponent(encodedName);
+  const found = [...state.environments].find(([key]) => key.toLowerCase() === name.toLowerCase());
+  if (!found) {
+    return send(res, 404, {
+      message: 'Not Found',
+      documentation_url: 'https://docs.github.com/rest/deployments/environments#get-an-environment',
+      status: '404'
+    });
+  }
+  const [envName, env] = found;
+  const entries = (env.branch_policies ?? []).map((p) => ({
+    id: p.id,
+    node_id: `MDE2OkdhdGVCcmFuY2hQb2xpY3k${p.id}`,
+    name: p.name,
+    type: p.type ?? 'branch'
+  }));
+  if (policies) {
+    const { page, headers } = paginate(url, entries);
+    return send(res, 200, { total_count: entries.length, branch_policies: page }, headers);
+  }
+  const api = `${url.origin}/repos/${owner}/${repo}/environments/${encodeURIComponent(envName)}`;
+  return send(res, 200, {
+    id: 161088068,
+    node_id: 'MDExOkVudmlyb25tZW50MTYxMDg4MDY4',
+    name: envName,
+    url: api,
+    html_url: `https://github.com/${owner}/${repo}/deployments/activity_log?environments_filter=${encodeURIComponent(envName)}`,
+    created_at: '2026-01-10T12:00:00Z',
+    updated_at: '2026-01-10T12:00:00Z',
+    protection_rules: [
+      ...(env.protection_rules ?? []),
+      // GitHub lists a branch_policy rule whenever deployments are restricted.
+      ...(env.deployment_branch_policy
+        ? [{ id: 3, node_id: 'GA_kwDOBranchPolicy', type: 'branch_policy' }]
+        : [])
+    ],
+    deployment_branch_policy: env.deployment_branch_policy
+  });
+}
+
 /** Start the stand-in on a free loopback port. */
 export async function startGitHubStandIn(): Promise<GitHubStandIn> {
   const state = {
     issues: [] as StandInIssue[],
     labels: new Map<string, { name: string; color: string; description: string }>(),
-    requests: [] as RecordedRequest[]
+    requests: [] as RecordedRequest[],
+    environments: new Map<string, StandInEnvironment>(),
+    faults: {} as { environments?: StandInFault }
   };
   let base = '';
   const server: Server = createServer((req, res) => {
@@ -76,6 +191,13 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
           message: 'Requires authentication',
           documentation_url: 'https://docs.github.com/rest'
         });
+      }
+      const envMatch =
+        /^\/repos\/([^/]+)\/([^/]+)\/environments\/([^/]+)(\/deployment-branch-policies)?$/.exec(
+          url.pathname
+        );
+      if (envMatch && req.method === 'GET') {
+        return serveEnvironment(res, url, envMatch, state);
       }
       const repoMatch = /^\/repos\/([^/]+)\/([^/]+)\/(labels|issues)(?:\/([^/]+))?$/.exec(
         url.pathname
