@@ -7,7 +7,14 @@ import { ConfigurationError } from '../../shared/src/errors.js';
 import type { EnvironmentFacts, EnvironmentsApi } from '../src/environment.js';
 import type { GateInputs } from '../src/inputs.js';
 import { run } from '../src/main.js';
-import { ALL_BRANCHES, PROTECTED, PROTECTED_BRANCHES_ONLY, branch, facts, tag } from './facts.js';
+import {
+  ALL_BRANCHES,
+  PROTECTED,
+  PROTECTED_BRANCHES_ONLY,
+  branch,
+  facts,
+  tag
+} from './support/facts.js';
 
 // run() with a plain inputs object and an API that answers from EnvironmentFacts-shaped
 // fixtures; outputs and the summary are read back from the runner's files.

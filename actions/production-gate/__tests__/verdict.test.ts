@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { judge } from '../src/verdict.js';
-import { ALL_BRANCHES, PROTECTED, PROTECTED_BRANCHES_ONLY, branch, facts, tag } from './facts.js';
+import {
+  ALL_BRANCHES,
+  PROTECTED,
+  PROTECTED_BRANCHES_ONLY,
+  branch,
+  facts,
+  tag
+} from './support/facts.js';
 
 describe('verdict', () => {
   it('one branch rule naming exactly main: protected', () => {

@@ -1,4 +1,4 @@
-import type { BranchPolicyEntry, EnvironmentFacts } from '../src/environment.js';
+import type { BranchPolicyEntry, EnvironmentFacts } from '../../src/environment.js';
 
 /** Named environments the verdict and run tests share. */
 
