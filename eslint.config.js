@@ -7,6 +7,8 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
+    // app/frontend lints with its own config (React rules, import direction), run by the
+    // frontend suite; app/backend is Python (ruff).
     ignores: ['**/dist/**', 'node_modules/**', 'app/**', '.venv*/**', 'coverage/**', 'artifacts/**']
   },
   js.configs.recommended,

@@ -27,7 +27,10 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       'react-refresh/only-export-components': ['warn', { allowConstantExport: true }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true }
+      ],
       'no-console': 'error'
     }
   },
@@ -40,13 +43,19 @@ export default tseslint.config(
   {
     files: ['src/{components,lib,config,types,utils,testing}/**/*.{ts,tsx}'],
     rules: restrict([
-      { group: ['@/features/*', '@/app/*', '../features/*', '../app/*'], message: 'Shared code must not depend on features or the app.' }
+      {
+        group: ['@/features/*', '@/app/*', '../features/*', '../app/*'],
+        message: 'Shared code must not depend on features or the app.'
+      }
     ])
   },
   ...features.map((feature) => ({
     files: [`src/features/${feature}/**/*.{ts,tsx}`],
     rules: restrict([
-      { group: ['@/features/*', `!@/features/${feature}`], message: 'A feature must not import another feature: compose them in src/app.' },
+      {
+        group: ['@/features/*', `!@/features/${feature}`],
+        message: 'A feature must not import another feature: compose them in src/app.'
+      },
       { group: ['@/app/*'], message: 'Features must not import the app layer.' }
     ])
   })),

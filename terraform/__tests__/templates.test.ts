@@ -285,7 +285,6 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
 
   function env(): NodeJS.ProcessEnv {
     return {
-      PATH: process.env.PATH,
       AWS_ENDPOINT_URL: endpoint,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',

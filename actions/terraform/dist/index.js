@@ -29420,7 +29420,9 @@ async function runApply(inputs) {
     const published = publishOutputs(outputs);
     const rows = Object.entries(outputs).map(([name, o]) => [
         `\`${name}\``,
-        o.sensitive ? '(sensitive)' : cell(typeof o.value === 'string' ? o.value : JSON.stringify(o.value))
+        o.sensitive
+            ? '(sensitive)'
+            : cell(typeof o.value === 'string' ? o.value : JSON.stringify(o.value))
     ]);
     await appendSummary([
         `### Terraform apply — \`${rootName(inputs)}\``,

@@ -145,7 +145,9 @@ export async function runApply(inputs: TerraformInputs): Promise<void> {
   const published = publishOutputs(outputs);
   const rows = Object.entries(outputs).map(([name, o]) => [
     `\`${name}\``,
-    o.sensitive ? '(sensitive)' : cell(typeof o.value === 'string' ? o.value : JSON.stringify(o.value))
+    o.sensitive
+      ? '(sensitive)'
+      : cell(typeof o.value === 'string' ? o.value : JSON.stringify(o.value))
   ]);
   await appendSummary(
     [

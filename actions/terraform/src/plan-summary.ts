@@ -50,6 +50,9 @@ export function planMarkdown(
     planText.length > MAX_PLAN_TEXT
       ? `${planText.slice(0, MAX_PLAN_TEXT)}\n… (cut at ${MAX_PLAN_TEXT} characters)`
       : planText;
-  parts.push(details(`Full plan (Terraform ${summary.terraformVersion})`, text.trimEnd(), 'text'), '');
+  parts.push(
+    details(`Full plan (Terraform ${summary.terraformVersion})`, text.trimEnd(), 'text'),
+    ''
+  );
   return parts.join('\n');
 }

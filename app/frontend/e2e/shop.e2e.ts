@@ -9,21 +9,38 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser } from './browser';
 import { REPO_ROOT, STAFF, startStack, type Stack } from './stack';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8'
+);
 
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+type AxeViolation = {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+};
 
 /** axe-core's WCAG 2.1 A/AA rules on the current page; returns the serious and critical findings. */
 async function accessibilityProblems(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
+    });
     return result.violations;
   });
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
+    );
 }
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? join(REPO_ROOT, 'artifacts/screenshots');
@@ -42,7 +59,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function newShopper(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+async function newShopper(
+  viewport = { width: 1280, height: 900 }
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser!.newContext({ viewport, baseURL: stack!.url });
   const page = await context.newPage();
   // Any request leaving loopback would be a bug (Stripe.js must not load on the offline gateway).
@@ -94,7 +113,10 @@ async function placeOrderViaApi(): Promise<number> {
   const api = (path: string, body: unknown, token?: string) =>
     fetch(`${stack!.url}/api${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {})
+      },
       body: JSON.stringify(body)
     }).then(async (response) => {
       const json = (await response.json()) as Record<string, unknown>;
@@ -108,8 +130,24 @@ async function placeOrderViaApi(): Promise<number> {
     '/orders/',
     {
       items: [{ product_id: 1, quantity: 1 }],
-      billing_address: { full_name: 'Grace Hopper', line1: '1 Navy Way', line2: '', city: 'Arlington', state: 'VA', postal_code: '22202', country: 'US' },
-      payment: { card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123', name: 'Grace Hopper' } }
+      billing_address: {
+        full_name: 'Grace Hopper',
+        line1: '1 Navy Way',
+        line2: '',
+        city: 'Arlington',
+        state: 'VA',
+        postal_code: '22202',
+        country: 'US'
+      },
+      payment: {
+        card: {
+          number: '4242424242424242',
+          exp_month: 12,
+          exp_year: 2034,
+          cvc: '123',
+          name: 'Grace Hopper'
+        }
+      }
     },
     access
   );
@@ -134,7 +172,10 @@ describe('storefront against the real backend', () => {
     await signIn(page, email, password);
 
     await page.getByRole('searchbox', { name: 'Search products' }).fill('skillet');
-    await page.getByRole('search', { name: 'Search the shop' }).getByRole('button', { name: 'Search' }).click();
+    await page
+      .getByRole('search', { name: 'Search the shop' })
+      .getByRole('button', { name: 'Search' })
+      .click();
     await page.getByRole('heading', { name: /Results for .skillet./ }).waitFor();
     const cards = page.getByTestId('product-card');
     await expect.poll(() => cards.count()).toBe(1);
@@ -242,7 +283,9 @@ describe('storefront against the real backend', () => {
 
     await page.getByRole('link', { name: 'Manage orders' }).click();
     await page.getByRole('heading', { name: 'Manage orders' }).waitFor();
-    const row = page.getByTestId('order-row').filter({ has: page.getByRole('link', { name: `#${orderId}`, exact: true }) });
+    const row = page
+      .getByTestId('order-row')
+      .filter({ has: page.getByRole('link', { name: `#${orderId}`, exact: true }) });
     await row.getByRole('button', { name: 'Mark delivered' }).click();
     await row.getByText('Delivered', { exact: true }).waitFor();
     expect(await row.getByRole('button', { name: 'Mark delivered' }).count()).toBe(0);

@@ -39,7 +39,11 @@ export function startServer({ port = 3000, host = '127.0.0.1', backend, dist }) 
   const target = new URL(backend);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (PROXIED.some((prefix) => url.pathname === prefix.replace(/\/$/, '') || url.pathname.startsWith(prefix))) {
+    if (
+      PROXIED.some(
+        (prefix) => url.pathname === prefix.replace(/\/$/, '') || url.pathname.startsWith(prefix)
+      )
+    ) {
       proxy(req, res, target);
       return;
     }
@@ -83,7 +87,12 @@ function proxy(req, res, target) {
   upstream.on('error', () => {
     if (!res.headersSent) {
       res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: 'The shop’s server is not answering. Please try again in a moment.', extra: {} }));
+      res.end(
+        JSON.stringify({
+          message: 'The shop’s server is not answering. Please try again in a moment.',
+          extra: {}
+        })
+      );
     } else res.destroy();
   });
   req.pipe(upstream);
@@ -105,7 +114,9 @@ function serveFile(req, res, root, pathname) {
     file = join(root, 'index.html');
     stat = tryStat(file);
     if (!stat) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end('dist/index.html is missing: run npm run build first.');
+      res
+        .writeHead(500, { 'content-type': 'text/plain' })
+        .end('dist/index.html is missing: run npm run build first.');
       return;
     }
   }
@@ -113,7 +124,9 @@ function serveFile(req, res, root, pathname) {
   const headers = {
     'content-type': TYPES[ext] ?? 'application/octet-stream',
     // Hashed file names never change content; index.html must be revalidated to pick up new ones.
-    'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'cache-control': file.includes(`${sep}assets${sep}`)
+      ? 'public, max-age=31536000, immutable'
+      : 'no-cache',
     'x-content-type-options': 'nosniff',
     vary: 'Accept-Encoding'
   };
@@ -154,9 +167,16 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     new URL(values.backend);
   } catch {
-    console.error(`serve: --backend must be a URL such as http://127.0.0.1:8000, got "${values.backend}"`);
+    console.error(
+      `serve: --backend must be a URL such as http://127.0.0.1:8000, got "${values.backend}"`
+    );
     process.exit(2);
   }
-  const { port: bound } = await startServer({ port, host: values.host, backend: values.backend, dist: values.dist });
+  const { port: bound } = await startServer({
+    port,
+    host: values.host,
+    backend: values.backend,
+    dist: values.dist
+  });
   console.log(`storefront listening on http://${values.host}:${bound} (backend ${values.backend})`);
 }

@@ -47,8 +47,14 @@ export const routes: RouteObject[] = [
       { path: 'orders/:id', ...guarded(() => import('./routes/order')) },
       { path: paths.account, ...guarded(() => import('./routes/account')) },
       { path: paths.staffProducts, ...guarded(() => import('./routes/staff/products'), true) },
-      { path: paths.staffProductNew, ...guarded(() => import('./routes/staff/product-editor'), true) },
-      { path: 'staff/products/:id/edit', ...guarded(() => import('./routes/staff/product-editor'), true) },
+      {
+        path: paths.staffProductNew,
+        ...guarded(() => import('./routes/staff/product-editor'), true)
+      },
+      {
+        path: 'staff/products/:id/edit',
+        ...guarded(() => import('./routes/staff/product-editor'), true)
+      },
       { path: paths.staffOrders, ...guarded(() => import('./routes/staff/orders'), true) },
       { path: '*', Component: NotFoundRoute }
     ]

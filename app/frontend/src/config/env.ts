@@ -7,7 +7,12 @@ import * as z from 'zod/mini';
  * storefront is served beside the backend, so the API is the same origin's `/api`.
  */
 const EnvSchema = z.object({
-  API_URL: z._default(z.string().check(z.regex(/^(\/|https?:\/\/)/, 'must be a path starting with / or an http(s) URL')), '/api'),
+  API_URL: z._default(
+    z
+      .string()
+      .check(z.regex(/^(\/|https?:\/\/)/, 'must be a path starting with / or an http(s) URL')),
+    '/api'
+  ),
   APP_NAME: z._default(z.string().check(z.minLength(1, 'must not be empty')), 'Brightcart')
 });
 

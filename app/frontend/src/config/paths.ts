@@ -16,7 +16,10 @@ export const paths = {
 } as const;
 
 /** Only same-site paths are followed after login, so `?next=` cannot send a person elsewhere. */
-export function safeNext(next: string | null | undefined, fallback: string = paths.catalog): string {
+export function safeNext(
+  next: string | null | undefined,
+  fallback: string = paths.catalog
+): string {
   if (!next || !next.startsWith('/') || next.startsWith('//')) return fallback;
   return next;
 }

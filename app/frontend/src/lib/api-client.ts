@@ -56,7 +56,13 @@ api.interceptors.request.use((config) => {
 api.interceptors.response.use(undefined, async (error: AxiosError) => {
   const config = error.config as RetriableConfig | undefined;
   const isAuthCall = AUTH_PATHS.some((path) => config?.url?.endsWith(path));
-  if (error.response?.status === 401 && config && !config._retried && !isAuthCall && tokenStore.get()) {
+  if (
+    error.response?.status === 401 &&
+    config &&
+    !config._retried &&
+    !isAuthCall &&
+    tokenStore.get()
+  ) {
     config._retried = true;
     const tokens = await refreshTokens();
     if (tokens) {

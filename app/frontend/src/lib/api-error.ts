@@ -58,11 +58,19 @@ export function toApiError(error: unknown): ApiError {
     if (!response) return new ApiError(NETWORK_MESSAGE, 0);
     const body: unknown = response.data;
     const extra =
-      body && typeof body === 'object' && 'extra' in body && body.extra && typeof body.extra === 'object'
+      body &&
+      typeof body === 'object' &&
+      'extra' in body &&
+      body.extra &&
+      typeof body.extra === 'object'
         ? (body.extra as Record<string, unknown>)
         : {};
     const message =
-      body && typeof body === 'object' && 'message' in body && typeof body.message === 'string' && body.message
+      body &&
+      typeof body === 'object' &&
+      'message' in body &&
+      typeof body.message === 'string' &&
+      body.message
         ? body.message
         : (STATUS_MESSAGES[response.status] ??
           (response.status >= 500

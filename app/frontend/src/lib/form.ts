@@ -1,7 +1,9 @@
 import type { FieldErrors } from '@/lib/api-error';
 
 /** A Zod failure in the same shape as the API's `extra.fields`, so forms show both alike. */
-export function zodFieldErrors(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FieldErrors {
+export function zodFieldErrors(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
     const key = issue.path.map(String).join('.');
@@ -27,7 +29,8 @@ export function focusFirstProblem(form: HTMLElement | null): void {
   if (!form) return;
   requestAnimationFrame(() => {
     const target =
-      form.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.querySelector<HTMLElement>('[role="alert"]');
+      form.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      form.querySelector<HTMLElement>('[role="alert"]');
     target?.focus();
   });
 }

@@ -2,7 +2,13 @@ import type { Address, Order, Page, Product, User } from '@/types/api';
 
 // Objects in the exact shapes API.md documents, for component tests.
 
-export const user: User = { id: 7, email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', is_staff: false };
+export const user: User = {
+  id: 7,
+  email: 'ada@example.com',
+  first_name: 'Ada',
+  last_name: 'Lovelace',
+  is_staff: false
+};
 
 export function product(overrides: Partial<Product> = {}): Product {
   const id = overrides.id ?? 1;
@@ -24,7 +30,16 @@ export function product(overrides: Partial<Product> = {}): Product {
 }
 
 export function page<T>(results: T[], overrides: Partial<Page<T>> = {}): Page<T> {
-  return { count: results.length, page: 1, page_size: 12, num_pages: 1, next: null, previous: null, results, ...overrides };
+  return {
+    count: results.length,
+    page: 1,
+    page_size: 12,
+    num_pages: 1,
+    next: null,
+    previous: null,
+    results,
+    ...overrides
+  };
 }
 
 export const address: Address = {
@@ -43,7 +58,9 @@ export function order(overrides: Partial<Order> = {}): Order {
   return {
     id: 42,
     status: 'paid',
-    items: [{ product_id: 1, name: 'Product 1', unit_price: '19.99', quantity: 2, line_total: '39.98' }],
+    items: [
+      { product_id: 1, name: 'Product 1', unit_price: '19.99', quantity: 2, line_total: '39.98' }
+    ],
     subtotal: '39.98',
     total: '39.98',
     currency: 'usd',

@@ -10,7 +10,13 @@ export function CartRoute() {
   return (
     <>
       <PageTitle title="Your cart" />
-      <CartView onCheckout={() => navigate(user ? paths.checkout : `${paths.login}?next=${encodeURIComponent(paths.checkout)}`)} />
+      <CartView
+        onCheckout={() =>
+          navigate(
+            user ? paths.checkout : `${paths.login}?next=${encodeURIComponent(paths.checkout)}`
+          )
+        }
+      />
     </>
   );
 }

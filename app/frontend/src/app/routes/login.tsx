@@ -10,9 +10,13 @@ export function LoginRoute() {
   return (
     <div className="narrow">
       <PageTitle title="Sign in" />
-      <LoginForm onSuccess={() => navigate(next, { replace: true })} initialEmail={params.get('email') ?? ''} />
+      <LoginForm
+        onSuccess={() => navigate(next, { replace: true })}
+        initialEmail={params.get('email') ?? ''}
+      />
       <p className="form-footer">
-        New here? <Link to={`${paths.register}?next=${encodeURIComponent(next)}`}>Create an account</Link>
+        New here?{' '}
+        <Link to={`${paths.register}?next=${encodeURIComponent(next)}`}>Create an account</Link>
       </p>
     </div>
   );

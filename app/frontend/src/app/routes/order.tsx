@@ -16,14 +16,19 @@ export default function OrderRoute() {
     <>
       <PageTitle
         title={placed ? 'Thank you for your order!' : `Order #${id}`}
-        lead={placed && order.data ? `Order #${order.data.id} is paid. We will let you know when it is delivered.` : undefined}
+        lead={
+          placed && order.data
+            ? `Order #${order.data.id} is paid. We will let you know when it is delivered.`
+            : undefined
+        }
       />
       {placed ? <Alert tone="success">Payment received — your order is confirmed.</Alert> : null}
       {order.isPending ? <Spinner /> : null}
       {order.error ? <Alert>{order.error.message}</Alert> : null}
       {order.data ? <OrderDetails order={order.data} /> : null}
       <p className="form-footer">
-        <Link to={paths.orders}>All my orders</Link> · <Link to={paths.catalog}>Continue shopping</Link>
+        <Link to={paths.orders}>All my orders</Link> ·{' '}
+        <Link to={paths.catalog}>Continue shopping</Link>
       </p>
     </>
   );

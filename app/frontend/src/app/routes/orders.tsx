@@ -27,7 +27,11 @@ export default function OrdersRoute() {
       {orders.data && orders.data.results.length > 0 ? (
         <>
           <OrderList orders={orders.data.results} />
-          <Pagination page={orders.data.page} pages={orders.data.num_pages} onChange={(next) => setParams({ page: String(next) })} />
+          <Pagination
+            page={orders.data.page}
+            pages={orders.data.num_pages}
+            onChange={(next) => setParams({ page: String(next) })}
+          />
         </>
       ) : null}
     </>

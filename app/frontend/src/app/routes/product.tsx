@@ -23,7 +23,9 @@ export function ProductRoute() {
         {product.data?.category ? (
           <>
             <span aria-hidden="true"> / </span>
-            <Link to={`${paths.catalog}?category=${product.data.category.slug}`}>{product.data.category.name}</Link>
+            <Link to={`${paths.catalog}?category=${product.data.category.slug}`}>
+              {product.data.category.name}
+            </Link>
           </>
         ) : null}
       </nav>
@@ -34,7 +36,12 @@ export function ProductRoute() {
           <Alert>{product.error?.message ?? 'That product does not exist.'}</Alert>
         </>
       ) : null}
-      {product.data ? <ProductDetails product={product.data} action={<AddToCart product={product.data} withQuantity />} /> : null}
+      {product.data ? (
+        <ProductDetails
+          product={product.data}
+          action={<AddToCart product={product.data} withQuantity />}
+        />
+      ) : null}
     </>
   );
 }

@@ -18,7 +18,8 @@ export function RegisterRoute() {
         }}
       />
       <p className="form-footer">
-        Already have an account? <Link to={`${paths.login}?next=${encodeURIComponent(next)}`}>Sign in</Link>
+        Already have an account?{' '}
+        <Link to={`${paths.login}?next=${encodeURIComponent(next)}`}>Sign in</Link>
       </p>
     </div>
   );

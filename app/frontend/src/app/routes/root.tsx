@@ -26,7 +26,9 @@ export function Root() {
     window.scrollTo({ top: 0 });
     // Wait a frame so the new page's heading exists.
     const frame = requestAnimationFrame(() => {
-      const target = document.querySelector<HTMLElement>('main h1') ?? document.querySelector<HTMLElement>('main');
+      const target =
+        document.querySelector<HTMLElement>('main h1') ??
+        document.querySelector<HTMLElement>('main');
       target?.focus({ preventScroll: true });
     });
     return () => cancelAnimationFrame(frame);
@@ -49,7 +51,9 @@ export function Root() {
         logout();
         navigate(paths.catalog);
       }}
-      onSearch={(search) => navigate(search ? `${paths.catalog}?search=${encodeURIComponent(search)}` : paths.catalog)}
+      onSearch={(search) =>
+        navigate(search ? `${paths.catalog}?search=${encodeURIComponent(search)}` : paths.catalog)
+      }
     >
       <Outlet />
     </ShopLayout>

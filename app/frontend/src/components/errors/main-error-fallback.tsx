@@ -4,7 +4,11 @@ export function MainErrorFallback() {
     <div className="page-error" role="alert">
       <h1>Something went wrong on this page</h1>
       <p>Your cart is saved. Reloading the page usually helps.</p>
-      <button type="button" className="button button-primary" onClick={() => window.location.assign(window.location.origin)}>
+      <button
+        type="button"
+        className="button button-primary"
+        onClick={() => window.location.assign(window.location.origin)}
+      >
         Reload the shop
       </button>
     </div>

@@ -31,7 +31,13 @@ export const COUNTRIES: [string, string][] = [
 
 /** One line summary: "Ada Lovelace, 12 Analytical Row, London SW1 1AA, GB". */
 export function formatAddress(address: AddressValues): string {
-  return [address.full_name, address.line1, address.line2, `${address.city}${address.state ? `, ${address.state}` : ''} ${address.postal_code}`.trim(), address.country]
+  return [
+    address.full_name,
+    address.line1,
+    address.line2,
+    `${address.city}${address.state ? `, ${address.state}` : ''} ${address.postal_code}`.trim(),
+    address.country
+  ]
     .filter(Boolean)
     .join(', ');
 }

@@ -34,11 +34,22 @@ export function ShopLayout({ user, cartCount, onLogout, onSearch, children }: Pr
             <img src="/favicon.svg" alt="" width="32" height="32" />
             <span>{env.APP_NAME}</span>
           </Link>
-          <form className="header-search" role="search" aria-label="Search the shop" onSubmit={submit}>
+          <form
+            className="header-search"
+            role="search"
+            aria-label="Search the shop"
+            onSubmit={submit}
+          >
             <label htmlFor="header-search" className="visually-hidden">
               Search products
             </label>
-            <input id="header-search" type="search" placeholder="Search products" value={search} onChange={(e) => setSearch(e.target.value)} />
+            <input
+              id="header-search"
+              type="search"
+              placeholder="Search products"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
             <button type="submit" className="button button-accent">
               Search
             </button>
@@ -52,7 +63,12 @@ export function ShopLayout({ user, cartCount, onLogout, onSearch, children }: Pr
           >
             Menu
           </button>
-          <nav id="site-nav" className={`site-nav ${menuOpen ? 'open' : ''}`} aria-label="Main" onClick={() => setMenuOpen(false)}>
+          <nav
+            id="site-nav"
+            className={`site-nav ${menuOpen ? 'open' : ''}`}
+            aria-label="Main"
+            onClick={() => setMenuOpen(false)}
+          >
             <NavLink to={paths.catalog} end>
               Shop
             </NavLink>
@@ -78,7 +94,14 @@ export function ShopLayout({ user, cartCount, onLogout, onSearch, children }: Pr
             )}
             <NavLink to={paths.cart} className="cart-link">
               <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-                <path d="M3 4h2l2.2 10.2a2 2 0 0 0 2 1.6h7.6a2 2 0 0 0 2-1.5L20.5 8H6.2" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+                <path
+                  d="M3 4h2l2.2 10.2a2 2 0 0 0 2 1.6h7.6a2 2 0 0 0 2-1.5L20.5 8H6.2"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.8"
+                  strokeLinecap="round"
+                  strokeLinejoin="round"
+                />
                 <circle cx="10" cy="20" r="1.4" fill="currentColor" />
                 <circle cx="17" cy="20" r="1.4" fill="currentColor" />
               </svg>
@@ -96,7 +119,9 @@ export function ShopLayout({ user, cartCount, onLogout, onSearch, children }: Pr
       </main>
       <footer className="site-footer">
         <div className="container footer-inner">
-          <p>© {new Date().getFullYear()} {env.APP_NAME}. Free returns within 30 days.</p>
+          <p>
+            © {new Date().getFullYear()} {env.APP_NAME}. Free returns within 30 days.
+          </p>
           <p className="muted">Secure checkout · Prices include tax</p>
         </div>
       </footer>

@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes
+} from 'react';
 
 type Common = {
   label: string;
@@ -11,11 +17,22 @@ function useFieldIds(errors: string[] | undefined, hint: ReactNode) {
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
-  const describedBy = [hint ? hintId : null, errors?.length ? errorId : null].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [hint ? hintId : null, errors?.length ? errorId : null].filter(Boolean).join(' ') || undefined;
   return { id, errorId, hintId, describedBy, invalid: Boolean(errors?.length) };
 }
 
-function FieldMessages({ errors, errorId, hint, hintId }: { errors?: string[] | undefined; errorId: string; hint: ReactNode; hintId: string }) {
+function FieldMessages({
+  errors,
+  errorId,
+  hint,
+  hintId
+}: {
+  errors?: string[] | undefined;
+  errorId: string;
+  hint: ReactNode;
+  hintId: string;
+}) {
   return (
     <>
       {hint ? (
@@ -33,7 +50,13 @@ function FieldMessages({ errors, errorId, hint, hintId }: { errors?: string[] | 
 }
 
 /** A labelled input whose errors are announced with it (aria-describedby) and marked invalid. */
-export function Field({ label, errors, hint, className, ...input }: Common & InputHTMLAttributes<HTMLInputElement>) {
+export function Field({
+  label,
+  errors,
+  hint,
+  className,
+  ...input
+}: Common & InputHTMLAttributes<HTMLInputElement>) {
   const ids = useFieldIds(errors, hint);
   return (
     <div className={`field ${className ?? ''}`}>
@@ -41,18 +64,35 @@ export function Field({ label, errors, hint, className, ...input }: Common & Inp
         {label}
         {input.required ? <span aria-hidden="true"> *</span> : null}
       </label>
-      <input id={ids.id} aria-invalid={ids.invalid || undefined} aria-describedby={ids.describedBy} {...input} />
+      <input
+        id={ids.id}
+        aria-invalid={ids.invalid || undefined}
+        aria-describedby={ids.describedBy}
+        {...input}
+      />
       <FieldMessages errors={errors} errorId={ids.errorId} hint={hint} hintId={ids.hintId} />
     </div>
   );
 }
 
-export function SelectField({ label, errors, hint, className, children, ...select }: Common & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({
+  label,
+  errors,
+  hint,
+  className,
+  children,
+  ...select
+}: Common & SelectHTMLAttributes<HTMLSelectElement>) {
   const ids = useFieldIds(errors, hint);
   return (
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={ids.id}>{label}</label>
-      <select id={ids.id} aria-invalid={ids.invalid || undefined} aria-describedby={ids.describedBy} {...select}>
+      <select
+        id={ids.id}
+        aria-invalid={ids.invalid || undefined}
+        aria-describedby={ids.describedBy}
+        {...select}
+      >
         {children}
       </select>
       <FieldMessages errors={errors} errorId={ids.errorId} hint={hint} hintId={ids.hintId} />
@@ -60,7 +100,13 @@ export function SelectField({ label, errors, hint, className, children, ...selec
   );
 }
 
-export function TextareaField({ label, errors, hint, className, ...textarea }: Common & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextareaField({
+  label,
+  errors,
+  hint,
+  className,
+  ...textarea
+}: Common & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const ids = useFieldIds(errors, hint);
   return (
     <div className={`field ${className ?? ''}`}>
@@ -68,7 +114,12 @@ export function TextareaField({ label, errors, hint, className, ...textarea }: C
         {label}
         {textarea.required ? <span aria-hidden="true"> *</span> : null}
       </label>
-      <textarea id={ids.id} aria-invalid={ids.invalid || undefined} aria-describedby={ids.describedBy} {...textarea} />
+      <textarea
+        id={ids.id}
+        aria-invalid={ids.invalid || undefined}
+        aria-describedby={ids.describedBy}
+        {...textarea}
+      />
       <FieldMessages errors={errors} errorId={ids.errorId} hint={hint} hintId={ids.hintId} />
     </div>
   );

@@ -9,7 +9,12 @@ export function Notifications() {
       {current.map((notice) => (
         <div key={notice.id} className={`notice notice-${notice.tone}`}>
           <span>{notice.text}</span>
-          <button type="button" className="notice-close" aria-label="Dismiss" onClick={() => dismissNotice(notice.id)}>
+          <button
+            type="button"
+            className="notice-close"
+            aria-label="Dismiss"
+            onClick={() => dismissNotice(notice.id)}
+          >
             ×
           </button>
         </div>

@@ -8,7 +8,12 @@ export function Pagination({ page, pages, onChange }: Props) {
   const numbers = pageWindow(page, pages);
   return (
     <nav className="pagination" aria-label="Pages">
-      <button type="button" className="button button-ghost" disabled={page <= 1} onClick={() => onChange(page - 1)}>
+      <button
+        type="button"
+        className="button button-ghost"
+        disabled={page <= 1}
+        onClick={() => onChange(page - 1)}
+      >
         ← Previous
       </button>
       <ul>
@@ -32,7 +37,12 @@ export function Pagination({ page, pages, onChange }: Props) {
           )
         )}
       </ul>
-      <button type="button" className="button button-ghost" disabled={page >= pages} onClick={() => onChange(page + 1)}>
+      <button
+        type="button"
+        className="button button-ghost"
+        disabled={page >= pages}
+        onClick={() => onChange(page + 1)}
+      >
         Next →
       </button>
     </nav>

@@ -6,6 +6,8 @@ describe('parseEnv', () => {
   });
 
   test('a VITE_API_URL that is neither a path nor a URL fails naming the variable', () => {
-    expect(() => parseEnv({ VITE_API_URL: 'api.example.com' })).toThrow(/VITE_API_URL: must be a path starting with \/ or an http\(s\) URL/);
+    expect(() => parseEnv({ VITE_API_URL: 'api.example.com' })).toThrow(
+      /VITE_API_URL: must be a path starting with \/ or an http\(s\) URL/
+    );
   });
 });

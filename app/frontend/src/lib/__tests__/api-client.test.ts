@@ -30,14 +30,20 @@ describe('api client: access token refresh', () => {
     let refreshes = 0;
     server.use(
       http.get('/api/account/:what/', ({ request }) =>
-        request.headers.get('Authorization') === 'Bearer new-access' ? HttpResponse.json([]) : new HttpResponse(null, { status: 401 })
+        request.headers.get('Authorization') === 'Bearer new-access'
+          ? HttpResponse.json([])
+          : new HttpResponse(null, { status: 401 })
       ),
       http.post('/api/auth/token/refresh/', () => {
         refreshes += 1;
         return HttpResponse.json({ access: 'new-access', refresh: 'new-refresh' });
       })
     );
-    await Promise.all([api.get('/account/me/'), api.get('/account/addresses/'), api.get('/account/x/')]);
+    await Promise.all([
+      api.get('/account/me/'),
+      api.get('/account/addresses/'),
+      api.get('/account/x/')
+    ]);
     expect(refreshes).toBe(1);
   });
 
@@ -46,8 +52,15 @@ describe('api client: access token refresh', () => {
     const signedOut = vi.fn();
     const unsubscribe = tokenStore.subscribe(signedOut);
     server.use(
-      http.get('/api/orders/', () => HttpResponse.json({ message: 'Authentication credentials were not provided.', extra: {} }, { status: 401 })),
-      http.post('/api/auth/token/refresh/', () => HttpResponse.json({ message: 'Token is invalid or expired.', extra: {} }, { status: 401 }))
+      http.get('/api/orders/', () =>
+        HttpResponse.json(
+          { message: 'Authentication credentials were not provided.', extra: {} },
+          { status: 401 }
+        )
+      ),
+      http.post('/api/auth/token/refresh/', () =>
+        HttpResponse.json({ message: 'Token is invalid or expired.', extra: {} }, { status: 401 })
+      )
     );
     const error = await api.get('/orders/').catch((e: unknown) => e);
     unsubscribe();
@@ -62,13 +75,20 @@ describe('api client: access token refresh', () => {
     tokenStore.set({ access: 'a', refresh: 'r' });
     let refreshes = 0;
     server.use(
-      http.post('/api/auth/token/', () => HttpResponse.json({ message: 'Email or password is incorrect.', extra: {} }, { status: 401 })),
+      http.post('/api/auth/token/', () =>
+        HttpResponse.json(
+          { message: 'Email or password is incorrect.', extra: {} },
+          { status: 401 }
+        )
+      ),
       http.post('/api/auth/token/refresh/', () => {
         refreshes += 1;
         return HttpResponse.json({ access: 'x', refresh: 'y' });
       })
     );
-    await expect(api.post('/auth/token/', { email: 'a@b.c', password: 'x' })).rejects.toThrow('Email or password is incorrect.');
+    await expect(api.post('/auth/token/', { email: 'a@b.c', password: 'x' })).rejects.toThrow(
+      'Email or password is incorrect.'
+    );
     expect(refreshes).toBe(0);
   });
 });

@@ -10,7 +10,12 @@ function axiosError(status: number, data: unknown): AxiosError {
 describe('toApiError', () => {
   test("the API's {message, extra.fields} becomes the message and per-field errors", () => {
     const error = toApiError(
-      axiosError(400, { message: 'The request is invalid: see the fields.', extra: { fields: { email: ['This field is required.'], 'billing_address.city': ['Required.'] } } })
+      axiosError(400, {
+        message: 'The request is invalid: see the fields.',
+        extra: {
+          fields: { email: ['This field is required.'], 'billing_address.city': ['Required.'] }
+        }
+      })
     );
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(400);
@@ -20,15 +25,24 @@ describe('toApiError', () => {
   });
 
   test('a 402 keeps extra.decline_code for the checkout form', () => {
-    const error = toApiError(axiosError(402, { message: 'Your card was declined.', extra: { decline_code: 'card_declined' } }));
+    const error = toApiError(
+      axiosError(402, {
+        message: 'Your card was declined.',
+        extra: { decline_code: 'card_declined' }
+      })
+    );
     expect(error.message).toBe('Your card was declined.');
     expect(error.extra.decline_code).toBe('card_declined');
     expect(error.fields).toEqual({});
   });
 
   test('a body that is not the API shape (a proxy HTML page) still gives a readable sentence', () => {
-    expect(toApiError(axiosError(502, '<html>Bad Gateway</html>')).message).toBe('The shop had a problem on its side. Please try again in a moment.');
-    expect(toApiError(axiosError(429, '')).message).toBe('Too many attempts. Please wait a minute and try again.');
+    expect(toApiError(axiosError(502, '<html>Bad Gateway</html>')).message).toBe(
+      'The shop had a problem on its side. Please try again in a moment.'
+    );
+    expect(toApiError(axiosError(429, '')).message).toBe(
+      'Too many attempts. Please wait a minute and try again.'
+    );
     expect(toApiError(axiosError(418, null)).message).toBe('The request failed (HTTP 418).');
   });
 
@@ -39,7 +53,12 @@ describe('toApiError', () => {
   });
 
   test('malformed field lists are normalised to arrays of strings', () => {
-    const error = toApiError(axiosError(400, { message: 'Bad.', extra: { fields: { name: 'Too long.', stock: [3], junk: 5 } } }));
+    const error = toApiError(
+      axiosError(400, {
+        message: 'Bad.',
+        extra: { fields: { name: 'Too long.', stock: [3], junk: 5 } }
+      })
+    );
     expect(error.fields).toEqual({ name: ['Too long.'], stock: ['3'] });
   });
 });

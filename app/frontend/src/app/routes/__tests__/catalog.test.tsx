@@ -7,13 +7,26 @@ import { renderApp } from '@/testing/test-utils';
 
 function catalogAnswers(seen: URLSearchParams[] = []) {
   server.use(
-    http.get('/api/categories/', () => HttpResponse.json([{ slug: 'kitchen', name: 'Kitchen' }, { slug: 'audio', name: 'Audio' }])),
+    http.get('/api/categories/', () =>
+      HttpResponse.json([
+        { slug: 'kitchen', name: 'Kitchen' },
+        { slug: 'audio', name: 'Audio' }
+      ])
+    ),
     http.get('/api/products/', ({ request }) => {
       const params = new URL(request.url).searchParams;
       seen.push(params);
-      const all = [product({ id: 1, name: 'Skillet' }), product({ id: 2, name: 'Speaker', stock: 0, in_stock: false })];
+      const all = [
+        product({ id: 1, name: 'Skillet' }),
+        product({ id: 2, name: 'Speaker', stock: 0, in_stock: false })
+      ];
       const search = params.get('search') ?? '';
-      return HttpResponse.json(page(all.filter((p) => p.name.toLowerCase().includes(search.toLowerCase())), { num_pages: 3 }));
+      return HttpResponse.json(
+        page(
+          all.filter((p) => p.name.toLowerCase().includes(search.toLowerCase())),
+          { num_pages: 3 }
+        )
+      );
     })
   );
   return seen;
@@ -34,8 +47,14 @@ describe('catalog', () => {
     const { events, router } = renderApp('/');
     await screen.findAllByTestId('product-card');
     await events.type(screen.getByRole('searchbox', { name: 'Search' }), 'skil');
-    await events.click(within(screen.getByRole('search', { name: 'Filter products' })).getByRole('button', { name: 'Search' }));
-    expect(await screen.findByRole('heading', { level: 1, name: 'Results for “skil”' })).toBeInTheDocument();
+    await events.click(
+      within(screen.getByRole('search', { name: 'Filter products' })).getByRole('button', {
+        name: 'Search'
+      })
+    );
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Results for “skil”' })
+    ).toBeInTheDocument();
     expect(router.state.location.search).toBe('?search=skil');
     expect(seen.at(-1)?.get('search')).toBe('skil');
     expect(await screen.findAllByTestId('product-card')).toHaveLength(1);
@@ -65,9 +84,13 @@ describe('catalog', () => {
   test('a failing API shows its message instead of an empty page', async () => {
     server.use(
       http.get('/api/categories/', () => HttpResponse.json([])),
-      http.get('/api/products/', () => HttpResponse.json({ message: 'The catalog is resting.', extra: {} }, { status: 503 }))
+      http.get('/api/products/', () =>
+        HttpResponse.json({ message: 'The catalog is resting.', extra: {} }, { status: 503 })
+      )
     );
     renderApp('/');
-    expect(await screen.findByRole('alert', {}, { timeout: 5000 })).toHaveTextContent('The catalog is resting.');
+    expect(await screen.findByRole('alert', {}, { timeout: 5000 })).toHaveTextContent(
+      'The catalog is resting.'
+    );
   });
 });

@@ -31,7 +31,12 @@ export default function StaffOrdersRoute() {
                 <Button
                   variant="secondary"
                   busy={deliver.isPending && deliver.variables === order.id}
-                  onClick={() => deliver.mutateAsync(order.id).then(() => notify(`Order #${order.id} marked delivered.`), () => undefined)}
+                  onClick={() =>
+                    deliver.mutateAsync(order.id).then(
+                      () => notify(`Order #${order.id} marked delivered.`),
+                      () => undefined
+                    )
+                  }
                 >
                   Mark delivered
                 </Button>
@@ -40,7 +45,11 @@ export default function StaffOrdersRoute() {
               )
             }
           />
-          <Pagination page={orders.data.page} pages={orders.data.num_pages} onChange={(next) => setParams({ page: String(next) })} />
+          <Pagination
+            page={orders.data.page}
+            pages={orders.data.num_pages}
+            onChange={(next) => setParams({ page: String(next) })}
+          />
         </>
       ) : null}
     </>

@@ -34,7 +34,10 @@ export default function ProductEditorRoute() {
           categories={categories.data ?? []}
           submitLabel={id === null ? 'Create product' : 'Save changes'}
           onSubmit={async (input) => {
-            const saved = id === null ? await create.mutateAsync(input) : await update.mutateAsync({ id, input });
+            const saved =
+              id === null
+                ? await create.mutateAsync(input)
+                : await update.mutateAsync({ id, input });
             notify(`${saved.name} saved.`);
             navigate(paths.staffProducts);
           }}

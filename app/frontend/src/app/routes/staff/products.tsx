@@ -46,15 +46,25 @@ export default function StaffProductsRoute() {
                   <td data-label="Price">{formatMoney(product.price, product.currency)}</td>
                   <td data-label="Stock">{product.stock}</td>
                   <td data-label="Actions" className="row-actions">
-                    <Link to={paths.staffProductEdit(product.id)} aria-label={`Edit ${product.name}`}>
+                    <Link
+                      to={paths.staffProductEdit(product.id)}
+                      aria-label={`Edit ${product.name}`}
+                    >
                       Edit
                     </Link>
                     <Button
                       variant="ghost"
                       aria-label={`Archive ${product.name}`}
                       onClick={() => {
-                        if (window.confirm(`Archive “${product.name}”? It leaves the catalog but stays on past orders.`)) {
-                          archive.mutateAsync(product.id).then(() => notify(`${product.name} archived.`), () => undefined);
+                        if (
+                          window.confirm(
+                            `Archive “${product.name}”? It leaves the catalog but stays on past orders.`
+                          )
+                        ) {
+                          archive.mutateAsync(product.id).then(
+                            () => notify(`${product.name} archived.`),
+                            () => undefined
+                          );
                         }
                       }}
                     >
@@ -65,7 +75,11 @@ export default function StaffProductsRoute() {
               ))}
             </tbody>
           </table>
-          <Pagination page={products.data.page} pages={products.data.num_pages} onChange={(next) => setParams({ page: String(next) })} />
+          <Pagination
+            page={products.data.page}
+            pages={products.data.num_pages}
+            onChange={(next) => setParams({ page: String(next) })}
+          />
         </>
       ) : null}
     </>

@@ -7,5 +7,8 @@ export async function deleteSavedCard(id: number): Promise<void> {
 
 export function useDeleteSavedCard() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: deleteSavedCard, onSuccess: () => queryClient.invalidateQueries({ queryKey: ['cards'] }) });
+  return useMutation({
+    mutationFn: deleteSavedCard,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['cards'] })
+  });
 }

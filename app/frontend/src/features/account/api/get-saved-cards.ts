@@ -7,7 +7,8 @@ export async function getSavedCards(): Promise<SavedCard[]> {
   return Array.isArray(data) ? data : data.results;
 }
 
-export const getSavedCardsQueryOptions = () => queryOptions({ queryKey: ['cards'], queryFn: getSavedCards });
+export const getSavedCardsQueryOptions = () =>
+  queryOptions({ queryKey: ['cards'], queryFn: getSavedCards });
 
 export function useSavedCards() {
   return useQuery(getSavedCardsQueryOptions());

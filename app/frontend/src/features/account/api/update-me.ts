@@ -17,5 +17,8 @@ export async function updateMe(input: ProfileInput): Promise<User> {
 
 export function useUpdateMe() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: updateMe, onSuccess: (user) => queryClient.setQueryData(['me'], user) });
+  return useMutation({
+    mutationFn: updateMe,
+    onSuccess: (user) => queryClient.setQueryData(['me'], user)
+  });
 }

@@ -31,10 +31,30 @@ export function ProfileForm({ user }: { user: User }) {
       <h2 id="profile-heading">Your details</h2>
       <form noValidate onSubmit={submit}>
         {message ? <Alert>{message}</Alert> : null}
-        <Field label="Email" value={user.email} readOnly disabled hint="Your email is how you sign in." />
+        <Field
+          label="Email"
+          value={user.email}
+          readOnly
+          disabled
+          hint="Your email is how you sign in."
+        />
         <div className="field-row">
-          <Field label="First name" name="first_name" autoComplete="given-name" value={values.first_name} onChange={(e) => setValues({ ...values, first_name: e.target.value })} errors={fields.first_name} />
-          <Field label="Last name" name="last_name" autoComplete="family-name" value={values.last_name} onChange={(e) => setValues({ ...values, last_name: e.target.value })} errors={fields.last_name} />
+          <Field
+            label="First name"
+            name="first_name"
+            autoComplete="given-name"
+            value={values.first_name}
+            onChange={(e) => setValues({ ...values, first_name: e.target.value })}
+            errors={fields.first_name}
+          />
+          <Field
+            label="Last name"
+            name="last_name"
+            autoComplete="family-name"
+            value={values.last_name}
+            onChange={(e) => setValues({ ...values, last_name: e.target.value })}
+            errors={fields.last_name}
+          />
         </div>
         <Button type="submit" busy={update.isPending}>
           Save details

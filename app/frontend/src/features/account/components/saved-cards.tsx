@@ -13,17 +13,25 @@ export function SavedCards() {
       <h2 id="cards-heading">Saved cards</h2>
       {cards.error ? <Alert>{(cards.error as ApiError).message}</Alert> : null}
       {remove.error ? <Alert>{(remove.error as ApiError).message}</Alert> : null}
-      {cards.data?.length === 0 ? <p className="muted">No saved cards. You can save one at checkout.</p> : null}
+      {cards.data?.length === 0 ? (
+        <p className="muted">No saved cards. You can save one at checkout.</p>
+      ) : null}
       <ul className="address-list">
         {cards.data?.map((card) => (
           <li key={card.id} className="address-item">
             <p>
-              {card.brand.toUpperCase()} ending in {card.last4} · expires {String(card.exp_month).padStart(2, '0')}/{card.exp_year}
+              {card.brand.toUpperCase()} ending in {card.last4} · expires{' '}
+              {String(card.exp_month).padStart(2, '0')}/{card.exp_year}
             </p>
             <Button
               variant="ghost"
               aria-label={`Remove card ending in ${card.last4}`}
-              onClick={() => remove.mutateAsync(card.id).then(() => notify('Card removed.'), () => undefined)}
+              onClick={() =>
+                remove.mutateAsync(card.id).then(
+                  () => notify('Card removed.'),
+                  () => undefined
+                )
+              }
             >
               Remove
             </Button>

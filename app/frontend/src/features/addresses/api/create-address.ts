@@ -11,5 +11,8 @@ export async function createAddress(input: AddressInputValues): Promise<Address>
 
 export function useCreateAddress() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: createAddress, onSuccess: () => queryClient.invalidateQueries({ queryKey: addressesQueryKey }) });
+  return useMutation({
+    mutationFn: createAddress,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: addressesQueryKey })
+  });
 }

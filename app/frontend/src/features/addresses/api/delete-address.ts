@@ -8,5 +8,8 @@ export async function deleteAddress(id: number): Promise<void> {
 
 export function useDeleteAddress() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: deleteAddress, onSuccess: () => queryClient.invalidateQueries({ queryKey: addressesQueryKey }) });
+  return useMutation({
+    mutationFn: deleteAddress,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: addressesQueryKey })
+  });
 }

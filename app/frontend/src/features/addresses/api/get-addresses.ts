@@ -9,7 +9,8 @@ export async function getAddresses(): Promise<Address[]> {
   return Array.isArray(data) ? data : data.results;
 }
 
-export const getAddressesQueryOptions = () => queryOptions({ queryKey: addressesQueryKey, queryFn: getAddresses });
+export const getAddressesQueryOptions = () =>
+  queryOptions({ queryKey: addressesQueryKey, queryFn: getAddresses });
 
 export function useAddresses() {
   return useQuery(getAddressesQueryOptions());

@@ -4,12 +4,21 @@ import type { Address } from '@/types/api';
 import type { AddressInputValues } from './address-input';
 import { addressesQueryKey } from './get-addresses';
 
-export async function updateAddress({ id, input }: { id: number; input: Partial<AddressInputValues> }): Promise<Address> {
+export async function updateAddress({
+  id,
+  input
+}: {
+  id: number;
+  input: Partial<AddressInputValues>;
+}): Promise<Address> {
   const { data } = await api.patch<Address>(`/account/addresses/${id}/`, input);
   return data;
 }
 
 export function useUpdateAddress() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: updateAddress, onSuccess: () => queryClient.invalidateQueries({ queryKey: addressesQueryKey }) });
+  return useMutation({
+    mutationFn: updateAddress,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: addressesQueryKey })
+  });
 }

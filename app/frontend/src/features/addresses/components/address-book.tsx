@@ -46,7 +46,9 @@ export function AddressBook() {
         ) : null}
       </div>
       {error ? <Alert>{error}</Alert> : null}
-      {addresses.data.length === 0 && editing === null ? <p className="muted">No saved addresses yet. Add one to check out faster.</p> : null}
+      {addresses.data.length === 0 && editing === null ? (
+        <p className="muted">No saved addresses yet. Add one to check out faster.</p>
+      ) : null}
       <ul className="address-list">
         {addresses.data.map((address) =>
           editing !== null && editing !== 'new' && editing.id === address.id ? (
@@ -60,15 +62,31 @@ export function AddressBook() {
                 {address.is_default ? <span className="badge">Default</span> : null}
               </p>
               <div className="address-actions">
-                <Button variant="ghost" onClick={() => setEditing(address)} aria-label={`Edit address of ${address.full_name}, ${address.line1}`}>
+                <Button
+                  variant="ghost"
+                  onClick={() => setEditing(address)}
+                  aria-label={`Edit address of ${address.full_name}, ${address.line1}`}
+                >
                   Edit
                 </Button>
                 {address.is_default ? null : (
-                  <Button variant="ghost" onClick={() => act(() => update.mutateAsync({ id: address.id, input: { is_default: true } }), 'Default address changed.')}>
+                  <Button
+                    variant="ghost"
+                    onClick={() =>
+                      act(
+                        () => update.mutateAsync({ id: address.id, input: { is_default: true } }),
+                        'Default address changed.'
+                      )
+                    }
+                  >
                     Make default
                   </Button>
                 )}
-                <Button variant="ghost" onClick={() => act(() => remove.mutateAsync(address.id), 'Address deleted.')} aria-label={`Delete address of ${address.full_name}, ${address.line1}`}>
+                <Button
+                  variant="ghost"
+                  onClick={() => act(() => remove.mutateAsync(address.id), 'Address deleted.')}
+                  aria-label={`Delete address of ${address.full_name}, ${address.line1}`}
+                >
                   Delete
                 </Button>
               </div>
@@ -112,9 +130,20 @@ function AddressEditor({ address, onDone }: { address?: Address; onDone: () => v
   }
 
   return (
-    <form ref={formRef} className="form-card" noValidate onSubmit={submit} aria-label={address ? 'Edit address' : 'New address'}>
+    <form
+      ref={formRef}
+      className="form-card"
+      noValidate
+      onSubmit={submit}
+      aria-label={address ? 'Edit address' : 'New address'}
+    >
       {message ? <Alert>{message}</Alert> : null}
-      <AddressFields section={address ? `address-${address.id}` : 'new-address'} values={values} errors={fields} onChange={setValues} />
+      <AddressFields
+        section={address ? `address-${address.id}` : 'new-address'}
+        values={values}
+        errors={fields}
+        onChange={setValues}
+      />
       <div className="form-actions">
         <Button type="submit" busy={create.isPending || update.isPending}>
           {address ? 'Save address' : 'Add address'}

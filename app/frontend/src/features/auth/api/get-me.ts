@@ -11,7 +11,8 @@ export async function getMe(): Promise<User> {
   return data;
 }
 
-export const getMeQueryOptions = () => queryOptions({ queryKey: meQueryKey, queryFn: getMe, staleTime: 5 * 60_000 });
+export const getMeQueryOptions = () =>
+  queryOptions({ queryKey: meQueryKey, queryFn: getMe, staleTime: 5 * 60_000 });
 
 /** True while a token pair is stored (it may still turn out to be expired). */
 export function useHasTokens(): boolean {

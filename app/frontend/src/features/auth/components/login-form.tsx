@@ -37,11 +37,35 @@ export function LoginForm({ onSuccess, initialEmail = '', notice }: Props) {
   }
 
   return (
-    <form ref={formRef} className="form-card auth-form" noValidate onSubmit={submit} aria-label="Sign in">
+    <form
+      ref={formRef}
+      className="form-card auth-form"
+      noValidate
+      onSubmit={submit}
+      aria-label="Sign in"
+    >
       {notice ? <Alert tone="success">{notice}</Alert> : null}
       {message ? <Alert>{message}</Alert> : null}
-      <Field label="Email" name="email" type="email" autoComplete="email" required value={values.email} onChange={(e) => setValues({ ...values, email: e.target.value })} errors={fields.email} />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required value={values.password} onChange={(e) => setValues({ ...values, password: e.target.value })} errors={fields.password} />
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        value={values.email}
+        onChange={(e) => setValues({ ...values, email: e.target.value })}
+        errors={fields.email}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={values.password}
+        onChange={(e) => setValues({ ...values, password: e.target.value })}
+        errors={fields.password}
+      />
       <Button type="submit" className="button-block" busy={login.isPending}>
         Sign in
       </Button>

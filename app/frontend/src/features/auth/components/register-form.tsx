@@ -21,7 +21,8 @@ export function RegisterForm({ onSuccess }: Props) {
   const register = useRegister();
   const queryClient = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
-  const set = (name: keyof typeof values) => (e: { target: { value: string } }) => setValues({ ...values, [name]: e.target.value });
+  const set = (name: keyof typeof values) => (e: { target: { value: string } }) =>
+    setValues({ ...values, [name]: e.target.value });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -50,14 +51,53 @@ export function RegisterForm({ onSuccess }: Props) {
   }
 
   return (
-    <form ref={formRef} className="form-card auth-form" noValidate onSubmit={submit} aria-label="Create account">
+    <form
+      ref={formRef}
+      className="form-card auth-form"
+      noValidate
+      onSubmit={submit}
+      aria-label="Create account"
+    >
       {message ? <Alert>{message}</Alert> : null}
       <div className="field-row">
-        <Field label="First name" name="first_name" autoComplete="given-name" value={values.first_name} onChange={set('first_name')} errors={fields.first_name} />
-        <Field label="Last name" name="last_name" autoComplete="family-name" value={values.last_name} onChange={set('last_name')} errors={fields.last_name} />
+        <Field
+          label="First name"
+          name="first_name"
+          autoComplete="given-name"
+          value={values.first_name}
+          onChange={set('first_name')}
+          errors={fields.first_name}
+        />
+        <Field
+          label="Last name"
+          name="last_name"
+          autoComplete="family-name"
+          value={values.last_name}
+          onChange={set('last_name')}
+          errors={fields.last_name}
+        />
       </div>
-      <Field label="Email" name="email" type="email" autoComplete="email" required value={values.email} onChange={set('email')} errors={fields.email} />
-      <Field label="Password" name="password" type="password" autoComplete="new-password" required value={values.password} onChange={set('password')} errors={fields.password} hint="At least 8 characters; not too common or too similar to your email." />
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        value={values.email}
+        onChange={set('email')}
+        errors={fields.email}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={values.password}
+        onChange={set('password')}
+        errors={fields.password}
+        hint="At least 8 characters; not too common or too similar to your email."
+      />
       <Button type="submit" className="button-block" busy={register.isPending || signingIn}>
         Create account
       </Button>

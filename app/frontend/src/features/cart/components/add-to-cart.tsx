@@ -48,7 +48,12 @@ export function AddToCart({ product, withQuantity = false }: Props) {
       {withQuantity ? (
         <div className="field field-inline">
           <label htmlFor={`qty-${product.id}`}>Quantity</label>
-          <select id={`qty-${product.id}`} value={quantity} onChange={(event) => setQuantity(Number(event.target.value))} disabled={room <= 0}>
+          <select
+            id={`qty-${product.id}`}
+            value={quantity}
+            onChange={(event) => setQuantity(Number(event.target.value))}
+            disabled={room <= 0}
+          >
             {Array.from({ length: Math.max(1, room) }, (_, i) => i + 1).map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -57,12 +62,7 @@ export function AddToCart({ product, withQuantity = false }: Props) {
           </select>
         </div>
       ) : null}
-      <button
-        type="button"
-        className="button button-primary"
-        onClick={add}
-        disabled={room <= 0}
-      >
+      <button type="button" className="button button-primary" onClick={add} disabled={room <= 0}>
         {room <= 0 ? 'All in your cart' : 'Add to cart'}
         {/* The product's name completes the button's name in a grid of identical buttons, after
             the visible text so speech input ("click Add to cart") still matches (WCAG 2.5.3). */}

@@ -54,27 +54,42 @@ export function CartView({ onCheckout, unavailable = [] }: Props) {
   );
 }
 
-type RowProps = { line: CartLine; unavailable: boolean; onQuantity: (quantity: number) => void; onRemove: () => void };
+type RowProps = {
+  line: CartLine;
+  unavailable: boolean;
+  onQuantity: (quantity: number) => void;
+  onRemove: () => void;
+};
 
 function CartLineRow({ line, unavailable, onQuantity, onRemove }: RowProps) {
   const max = Math.min(line.stock, MAX_PER_LINE);
   const inputId = `cart-qty-${line.productId}`;
   return (
     <li className={`cart-line ${unavailable ? 'cart-line-problem' : ''}`}>
-      {line.imageUrl ? <img src={line.imageUrl} alt="" className="cart-line-image" /> : <div className="cart-line-image placeholder" aria-hidden="true" />}
+      {line.imageUrl ? (
+        <img src={line.imageUrl} alt="" className="cart-line-image" />
+      ) : (
+        <div className="cart-line-image placeholder" aria-hidden="true" />
+      )}
       <div className="cart-line-info">
         <Link to={paths.product(line.productId)} className="cart-line-name">
           {line.name}
         </Link>
         <p className="muted">{formatMoney(line.price, line.currency)} each</p>
-        {unavailable ? <p className="field-error">Not enough stock for this quantity any more.</p> : null}
+        {unavailable ? (
+          <p className="field-error">Not enough stock for this quantity any more.</p>
+        ) : null}
       </div>
       <div className="cart-line-qty">
         <label htmlFor={inputId} className="visually-hidden">
           Quantity of {line.name}
         </label>
         <div className="stepper">
-          <button type="button" aria-label={`One fewer ${line.name}`} onClick={() => onQuantity(line.quantity - 1)}>
+          <button
+            type="button"
+            aria-label={`One fewer ${line.name}`}
+            onClick={() => onQuantity(line.quantity - 1)}
+          >
             −
           </button>
           <input
@@ -89,13 +104,25 @@ function CartLineRow({ line, unavailable, onQuantity, onRemove }: RowProps) {
               if (Number.isFinite(value) && value >= 1) onQuantity(value);
             }}
           />
-          <button type="button" aria-label={`One more ${line.name}`} disabled={line.quantity >= max} onClick={() => onQuantity(line.quantity + 1)}>
+          <button
+            type="button"
+            aria-label={`One more ${line.name}`}
+            disabled={line.quantity >= max}
+            onClick={() => onQuantity(line.quantity + 1)}
+          >
             +
           </button>
         </div>
       </div>
-      <p className="cart-line-total">{formatMoney(toCents(line.price) * line.quantity, line.currency)}</p>
-      <button type="button" className="button button-ghost" onClick={onRemove} aria-label={`Remove ${line.name} from cart`}>
+      <p className="cart-line-total">
+        {formatMoney(toCents(line.price) * line.quantity, line.currency)}
+      </p>
+      <button
+        type="button"
+        className="button button-ghost"
+        onClick={onRemove}
+        aria-label={`Remove ${line.name} from cart`}
+      >
         Remove
       </button>
     </li>

@@ -66,7 +66,9 @@ export function createCartStore(storage: Storage = localStorage) {
       if (next <= 0) return existing?.quantity ?? 0;
       commit(
         existing
-          ? lines.map((line) => (line.productId === product.productId ? { ...line, ...product, quantity: next } : line))
+          ? lines.map((line) =>
+              line.productId === product.productId ? { ...line, ...product, quantity: next } : line
+            )
           : [...lines, { ...product, quantity: next }]
       );
       return next;
@@ -76,7 +78,11 @@ export function createCartStore(storage: Storage = localStorage) {
       const line = lines.find((l) => l.productId === productId);
       if (!line) return;
       const next = clamp(quantity, line.stock);
-      commit(next <= 0 ? lines.filter((l) => l.productId !== productId) : lines.map((l) => (l.productId === productId ? { ...l, quantity: next } : l)));
+      commit(
+        next <= 0
+          ? lines.filter((l) => l.productId !== productId)
+          : lines.map((l) => (l.productId === productId ? { ...l, quantity: next } : l))
+      );
     },
 
     remove(productId: number): void {
@@ -111,7 +117,11 @@ if (typeof window !== 'undefined') {
 }
 
 /** Number of items and the subtotal (as the API's decimal string) of a list of lines. */
-export function summarize(lines: CartLine[]): { count: number; subtotal: string; currency: string } {
+export function summarize(lines: CartLine[]): {
+  count: number;
+  subtotal: string;
+  currency: string;
+} {
   const cents = lines.reduce((sum, line) => sum + toCents(line.price) * line.quantity, 0);
   return {
     count: lines.reduce((sum, line) => sum + line.quantity, 0),

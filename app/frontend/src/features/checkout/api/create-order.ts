@@ -20,17 +20,35 @@ export const cardSchema = z.object({
     .string()
     .transform((value) => value.replace(/[\s-]/g, ''))
     .pipe(z.string().regex(/^\d{12,19}$/, 'Enter the card number (12 to 19 digits).')),
-  exp_month: z.number({ error: 'Enter the expiry as MM/YY.' }).int().min(1, 'Enter a month from 01 to 12.').max(12, 'Enter a month from 01 to 12.'),
-  exp_year: z.number({ error: 'Enter the expiry as MM/YY.' }).int().min(2000, 'Enter the expiry as MM/YY.'),
+  exp_month: z
+    .number({ error: 'Enter the expiry as MM/YY.' })
+    .int()
+    .min(1, 'Enter a month from 01 to 12.')
+    .max(12, 'Enter a month from 01 to 12.'),
+  exp_year: z
+    .number({ error: 'Enter the expiry as MM/YY.' })
+    .int()
+    .min(2000, 'Enter the expiry as MM/YY.'),
   cvc: z.string().regex(/^\d{3,4}$/, 'Enter the 3 or 4 digit security code.'),
   name: z.string().trim().min(1, 'Enter the name on the card.')
 });
 
 /** The checkout body API.md describes: exactly one billing choice and one payment choice. */
 export const checkoutInputSchema = z.object({
-  items: z.array(z.object({ product_id: z.number().int().positive(), quantity: z.number().int().positive() })).min(1, 'Your cart is empty.'),
-  billing: z.union([z.object({ billing_address_id: z.number().int().positive() }), z.object({ billing_address: addressSchema })]),
-  payment: z.union([z.object({ card: cardSchema }), z.object({ payment_method_id: z.string().startsWith('pm_') }), z.object({ saved_card_id: z.number().int().positive() })]),
+  items: z
+    .array(
+      z.object({ product_id: z.number().int().positive(), quantity: z.number().int().positive() })
+    )
+    .min(1, 'Your cart is empty.'),
+  billing: z.union([
+    z.object({ billing_address_id: z.number().int().positive() }),
+    z.object({ billing_address: addressSchema })
+  ]),
+  payment: z.union([
+    z.object({ card: cardSchema }),
+    z.object({ payment_method_id: z.string().startsWith('pm_') }),
+    z.object({ saved_card_id: z.number().int().positive() })
+  ]),
   save_card: z.boolean()
 });
 

@@ -7,7 +7,8 @@ export async function getConfig(): Promise<ShopConfig> {
   return data;
 }
 
-export const getConfigQueryOptions = () => queryOptions({ queryKey: ['config'], queryFn: getConfig, staleTime: Infinity });
+export const getConfigQueryOptions = () =>
+  queryOptions({ queryKey: ['config'], queryFn: getConfig, staleTime: Infinity });
 
 /** Public shop settings: whether Stripe is configured (its publishable key) and the currency. */
 export function useShopConfig() {

@@ -8,11 +8,29 @@ import { ApiError, type FieldErrors } from '@/lib/api-error';
 import { focusFirstProblem, nestedFieldErrors, zodFieldErrors } from '@/lib/form';
 import type { Address, Order, SavedCard, ShopConfig } from '@/types/api';
 import { formatMoney, toCents } from '@/utils/money';
-import { addressSchema, cardSchema, checkoutInputSchema, useCreateOrder, type CheckoutInput } from '../api/create-order';
+import {
+  addressSchema,
+  cardSchema,
+  checkoutInputSchema,
+  useCreateOrder,
+  type CheckoutInput
+} from '../api/create-order';
 import { useStripeCard } from '../hooks/use-stripe-card';
-import { cardFieldErrors, declineField, formatCardNumber, parseExpiry, type CardFieldName } from './card-errors';
+import {
+  cardFieldErrors,
+  declineField,
+  formatCardNumber,
+  parseExpiry,
+  type CardFieldName
+} from './card-errors';
 
-export type CheckoutLine = { productId: number; name: string; price: string; currency: string; quantity: number };
+export type CheckoutLine = {
+  productId: number;
+  name: string;
+  price: string;
+  currency: string;
+  quantity: number;
+};
 
 type Props = {
   lines: CheckoutLine[];
@@ -34,12 +52,30 @@ type CardValues = { number: string; expiry: string; cvc: string; name: string };
  * is cleared by a failed attempt: a decline shows the gateway's message, focuses it, and leaves
  * every field (and the cart, which only the caller clears on success) as it was.
  */
-export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards, config, defaultName = '', onPlaced, onUnavailable }: Props) {
+export function CheckoutForm({
+  lines,
+  subtotal,
+  currency,
+  addresses,
+  savedCards,
+  config,
+  defaultName = '',
+  onPlaced,
+  onUnavailable
+}: Props) {
   const defaultAddress = addresses.find((a) => a.is_default) ?? addresses[0];
   const [addressChoice, setAddressChoice] = useState<number | 'new'>(defaultAddress?.id ?? 'new');
-  const [address, setAddress] = useState<AddressValues>({ ...EMPTY_ADDRESS, full_name: defaultName });
+  const [address, setAddress] = useState<AddressValues>({
+    ...EMPTY_ADDRESS,
+    full_name: defaultName
+  });
   const [cardChoice, setCardChoice] = useState<number | 'new'>('new');
-  const [card, setCard] = useState<CardValues>({ number: '', expiry: '', cvc: '', name: defaultName });
+  const [card, setCard] = useState<CardValues>({
+    number: '',
+    expiry: '',
+    cvc: '',
+    name: defaultName
+  });
   const [saveCard, setSaveCard] = useState(false);
   const [fields, setFields] = useState<FieldErrors>({});
   const [cardErrors, setCardErrors] = useState<Partial<Record<CardFieldName, string[]>>>({});
@@ -52,9 +88,16 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
   const stripe = useStripeCard(cardChoice === 'new' ? stripeKey : null);
 
   const setCardField = (name: keyof CardValues) => (event: { target: { value: string } }) =>
-    setCard((current) => ({ ...current, [name]: name === 'number' ? formatCardNumber(event.target.value) : event.target.value }));
+    setCard((current) => ({
+      ...current,
+      [name]: name === 'number' ? formatCardNumber(event.target.value) : event.target.value
+    }));
 
-  function fail(text: string, nextFields: FieldErrors = {}, nextCardErrors: Partial<Record<CardFieldName, string[]>> = {}) {
+  function fail(
+    text: string,
+    nextFields: FieldErrors = {},
+    nextCardErrors: Partial<Record<CardFieldName, string[]>> = {}
+  ) {
     setMessage(text);
     setDeclined(false);
     setFields(nextFields);
@@ -62,14 +105,22 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
     focusFirstProblem(formRef.current);
   }
 
-  async function stripePaymentMethod(billingName: string): Promise<CheckoutInput['payment'] | null> {
+  async function stripePaymentMethod(
+    billingName: string
+  ): Promise<CheckoutInput['payment'] | null> {
     setStripeBusy(true);
     try {
-      const billingAddress = addressChoice === 'new' ? address : addresses.find((a) => a.id === addressChoice);
+      const billingAddress =
+        addressChoice === 'new' ? address : addresses.find((a) => a.id === addressChoice);
       const id = await stripe.createPaymentMethod({
         name: billingName,
         address: billingAddress
-          ? { line1: billingAddress.line1, city: billingAddress.city, postal_code: billingAddress.postal_code, country: billingAddress.country }
+          ? {
+              line1: billingAddress.line1,
+              city: billingAddress.city,
+              postal_code: billingAddress.postal_code,
+              country: billingAddress.country
+            }
           : undefined
       });
       return { payment_method_id: id };
@@ -84,20 +135,28 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (createOrder.isPending || stripeBusy) return;
-    const billingName = addressChoice === 'new' ? address.full_name : (addresses.find((a) => a.id === addressChoice)?.full_name ?? '');
+    const billingName =
+      addressChoice === 'new'
+        ? address.full_name
+        : (addresses.find((a) => a.id === addressChoice)?.full_name ?? '');
     const useStripe = cardChoice === 'new' && Boolean(stripeKey);
 
     // Check what was typed before anything is sent (and before Stripe is asked for a token).
     const problems: FieldErrors = {};
     const prefixed = (prefix: string, errors: FieldErrors) =>
-      Object.entries(errors).forEach(([key, messages]) => (problems[`${prefix}.${key}`] = messages));
-    let billing: CheckoutInput['billing'] = { billing_address_id: addressChoice === 'new' ? 0 : addressChoice };
+      Object.entries(errors).forEach(
+        ([key, messages]) => (problems[`${prefix}.${key}`] = messages)
+      );
+    let billing: CheckoutInput['billing'] = {
+      billing_address_id: addressChoice === 'new' ? 0 : addressChoice
+    };
     if (addressChoice === 'new') {
       const parsed = addressSchema.safeParse(address);
       if (parsed.success) billing = { billing_address: parsed.data };
       else prefixed('billing_address', zodFieldErrors(parsed.error));
     }
-    let payment: CheckoutInput['payment'] | null = cardChoice !== 'new' ? { saved_card_id: cardChoice } : null;
+    let payment: CheckoutInput['payment'] | null =
+      cardChoice !== 'new' ? { saved_card_id: cardChoice } : null;
     if (cardChoice === 'new' && !useStripe) {
       const expiry = parseExpiry(card.expiry);
       const parsed = cardSchema.safeParse({
@@ -136,7 +195,10 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
       const order = await createOrder.mutateAsync(input.data);
       onPlaced(order);
     } catch (error) {
-      const apiError = error instanceof ApiError ? error : new ApiError('Something went wrong. Please try again.', 0);
+      const apiError =
+        error instanceof ApiError
+          ? error
+          : new ApiError('Something went wrong. Please try again.', 0);
       const nextCardErrors = cardFieldErrors(apiError.fields);
       const field = declineField(apiError);
       if (field && !nextCardErrors[field]?.includes(apiError.message)) {
@@ -160,7 +222,10 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
           <Alert title={declined ? 'Payment failed' : undefined}>
             {message}
             {declined ? (
-              <p className="muted">Your cart and everything you typed are still here. Try another card or check the details.</p>
+              <p className="muted">
+                Your cart and everything you typed are still here. Try another card or check the
+                details.
+              </p>
             ) : null}
           </Alert>
         ) : null}
@@ -171,18 +236,39 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
             <div className="choice-list" role="radiogroup" aria-label="Billing address">
               {addresses.map((saved) => (
                 <label key={saved.id} className="choice">
-                  <input type="radio" name="billing-address" value={saved.id} checked={addressChoice === saved.id} onChange={() => setAddressChoice(saved.id)} />
+                  <input
+                    type="radio"
+                    name="billing-address"
+                    value={saved.id}
+                    checked={addressChoice === saved.id}
+                    onChange={() => setAddressChoice(saved.id)}
+                  />
                   <span>{formatAddress(saved)}</span>
                 </label>
               ))}
               <label className="choice">
-                <input type="radio" name="billing-address" value="new" checked={addressChoice === 'new'} onChange={() => setAddressChoice('new')} />
+                <input
+                  type="radio"
+                  name="billing-address"
+                  value="new"
+                  checked={addressChoice === 'new'}
+                  onChange={() => setAddressChoice('new')}
+                />
                 <span>Use a new address</span>
               </label>
             </div>
           ) : null}
-          {fields.billing_address_id ? <p className="field-error">{fields.billing_address_id.join(' ')}</p> : null}
-          {addressChoice === 'new' ? <AddressFields section="billing" values={address} errors={addressErrors} onChange={setAddress} /> : null}
+          {fields.billing_address_id ? (
+            <p className="field-error">{fields.billing_address_id.join(' ')}</p>
+          ) : null}
+          {addressChoice === 'new' ? (
+            <AddressFields
+              section="billing"
+              values={address}
+              errors={addressErrors}
+              onChange={setAddress}
+            />
+          ) : null}
         </fieldset>
 
         <fieldset className="panel">
@@ -191,14 +277,27 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
             <div className="choice-list" role="radiogroup" aria-label="Card">
               {savedCards.map((saved) => (
                 <label key={saved.id} className="choice">
-                  <input type="radio" name="card-choice" value={saved.id} checked={cardChoice === saved.id} onChange={() => setCardChoice(saved.id)} />
+                  <input
+                    type="radio"
+                    name="card-choice"
+                    value={saved.id}
+                    checked={cardChoice === saved.id}
+                    onChange={() => setCardChoice(saved.id)}
+                  />
                   <span>
-                    {saved.brand.toUpperCase()} ending in {saved.last4}, expires {String(saved.exp_month).padStart(2, '0')}/{saved.exp_year}
+                    {saved.brand.toUpperCase()} ending in {saved.last4}, expires{' '}
+                    {String(saved.exp_month).padStart(2, '0')}/{saved.exp_year}
                   </span>
                 </label>
               ))}
               <label className="choice">
-                <input type="radio" name="card-choice" value="new" checked={cardChoice === 'new'} onChange={() => setCardChoice('new')} />
+                <input
+                  type="radio"
+                  name="card-choice"
+                  value="new"
+                  checked={cardChoice === 'new'}
+                  onChange={() => setCardChoice('new')}
+                />
                 <span>Use a new card</span>
               </label>
             </div>
@@ -208,28 +307,76 @@ export function CheckoutForm({ lines, subtotal, currency, addresses, savedCards,
               <span className="label" id="stripe-card-label">
                 Card
               </span>
-              <div ref={stripe.containerRef} className="stripe-card" aria-labelledby="stripe-card-label" />
+              <div
+                ref={stripe.containerRef}
+                className="stripe-card"
+                aria-labelledby="stripe-card-label"
+              />
               {stripe.error ? (
                 <p className="field-error" role="alert">
                   {stripe.error}
                 </p>
               ) : null}
-              {!stripe.ready && !stripe.error ? <p className="field-hint">Loading the secure card form…</p> : null}
+              {!stripe.ready && !stripe.error ? (
+                <p className="field-hint">Loading the secure card form…</p>
+              ) : null}
             </div>
           ) : null}
           {cardChoice === 'new' && !stripeKey ? (
             <div className="card-fields">
-              <Field label="Card number" name="cc-number" autoComplete="cc-number" inputMode="numeric" required placeholder="1234 1234 1234 1234" value={card.number} onChange={setCardField('number')} errors={cardErrors.number} />
+              <Field
+                label="Card number"
+                name="cc-number"
+                autoComplete="cc-number"
+                inputMode="numeric"
+                required
+                placeholder="1234 1234 1234 1234"
+                value={card.number}
+                onChange={setCardField('number')}
+                errors={cardErrors.number}
+              />
               <div className="field-row">
-                <Field label="Expiry (MM/YY)" name="cc-exp" autoComplete="cc-exp" inputMode="numeric" required placeholder="MM/YY" value={card.expiry} onChange={setCardField('expiry')} errors={cardErrors.expiry} />
-                <Field label="Security code (CVC)" name="cc-csc" autoComplete="cc-csc" inputMode="numeric" required maxLength={4} value={card.cvc} onChange={setCardField('cvc')} errors={cardErrors.cvc} />
+                <Field
+                  label="Expiry (MM/YY)"
+                  name="cc-exp"
+                  autoComplete="cc-exp"
+                  inputMode="numeric"
+                  required
+                  placeholder="MM/YY"
+                  value={card.expiry}
+                  onChange={setCardField('expiry')}
+                  errors={cardErrors.expiry}
+                />
+                <Field
+                  label="Security code (CVC)"
+                  name="cc-csc"
+                  autoComplete="cc-csc"
+                  inputMode="numeric"
+                  required
+                  maxLength={4}
+                  value={card.cvc}
+                  onChange={setCardField('cvc')}
+                  errors={cardErrors.cvc}
+                />
               </div>
-              <Field label="Name on card" name="cc-name" autoComplete="cc-name" required value={card.name} onChange={setCardField('name')} errors={cardErrors.name} />
+              <Field
+                label="Name on card"
+                name="cc-name"
+                autoComplete="cc-name"
+                required
+                value={card.name}
+                onChange={setCardField('name')}
+                errors={cardErrors.name}
+              />
             </div>
           ) : null}
           {cardChoice === 'new' ? (
             <label className="checkbox">
-              <input type="checkbox" checked={saveCard} onChange={(event) => setSaveCard(event.target.checked)} />
+              <input
+                type="checkbox"
+                checked={saveCard}
+                onChange={(event) => setSaveCard(event.target.checked)}
+              />
               Save this card for next time (only the brand, last 4 digits and expiry are kept)
             </label>
           ) : null}

@@ -7,7 +7,8 @@ export async function getOrder(id: number): Promise<Order> {
   return data;
 }
 
-export const getOrderQueryOptions = (id: number) => queryOptions({ queryKey: ['orders', 'detail', id], queryFn: () => getOrder(id) });
+export const getOrderQueryOptions = (id: number) =>
+  queryOptions({ queryKey: ['orders', 'detail', id], queryFn: () => getOrder(id) });
 
 export function useOrder(id: number) {
   return useQuery({ ...getOrderQueryOptions(id), enabled: Number.isInteger(id) && id > 0 });

@@ -66,7 +66,11 @@ export function OrderDetails({ order }: { order: Order }) {
         </div>
         <div className="panel">
           <h2>Payment</h2>
-          <p>{order.card ? `${order.card.brand.toUpperCase()} ending in ${order.card.last4}` : 'Card'}</p>
+          <p>
+            {order.card
+              ? `${order.card.brand.toUpperCase()} ending in ${order.card.last4}`
+              : 'Card'}
+          </p>
           <dl className="facts">
             <dt>Placed</dt>
             <dd>{formatDate(order.created_at)}</dd>

@@ -31,7 +31,9 @@ export function OrderList({ orders, renderAction, showBuyer = false }: Props) {
             </td>
             <td data-label="Placed">{formatDate(order.created_at)}</td>
             {showBuyer ? <td data-label="Billed to">{order.billing_address?.full_name}</td> : null}
-            <td data-label="Items">{order.items.map((item) => `${item.quantity} × ${item.name}`).join(', ')}</td>
+            <td data-label="Items">
+              {order.items.map((item) => `${item.quantity} × ${item.name}`).join(', ')}
+            </td>
             <td data-label="Total">{formatMoney(order.total, order.currency)}</td>
             <td data-label="Status">
               <OrderStatus status={order.status} />

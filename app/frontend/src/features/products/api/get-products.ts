@@ -10,7 +10,13 @@ export type ProductFilters = {
   pageSize?: number;
 };
 
-export async function getProducts({ search, category, ordering, page = 1, pageSize = 12 }: ProductFilters): Promise<Page<Product>> {
+export async function getProducts({
+  search,
+  category,
+  ordering,
+  page = 1,
+  pageSize = 12
+}: ProductFilters): Promise<Page<Product>> {
   const { data } = await api.get<Page<Product>>('/products/', {
     params: {
       search: search || undefined,

@@ -8,7 +8,10 @@ export const productInputSchema = z.object({
     .string()
     .trim()
     .regex(/^\d+(\.\d{1,2})?$/, 'Enter a price like 19.99.'),
-  stock: z.coerce.number({ error: 'Enter a whole number.' }).int('Enter a whole number.').min(0, 'Stock cannot be negative.'),
+  stock: z.coerce
+    .number({ error: 'Enter a whole number.' })
+    .int('Enter a whole number.')
+    .min(0, 'Stock cannot be negative.'),
   category: z.string().min(1, 'Choose a category.'),
   // Empty means "the drawn picture the backend makes"; otherwise a full URL or a same-site path.
   image_url: z.union([z.literal(''), z.url(), z.string().regex(/^\/[^/]/)], {

@@ -3,7 +3,13 @@ import { api } from '@/lib/api-client';
 import type { Product } from '@/types/api';
 import type { ProductInput } from './product-input';
 
-export async function updateProduct({ id, input }: { id: number; input: Partial<ProductInput> }): Promise<Product> {
+export async function updateProduct({
+  id,
+  input
+}: {
+  id: number;
+  input: Partial<ProductInput>;
+}): Promise<Product> {
   const { data } = await api.patch<Product>(`/products/${id}/`, input);
   return data;
 }

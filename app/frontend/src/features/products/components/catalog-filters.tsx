@@ -51,7 +51,9 @@ export function CatalogFilters({ values, categories, onChange }: Props) {
         <select
           id="catalog-category"
           value={values.category}
-          onChange={(event) => onChange({ ...values, search: search.trim(), category: event.target.value })}
+          onChange={(event) =>
+            onChange({ ...values, search: search.trim(), category: event.target.value })
+          }
         >
           <option value="">All categories</option>
           {categories.map((category) => (
@@ -66,7 +68,9 @@ export function CatalogFilters({ values, categories, onChange }: Props) {
         <select
           id="catalog-ordering"
           value={values.ordering || 'name'}
-          onChange={(event) => onChange({ ...values, search: search.trim(), ordering: event.target.value })}
+          onChange={(event) =>
+            onChange({ ...values, search: search.trim(), ordering: event.target.value })
+          }
         >
           {ORDERINGS.map((ordering) => (
             <option key={ordering.value} value={ordering.value}>

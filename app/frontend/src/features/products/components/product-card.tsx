@@ -13,7 +13,9 @@ export function ProductCard({ product, action, eagerImage }: Props) {
       <Link to={paths.product(product.id)} className="product-card-link">
         <ProductImage src={product.image_url} alt="" eager={eagerImage ?? false} />
         <div className="product-card-body">
-          {product.category ? <p className="product-card-category">{product.category.name}</p> : null}
+          {product.category ? (
+            <p className="product-card-category">{product.category.name}</p>
+          ) : null}
           <h2 className="product-card-name">{product.name}</h2>
         </div>
       </Link>

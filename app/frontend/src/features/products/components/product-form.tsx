@@ -64,13 +64,52 @@ export function ProductForm({ product, categories, submitLabel, onSubmit }: Prop
   return (
     <form ref={formRef} className="form-card" noValidate onSubmit={submit} aria-label={submitLabel}>
       {message ? <Alert>{message}</Alert> : null}
-      <Field label="Name" name="name" required value={values.name} onChange={set('name')} errors={fields.name} />
-      <TextareaField label="Description" name="description" rows={5} value={values.description} onChange={set('description')} errors={fields.description} />
+      <Field
+        label="Name"
+        name="name"
+        required
+        value={values.name}
+        onChange={set('name')}
+        errors={fields.name}
+      />
+      <TextareaField
+        label="Description"
+        name="description"
+        rows={5}
+        value={values.description}
+        onChange={set('description')}
+        errors={fields.description}
+      />
       <div className="field-row">
-        <Field label="Price" name="price" inputMode="decimal" required value={values.price} onChange={set('price')} errors={fields.price} hint="In dollars, e.g. 19.99" />
-        <Field label="Stock" name="stock" type="number" min={0} required value={values.stock} onChange={set('stock')} errors={fields.stock} />
+        <Field
+          label="Price"
+          name="price"
+          inputMode="decimal"
+          required
+          value={values.price}
+          onChange={set('price')}
+          errors={fields.price}
+          hint="In dollars, e.g. 19.99"
+        />
+        <Field
+          label="Stock"
+          name="stock"
+          type="number"
+          min={0}
+          required
+          value={values.stock}
+          onChange={set('stock')}
+          errors={fields.stock}
+        />
       </div>
-      <SelectField label="Category" name="category" required value={values.category} onChange={set('category')} errors={fields.category}>
+      <SelectField
+        label="Category"
+        name="category"
+        required
+        value={values.category}
+        onChange={set('category')}
+        errors={fields.category}
+      >
         <option value="">Choose a category</option>
         {categories.map((category) => (
           <option key={category.slug} value={category.slug}>
@@ -78,7 +117,15 @@ export function ProductForm({ product, categories, submitLabel, onSubmit }: Prop
           </option>
         ))}
       </SelectField>
-      <Field label="Image address" name="image_url" type="url" value={values.image_url} onChange={set('image_url')} errors={fields.image_url} hint="Optional: a full https:// address of the product photo." />
+      <Field
+        label="Image address"
+        name="image_url"
+        type="url"
+        value={values.image_url}
+        onChange={set('image_url')}
+        errors={fields.image_url}
+        hint="Optional: a full https:// address of the product photo."
+      />
       <Button type="submit" busy={busy}>
         {submitLabel}
       </Button>

@@ -2,7 +2,11 @@ import type { ReactNode } from 'react';
 import type { Product } from '@/types/api';
 import { ProductCard } from './product-card';
 
-type Props = { products: Product[]; renderAction?: (product: Product) => ReactNode; busy?: boolean };
+type Props = {
+  products: Product[];
+  renderAction?: (product: Product) => ReactNode;
+  busy?: boolean;
+};
 
 /** The catalog's grid; `renderAction` lets the page add a cart button without this feature knowing the cart. */
 export function ProductGrid({ products, renderAction, busy = false }: Props) {

@@ -9,7 +9,12 @@ export function ProductImage({ src, alt, className, eager = false }: Props) {
     return (
       <div className={`product-image placeholder ${className ?? ''}`} role="img" aria-label={alt}>
         <svg viewBox="0 0 24 24" aria-hidden="true">
-          <path d="M4 5h16v14H4z M4 15l4-4 5 5 3-3 4 4" fill="none" stroke="currentColor" strokeWidth="1.4" />
+          <path
+            d="M4 5h16v14H4z M4 15l4-4 5 5 3-3 4 4"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.4"
+          />
         </svg>
       </div>
     );

@@ -1,7 +1,21 @@
 import { CART_STORAGE_KEY, createCartStore, MAX_PER_LINE, summarize } from '../cart-store';
 
-const skillet = { productId: 1, name: 'Skillet', price: '42.00', currency: 'usd', imageUrl: null, stock: 3 };
-const board = { productId: 2, name: 'Board', price: '19.99', currency: 'usd', imageUrl: null, stock: 60 };
+const skillet = {
+  productId: 1,
+  name: 'Skillet',
+  price: '42.00',
+  currency: 'usd',
+  imageUrl: null,
+  stock: 3
+};
+const board = {
+  productId: 2,
+  name: 'Board',
+  price: '19.99',
+  currency: 'usd',
+  imageUrl: null,
+  stock: 60
+};
 
 describe('cart store', () => {
   test('adding the same product twice makes one line with the summed quantity', () => {
@@ -42,7 +56,10 @@ describe('cart store', () => {
   test('a corrupt or foreign stored cart is dropped instead of crashing the page', () => {
     localStorage.setItem(CART_STORAGE_KEY, '{not json');
     expect(createCartStore(localStorage).getLines()).toEqual([]);
-    localStorage.setItem(CART_STORAGE_KEY, JSON.stringify({ version: 1, lines: [{ productId: 'x' }] }));
+    localStorage.setItem(
+      CART_STORAGE_KEY,
+      JSON.stringify({ version: 1, lines: [{ productId: 'x' }] })
+    );
     expect(createCartStore(localStorage).getLines()).toEqual([]);
   });
 
@@ -58,7 +75,16 @@ describe('cart store', () => {
   });
 
   test('the subtotal is exact in cents (3 × 19.99 is 59.97, not 59.970000000000006)', () => {
-    expect(summarize([{ ...board, quantity: 3 }])).toEqual({ count: 3, subtotal: '59.97', currency: 'usd' });
-    expect(summarize([{ ...board, price: '0.10', quantity: 1 }, { ...skillet, price: '0.20', quantity: 1 }]).subtotal).toBe('0.30');
+    expect(summarize([{ ...board, quantity: 3 }])).toEqual({
+      count: 3,
+      subtotal: '59.97',
+      currency: 'usd'
+    });
+    expect(
+      summarize([
+        { ...board, price: '0.10', quantity: 1 },
+        { ...skillet, price: '0.20', quantity: 1 }
+      ]).subtotal
+    ).toBe('0.30');
   });
 });

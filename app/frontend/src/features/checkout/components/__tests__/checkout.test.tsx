@@ -5,7 +5,17 @@ import { address, order, user } from '@/testing/data';
 import { server } from '@/testing/server';
 import { renderApp } from '@/testing/test-utils';
 
-const cartLines = [{ productId: 1, name: 'Cast Iron Skillet', price: '42.00', currency: 'usd', imageUrl: null, stock: 5, quantity: 2 }];
+const cartLines = [
+  {
+    productId: 1,
+    name: 'Cast Iron Skillet',
+    price: '42.00',
+    currency: 'usd',
+    imageUrl: null,
+    stock: 5,
+    quantity: 2
+  }
+];
 
 function seedCart() {
   localStorage.setItem(CART_STORAGE_KEY, JSON.stringify({ version: 1, lines: cartLines }));
@@ -16,11 +26,16 @@ function shopAnswers({ addresses = [] as unknown[] } = {}) {
   server.use(
     http.get('/api/account/addresses/', () => HttpResponse.json(addresses)),
     http.get('/api/payments/cards/', () => HttpResponse.json([])),
-    http.get('/api/config/', () => HttpResponse.json({ stripe_publishable_key: null, currency: 'usd' }))
+    http.get('/api/config/', () =>
+      HttpResponse.json({ stripe_publishable_key: null, currency: 'usd' })
+    )
   );
 }
 
-async function fillNewAddressAndCard(events: ReturnType<typeof renderApp>['events'], number: string) {
+async function fillNewAddressAndCard(
+  events: ReturnType<typeof renderApp>['events'],
+  number: string
+) {
   await events.type(screen.getByLabelText(/Address line 1/), '12 Analytical Row');
   await events.type(screen.getByLabelText(/^City/), 'Springfield');
   await events.type(screen.getByLabelText(/Postal code/), '62701');
@@ -37,7 +52,10 @@ describe('checkout', () => {
     server.use(
       http.post('/api/orders/', async ({ request }) => {
         bodies.push(await request.json());
-        return HttpResponse.json({ message: 'Your card was declined.', extra: { decline_code: 'card_declined' } }, { status: 402 });
+        return HttpResponse.json(
+          { message: 'Your card was declined.', extra: { decline_code: 'card_declined' } },
+          { status: 402 }
+        );
       })
     );
     const { events } = renderApp('/checkout', { user });
@@ -56,8 +74,24 @@ describe('checkout', () => {
     expect(bodies).toEqual([
       {
         items: [{ product_id: 1, quantity: 2 }],
-        billing_address: { full_name: 'Ada Lovelace', line1: '12 Analytical Row', line2: '', city: 'Springfield', state: '', postal_code: '62701', country: 'US' },
-        payment: { card: { number: '4000000000000002', exp_month: 12, exp_year: 2034, cvc: '123', name: 'Ada Lovelace' } },
+        billing_address: {
+          full_name: 'Ada Lovelace',
+          line1: '12 Analytical Row',
+          line2: '',
+          city: 'Springfield',
+          state: '',
+          postal_code: '62701',
+          country: 'US'
+        },
+        payment: {
+          card: {
+            number: '4000000000000002',
+            exp_month: 12,
+            exp_year: 2034,
+            cvc: '123',
+            name: 'Ada Lovelace'
+          }
+        },
         save_card: false
       }
     ]);
@@ -69,7 +103,13 @@ describe('checkout', () => {
     server.use(
       http.post('/api/orders/', () =>
         HttpResponse.json(
-          { message: 'Your card number is incorrect.', extra: { decline_code: 'incorrect_number', fields: { 'payment.card.number': ['Your card number is incorrect.'] } } },
+          {
+            message: 'Your card number is incorrect.',
+            extra: {
+              decline_code: 'incorrect_number',
+              fields: { 'payment.card.number': ['Your card number is incorrect.'] }
+            }
+          },
           { status: 402 }
         )
       )
@@ -80,7 +120,9 @@ describe('checkout', () => {
     await events.click(screen.getByRole('button', { name: /^Pay/ }));
     const number = screen.getByLabelText(/Card number/);
     await waitFor(() => expect(number).toHaveAttribute('aria-invalid', 'true'));
-    expect(number).toHaveAccessibleDescription(expect.stringContaining('Your card number is incorrect.'));
+    expect(number).toHaveAccessibleDescription(
+      expect.stringContaining('Your card number is incorrect.')
+    );
     await waitFor(() => expect(number).toHaveFocus());
   });
 
@@ -90,9 +132,15 @@ describe('checkout', () => {
     const { events } = renderApp('/checkout', { user });
     await screen.findByRole('group', { name: 'Billing address' });
     await events.click(screen.getByRole('button', { name: /^Pay/ }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Please correct the highlighted fields.');
-    expect(screen.getByLabelText(/Address line 1/)).toHaveAccessibleDescription('Enter the street address.');
-    expect(screen.getByLabelText(/Security code/)).toHaveAccessibleDescription('Enter the 3 or 4 digit security code.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Please correct the highlighted fields.'
+    );
+    expect(screen.getByLabelText(/Address line 1/)).toHaveAccessibleDescription(
+      'Enter the street address.'
+    );
+    expect(screen.getByLabelText(/Security code/)).toHaveAccessibleDescription(
+      'Enter the 3 or 4 digit security code.'
+    );
     await waitFor(() => expect(screen.getByLabelText(/Address line 1/)).toHaveFocus());
   });
 
@@ -115,11 +163,15 @@ describe('checkout', () => {
     await events.type(screen.getByLabelText(/Security code/), '123');
     await events.click(screen.getByRole('button', { name: /^Pay/ }));
 
-    expect(await screen.findByRole('heading', { name: 'Thank you for your order!' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('heading', { name: 'Thank you for your order!' })
+    ).toBeInTheDocument();
     expect(body.billing_address_id).toBe(5);
     expect(body).not.toHaveProperty('billing_address');
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY) ?? '{}').lines).toEqual([]);
-    expect(within(screen.getByRole('table', { name: /Items in order #42/ })).getByText('Product 1')).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('table', { name: /Items in order #42/ })).getByText('Product 1')
+    ).toBeInTheDocument();
   });
 
   test('a signed-out visitor is sent to sign in and comes back to checkout', async () => {
