@@ -203,7 +203,7 @@ run_claimed_jest() {
   local paths
   mapfile -t paths < <(suite_jest_paths "$0")
   [ ${#paths[@]} -gt 0 ] || die "$0 claims no test folders (a claims=(...) line)"
-  run_jest "$SUITE" "${paths[@]}"
+  run_jest "${SUITE:?scripts/test sets SUITE}" "${paths[@]}"
 }
 
 # check CASE COMMAND...: run a command as one named test case of the current suite (for tools
