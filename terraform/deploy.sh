@@ -98,8 +98,10 @@ ${docker_compose}
 COMPOSE_EOF
 
 # Reads the deploy settings and secrets with the instance role and writes
-# /app/docker-compose.yml (the template with the images and host names from SSM) and
-# /app/backend.env (0600, the backend's env_file). Exit status 3 says something changed.
+# /app/docker-compose.yml (the template with the images and host names) and /app/backend.env
+# (0600, the backend's env_file). Exit status 3 says something changed. Two modes: "deploy"
+# (ecommerce-deploy) takes the images it is given, else those in SSM; "refresh" (the secrets
+# timer) keeps the images this server runs and never reads the image parameters.
 cat >/usr/local/lib/ecommerce/render_env.py <<'PY'
 """Render /app/docker-compose.yml and /app/backend.env from SSM and Secrets Manager."""
 import json
@@ -227,6 +229,17 @@ if sys.argv[1:2] == ["db-setup"]:
     sys.exit(db_setup(force=sys.argv[2:] == ["--force"]))
 
 
+# Images change only through ecommerce-deploy, which the rollout runs on one server at a time
+# out of the load balancer (and again with the previous images when it rolls back). The timer
+# must never carry a new reference from SSM to every server at once.
+MODE = (sys.argv[1:] or ["deploy"])[0]
+if MODE not in ("deploy", "refresh"):
+    sys.exit("usage: render_env.py [deploy|refresh|registry-password|db-setup]")
+# What this server's containers were last started with: ecommerce-deploy moves the ".next"
+# file written here into place just before docker compose up.
+IMAGES_STATE = os.environ.get("ECOMMERCE_IMAGES_STATE", "/etc/ecommerce/images.env")
+
+
 # The load balancer (and so this parameter) is created after the servers: on a first boot,
 # wait for it.
 for _ in range(90):
@@ -238,13 +251,38 @@ for _ in range(90):
 else:
     sys.exit(os.environ["ALLOWED_HOSTS_PARAMETER"] + " does not exist: apply Terraform")
 
-with open(TEMPLATE, encoding="utf-8") as handle:
-    compose = handle.read()
-compose = (
-    compose.replace("__BACKEND_IMAGE__", checked("backend image", parameter(os.environ["BACKEND_IMAGE_PARAMETER"]), IMAGE))
-    .replace("__FRONTEND_IMAGE__", checked("frontend image", parameter(os.environ["FRONTEND_IMAGE_PARAMETER"]), IMAGE))
-    .replace("__ALLOWED_HOSTS__", checked("allowed hosts", allowed_hosts, HOSTS))
-)
+
+def running_images():
+    try:
+        with open(IMAGES_STATE, encoding="utf-8") as handle:
+            state = dict(line.rstrip("\n").split("=", 1) for line in handle if "=" in line)
+    except FileNotFoundError:
+        return None
+    return state.get("BACKEND_IMAGE", ""), state.get("FRONTEND_IMAGE", "")
+
+
+if MODE == "deploy":
+    # The deploy document's parameters (ecommerce-deploy's arguments), else SSM.
+    images = (
+        os.environ.get("DEPLOY_BACKEND_IMAGE") or parameter(os.environ["BACKEND_IMAGE_PARAMETER"]),
+        os.environ.get("DEPLOY_FRONTEND_IMAGE") or parameter(os.environ["FRONTEND_IMAGE_PARAMETER"]),
+    )
+else:
+    # None before the first deploy started any container: the compose file is left alone.
+    images = running_images()
+compose = None
+if images is not None:
+    backend_image = checked("backend image", images[0], IMAGE)
+    frontend_image = checked("frontend image", images[1], IMAGE)
+    with open(TEMPLATE, encoding="utf-8") as handle:
+        compose = (
+            handle.read()
+            .replace("__BACKEND_IMAGE__", backend_image)
+            .replace("__FRONTEND_IMAGE__", frontend_image)
+            .replace("__ALLOWED_HOSTS__", checked("allowed hosts", allowed_hosts, HOSTS))
+        )
+    if MODE == "deploy":
+        write(IMAGES_STATE + ".next", f"BACKEND_IMAGE={backend_image}\nFRONTEND_IMAGE={frontend_image}\n", 0o644)
 
 prefix = os.environ["DJANGO_SECRET_KEY_PARAMETER"].rsplit("/", 1)[0]
 # The app's own database role and password (db-setup creates the role): never the master's.
@@ -274,13 +312,16 @@ for key, pattern in SETTINGS.items():
 
 env_text = "".join(f"{key}={quote(value)}\n" for key, value in backend.items())
 changed = write(os.path.join(APP_DIR, "backend.env"), env_text, 0o600)
-changed = write(os.path.join(APP_DIR, "docker-compose.yml"), compose, 0o640) or changed
+if compose is not None:
+    changed = write(os.path.join(APP_DIR, "docker-compose.yml"), compose, 0o640) or changed
 sys.exit(3 if changed else 0)
 PY
 
 # The deploy step: the original project's login, pull, up -d, prune, logout, made repeatable.
 # The SSM document runs it on one server at a time; it fails (and the rollout stops) when the
-# frontend's health path does not answer afterwards.
+# frontend's health path does not answer afterwards. Arguments: the backend and frontend images
+# (the document's parameters, digest-pinned; a rollback passes the previous ones); empty, the
+# ones in SSM. It is the only thing that changes a server's images.
 cat >/usr/local/sbin/ecommerce-deploy <<'SH'
 #!/bin/bash
 set -euo pipefail
@@ -305,12 +346,15 @@ set +a
 exec 9>/run/ecommerce-deploy.lock
 flock 9
 cd /app
+export DEPLOY_BACKEND_IMAGE="$${1:-}" DEPLOY_FRONTEND_IMAGE="$${2:-}"
+images_state=/etc/ecommerce/images.env
 
+log "Running now: $(tr '\n' ' ' <"$images_state" 2>/dev/null || echo 'nothing yet')"
 log "Reading image references and secrets"
 # shellcheck disable=SC2317 # called through retry
 render() {
   local status=0
-  python3 /usr/local/lib/ecommerce/render_env.py || status=$?
+  python3 /usr/local/lib/ecommerce/render_env.py deploy || status=$?
   # 3 only says a file changed: up -d below recreates what it concerns.
   if [ "$status" -eq 3 ]; then status=0; fi
   return "$status"
@@ -330,7 +374,9 @@ log "Pulling images"
 retry docker compose pull --quiet
 # The app's database role, before any container uses it (a no-op once done: ecommerce-db-setup).
 /usr/local/sbin/ecommerce-db-setup
-log "Starting the containers"
+# From here on the containers run these images: record them, so the secrets timer keeps them.
+mv -f "$images_state.next" "$images_state"
+log "Starting the containers: $(tr '\n' ' ' <"$images_state")"
 docker compose up -d --remove-orphans
 docker logout
 log "Pruning images and containers no longer used"
@@ -368,7 +414,11 @@ SH
 chmod 0755 /usr/local/sbin/ecommerce-db-setup
 
 # RDS rotates the master password it manages: re-read the secrets every few minutes and
-# recreate the containers whose env_file changed.
+# recreate the containers whose env_file changed — with the images they already run (refresh
+# mode; --pull never: the timer cannot fetch an image either). Every server does this within
+# minutes of the others, in the load balancer. That is safe: the images stay; a server still on
+# a rotated password fails each new database connection already, so a few seconds' restart
+# costs less than waiting; and RandomizedDelaySec spreads the servers apart.
 cat >/usr/local/sbin/ecommerce-refresh-secrets <<'SH'
 #!/bin/bash
 set -euo pipefail
@@ -379,11 +429,14 @@ set +a
 exec 9>/run/ecommerce-deploy.lock
 flock 9
 status=0
-python3 /usr/local/lib/ecommerce/render_env.py || status=$?
+python3 /usr/local/lib/ecommerce/render_env.py refresh || status=$?
 if [ "$status" -eq 3 ]; then
-  echo "secrets or settings changed: recreating the containers concerned"
-  # A new app database password (a rotation) reaches the role first.
-  cd /app && /usr/local/sbin/ecommerce-db-setup && docker compose up -d
+  # Without images.env no deploy has started a container yet: nothing to recreate.
+  if [ -f /etc/ecommerce/images.env ]; then
+    echo "secrets or settings changed: recreating the containers concerned"
+    # A new app database password (a rotation) reaches the role first.
+    cd /app && /usr/local/sbin/ecommerce-db-setup && docker compose up -d --pull never
+  fi
 elif [ "$status" -ne 0 ]; then
   exit "$status"
 fi

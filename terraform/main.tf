@@ -199,15 +199,33 @@ resource "aws_ssm_document" "deploy" {
   name            = "${var.project}-deploy"
   document_type   = "Command"
   document_format = "JSON"
+  # The images come as parameters (a rollback passes the previous ones; empty: those in SSM).
+  # SSM checks each against allowedPattern before the command reaches a server: a digest-pinned
+  # reference has no quote, space or shell character, so single quotes hold it safely. The
+  # pattern is var.backend_image's validation, so whatever Terraform writes can be redeployed.
   content = jsonencode({
     schemaVersion = "2.2"
-    description   = "Pull and start the images named in /${var.project}/deploy/*, then wait for the frontend's health path"
+    description   = "Pull and start the given images (empty: those named in /${var.project}/deploy/*), then wait for the frontend's health path"
+    parameters = {
+      backendImage = {
+        type           = "String"
+        default        = ""
+        description    = "The backend image, pinned by digest; empty: the one in /${var.project}/deploy/backend_image"
+        allowedPattern = "^$|^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$"
+      }
+      frontendImage = {
+        type           = "String"
+        default        = ""
+        description    = "The frontend image, pinned by digest; empty: the one in /${var.project}/deploy/frontend_image"
+        allowedPattern = "^$|^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$"
+      }
+    }
     mainSteps = [{
       action = "aws:runShellScript"
       name   = "deploy"
       inputs = {
         timeoutSeconds = "900"
-        runCommand     = ["/usr/local/sbin/ecommerce-deploy"]
+        runCommand     = ["/usr/local/sbin/ecommerce-deploy '{{ backendImage }}' '{{ frontendImage }}'"]
       }
     }]
   })

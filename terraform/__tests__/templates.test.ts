@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -124,6 +124,20 @@ describe('deploy.sh rendered for the app servers', () => {
     // ecommerce-deploy, ecommerce-db-setup, ecommerce-refresh-secrets
     expect(scripts.map((s) => s.name)).toEqual(['SH', 'SH', 'SH']);
     for (const script of scripts) expect(shellcheck(script.body)).toBe('');
+  });
+
+  it('lets only ecommerce-deploy change images: the secrets timer renders in refresh mode and never pulls', () => {
+    const installed = (name: string): string =>
+      renderedDeploy.split(`cat >/usr/local/sbin/${name} <<'SH'\n`)[1]?.split('\nSH\n')[0] ?? '';
+    const deploy = installed('ecommerce-deploy');
+    const refresh = installed('ecommerce-refresh-secrets');
+    expect(deploy).toContain('python3 /usr/local/lib/ecommerce/render_env.py deploy ');
+    expect(deploy).toContain('export DEPLOY_BACKEND_IMAGE="${1:-}" DEPLOY_FRONTEND_IMAGE="${2:-}"');
+    // The images are recorded as running just before the containers start with them.
+    expect(deploy).toMatch(/mv -f "\$images_state\.next" "\$images_state"\n.*\ndocker compose up -d --remove-orphans\n/);
+    expect(refresh).toContain('python3 /usr/local/lib/ecommerce/render_env.py refresh ');
+    expect(refresh).toContain('docker compose up -d --pull never');
+    expect(refresh).not.toMatch(/compose (pull|up -d$)|render_env\.py( deploy)? \|\|/m);
   });
 
   it('installs Python that compiles', () => {
@@ -299,6 +313,7 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       DB_SECRET_ARN: secretArn,
       ECOMMERCE_APP_DIR: path.join(work, 'app'),
       ECOMMERCE_COMPOSE_TEMPLATE: path.join(work, 'docker-compose.template.yml'),
+      ECOMMERCE_IMAGES_STATE: path.join(work, 'images.env'),
       DB_HOST: String(SAMPLE.rds_endpoint),
       DB_PORT: String(SAMPLE.db_port),
       DB_NAME: String(SAMPLE.db_name),
@@ -329,10 +344,17 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     );
   }
 
-  function renderEnv(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  function renderEnvWith(
+    extra: NodeJS.ProcessEnv,
+    ...args: string[]
+  ): { status: number | null; stdout: string; stderr: string } {
     const script = path.join(work, 'render_env.py');
-    const result = spawnSync(TOOLS_PYTHON, [script, ...args], { env: env(), encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(TOOLS_PYTHON, [script, ...args], { env: { ...env(), ...extra }, encoding: 'utf8', timeout: 60_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  function renderEnv(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    return renderEnvWith({}, ...args);
   }
 
   beforeAll(async () => {
@@ -512,5 +534,62 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     expect(result.stderr).toContain("/ecommerce/app/db_password does not exist: the deploy workflow's app-secrets step");
     expect(dockerCalls()).toHaveLength(before);
     putParameter(String(SAMPLE.db_app_password_parameter), APP_PASSWORD);
+  });
+  maybe('the timer (refresh) keeps the images this server runs when SSM has new ones; a deploy takes SSM\'s, or the ones it is given', () => {
+    const backend = (c: string): string => `docker.io/acme/ecommerce-backend@${digest(c)}`;
+    const frontend = (c: string): string => `docker.io/acme/ecommerce-frontend@${digest(c)}`;
+    const composeFile = path.join(work, 'app', 'docker-compose.yml');
+    const state = path.join(work, 'images.env');
+    const running = (): string[] => {
+      const compose = readFileSync(composeFile, 'utf8');
+      return [backend, frontend].map((image) => compose.match(new RegExp(`${image('x').split('@')[0]}@sha256:[0-9a-f]{64}`))?.[0] ?? '');
+    };
+    const put = (name: string | number | undefined, value: string): void => putParameter(String(name), value, 'String');
+    rmSync(state, { force: true });
+    rmSync(`${state}.next`, { force: true });
+
+    // A deploy renders SSM's images and stages them for ecommerce-deploy, which moves the file
+    // into place just before docker compose up.
+    put(SAMPLE.backend_image_parameter, backend('a'));
+    put(SAMPLE.frontend_image_parameter, frontend('b'));
+    expect(renderEnv('deploy').stderr).toBe('');
+    expect(running()).toEqual([backend('a'), frontend('b')]);
+    expect(readFileSync(`${state}.next`, 'utf8')).toBe(`BACKEND_IMAGE=${backend('a')}\nFRONTEND_IMAGE=${frontend('b')}\n`);
+    renameSync(`${state}.next`, state);
+
+    // Terraform writes a new release, and a secret rotates: the timer takes the secret, and
+    // keeps the images the containers run.
+    put(SAMPLE.backend_image_parameter, backend('c'));
+    put(SAMPLE.frontend_image_parameter, frontend('d'));
+    putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key-rotated');
+    expect(renderEnv('refresh')).toMatchObject({ status: 3, stderr: '' });
+    expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).toContain("DJANGO_SECRET_KEY='django-key-rotated'\n");
+    expect(running()).toEqual([backend('a'), frontend('b')]);
+    expect(existsSync(`${state}.next`)).toBe(false);
+    expect(renderEnv('refresh').status).toBe(0);
+    // It does not even read the image parameters: one that would stop a deploy does not stop it.
+    put(SAMPLE.backend_image_parameter, 'docker.io/acme/ecommerce-backend:latest');
+    expect(renderEnv('refresh').status).toBe(0);
+    expect(renderEnv('deploy').stderr).toContain('backend image in SSM is not valid here');
+
+    // The deploy document's run takes SSM's new release…
+    put(SAMPLE.backend_image_parameter, backend('c'));
+    expect(renderEnv('deploy').status).toBe(3);
+    expect(running()).toEqual([backend('c'), frontend('d')]);
+    // …and a rollback's run the images it is given, whatever SSM holds.
+    expect(renderEnvWith({ DEPLOY_BACKEND_IMAGE: backend('a'), DEPLOY_FRONTEND_IMAGE: frontend('b') }, 'deploy').status).toBe(3);
+    expect(running()).toEqual([backend('a'), frontend('b')]);
+    expect(readFileSync(`${state}.next`, 'utf8')).toContain(`BACKEND_IMAGE=${backend('a')}\n`);
+
+    // Before any deploy started a container (no images.env), the timer leaves the compose file alone.
+    rmSync(state);
+    writeFileSync(composeFile, 'services: {}\n');
+    renderEnv('refresh');
+    expect(readFileSync(composeFile, 'utf8')).toBe('services: {}\n');
+
+    putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key');
+    put(SAMPLE.backend_image_parameter, backend('a'));
+    put(SAMPLE.frontend_image_parameter, frontend('b'));
+    renderEnv('deploy');
   });
 });
