@@ -13,10 +13,13 @@ export const Input = {
   Ec2Endpoint: 'ec2-endpoint',
   RedeployDocument: 'redeploy-document',
   TargetGroupArn: 'target-group-arn',
-  RedeployTimeoutSeconds: 'redeploy-timeout-seconds'
+  RedeployTimeoutSeconds: 'redeploy-timeout-seconds',
+  ImageParameters: 'image-parameters',
+  ReleaseMaxAgeMinutes: 'release-max-age-minutes'
 } as const;
 
 export const Output = {
   InstanceIds: 'instance-ids',
-  SecondsToHealthy: 'seconds-to-healthy'
+  SecondsToHealthy: 'seconds-to-healthy',
+  RolledBack: 'rolled-back'
 } as const;

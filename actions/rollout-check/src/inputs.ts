@@ -6,6 +6,7 @@ import {
   getRequiredInput
 } from '../../shared/src/inputs.js';
 import { Input } from './constants.js';
+import { IMAGE_REFERENCE, documentParameterName, type ImageParameter } from './images.js';
 
 /** Everything the check needs, validated before any call. */
 export interface RolloutInputs {
@@ -26,6 +27,13 @@ export interface RolloutInputs {
   redeployDocument: string | undefined;
   targetGroupArn: string | undefined;
   redeployTimeoutMs: number;
+  /**
+   * With redeploy-document: the image parameters read before the first server, deployed
+   * explicitly, and restored (with the servers already changed) when a server fails.
+   */
+  imageParameters: ImageParameter[] | undefined;
+  /** A release written longer ago than this is not this deploy's: it is not rolled back. */
+  releaseMaxAgeMs: number;
 }
 
 function readPath(name: string, fallback: string): string {
@@ -34,6 +42,65 @@ function readPath(name: string, fallback: string): string {
     throw new ConfigurationError(`Input "${name}" must be a path starting with /, got "${value}".`);
   }
   return value;
+}
+
+/**
+ * `image-parameters`: one SSM parameter per line, optionally `=<reference>` (the image this
+ * deploy built; the rollout refuses to start when SSM holds another). The names must be the
+ * project's /<project>/deploy/<name>_image parameters — the only ones the rollout role may
+ * change — and the references pinned by digest.
+ */
+function readImageParameters(
+  project: string | undefined,
+  redeployDocument: string | undefined
+): ImageParameter[] | undefined {
+  const lines = getOptionalInput(Input.ImageParameters)
+    ?.split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (!lines || lines.length === 0) return undefined;
+  const name = Input.ImageParameters;
+  if (redeployDocument === undefined) {
+    throw new ConfigurationError(
+      `Input "${name}" needs "${Input.RedeployDocument}": the images are deployed and rolled back through it.`
+    );
+  }
+  if (project === undefined) {
+    throw new ConfigurationError(
+      `Input "${name}" needs the project: a Project=<name> line in "${Input.TagFilters}", or a ` +
+        `"${Input.RedeployDocument}" named <project>-deploy.`
+    );
+  }
+  const prefix = `/${project}/deploy/`;
+  const isImageParameter = (n: string): boolean =>
+    n.startsWith(prefix) && /^[a-z0-9_]+_image$/.test(n.slice(prefix.length));
+  const parameters: ImageParameter[] = [];
+  for (const line of lines) {
+    const eq = line.indexOf('=');
+    const parameterName = (eq < 0 ? line : line.slice(0, eq)).trim();
+    const expected = eq < 0 ? undefined : line.slice(eq + 1).trim();
+    if (!isImageParameter(parameterName)) {
+      throw new ConfigurationError(
+        `Input "${name}": "${parameterName}" is not one of the project's image parameters ` +
+          `(/${project}/deploy/<name>_image, the only ones the rollout role may change).`
+      );
+    }
+    if (expected !== undefined && !IMAGE_REFERENCE.test(expected)) {
+      throw new ConfigurationError(
+        `Input "${name}": the image for ${parameterName} must be pinned by digest ` +
+          `(<repository>@sha256:<64 hex>), got "${expected}".`
+      );
+    }
+    if (parameters.some((p) => p.name === parameterName)) {
+      throw new ConfigurationError(`Input "${name}" names ${parameterName} twice.`);
+    }
+    parameters.push({
+      name: parameterName,
+      documentParameter: documentParameterName(parameterName),
+      expected
+    });
+  }
+  return parameters;
 }
 
 export function readInputs(): RolloutInputs {
@@ -80,6 +147,12 @@ export function readInputs(): RolloutInputs {
       `Input "${Input.TargetGroupArn}" must be a target group ARN, got "${targetGroupArn}".`
     );
   }
+  const project =
+    tagFilters.Project ??
+    (redeployDocument?.endsWith('-deploy')
+      ? redeployDocument.slice(0, -'-deploy'.length)
+      : undefined);
+  const imageParameters = readImageParameters(project, redeployDocument);
   return {
     region,
     tagFilters,
@@ -100,6 +173,10 @@ export function readInputs(): RolloutInputs {
     targetGroupArn,
     redeployTimeoutMs:
       getIntegerInput(Input.RedeployTimeoutSeconds, { defaultValue: 1200, min: 30, max: 7200 }) *
-      1000
+      1000,
+    imageParameters,
+    releaseMaxAgeMs:
+      getIntegerInput(Input.ReleaseMaxAgeMinutes, { defaultValue: 120, min: 1, max: 10080 }) *
+      60_000
   };
 }

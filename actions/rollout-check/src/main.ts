@@ -1,12 +1,14 @@
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage } from '../../shared/src/errors.js';
 import { sleep } from '../../shared/src/retry.js';
-import { appendSummary, formatDuration, markdownTable } from '../../shared/src/summary.js';
-import { Output } from './constants.js';
+import { appendSummary, details, formatDuration, markdownTable } from '../../shared/src/summary.js';
+import { Input, Output } from './constants.js';
 import { type RolloutInputs, readInputs } from './inputs.js';
 import { describeServers, ec2Client, isReady, type ServerState } from './instances.js';
 import { probe, type Expectation, type ProbeResult } from './probe.js';
-import { redeployClients, redeployOneByOne, type RedeployResult } from './redeploy.js';
+import { IMAGE_REFERENCE, readImageStates, shortImage, type ImageState } from './images.js';
+import { redeployClients, type RedeployClients, type RedeployResult } from './redeploy.js';
+import { rollOut, type RolloutOutcome, type ServerOutcome } from './rollout.js';
 
 // EC2 errors no amount of waiting fixes: the credentials or the role's permissions.
 const FATAL_EC2_ERRORS = new Set([
@@ -18,6 +20,63 @@ const FATAL_EC2_ERRORS = new Set([
 ]);
 
 const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The image parameters' current and previous values, before the first server: a parameter that
+ * is missing, refused or holds another image than this deploy built stops the rollout before
+ * it changes anything.
+ */
+async function readImages(
+  clients: RedeployClients,
+  inputs: RolloutInputs
+): Promise<ImageState[] | undefined> {
+  if (!inputs.imageParameters) return undefined;
+  let states: ImageState[];
+  try {
+    states = await readImageStates(
+      clients.ssm,
+      inputs.imageParameters,
+      Date.now(),
+      inputs.releaseMaxAgeMs
+    );
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'ParameterNotFound') {
+      throw new ConfigurationError(
+        `Input "${Input.ImageParameters}": a parameter does not exist in SSM (${errorMessage(error)}); ` +
+          'name the ones Terraform writes (/<project>/deploy/backend_image, frontend_image).'
+      );
+    }
+    if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+      throw new ConfigurationError(
+        `SSM refused to read the image parameters (${errorMessage(error)}). The rollout role needs ` +
+          'ssm:GetParameter, GetParameterHistory and PutParameter on /<project>/deploy/*_image ' +
+          '(terraform/bootstrap: RestoreImageReferences).'
+      );
+    }
+    throw error;
+  }
+  for (const s of states) {
+    if (s.parameter.expected !== undefined && s.current.value !== s.parameter.expected) {
+      throw new Error(
+        `${s.parameter.name} holds ${s.current.value}, not ${s.parameter.expected} (the image this ` +
+          'deploy built): another apply or a hand edit changed it. No server was touched; run the ' +
+          'deploy again.'
+      );
+    }
+    if (!IMAGE_REFERENCE.test(s.current.value)) {
+      throw new Error(
+        `${s.parameter.name} holds "${s.current.value}", which is not pinned by digest: the deploy ` +
+          'document refuses it. No server was touched.'
+      );
+    }
+    if (s.previous && !IMAGE_REFERENCE.test(s.previous.value)) {
+      // An older value from before digests were required: not something a rollback may deploy.
+      s.previous = undefined;
+    }
+  }
+  return states;
+}
 
 function serverLine(s: ServerState): string {
   return `${s.name || '(no Name tag)'} ${s.id} ${s.state}, status checks instance=${s.instanceStatus} system=${s.systemStatus}`;
@@ -58,10 +117,48 @@ function probesTable(probes: readonly ProbeResult[]): string {
   );
 }
 
-function redeployTable(results: readonly RedeployResult[]): string {
+function stepText(result: RedeployResult | undefined, none: string): string {
+  if (!result) return none;
+  const took = formatDuration(result.ms);
+  const command = result.commandId ? `, command ${result.commandId}` : '';
+  if (result.ok) return `✅ ${result.status}, healthy (${took}${command})`;
+  const why = result.error.split('\n')[0] ?? '';
+  const out = result.registered ? '' : ' — OUT of the target group';
+  // A document that succeeded on a server that then never turned healthy: say so, not "Success".
+  const what = result.status === 'Success' ? 'document succeeded;' : `${result.status}:`;
+  return `❌ ${what} ${why} (${took}${command})${out}`;
+}
+
+/** One row per server: how the new images went, and the rollback. */
+function redeployTable(servers: readonly ServerOutcome[], rolledBack: boolean): string {
   return markdownTable(
-    ['Server', 'Instance', 'SSM command', 'Result', 'Took'],
-    results.map((r) => [r.name, r.id, r.commandId, r.status, formatDuration(r.ms)])
+    ['Server', 'Instance', 'New images', ...(rolledBack ? ['Rollback'] : [])],
+    servers.map((o) => [
+      o.server.name,
+      o.server.id,
+      stepText(o.forward, 'not reached (the rollout stopped earlier)'),
+      ...(rolledBack
+        ? [stepText(o.rollback, o.forward?.touched ? 'not run' : '— (did not change)')]
+        : [])
+    ])
+  );
+}
+
+function imagesTable(images: readonly ImageState[], outcome: RolloutOutcome): string {
+  const restored = outcome.kind === 'deployed' ? [] : outcome.restored;
+  return markdownTable(
+    ['Parameter', 'Rolled out', 'Previous', 'Now in SSM'],
+    images.map((s) => {
+      const r = restored.find((x) => x.name === s.parameter.name);
+      const now =
+        r && !r.error
+          ? `${r.to} (v${r.version}, restored)`
+          : `${s.current.value} (v${s.current.version})`;
+      const previous = s.previous
+        ? `${s.previous.value} (v${s.previous.version})${s.changed ? '' : ', not this release'}`
+        : 'none (first deploy)';
+      return [s.parameter.name, s.current.value, previous, now];
+    })
   );
 }
 
@@ -163,29 +260,63 @@ export async function run(inputs: RolloutInputs): Promise<void> {
   }
   const serversReadyMs = Date.now() - started;
 
-  // Optional: the rolling redeploy, one server at a time. Its time does not count against
-  // timeout-seconds (it has its own per-server limit).
-  let redeployed: RedeployResult[] = [];
+  // Optional: the rolling redeploy, one server at a time, and the rollback when a server fails.
+  // Its time does not count against timeout-seconds (it has its own per-server limit).
+  let rollout: RolloutOutcome | undefined;
+  let images: ImageState[] | undefined;
   if (inputs.redeployDocument) {
     const redeployStarted = Date.now();
-    try {
-      redeployed = await redeployOneByOne(
-        redeployClients(inputs.region),
-        servers,
-        {
-          documentName: inputs.redeployDocument,
-          targetGroupArn: inputs.targetGroupArn,
-          perServerTimeoutMs: inputs.redeployTimeoutMs,
-          pollIntervalMs: inputs.pollIntervalMs,
-          comment: `deploy ${(process.env.GITHUB_SHA ?? '').slice(0, 12)} run ${process.env.GITHUB_RUN_ID ?? ''}`
-        },
-        (line) => core.info(`[${formatDuration(Date.now() - started)}] ${line}`)
+    const clients = redeployClients(inputs.region);
+    images = await readImages(clients, inputs);
+    for (const s of images ?? []) {
+      report(
+        `${s.parameter.name}: v${s.current.version} ${s.current.value}; previous ` +
+          (s.previous
+            ? `v${s.previous.version} ${shortImage(s.previous.value)}`
+            : 'none (first deploy)') +
+          (s.changed ? '' : ' (not changed by this release: left as it is on a rollback)')
       );
-    } catch (error) {
+    }
+    rollout = await rollOut(
+      clients,
+      servers,
+      {
+        documentName: inputs.redeployDocument,
+        targetGroupArn: inputs.targetGroupArn,
+        perServerTimeoutMs: inputs.redeployTimeoutMs,
+        pollIntervalMs: inputs.pollIntervalMs,
+        comment: `deploy ${(process.env.GITHUB_SHA ?? '').slice(0, 12)} run ${process.env.GITHUB_RUN_ID ?? ''}`
+      },
+      images,
+      (line) => core.info(`[${formatDuration(Date.now() - started)}] ${line}`)
+    );
+    core.setOutput(
+      Output.RolledBack,
+      String(rollout.kind === 'rolled-back' || rollout.kind === 'rollback-incomplete')
+    );
+    if (rollout.kind !== 'deployed') {
+      const titles = {
+        'rolled-back': '❌ rolled back',
+        'rollback-incomplete': '❌ rollback INCOMPLETE',
+        'not-rolled-back': '❌ failed, not rolled back'
+      } as const;
+      const ranRollback = rollout.kind !== 'not-rolled-back';
       await appendSummary(
-        ['### Rollout check — ❌ redeploy failed', '', errorMessage(error), ''].join('\n')
+        [
+          `### Rollout check — ${titles[rollout.kind]}`,
+          '',
+          ...rollout.headline.map((line) => `**${line}**`),
+          '',
+          `#### Servers, one at a time with ${inputs.redeployDocument}`,
+          '',
+          redeployTable(rollout.servers, ranRollback),
+          '',
+          ...(images ? ['#### Image references', '', imagesTable(images, rollout), ''] : []),
+          details('The failed step in full', rollout.failure.error, 'text'),
+          ''
+        ].join('\n')
       );
-      throw error;
+      throw new Error([...rollout.headline, '', rollout.failure.error].join('\n'));
     }
     deadline += Date.now() - redeployStarted;
   }
@@ -206,6 +337,7 @@ export async function run(inputs: RolloutInputs): Promise<void> {
   const totalMs = Date.now() - started;
   core.setOutput(Output.InstanceIds, JSON.stringify(servers.map((s) => s.id)));
   core.setOutput(Output.SecondsToHealthy, String(Math.round(totalMs / 1000)));
+  if (!rollout) core.setOutput(Output.RolledBack, 'false');
   core.info(
     `Healthy after ${formatDuration(totalMs)}: ${servers.length} servers, ${inputs.baseUrl}`
   );
@@ -220,12 +352,13 @@ export async function run(inputs: RolloutInputs): Promise<void> {
       '',
       serversTable(servers),
       '',
-      ...(redeployed.length
+      ...(rollout
         ? [
             `#### Redeploy with ${inputs.redeployDocument}, one server at a time`,
             '',
-            redeployTable(redeployed),
-            ''
+            redeployTable(rollout.servers, false),
+            '',
+            ...(images ? ['#### Image references', '', imagesTable(images, rollout), ''] : [])
           ]
         : []),
       '#### The shop through the load balancer',

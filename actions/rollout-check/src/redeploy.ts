@@ -11,9 +11,10 @@ import type { ServerState } from './instances.js';
 
 /**
  * A rolling redeploy: one server at a time is taken out of the load balancer's target group,
- * runs the SSM document that pulls and starts the images named in SSM (Terraform's deploy
- * document), and goes back in once the target group reports it healthy — so the shop keeps
- * answering from the other servers throughout.
+ * runs the SSM document that pulls and starts the images (Terraform's deploy document: the
+ * references given as its parameters, or those in SSM), and goes back in once the target group
+ * reports it healthy — so the shop keeps answering from the other servers throughout. Whatever
+ * fails, a server that left the target group is registered again before the next step.
  */
 export interface RedeployOptions {
   documentName: string;
@@ -28,8 +29,18 @@ export interface RedeployOptions {
 export interface RedeployResult {
   id: string;
   name: string;
+  /** Empty when the command was never sent. */
   commandId: string;
+  /** The command's final status (Success, Failed, TimedOut, …), or NotSent. */
   status: string;
+  /** The document succeeded and the target group reports the server healthy. */
+  ok: boolean;
+  /** The document was sent to the server, so its containers may have changed. */
+  touched: boolean;
+  /** False only when re-registering it failed: the server is out of the target group. */
+  registered: boolean;
+  /** Why it is not ok, with the command's output when it failed. */
+  error: string;
   ms: number;
 }
 
@@ -85,6 +96,7 @@ async function sendCommand(
   ssm: SSMClient,
   server: ServerState,
   options: RedeployOptions,
+  parameters: Record<string, string[]> | undefined,
   deadline: number
 ): Promise<string> {
   // A server that has just booted is unknown to SSM for a minute: InvalidInstanceId until its
@@ -99,6 +111,7 @@ async function sendCommand(
           new SendCommandCommand({
             DocumentName: options.documentName,
             InstanceIds: [server.id],
+            ...(parameters ? { Parameters: parameters } : {}),
             Comment: options.comment.slice(0, 100)
           })
         );
@@ -111,90 +124,123 @@ async function sendCommand(
   );
 }
 
-/** Redeploy one server; throws with the command's output when it fails. */
-async function redeployServer(
+export function serverLabel(server: { id: string; name: string }): string {
+  return `${server.name || server.id} (${server.id})`;
+}
+
+/**
+ * Redeploy one server with the given document parameters (none: the document's defaults).
+ * Never throws: the result says how far it got, and the server is back in the target group
+ * whatever happened (see `registered`).
+ */
+export async function redeployServer(
   clients: RedeployClients,
   server: ServerState,
   options: RedeployOptions,
+  parameters: Record<string, string[]> | undefined,
   log: (line: string) => void
 ): Promise<RedeployResult> {
   const started = Date.now();
   const deadline = started + options.perServerTimeoutMs;
-  const label = `${server.name || server.id} (${server.id})`;
+  const label = serverLabel(server);
   const arn = options.targetGroupArn;
+  const result: RedeployResult = {
+    id: server.id,
+    name: server.name,
+    commandId: '',
+    status: 'NotSent',
+    ok: false,
+    touched: false,
+    registered: true,
+    error: '',
+    ms: 0
+  };
+  let outOfTargetGroup = false;
 
-  if (arn) {
-    await clients.elb.send(
-      new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: server.id }] })
-    );
-    log(`${label}: leaving the target group (connections drain first)`);
-    await until(`${label} leaving the target group`, deadline, options.pollIntervalMs, async () => {
-      const t = await targetState(clients.elb, arn, server.id);
-      return { done: t.state === 'unused', value: undefined, seen: t.detail };
-    });
-  }
-
-  const commandId = await sendCommand(clients.ssm, server, options, deadline);
-  log(`${label}: running ${options.documentName} (command ${commandId})`);
-  const invocation = await until(
-    `${label} running ${options.documentName}`,
-    deadline,
-    options.pollIntervalMs,
-    async () => {
-      try {
-        const inv = await clients.ssm.send(
-          new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: server.id })
-        );
-        const status = inv.Status ?? 'Pending';
-        return { done: !RUNNING.has(status), value: inv, seen: status };
-      } catch (error) {
-        // Right after SendCommand the invocation may not exist yet.
-        if ((error as Error).name !== 'InvocationDoesNotExist') throw error;
-        return { done: false, value: undefined, seen: 'InvocationDoesNotExist' };
-      }
-    }
-  );
-  const status = invocation?.Status ?? 'unknown';
-  if (status !== 'Success') {
-    // Back into the load balancer: the old containers may still be serving.
+  try {
     if (arn) {
-      await clients.elb
-        .send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: server.id }] }))
-        .catch((error: unknown) => log(`${label}: could not re-register: ${errorMessage(error)}`));
+      outOfTargetGroup = true;
+      await clients.elb.send(
+        new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: server.id }] })
+      );
+      log(`${label}: leaving the target group (connections drain first)`);
+      await until(
+        `${label} leaving the target group`,
+        deadline,
+        options.pollIntervalMs,
+        async () => {
+          const t = await targetState(clients.elb, arn, server.id);
+          return { done: t.state === 'unused', value: undefined, seen: t.detail };
+        }
+      );
     }
-    throw new Error(
-      `${options.documentName} ended with ${status} on ${label} (command ${commandId}).\n` +
-        `Its output:\n${tail(invocation?.StandardOutputContent) || '(none)'}\n` +
-        `Its errors:\n${tail(invocation?.StandardErrorContent) || '(none)'}`
-    );
-  }
 
-  if (arn) {
-    await clients.elb.send(
-      new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: server.id }] })
-    );
-    log(`${label}: back in the target group, waiting until healthy`);
-    await until(
-      `${label} becoming healthy in the target group`,
+    result.commandId = await sendCommand(clients.ssm, server, options, parameters, deadline);
+    result.touched = true;
+    log(`${label}: running ${options.documentName} (command ${result.commandId})`);
+    const invocation = await until(
+      `${label} running ${options.documentName}`,
       deadline,
       options.pollIntervalMs,
       async () => {
-        const t = await targetState(clients.elb, arn, server.id);
-        return { done: t.state === 'healthy', value: undefined, seen: t.detail };
+        try {
+          const inv = await clients.ssm.send(
+            new GetCommandInvocationCommand({ CommandId: result.commandId, InstanceId: server.id })
+          );
+          const status = inv.Status ?? 'Pending';
+          return { done: !RUNNING.has(status), value: inv, seen: status };
+        } catch (error) {
+          // Right after SendCommand the invocation may not exist yet.
+          if ((error as Error).name !== 'InvocationDoesNotExist') throw error;
+          return { done: false, value: undefined, seen: 'InvocationDoesNotExist' };
+        }
       }
     );
-  }
-  return { id: server.id, name: server.name, commandId, status, ms: Date.now() - started };
-}
+    result.status = invocation?.Status ?? 'unknown';
+    if (result.status !== 'Success') {
+      throw new Error(
+        `${options.documentName} ended with ${result.status} on ${label} (command ${result.commandId}).\n` +
+          `Its output:\n${tail(invocation?.StandardOutputContent) || '(none)'}\n` +
+          `Its errors:\n${tail(invocation?.StandardErrorContent) || '(none)'}`
+      );
+    }
 
-/** Redeploy every server, one at a time, in the given order; stops at the first failure. */
-export async function redeployOneByOne(
-  clients: RedeployClients,
-  servers: readonly ServerState[],
-  options: RedeployOptions,
-  log: (line: string) => void
-): Promise<RedeployResult[]> {
-  const results: RedeployResult[] = [];
-  for (const server of servers) results.push(await redeployServer(clients, server, options, log));
-  return results;
+    if (arn) {
+      await clients.elb.send(
+        new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: server.id }] })
+      );
+      outOfTargetGroup = false;
+      log(`${label}: back in the target group, waiting until healthy`);
+      await until(
+        `${label} becoming healthy in the target group`,
+        deadline,
+        options.pollIntervalMs,
+        async () => {
+          const t = await targetState(clients.elb, arn, server.id);
+          return { done: t.state === 'healthy', value: undefined, seen: t.detail };
+        }
+      );
+      log(`${label}: healthy`);
+    }
+    result.ok = true;
+  } catch (error) {
+    result.error = errorMessage(error);
+    log(`${label}: FAILED: ${result.error.split('\n')[0] ?? ''}`);
+  }
+
+  // Back into the load balancer whatever failed: a registered target that fails its health
+  // check gets no traffic and rejoins by itself once it passes; a deregistered one is forgotten.
+  if (arn && outOfTargetGroup) {
+    try {
+      await clients.elb.send(
+        new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: server.id }] })
+      );
+      log(`${label}: registered in the target group again`);
+    } catch (error) {
+      result.registered = false;
+      log(`${label}: could NOT be registered in the target group again: ${errorMessage(error)}`);
+    }
+  }
+  result.ms = Date.now() - started;
+  return result;
 }
