@@ -22,7 +22,13 @@ interface Reply {
 function http(
   port: number,
   urlPath: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    /** The client's address (any 127.x works on Linux): who nginx sees as the peer. */
+    localAddress?: string;
+  } = {}
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -32,6 +38,7 @@ function http(
         path: urlPath,
         method: options.method ?? 'GET',
         headers: options.headers,
+        localAddress: options.localAddress,
         timeout: 15_000
       },
       (res) => {
@@ -237,6 +244,23 @@ describeProxy('the proxy to the real backend (gunicorn, production settings, SQL
     });
     expect(reply.status).toBe(200);
     expect(String(json(reply).next)).toMatch(new RegExp(`^https://${SHOP_HOST}/api/products/\\?`));
+  });
+
+  test('a forged X-Forwarded-Proto from any peer but the load balancer’s side is replaced by the connection’s scheme', async () => {
+    // 127.0.0.2 stands for anyone who is not the load balancer (which connects from the VPC's
+    // private addresses; 127.0.0.1 stands in for it above). Django must not take this for HTTPS:
+    // with DJANGO_HTTPS it would skip the redirect and treat the request as secure.
+    const forged = await http(port, '/api/products/?page_size=1', {
+      headers: { Host: SHOP_HOST, 'X-Forwarded-Proto': 'https' },
+      localAddress: '127.0.0.2'
+    });
+    expect(forged.status).toBe(200);
+    expect(String(json(forged).next)).toMatch(new RegExp(`^http://${SHOP_HOST}/api/products/\\?`));
+    // Only "http" or "https" is ever passed on, even from the load balancer's side.
+    const odd = await http(port, '/api/products/?page_size=1', {
+      headers: { Host: SHOP_HOST, 'X-Forwarded-Proto': 'https, http' }
+    });
+    expect(String(json(odd).next)).toMatch(new RegExp(`^http://${SHOP_HOST}/`));
   });
 
   test('X-Request-ID is passed to the backend and comes back once', async () => {
