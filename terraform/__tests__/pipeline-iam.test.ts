@@ -12,7 +12,7 @@ import {
   type Request,
   type Statement
 } from './support/iam-evaluator.js';
-import { loadModule, terraformDirs } from './support/hcl.js';
+import { loadModule, str, terraformDirs } from './support/hcl.js';
 import { renderPipelinePolicies, type Job, type RenderedPolicies } from './support/pipeline-policies.js';
 
 // The attacker's view of the pipeline's IAM: every document terraform/bootstrap/policies renders
@@ -194,10 +194,10 @@ describe('every role the pipeline creates is a bounded workload', () => {
       for (const b of config.blocks.filter((b) => b.kind === 'resource')) {
         if (b.type === 'aws_iam_role') {
           roles += 1;
-          if (!String(b.body.permissions_boundary ?? '').includes('permissions_boundary_arn')) found.push(`${b.file}: ${b.name} has no boundary`);
-          if (!String(b.body.path ?? '').includes('iam_path')) found.push(`${b.file}: ${b.name} is not under the workload path`);
+          if (!(str(b.body, 'permissions_boundary') ?? '').includes('permissions_boundary_arn')) found.push(`${b.file}: ${b.name} has no boundary`);
+          if (!(str(b.body, 'path') ?? '').includes('iam_path')) found.push(`${b.file}: ${b.name} is not under the workload path`);
         }
-        if (b.type === 'aws_iam_instance_profile' && !String(b.body.path ?? '').includes('iam_path')) {
+        if (b.type === 'aws_iam_instance_profile' && !(str(b.body, 'path') ?? '').includes('iam_path')) {
           found.push(`${b.file}: instance profile ${b.name} is not under the workload path`);
         }
         if (b.type === 'aws_iam_policy' || b.type === 'aws_iam_user' || b.type === 'aws_iam_group') {

@@ -6,27 +6,37 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateDocumentCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  CreateDocumentCommand,
+  DescribeParametersCommand,
+  ListCommandsCommand,
+  PutParameterCommand,
+  SSMClient
+} from '@aws-sdk/client-ssm';
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { installStandInTerraform } from '../kit/stand-ins/terraform-cli.js';
 import { startLoadBalancer, type LoadBalancerStandIn } from '../kit/stand-ins/load-balancer.js';
 import { repoRoot, runBundle } from '../kit/action-bundle.js';
-import { startMoto, type MotoServer } from '../kit/stand-ins/moto.js';
+import { createMotoKmsKey, startMoto, type MotoServer } from '../kit/stand-ins/moto.js';
+import { startGitHubStandIn, type GitHubStandIn } from '../kit/stand-ins/github-api.js';
 import { startOidcTokenServer, type OidcTokenServer } from '../kit/stand-ins/oidc-token-server.js';
 import { readWorkflow, type Job } from './support/workflow-files.js';
 
-// Replays deploy.yml's plan, apply, rollout and summary jobs on this machine. Every step that
+// Replays deploy.yml's gate, plan, deploy and summary jobs on this machine. Every step that
 // uses one of this repository's actions runs from its committed bundle with the `with:` inputs
 // exactly as deploy.yml writes them, their ${{ }} expressions evaluated by GitHub's own
 // expression engine (@actions/expressions) against vars, env, steps and needs filled from the
 // earlier steps' real outputs; the summary job's script runs under bash. Each job gets a fresh
 // workspace, and the plan travels to the apply job only through the upload/download-artifact
-// steps' names and paths, as on GitHub. Stand-ins: moto (STS, EC2), the OIDC token service, a
-// stand-in terraform and a load balancer. Steps this machine cannot run are listed by name.
+// steps' names and paths, as on GitHub; `run:` steps run under bash as the runner runs them.
+// Stand-ins: moto (STS, EC2, SSM, KMS, ELBv2), the OIDC token service, GitHub's REST API (the
+// production environment), a stand-in terraform and a load balancer. Steps this machine cannot
+// run are listed by name.
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'; // runBundle's GITHUB_SHA
 const TERRAFORM_FIXTURES = path.join(repoRoot, 'actions/terraform/__tests__/fixtures');
@@ -78,6 +88,7 @@ function condition(value: string | undefined, context: Plain): boolean {
 }
 
 let moto: MotoServer;
+let github: GitHubStandIn;
 let tokens: OidcTokenServer;
 let lb: LoadBalancerStandIn;
 const instanceIds: string[] = [];
@@ -89,11 +100,17 @@ const AWS_CONFIG = (endpoint: string) => ({
 });
 
 beforeAll(async () => {
-  [moto, tokens, lb] = await Promise.all([
+  [moto, tokens, lb, github] = await Promise.all([
     startMoto(),
     startOidcTokenServer(),
-    startLoadBalancer({ healthyAfterMs: 1500 })
+    startLoadBalancer({ healthyAfterMs: 1500 }),
+    startGitHubStandIn()
   ]);
+  // The production environment as docs/deploy.md asks: only main may deploy.
+  github.environments.set('production', {
+    deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+    branch_policies: [{ id: 1, name: 'main', type: 'branch' }]
+  });
   const ec2 = new EC2Client({
     region: 'us-east-1',
     endpoint: moto.endpoint,
@@ -157,17 +174,26 @@ beforeAll(async () => {
       })
     })
   );
+  // What terraform/bootstrap made (the parameters key) and what the last apply wrote (the
+  // previous images, which the rollout would restore).
+  await createMotoKmsKey(moto.endpoint, 'alias/ecommerce-parameters');
+  for (const [name, image] of [
+    ['/ecommerce/deploy/backend_image', `docker.io/octo/ecommerce-backend@${DIGEST('b')}`],
+    ['/ecommerce/deploy/frontend_image', `docker.io/octo/ecommerce-frontend@${DIGEST('c')}`]
+  ] as const) {
+    await ssm.send(new PutParameterCommand({ Name: name, Value: image, Type: 'String' }));
+  }
   ec2.destroy();
   elb.destroy();
   ssm.destroy();
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([lb?.stop(), tokens?.stop(), moto?.stop()]);
+  await Promise.all([lb?.stop(), tokens?.stop(), moto?.stop(), github?.close()]);
 });
 
 describe('deploy.yml replayed', () => {
-  it('plan → apply → rollout → summary run with the workflow’s own inputs and hand-offs', async () => {
+  it('gate → plan → deploy → summary run with the workflow’s own inputs and hand-offs', async () => {
     const { workflow } = readWorkflow('deploy.yml');
     const root = mkdtempSync(path.join(tmpdir(), 'deploy-replay-'));
 
@@ -199,10 +225,17 @@ describe('deploy.yml replayed', () => {
     );
 
     const vars = {
-      AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/ecommerce-deploy',
+      AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/ecommerce-github-deploy',
       DOCKERHUB_USERNAME: 'octo'
     };
-    const github = { sha: SHA, run_id: '4242', run_attempt: '1', event_name: 'push' };
+    const githubContext = {
+      sha: SHA,
+      run_id: '4242',
+      run_attempt: '1',
+      event_name: 'push',
+      event: { repository: { default_branch: 'main' } },
+      token: 'ghs_replayToken0123456789'
+    };
     const needs: Record<string, { outputs: Record<string, string>; result: string }> = {
       // The images job needs Docker and a registry: its outputs are given, digest-pinned.
       images: { outputs: IMAGES, result: 'success' }
@@ -216,21 +249,22 @@ describe('deploy.yml replayed', () => {
       AWS_ENDPOINT_URL_EC2: moto.endpoint,
       AWS_ENDPOINT_URL_SSM: moto.endpoint,
       AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: moto.endpoint,
+      GITHUB_API_URL: github.url,
       PATH: terraform.env.PATH ?? '',
       TF_STANDIN_DIR: terraform.env.TF_STANDIN_DIR ?? ''
     };
 
-    for (const jobId of ['plan', 'apply', 'rollout'] as const) {
+    for (const jobId of ['gate', 'plan', 'deploy'] as const) {
       const job = workflow.jobs[jobId] as Job;
       const workspace = path.join(root, jobId);
       mkdirSync(path.join(workspace, 'terraform'), { recursive: true });
       writeFileSync(path.join(workspace, 'terraform/main.tf'), '# checked out\n');
-      const steps: Record<string, { outputs: Record<string, string> }> = {};
+      const steps: Record<string, { outputs: Record<string, string>; outcome: string }> = {};
       const context = (): Plain => ({
         vars,
         secrets: {},
         inputs: {},
-        github,
+        github: githubContext,
         needs,
         steps,
         env: jobEnv
@@ -252,6 +286,15 @@ describe('deploy.yml replayed', () => {
           Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(v, context())])
         );
         if (step.uses?.startsWith('./actions/')) {
+          // Defaults written as expressions (`${{ github.token }}`) are the runner's to evaluate.
+          const manifest = parse(
+            readFileSync(path.join(repoRoot, step.uses.slice(2), 'action.yml'), 'utf8')
+          ) as { inputs?: Record<string, { default?: string }> };
+          for (const [name, spec] of Object.entries(manifest.inputs ?? {})) {
+            if (!(name in inputs) && spec.default?.includes('${{')) {
+              inputs[name] = interpolate(spec.default, context());
+            }
+          }
           const run = await runBundle(step.uses.slice('./actions/'.length), {
             cwd: workspace,
             inputs,
@@ -263,7 +306,26 @@ describe('deploy.yml replayed', () => {
             exitCode: 0
           });
           exported = { ...exported, ...run.exportedEnv };
-          if (step.id) steps[step.id] = { outputs: run.outputs };
+          if (step.id === 'apply') {
+            // What the real apply does and the stand-in terraform cannot: write the new image
+            // references (terraform/main.tf, aws_ssm_parameter.backend_image/frontend_image).
+            const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
+            for (const [name, image] of [
+              ['/ecommerce/deploy/backend_image', IMAGES['backend-image']],
+              ['/ecommerce/deploy/frontend_image', IMAGES['frontend-image']]
+            ] as const) {
+              await ssm.send(
+                new PutParameterCommand({
+                  Name: name,
+                  Value: image,
+                  Type: 'String',
+                  Overwrite: true
+                })
+              );
+            }
+            ssm.destroy();
+          }
+          if (step.id) steps[step.id] = { outputs: run.outputs, outcome: 'success' };
           ran.push(label);
         } else if (step.uses?.startsWith('actions/upload-artifact@')) {
           const files = (inputs.path ?? '').split('\n').filter(Boolean);
@@ -279,6 +341,34 @@ describe('deploy.yml replayed', () => {
           const target = path.resolve(workspace, inputs.path ?? '.');
           for (const file of files ?? [])
             copyFileSync(file, path.join(target, path.basename(file)));
+          ran.push(label);
+        } else if (step.run !== undefined) {
+          // As the runner runs a `run:` step: the script in a file under bash, its env from the
+          // step, outputs through GITHUB_OUTPUT.
+          const script = path.join(workspace, `step-${ran.length}.sh`);
+          const outputFile = path.join(workspace, `step-${ran.length}.out`);
+          writeFileSync(script, step.run);
+          writeFileSync(outputFile, '');
+          const stepEnv = Object.fromEntries(
+            Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(v, context())])
+          );
+          const bash = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+            cwd: workspace,
+            env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputFile, ...jobEnv, ...stepEnv },
+            encoding: 'utf8'
+          });
+          expect({ label, status: bash.status, stdout: bash.stdout }).toEqual({
+            label,
+            status: 0,
+            stdout: ''
+          });
+          const outputs = Object.fromEntries(
+            readFileSync(outputFile, 'utf8')
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+          );
+          if (step.id) steps[step.id] = { outputs, outcome: 'success' };
           ran.push(label);
         } else {
           skipped.push(label);
@@ -299,7 +389,15 @@ describe('deploy.yml replayed', () => {
     const summaryEnv = Object.fromEntries(
       Object.entries(summaryStep?.env ?? {}).map(([k, v]) => [
         k,
-        interpolate(v, { vars, secrets: {}, inputs: {}, github, needs, steps: {}, env: {} })
+        interpolate(v, {
+          vars,
+          secrets: {},
+          inputs: {},
+          github: githubContext,
+          needs,
+          steps: {},
+          env: {}
+        })
       ])
     );
     // As the runner runs a `run:` step: the script in a file, `bash --noprofile --norc -eo pipefail`.
@@ -319,21 +417,43 @@ describe('deploy.yml replayed', () => {
 
     // What ran, and what could not here.
     expect(ran).toEqual([
+      'gate: The production environment lets only main deploy',
+      "gate: The pipeline's roles",
       'plan: AWS credentials (OIDC)',
       'plan: Terraform plan',
       'plan: Keep the saved plan for the apply job',
-      'apply: AWS credentials (OIDC)',
-      'apply: Fetch the saved plan',
-      'apply: Terraform apply (exactly the saved plan)',
-      'rollout: AWS credentials (OIDC)',
-      'rollout: Roll the new images onto the servers, then check the shop'
+      'deploy: AWS credentials (apply role)',
+      "deploy: The app's secrets exist (created if missing, never read)",
+      'deploy: Fetch the saved plan',
+      'deploy: Terraform apply (exactly the saved plan)',
+      'deploy: AWS credentials (rollout role)',
+      'deploy: Roll the new images onto the servers, then check the shop'
     ]);
     expect(skipped).toEqual([
+      'gate: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
       'plan: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
       'plan: hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd',
-      'apply: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
-      'apply: hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd',
-      'rollout: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8'
+      'deploy: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
+      'deploy: hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd'
+    ]);
+
+    // Each AWS step assumed its own job's role, derived from the one variable.
+    expect(needs.gate?.outputs).toMatchObject({
+      'plan-role': 'arn:aws:iam::123456789012:role/ecommerce-github-plan',
+      'apply-role': 'arn:aws:iam::123456789012:role/ecommerce-github-deploy',
+      'rollout-role': 'arn:aws:iam::123456789012:role/ecommerce-github-rollout',
+      protected: 'true'
+    });
+    // The app's secrets were created as SecureStrings under the parameters key.
+    const created = await new SSMClient(AWS_CONFIG(moto.endpoint)).send(
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/ecommerce/app/'] }]
+      })
+    );
+    expect(created.Parameters?.map((p) => [p.Name, p.Type]).sort()).toEqual([
+      ['/ecommerce/app/card_fingerprint_key', 'SecureString'],
+      ['/ecommerce/app/db_password', 'SecureString'],
+      ['/ecommerce/app/django_secret_key', 'SecureString']
     ]);
 
     // The plan got the images by digest and the backend settings from the account ID.
@@ -351,14 +471,14 @@ describe('deploy.yml replayed', () => {
     expect(initCall?.args).toContain('-backend-config=bucket=ecommerce-tfstate-123456789012');
     // Apply ran on the plan carried over by the artifact, in the apply job's own workspace.
     const applyCall = terraform.calls().find((c) => c.args[0] === 'apply');
-    expect(applyCall?.args.at(-1)).toBe(path.join(root, 'apply/terraform/tfplan'));
+    expect(applyCall?.args.at(-1)).toBe(path.join(root, 'deploy/terraform/tfplan'));
 
     expect(needs.plan?.outputs).toMatchObject({ 'has-changes': 'true', change: '1' });
-    expect(needs.apply?.outputs).toEqual({
+    expect(needs.deploy?.outputs).toEqual({
       'shop-url': lb.url,
       'grafana-url': 'http://203.0.113.10:3000',
-      'deploy-document': 'ecommerce-deploy',
-      'target-group-arn': targetGroupArn
+      'apply-result': 'success',
+      'rollout-result': 'success'
     });
     // The rollout job redeployed both servers through SSM and left both healthy in the group.
     const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
@@ -376,7 +496,101 @@ describe('deploy.yml replayed', () => {
     elb.destroy();
     const summary = readFileSync(summaryFile, 'utf8');
     expect(summary).toContain(`**The shop is up: <${lb.url}>**`);
+    // Without SHOP_DOMAIN and SHOP_CERTIFICATE_ARN the first line says the shop is HTTP only.
+    expect(summary.split('\n')[0]).toMatch(/^\*\*HTTP only — not fit for real customers/);
     expect(summary).toContain('| Plan (0 to add, 1 to change, 0 to destroy) | success |');
     expect(summary).toContain(`- Backend: \`${IMAGES['backend-image']}\``);
   }, 180_000);
+});
+
+describe("deploy.yml's role step refuses bad role variables before any AWS call", () => {
+  /** The gate job's roles step, run under bash with the variables given. */
+  function roles(variables: Record<string, string>): {
+    status: number | null;
+    out: string;
+    outputs: string;
+  } {
+    const { workflow } = readWorkflow('deploy.yml');
+    const step = (workflow.jobs.gate as Job).steps?.find((s) => s.id === 'roles');
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-roles-'));
+    const script = path.join(dir, 'roles.sh');
+    const output = path.join(dir, 'output');
+    writeFileSync(script, step?.run ?? 'exit 9');
+    writeFileSync(output, '');
+    const env = Object.fromEntries(
+      Object.entries(step?.env ?? {}).map(([k, v]) => [
+        k,
+        interpolate(v, {
+          vars: variables,
+          secrets: {},
+          inputs: {},
+          github: {},
+          needs: {},
+          steps: {},
+          env: {}
+        })
+      ])
+    );
+    const bash = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, ...env },
+      encoding: 'utf8'
+    });
+    return { status: bash.status, out: bash.stdout, outputs: readFileSync(output, 'utf8') };
+  }
+
+  it.each([
+    ['an empty variable', {}, /AWS_DEPLOY_ROLE_ARN must be terraform\/bootstrap's deploy_role_arn/],
+    [
+      'a user, not a role',
+      { AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:user/ecommerce-github-deploy' },
+      /must be/
+    ],
+    [
+      'a role that is not the deploy role',
+      { AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/Admin' },
+      /must be/
+    ],
+    [
+      'a plan role of another account',
+      {
+        AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/ecommerce-github-deploy',
+        AWS_PLAN_ROLE_ARN: 'arn:aws:iam::999999999999:role/ecommerce-github-plan'
+      },
+      /is not a role of account 123456789012/
+    ],
+    [
+      'a plan role whose value smuggles a second output line',
+      {
+        AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/ecommerce-github-deploy',
+        AWS_PLAN_ROLE_ARN:
+          'arn:aws:iam::123456789012:role/ecommerce-github-plan\napply=arn:aws:iam::123456789012:role/Admin'
+      },
+      /is not a role of account 123456789012/
+    ],
+    [
+      'a rollout role with a shell payload',
+      {
+        AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/ecommerce-github-deploy',
+        AWS_ROLLOUT_ROLE_ARN: 'arn:aws:iam::999999999999:role/x"; touch /tmp/pwned; "'
+      },
+      /is not a role of account 123456789012/
+    ]
+  ])('%s: the step fails, says why, and hands no role on', (_name, variables, message) => {
+    const result = roles(variables);
+    expect(result.status).toBe(1);
+    expect(result.out).toMatch(message);
+    expect(result.outputs).toBe('');
+  });
+
+  it('derives the plan and rollout roles from the deploy role', () => {
+    const result = roles({
+      AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/shop-github-deploy'
+    });
+    expect(result.status).toBe(0);
+    expect(result.outputs.split('\n').filter(Boolean)).toEqual([
+      'plan=arn:aws:iam::123456789012:role/shop-github-plan',
+      'apply=arn:aws:iam::123456789012:role/shop-github-deploy',
+      'rollout=arn:aws:iam::123456789012:role/shop-github-rollout'
+    ]);
+  });
 });

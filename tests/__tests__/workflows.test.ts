@@ -87,13 +87,47 @@ describe('deploy.yml', () => {
     expect(on.workflow_dispatch.inputs['plan-only']?.type).toBe('boolean');
   });
 
-  it('runs test → images → plan → apply → rollout → summary', () => {
-    expect(Object.keys(jobs)).toEqual(['test', 'images', 'plan', 'apply', 'rollout', 'summary']);
-    expect(jobs.images?.needs).toBe('test');
-    expect(jobs.plan?.needs).toBe('images');
-    expect(jobs.apply?.needs).toEqual(['images', 'plan']);
-    expect(jobs.rollout?.needs).toBe('apply');
+  it('runs gate and test → images → plan → deploy (apply, rollout) → summary', () => {
+    expect(Object.keys(jobs)).toEqual(['gate', 'test', 'images', 'plan', 'deploy', 'summary']);
+    expect(jobs.images?.needs).toEqual(['gate', 'test']);
+    expect(jobs.plan?.needs).toEqual(['gate', 'images']);
+    expect(jobs.deploy?.needs).toEqual(['gate', 'images', 'plan']);
     expect(jobs.summary?.if).toContain('always()');
+  });
+
+  it('checks the production environment’s branch policy before anything reaches AWS', () => {
+    const gate = jobs.gate!;
+    expect(gate.environment).toBeUndefined(); // a missing environment is reported, not created
+    expect(gate.permissions).toEqual({ actions: 'read' });
+    const step = (gate.steps ?? []).find((s) => s.uses === './actions/production-gate');
+    expect(step?.with).toMatchObject({
+      environment: 'production',
+      'allow-unprotected': '${{ vars.ALLOW_UNPROTECTED_PRODUCTION }}'
+    });
+  });
+
+  it('assumes one role per job: the read-only plan role to plan, apply and rollout roles only in production', () => {
+    const rolesOf = (job: Job): string[] =>
+      (job.steps ?? [])
+        .filter((s) => s.uses === './actions/aws-credentials')
+        .map((s) => String(s.with?.['role-to-assume']));
+    expect(rolesOf(jobs.plan!)).toEqual(['${{ needs.gate.outputs.plan-role }}']);
+    expect(rolesOf(jobs.deploy!)).toEqual([
+      '${{ needs.gate.outputs.apply-role }}',
+      '${{ needs.gate.outputs.rollout-role }}'
+    ]);
+    expect(jobs.deploy?.environment).toMatchObject({ name: 'production' });
+    // Nothing else in any workflow names the deploy role variable directly.
+    expect(text.match(/vars\.AWS_DEPLOY_ROLE_ARN/g)).toHaveLength(1);
+    // The apply role's credentials are replaced before the rollout's code runs.
+    const names = (jobs.deploy?.steps ?? []).map((s) => s.name ?? s.uses ?? '');
+    const rolloutCredentials = names.indexOf('AWS credentials (rollout role)');
+    expect(rolloutCredentials).toBeGreaterThan(
+      names.indexOf('Terraform apply (exactly the saved plan)')
+    );
+    expect(rolloutCredentials).toBeLessThan(
+      names.findIndex((n) => n.startsWith('Roll the new images'))
+    );
   });
 
   it('never applies two deploys at once, and never cancels one that is running', () => {
@@ -152,10 +186,11 @@ describe('deploy.yml', () => {
     const plan = (jobs.plan?.steps ?? []).find((s) => s.uses === './actions/terraform');
     expect(plan?.with?.mode).toBe('plan');
     const variableLines = typeof plan?.with?.variables === 'string' ? plan.with.variables : '';
+    // A line is KEY=value, or an expression that yields one only when a variable is set.
     const variables = variableLines
       .split('\n')
       .filter(Boolean)
-      .map((line) => line.split('=')[0]?.trim() ?? '');
+      .map((line) => /format\('(\w+)=/.exec(line)?.[1] ?? line.split('=')[0]?.trim() ?? '');
     expect(variables).toEqual(
       expect.arrayContaining(['backend_image', 'frontend_image', 'dockerhub_username'])
     );
@@ -166,9 +201,9 @@ describe('deploy.yml', () => {
         expect({ v, declared: declared.includes(v) }).toEqual({ v, declared: true });
   });
 
-  it('carries the saved plan to apply as an artifact and applies exactly it, in production', () => {
+  it('carries the saved plan to the deploy job as an artifact and applies exactly it, in production', () => {
     expect(usesOf(jobs.plan!).some((u) => u.startsWith('actions/upload-artifact@'))).toBe(true);
-    const apply = jobs.apply!;
+    const apply = jobs.deploy!;
     expect(usesOf(apply).some((u) => u.startsWith('actions/download-artifact@'))).toBe(true);
     expect(apply.environment).toMatchObject({ name: 'production' });
     const step = (apply.steps ?? []).find((s) => s.uses === './actions/terraform');
@@ -206,5 +241,21 @@ describe('deploy.yml', () => {
         comment: true
       });
     }
+  });
+});
+
+describe('fraud-scan.yml', () => {
+  const { workflow } = readWorkflow('fraud-scan.yml');
+
+  it('grants nothing by default; only the publishing job, on a GitHub-hosted runner, may request an OIDC token', () => {
+    expect(workflow.permissions).toEqual({});
+    const withToken = Object.entries(workflow.jobs)
+      .filter(
+        ([, job]) => typeof job.permissions === 'object' && job.permissions['id-token'] === 'write'
+      )
+      .map(([id]) => id);
+    expect(withToken).toEqual(['publish-metrics']);
+    expect(workflow.jobs['publish-metrics']?.['runs-on']).toBe('ubuntu-24.04');
+    expect(workflow.jobs.scan?.permissions).toEqual({ contents: 'read', issues: 'write' });
   });
 });

@@ -9,7 +9,7 @@ import {
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runBundle, type BundleRun } from '../../../tests/kit/action-bundle.js';
-import { startMoto, type MotoServer } from '../../../tests/kit/stand-ins/moto.js';
+import { createMotoKmsKey, startMoto, type MotoServer } from '../../../tests/kit/stand-ins/moto.js';
 
 // The committed bundle, run as the runner runs it, against moto's SSM and KMS. The test reads
 // the values back with its own (moto) credentials, only to prove they exist, differ and never
@@ -22,23 +22,6 @@ const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'test
 let moto: MotoServer;
 let ssm: SSMClient;
 
-/** moto's KMS over its JSON API (the project has no KMS client package; two calls suffice). */
-async function kms(endpoint: string, action: string, body: object): Promise<unknown> {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'X-Amz-Target': `TrentService.${action}`,
-      // moto reads the region from the credential scope.
-      Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/kms/aws4_request, SignedHeaders=host, Signature=0`
-    },
-    body: JSON.stringify(body)
-  });
-  if (!response.ok)
-    throw new Error(`KMS ${action}: HTTP ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
 beforeAll(async () => {
   moto = await startMoto();
   ssm = new SSMClient({
@@ -46,13 +29,7 @@ beforeAll(async () => {
     endpoint: moto.endpoint,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
   });
-  const created = (await kms(moto.endpoint, 'CreateKey', {
-    Description: 'ecommerce parameters'
-  })) as { KeyMetadata: { KeyId: string } };
-  await kms(moto.endpoint, 'CreateAlias', {
-    AliasName: KEY,
-    TargetKeyId: created.KeyMetadata.KeyId
-  });
+  await createMotoKmsKey(moto.endpoint, KEY, REGION);
 }, 60_000);
 
 afterAll(async () => {

@@ -31,6 +31,7 @@ export interface Job {
   if?: string;
   permissions?: Record<string, string> | string;
   environment?: string | { name: string; url?: string };
+  'runs-on'?: string;
   outputs?: Record<string, string>;
   steps?: Step[];
   env?: Record<string, string>;

@@ -78,3 +78,34 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   }
   throw lastError;
 }
+
+/**
+ * A KMS key with an alias in moto (what terraform/bootstrap creates for the parameters), over
+ * KMS's JSON API: the project has no KMS client package, and two calls do not justify one.
+ */
+export async function createMotoKmsKey(
+  endpoint: string,
+  alias: string,
+  region = 'us-east-1'
+): Promise<string> {
+  const call = async (action: string, body: object): Promise<unknown> => {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.1',
+        'X-Amz-Target': `TrentService.${action}`,
+        // moto reads the region from the credential scope.
+        Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/kms/aws4_request, SignedHeaders=host, Signature=0`
+      },
+      body: JSON.stringify(body)
+    });
+    if (!response.ok)
+      throw new Error(`KMS ${action}: HTTP ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  const created = (await call('CreateKey', { Description: alias })) as {
+    KeyMetadata: { KeyId: string };
+  };
+  await call('CreateAlias', { AliasName: alias, TargetKeyId: created.KeyMetadata.KeyId });
+  return created.KeyMetadata.KeyId;
+}
