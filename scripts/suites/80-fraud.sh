@@ -12,7 +12,7 @@ ensure_backend_venv
 ensure_apt sqlite3
 ensure_postgres
 if [ -d "$REPO_ROOT/../shared/seed/data" ]; then
-  export FRAUD_SEED_DATA="${FRAUD_SEED_DATA:-$REPO_ROOT/../shared/seed/data}"
+  export FRAUD_ORIGINAL_DATA="${FRAUD_ORIGINAL_DATA:-$REPO_ROOT/../shared/seed/data}"
 else
   warn "the original project's data is not at ../shared/seed/data: the tests reproducing its pipeline and the evaluation will be skipped"
 fi
