@@ -2,6 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { parseLabelValues, substituteVariables, usedVariables } from '../preview/dashboards.js';
 import { formatValue, legendName } from '../preview/format.js';
+import { PREVIEW_PANEL_TYPES, dashboardHtml } from '../preview/render-page.js';
 
 describe('template variables', () => {
   test('$name, ${name} and [[name]] are replaced, and $__rate_interval by the given window', () => {
@@ -48,5 +49,30 @@ describe('formatting like Grafana units', () => {
       'product:product 404'
     );
     expect(legendName(undefined, { __name__: 'up', job: 'node' })).toBe('{job="node"}');
+  });
+});
+
+describe('panels the preview does not draw', () => {
+  test('are drawn as a labelled box, and the panels around them as usual', () => {
+    const panel = (id: number, type: string, x: number) => ({
+      id,
+      type,
+      title: `panel ${id}`,
+      gridPos: { h: 6, w: 8, x, y: 0 }
+    });
+    const html = dashboardHtml({
+      dashboard: { uid: 'u', title: 'T', panels: [panel(1, 'heatmap', 0), panel(2, 'stat', 8)] },
+      variables: {},
+      from: 0,
+      to: 3600,
+      panels: [
+        { panel: panel(1, 'heatmap', 0), series: [] },
+        { panel: panel(2, 'stat', 8), series: [{ name: 'up', labels: {}, points: [[0, 1]] }] }
+      ]
+    });
+    expect(PREVIEW_PANEL_TYPES).not.toContain('heatmap');
+    expect(html).toContain('heatmap panel: drawn by Grafana, not by this preview');
+    expect(html).toContain('panel 2');
+    expect(html).not.toContain('stat panel: drawn by Grafana');
   });
 });

@@ -7,8 +7,11 @@
 import type { Dashboard, Panel } from './dashboards.js';
 import { formatValue } from './format.js';
 
-/** The panel types this renderer draws; the dashboards test keeps the dashboards to these. */
-export const SUPPORTED_PANEL_TYPES = [
+/**
+ * The panel types this preview draws. Dashboards are not limited to them: any other panel is
+ * drawn as a labelled box saying the preview does not draw it (Grafana does).
+ */
+export const PREVIEW_PANEL_TYPES = [
   'row',
   'gauge',
   'stat',
@@ -329,7 +332,7 @@ function panelBody(
     case 'table':
       return table(data);
     default:
-      return `<div class="error">panel type ${escapeHtml(data.panel.type)} is not drawn</div>`;
+      return `<div class="not-drawn">${escapeHtml(data.panel.type)} panel: drawn by Grafana, not by this preview</div>`;
   }
 }
 
@@ -374,6 +377,7 @@ export function dashboardHtml(data: DashboardData): string {
     .bars{display:flex;flex-direction:column;gap:10px;padding-top:6px}.bar{display:flex;align-items:center;gap:8px}
     .bar-name{width:52px;color:#ccccdc}.bar-track{height:16px;background:#22252b;display:inline-block}.bar-track span{display:block;height:100%}
     .bar-value{font-weight:500}
+    .not-drawn{color:#9fa7b3;font-style:italic;padding-top:12px}
     .axis{fill:#9fa7b3;font-size:11px}.nodata{fill:#9fa7b3;font-size:14px}
     .legends{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:12px;max-height:58px;overflow:hidden}
     .legend i{display:inline-block;width:14px;height:4px;margin-right:6px;vertical-align:middle;border-radius:2px}
