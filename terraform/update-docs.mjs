@@ -18,9 +18,12 @@ const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 for (const dir of dirs) {
   const variables = [];
   const outputs = [];
-  for (const file of readdirSync(path.join(terraform, dir)).filter((f) => f.endsWith('.tf')).sort()) {
+  for (const file of readdirSync(path.join(terraform, dir))
+    .filter((f) => f.endsWith('.tf'))
+    .sort()) {
     const parsed = await parse(file, readFileSync(path.join(terraform, dir, file), 'utf8'));
-    for (const [name, [body]] of Object.entries(parsed.variable ?? {})) variables.push([name, body]);
+    for (const [name, [body]] of Object.entries(parsed.variable ?? {}))
+      variables.push([name, body]);
     for (const [name, [body]] of Object.entries(parsed.output ?? {})) outputs.push([name, body]);
   }
   const heading = dir === '.' ? '###' : '##';
@@ -31,13 +34,19 @@ for (const dir of dirs) {
     table += `| \`${name}\` | ${cell(body.description)} | \`${type}\` | ${fallback} |\n`;
   }
   table += `\n${heading} Outputs\n\n| name | description |\n| --- | --- |\n`;
-  for (const [name, body] of outputs.sort(([a], [b]) => a.localeCompare(b))) table += `| \`${name}\` | ${cell(body.description)} |\n`;
+  for (const [name, body] of outputs.sort(([a], [b]) => a.localeCompare(b)))
+    table += `| \`${name}\` | ${cell(body.description)} |\n`;
   table += '<!-- END_TF_DOCS -->\n';
   const readmePath = path.join(terraform, dir, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const start = readme.indexOf('<!-- BEGIN_TF_DOCS -->');
   const end = readme.indexOf('<!-- END_TF_DOCS -->');
   if (start < 0 || end < 0) throw new Error(`${readmePath}: no BEGIN_TF_DOCS/END_TF_DOCS markers`);
-  writeFileSync(readmePath, readme.slice(0, start) + table + readme.slice(end + '<!-- END_TF_DOCS -->\n'.length));
-  process.stdout.write(`${path.join('terraform', dir, 'README.md')}: ${variables.length} inputs, ${outputs.length} outputs\n`);
+  writeFileSync(
+    readmePath,
+    readme.slice(0, start) + table + readme.slice(end + '<!-- END_TF_DOCS -->\n'.length)
+  );
+  process.stdout.write(
+    `${path.join('terraform', dir, 'README.md')}: ${variables.length} inputs, ${outputs.length} outputs\n`
+  );
 }

@@ -25,10 +25,13 @@ describe('no secret in state or plan', () => {
       const config = await loadModule(dir);
       for (const b of config.blocks) {
         if (b.kind === 'resource' && b.type === 'aws_ssm_parameter') {
-          if (str(b.body, 'type') !== 'String') problems.push(`${b.file}: ${b.name} is a ${str(b.body, 'type')}`);
-          if ('value_wo' in b.body || 'insecure_value' in b.body) problems.push(`${b.file}: ${b.name} writes a value`);
+          if (str(b.body, 'type') !== 'String')
+            problems.push(`${b.file}: ${b.name} is a ${str(b.body, 'type')}`);
+          if ('value_wo' in b.body || 'insecure_value' in b.body)
+            problems.push(`${b.file}: ${b.name} writes a value`);
         }
-        if (b.kind === 'ephemeral' || b.type.startsWith('random_')) problems.push(`${b.file}: ${b.kind} ${b.type}.${b.name}`);
+        if (b.kind === 'ephemeral' || b.type.startsWith('random_'))
+          problems.push(`${b.file}: ${b.kind} ${b.type}.${b.name}`);
       }
     }
     expect(problems).toEqual([]);
@@ -45,9 +48,13 @@ describe('no secret in state or plan', () => {
   it('the parameter names the servers read are unchanged', async () => {
     const root = await loadModule('.');
     expect(root.locals.django_secret_key_parameter).toBe('/${var.project}/app/django_secret_key');
-    expect(root.locals.card_fingerprint_key_parameter).toBe('/${var.project}/app/card_fingerprint_key');
+    expect(root.locals.card_fingerprint_key_parameter).toBe(
+      '/${var.project}/app/card_fingerprint_key'
+    );
     const monitoring = await loadModule('modules/monitoring');
-    expect(monitoring.locals.grafana_admin_password_parameter).toBe('${var.parameter_prefix}/monitoring/grafana_admin_password');
+    expect(monitoring.locals.grafana_admin_password_parameter).toBe(
+      '${var.parameter_prefix}/monitoring/grafana_admin_password'
+    );
   });
 });
 
@@ -57,20 +64,26 @@ describe('the server roles decrypt the SecureStrings through SSM only', () => {
     ['modules/monitoring', 'this', 'ssm.${var.region}.amazonaws.com']
   ])('%s: kms:Decrypt on the project key only, with kms:ViaService', async (dir, name, service) => {
     const config = await loadModule(dir);
-    const decrypt = statements(block(config, 'data', 'aws_iam_policy_document', name).body).filter((s) =>
-      JSON.stringify(s.actions).includes('kms:')
+    const decrypt = statements(block(config, 'data', 'aws_iam_policy_document', name).body).filter(
+      (s) => JSON.stringify(s.actions).includes('kms:')
     );
     expect(decrypt).toHaveLength(1);
     expect(decrypt[0]?.actions).toEqual(['kms:Decrypt']);
     expect(decrypt[0]?.resources).toEqual(['${var.parameters_kms_key_arn}']);
-    expect(bodies(decrypt[0]?.condition)).toEqual([{ test: 'StringEquals', variable: 'kms:ViaService', values: [service] }]);
+    expect(bodies(decrypt[0]?.condition)).toEqual([
+      { test: 'StringEquals', variable: 'kms:ViaService', values: [service] }
+    ]);
   });
 
   it('the root passes both modules the key its alias points to', async () => {
     const root = await loadModule('.');
-    expect(str(block(root, 'data', 'aws_kms_alias', 'parameters').body, 'name')).toBe('alias/${var.project}-parameters');
+    expect(str(block(root, 'data', 'aws_kms_alias', 'parameters').body, 'name')).toBe(
+      'alias/${var.project}-parameters'
+    );
     for (const name of ['EC2', 'monitoring']) {
-      expect(str(block(root, 'module', '', name).body, 'parameters_kms_key_arn')).toBe('${data.aws_kms_alias.parameters.target_key_arn}');
+      expect(str(block(root, 'module', '', name).body, 'parameters_kms_key_arn')).toBe(
+        '${data.aws_kms_alias.parameters.target_key_arn}'
+      );
     }
   });
 });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../tests/kit/processes.js';
@@ -47,7 +56,9 @@ const users: Record<'reader' | 'outsider' | 'uploader', Keys> = {
 /** A policy document's statements as IAM JSON, with the module's references filled in. */
 function iamStatements(statements: Body[]): unknown[] {
   const fill = (s: string): string =>
-    s.replace('${aws_s3_bucket.config.arn}', `arn:aws:s3:::${BUCKET}`).replace('${local.fraud_scan_metrics_key}', KEY);
+    s
+      .replace('${aws_s3_bucket.config.arn}', `arn:aws:s3:::${BUCKET}`)
+      .replace('${local.fraud_scan_metrics_key}', KEY);
   return statements.map((s) => ({
     Effect: 'Allow',
     Action: s.actions,
@@ -128,14 +139,22 @@ beforeAll(async () => {
     }
   }
   const monitoring = await loadModule('modules/monitoring');
-  const instanceRead = bodies(block(monitoring, 'data', 'aws_iam_policy_document', 'this').body.statement).filter(
-    (s) => s.sid === 'ReadConfigObjects'
+  const instanceRead = bodies(
+    block(monitoring, 'data', 'aws_iam_policy_document', 'this').body.statement
+  ).filter((s) => s.sid === 'ReadConfigObjects');
+  const uploadPolicy = bodies(
+    block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_upload').body.statement
   );
-  const uploadPolicy = bodies(block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_upload').body.statement);
   const policies = {
     reader: iamStatements(instanceRead),
     // Someone with read access to the configuration folders only: denied on the key.
-    outsider: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${BUCKET}/prometheus/*`] }],
+    outsider: [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::${BUCKET}/prometheus/*`]
+      }
+    ],
     uploader: iamStatements(uploadPolicy)
   };
   const created = JSON.parse(
@@ -160,18 +179,26 @@ afterAll(() => {
 });
 
 const maybe = haveMoto ? it : it.skip;
-if (!haveMoto) process.stderr.write('.venv-tools (moto) is missing: run bash scripts/test terraform to create it\n');
+if (!haveMoto)
+  process.stderr.write(
+    '.venv-tools (moto) is missing: run bash scripts/test terraform to create it\n'
+  );
 
 describe('fetch-textfile against S3 (moto, IAM enforced)', () => {
-  maybe('replaces the previous file with the object, readable by node_exporter, leaving no temporary file', () => {
-    writeFileSync(dest, PREVIOUS);
-    const result = fetchAs(users.reader);
-    expect(result).toMatchObject({ status: 0, stderr: '' });
-    expect(result.stdout).toBe(`fetch-textfile: s3://${BUCKET}/${KEY} -> ${dest} (${Buffer.byteLength(GOOD)} bytes)\n`);
-    expect(readFileSync(dest, 'utf8')).toBe(GOOD);
-    expect(statSync(dest).mode & 0o777).toBe(0o644);
-    expect(leftovers()).toEqual([]);
-  });
+  maybe(
+    'replaces the previous file with the object, readable by node_exporter, leaving no temporary file',
+    () => {
+      writeFileSync(dest, PREVIOUS);
+      const result = fetchAs(users.reader);
+      expect(result).toMatchObject({ status: 0, stderr: '' });
+      expect(result.stdout).toBe(
+        `fetch-textfile: s3://${BUCKET}/${KEY} -> ${dest} (${Buffer.byteLength(GOOD)} bytes)\n`
+      );
+      expect(readFileSync(dest, 'utf8')).toBe(GOOD);
+      expect(statSync(dest).mode & 0o777).toBe(0o644);
+      expect(leftovers()).toEqual([]);
+    }
+  );
 
   maybe('a missing object leaves the previous file in place, exits non-zero and says why', () => {
     writeFileSync(dest, PREVIOUS);
@@ -184,23 +211,30 @@ describe('fetch-textfile against S3 (moto, IAM enforced)', () => {
     expect(leftovers()).toEqual([]);
   });
 
-  maybe('a denied request leaves the previous file in place, exits non-zero and says AccessDenied', () => {
-    writeFileSync(dest, PREVIOUS);
-    const result = fetchAs(users.outsider);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(
-      new RegExp(`^fetch-textfile: could not fetch s3://${BUCKET}/${KEY} \\(AccessDenied: [^\\n]*\\); ${dest} left as it was\\n$`)
-    );
-    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
-    expect(leftovers()).toEqual([]);
-  });
+  maybe(
+    'a denied request leaves the previous file in place, exits non-zero and says AccessDenied',
+    () => {
+      writeFileSync(dest, PREVIOUS);
+      const result = fetchAs(users.outsider);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^fetch-textfile: could not fetch s3://${BUCKET}/${KEY} \\(AccessDenied: [^\\n]*\\); ${dest} left as it was\\n$`
+        )
+      );
+      expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+      expect(leftovers()).toEqual([]);
+    }
+  );
 
   maybe('an unreachable S3 leaves the previous file in place and exits non-zero', async () => {
     writeFileSync(dest, PREVIOUS);
     const closed = `http://127.0.0.1:${await freePort()}`;
     const result = fetchAs(users.reader, KEY, { AWS_ENDPOINT_URL: closed, AWS_MAX_ATTEMPTS: '1' });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^fetch-textfile: could not fetch s3:\/\/\S+ \(EndpointConnectionError: [^\n]*\); \S+ left as it was\n$/);
+    expect(result.stderr).toMatch(
+      /^fetch-textfile: could not fetch s3:\/\/\S+ \(EndpointConnectionError: [^\n]*\); \S+ left as it was\n$/
+    );
     expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
   });
 
@@ -223,33 +257,50 @@ describe('fetch-textfile against S3 (moto, IAM enforced)', () => {
     );
     expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
     expect(upload(KEY, '')).toBe('');
-    expect(fetchAs(users.reader).stderr).toBe(`fetch-textfile: s3://${BUCKET}/${KEY} is empty; ${dest} left as it was\n`);
+    expect(fetchAs(users.reader).stderr).toBe(
+      `fetch-textfile: s3://${BUCKET}/${KEY} is empty; ${dest} left as it was\n`
+    );
     expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
     expect(leftovers()).toEqual([]);
   });
 
-  maybe('a reader polling the file while a large object arrives sees the old file or the new one, never a part', async () => {
-    const lines = Array.from({ length: 150_000 }, (_, i) => `fraud_scan_test_series{n="${i}"} ${i}`);
-    const large = `${lines.join('\n')}\n`;
-    expect(upload(KEY, large)).toBe('');
-    writeFileSync(dest, PREVIOUS);
-    const child = spawn('bash', [SCRIPT, BUCKET, KEY, dest], { env: awsEnv(users.reader), stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    let done = false;
-    void exited.then(() => (done = true));
-    const seen = new Map<string, number>();
-    while (!done) {
-      const text = readFileSync(dest, 'utf8');
-      const kind = text === PREVIOUS ? 'previous' : text === large ? 'new' : `partial (${text.length} bytes)`;
-      seen.set(kind, (seen.get(kind) ?? 0) + 1);
-      await new Promise((r) => setImmediate(r));
-    }
-    expect(await exited).toBe(0);
-    expect([...seen.keys()].filter((k) => k.startsWith('partial'))).toEqual([]);
-    expect(seen.get('previous')).toBeGreaterThan(0);
-    expect(readFileSync(dest, 'utf8')).toBe(large);
-    expect(upload(KEY, GOOD)).toBe('');
-  }, 60_000);
+  maybe(
+    'a reader polling the file while a large object arrives sees the old file or the new one, never a part',
+    async () => {
+      const lines = Array.from(
+        { length: 150_000 },
+        (_, i) => `fraud_scan_test_series{n="${i}"} ${i}`
+      );
+      const large = `${lines.join('\n')}\n`;
+      expect(upload(KEY, large)).toBe('');
+      writeFileSync(dest, PREVIOUS);
+      const child = spawn('bash', [SCRIPT, BUCKET, KEY, dest], {
+        env: awsEnv(users.reader),
+        stdio: 'ignore'
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      let done = false;
+      void exited.then(() => (done = true));
+      const seen = new Map<string, number>();
+      while (!done) {
+        const text = readFileSync(dest, 'utf8');
+        const kind =
+          text === PREVIOUS
+            ? 'previous'
+            : text === large
+              ? 'new'
+              : `partial (${text.length} bytes)`;
+        seen.set(kind, (seen.get(kind) ?? 0) + 1);
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(await exited).toBe(0);
+      expect([...seen.keys()].filter((k) => k.startsWith('partial'))).toEqual([]);
+      expect(seen.get('previous')).toBeGreaterThan(0);
+      expect(readFileSync(dest, 'utf8')).toBe(large);
+      expect(upload(KEY, GOOD)).toBe('');
+    },
+    60_000
+  );
 
   maybe('refuses to run without exactly bucket, key and destination', () => {
     const result = spawnSync('bash', [SCRIPT, BUCKET, KEY], { encoding: 'utf8' });

@@ -26,7 +26,9 @@ function validationRegex(variable: Body): RegExp {
 describe("the fraud scan's upload role (modules/monitoring)", () => {
   it('trusts only GitHub OIDC tokens for sts.amazonaws.com from the default branch of one repository', async () => {
     const monitoring = await loadModule('modules/monitoring');
-    const trust = statements(block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_trust').body);
+    const trust = statements(
+      block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_trust').body
+    );
     expect(trust).toHaveLength(1);
     const statement = trust[0] ?? {};
     expect(statement.actions).toEqual(['sts:AssumeRoleWithWebIdentity']);
@@ -45,9 +47,13 @@ describe("the fraud scan's upload role (modules/monitoring)", () => {
     });
     expect(byVariable['token.actions.githubusercontent.com:sub']).toMatchObject({
       test: 'StringEquals',
-      values: ['repo:${var.fraud_scan_github_repository}:ref:refs/heads/${var.fraud_scan_github_branch}']
+      values: [
+        'repo:${var.fraud_scan_github_repository}:ref:refs/heads/${var.fraud_scan_github_branch}'
+      ]
     });
-    expect(JSON.stringify(monitoring.files['modules/monitoring/main.tf'])).not.toContain('StringLike');
+    expect(JSON.stringify(monitoring.files['modules/monitoring/main.tf'])).not.toContain(
+      'StringLike'
+    );
   });
 
   it('looks the OIDC provider up by its fixed ARN and never creates one', async () => {
@@ -56,13 +62,19 @@ describe("the fraud scan's upload role (modules/monitoring)", () => {
     expect(provider.arn).toBe(
       'arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/token.actions.githubusercontent.com'
     );
-    expect(monitoring.blocks.filter((b) => b.type === 'aws_iam_openid_connect_provider').map((b) => b.kind)).toEqual(['data']);
+    expect(
+      monitoring.blocks
+        .filter((b) => b.type === 'aws_iam_openid_connect_provider')
+        .map((b) => b.kind)
+    ).toEqual(['data']);
   });
 
   it('may only put the one object, fraud-scan/fraud_scan.prom, into the monitoring bucket', async () => {
     const monitoring = await loadModule('modules/monitoring');
     expect(monitoring.locals.fraud_scan_metrics_key).toBe('fraud-scan/fraud_scan.prom');
-    const policy = statements(block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_upload').body);
+    const policy = statements(
+      block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_upload').body
+    );
     expect(policy).toEqual([
       {
         sid: 'PutFraudScanMetrics',
@@ -70,19 +82,28 @@ describe("the fraud scan's upload role (modules/monitoring)", () => {
         resources: ['${aws_s3_bucket.config.arn}/${local.fraud_scan_metrics_key}']
       }
     ]);
-    const attachment = block(monitoring, 'resource', 'aws_iam_role_policy', 'fraud_scan_upload').body;
+    const attachment = block(
+      monitoring,
+      'resource',
+      'aws_iam_role_policy',
+      'fraud_scan_upload'
+    ).body;
     expect(attachment.policy).toBe('${data.aws_iam_policy_document.fraud_scan_upload.json}');
     expect(attachment.role).toBe('${aws_iam_role.fraud_scan_upload[0].id}');
     // Nothing else is attached to it.
     const others = monitoring.blocks.filter(
-      (b) => b.type === 'aws_iam_role_policy_attachment' && JSON.stringify(b.body).includes('fraud_scan_upload')
+      (b) =>
+        b.type === 'aws_iam_role_policy_attachment' &&
+        JSON.stringify(b.body).includes('fraud_scan_upload')
     );
     expect(others).toEqual([]);
   });
 
   it('exists only when a repository is given, under a name the deploy role may manage', async () => {
     const monitoring = await loadModule('modules/monitoring');
-    expect(monitoring.locals.fraud_scan_metrics_upload).toBe('${var.fraud_scan_github_repository != ""}');
+    expect(monitoring.locals.fraud_scan_metrics_upload).toBe(
+      '${var.fraud_scan_github_repository != ""}'
+    );
     for (const [kind, type, name] of [
       ['resource', 'aws_iam_role', 'fraud_scan_upload'],
       ['resource', 'aws_iam_role_policy', 'fraud_scan_upload'],
@@ -97,28 +118,41 @@ describe("the fraud scan's upload role (modules/monitoring)", () => {
     // var.name is "<project>-monitoring" from the root: inside the deploy role's <project>-* roles.
     expect(role.name).toBe('${var.name}-fraud-scan');
     expect(role.max_session_duration).toBe(3600);
-    expect(role.assume_role_policy).toBe('${data.aws_iam_policy_document.fraud_scan_trust[0].json}');
+    expect(role.assume_role_policy).toBe(
+      '${data.aws_iam_policy_document.fraud_scan_trust[0].json}'
+    );
   });
 
   it('refuses a repository or branch with a wildcard', async () => {
     const monitoring = await loadModule('modules/monitoring');
-    const repository = validationRegex(block(monitoring, 'variable', '', 'fraud_scan_github_repository').body);
+    const repository = validationRegex(
+      block(monitoring, 'variable', '', 'fraud_scan_github_repository').body
+    );
     expect(repository.test('my-org/ecommerce_docker_deployment')).toBe(true);
     for (const bad of ['*', 'my-org/*', '*/*', 'my-org/repo/extra', 'my-org'])
       expect([bad, repository.test(bad)]).toEqual([bad, false]);
     expect(block(monitoring, 'variable', '', 'fraud_scan_github_repository').body.default).toBe('');
-    const branch = validationRegex(block(monitoring, 'variable', '', 'fraud_scan_github_branch').body);
+    const branch = validationRegex(
+      block(monitoring, 'variable', '', 'fraud_scan_github_branch').body
+    );
     expect(branch.test('main')).toBe(true);
-    for (const bad of ['*', 'release/*', 'ma?n']) expect([bad, branch.test(bad)]).toEqual([bad, false]);
+    for (const bad of ['*', 'release/*', 'ma?n'])
+      expect([bad, branch.test(bad)]).toEqual([bad, false]);
   });
 
   it("lets the monitoring server's instance role read the key, and nothing in that role write it", async () => {
     const monitoring = await loadModule('modules/monitoring');
     const policy = statements(block(monitoring, 'data', 'aws_iam_policy_document', 'this').body);
     const read = policy.find((s) => s.sid === 'ReadConfigObjects');
-    expect(read).toMatchObject({ actions: ['s3:GetObject'], resources: ['${aws_s3_bucket.config.arn}/*'] });
+    expect(read).toMatchObject({
+      actions: ['s3:GetObject'],
+      resources: ['${aws_s3_bucket.config.arn}/*']
+    });
     for (const statement of policy)
-      expect({ sid: statement.sid, writes: JSON.stringify(statement.actions).match(/s3:Put|s3:Delete|s3:\*/g) }).toEqual({
+      expect({
+        sid: statement.sid,
+        writes: JSON.stringify(statement.actions).match(/s3:Put|s3:Delete|s3:\*/g)
+      }).toEqual({
         sid: statement.sid,
         writes: null
       });
@@ -127,10 +161,14 @@ describe("the fraud scan's upload role (modules/monitoring)", () => {
   it('outputs the role ARN and the bucket the workflow needs', async () => {
     const monitoring = await loadModule('modules/monitoring');
     const outputs = monitoring.blocks.filter((b) => b.kind === 'output').map((b) => b.name);
-    expect(outputs).toEqual(expect.arrayContaining(['fraud_scan_metrics_role_arn', 'fraud_scan_metrics_object']));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['fraud_scan_metrics_role_arn', 'fraud_scan_metrics_object'])
+    );
     const root = await loadModule('.');
     const rootOutputs = root.blocks.filter((b) => b.kind === 'output').map((b) => b.name);
-    expect(rootOutputs).toEqual(expect.arrayContaining(['fraud_scan_metrics_role_arn', 'fraud_scan_metrics_bucket']));
+    expect(rootOutputs).toEqual(
+      expect.arrayContaining(['fraud_scan_metrics_role_arn', 'fraud_scan_metrics_bucket'])
+    );
     const call = block(root, 'module', '', 'monitoring').body;
     expect(call).toMatchObject({
       fraud_scan_github_repository: '${var.fraud_scan_metrics_repository}',

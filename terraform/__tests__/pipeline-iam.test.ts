@@ -13,7 +13,11 @@ import {
   type Statement
 } from './support/iam-evaluator.js';
 import { loadModule, str, terraformDirs } from './support/hcl.js';
-import { renderPipelinePolicies, type Job, type RenderedPolicies } from './support/pipeline-policies.js';
+import {
+  renderPipelinePolicies,
+  type Job,
+  type RenderedPolicies
+} from './support/pipeline-policies.js';
 
 // The attacker's view of the pipeline's IAM: every document terraform/bootstrap/policies renders
 // (with real Terraform), asked the questions an attacker with one pipeline role's credentials
@@ -38,7 +42,9 @@ let iam: IamActions;
 
 beforeAll(() => {
   if (!existsSync(toolsPython)) {
-    throw new Error('.venv-tools is missing: run `bash scripts/test terraform`, which installs cloudsplaining and parliament');
+    throw new Error(
+      '.venv-tools is missing: run `bash scripts/test terraform`, which installs cloudsplaining and parliament'
+    );
   }
   iam = JSON.parse(
     execFileSync(toolsPython, [path.join(here, 'support/iam-actions.py')], { encoding: 'utf8' })
@@ -47,7 +53,10 @@ beforeAll(() => {
 }, 120_000);
 
 /** ReadOnlyAccess stands in as "allow everything": the plan role's own Denies must hold anyway. */
-const everything: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const everything: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }]
+};
 
 function identity(job: Job): PolicyDocument[] {
   return job === 'plan' ? [policies.roles.plan, everything] : [policies.roles[job]];
@@ -74,7 +83,11 @@ function escalations(roles: Record<Job, PolicyDocument[]>): string[] {
         }
       }
       // Anything written without the boundary, anywhere.
-      for (const resource of [iamArn('role/ecommerce/ecommerce-app'), iamArn('role/attacker'), iamArn('user/attacker')]) {
+      for (const resource of [
+        iamArn('role/ecommerce/ecommerce-app'),
+        iamArn('role/attacker'),
+        iamArn('user/attacker')
+      ]) {
         const withoutBoundary = { 'iam:PermissionsBoundary': iamArn('policy/AdministratorAccess') };
         if (
           iam.boundary_key.includes(action) &&
@@ -92,8 +105,13 @@ function escalations(roles: Record<Job, PolicyDocument[]>): string[] {
       [iamArn('role/ecommerce-github-deploy'), 'ec2.amazonaws.com'],
       [iamArn('role/OrganizationAccountAccessRole'), 'ec2.amazonaws.com']
     ] as const) {
-      const request = { action: 'iam:PassRole', resource, context: { 'iam:PassedToService': service } };
-      if (evaluate(roles[job], request) === 'Allow') found.push(`${job}: iam:PassRole of ${resource} to ${service}`);
+      const request = {
+        action: 'iam:PassRole',
+        resource,
+        context: { 'iam:PassedToService': service }
+      };
+      if (evaluate(roles[job], request) === 'Allow')
+        found.push(`${job}: iam:PassRole of ${resource} to ${service}`);
     }
   }
   return found;
@@ -102,7 +120,10 @@ function escalations(roles: Record<Job, PolicyDocument[]>): string[] {
 /** Allow statements whose IAM writes reach a pipeline role by their resource pattern alone. */
 function allowsReachingPipelineRoles(document: PolicyDocument): string[] {
   const statements = ([] as Statement[]).concat(document.Statement);
-  const pipelineRoles = [...Object.values(policies.roleArns), iamArn('role/ecommerce-github-anything')];
+  const pipelineRoles = [
+    ...Object.values(policies.roleArns),
+    iamArn('role/ecommerce-github-anything')
+  ];
   return statements
     .filter((s) => s.Effect === 'Allow')
     .flatMap((s) => {
@@ -110,24 +131,38 @@ function allowsReachingPipelineRoles(document: PolicyDocument): string[] {
       const writes = iam.writes.filter((w) => actions.some((a) => actionMatches(a, w)));
       const resources = ([] as string[]).concat(s.Resource ?? []);
       const reached = pipelineRoles.filter((arn) => resources.some((r) => resourceMatches(r, arn)));
-      return writes.length > 0 && reached.length > 0 ? [`${s.Sid ?? '(no Sid)'}: ${writes[0]} … on ${reached[0]}`] : [];
+      return writes.length > 0 && reached.length > 0
+        ? [`${s.Sid ?? '(no Sid)'}: ${writes[0]} … on ${reached[0]}`]
+        : [];
     });
 }
 
 describe('pipeline roles cannot climb', () => {
   it('knows every IAM write AWS documents, and which of them take iam:PermissionsBoundary', () => {
     expect(iam.writes.length).toBeGreaterThan(90);
-    expect(iam.writes).toEqual(expect.arrayContaining(['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:CreatePolicyVersion']));
-    expect(iam.boundary_key).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
+    expect(iam.writes).toEqual(
+      expect.arrayContaining([
+        'iam:PutRolePolicy',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:CreatePolicyVersion'
+      ])
+    );
+    expect(iam.boundary_key).toEqual(
+      expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy'])
+    );
   });
 
   it('no pipeline role can change a pipeline role, its trust, the boundary or the OIDC provider, write a role without the boundary, or pass an unnamed role', () => {
-    const roles = Object.fromEntries(JOBS.map((job) => [job, identity(job)])) as Record<Job, PolicyDocument[]>;
+    const roles = Object.fromEntries(JOBS.map((job) => [job, identity(job)])) as Record<
+      Job,
+      PolicyDocument[]
+    >;
     expect(escalations(roles)).toEqual([]);
   });
 
   it('no Allow statement names a pipeline role in an IAM write, whatever the Denies say', () => {
-    for (const job of JOBS) expect([job, allowsReachingPipelineRoles(policies.roles[job])]).toEqual([job, []]);
+    for (const job of JOBS)
+      expect([job, allowsReachingPipelineRoles(policies.roles[job])]).toEqual([job, []]);
   });
 
   it('fails when someone restores role/<project>-* in an IAM write statement', () => {
@@ -137,7 +172,10 @@ describe('pipeline roles cannot climb', () => {
       Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:CreateRole'],
       Resource: iamArn('role/ecommerce-*')
     };
-    const apply = { ...policies.roles.apply, Statement: [...([] as Statement[]).concat(policies.roles.apply.Statement), restored] };
+    const apply = {
+      ...policies.roles.apply,
+      Statement: [...([] as Statement[]).concat(policies.roles.apply.Statement), restored]
+    };
     expect(allowsReachingPipelineRoles(apply)).not.toEqual([]);
     // And with the explicit guards removed too, the evaluation finds the escalation paths.
     const unguarded = {
@@ -145,42 +183,96 @@ describe('pipeline roles cannot climb', () => {
       Statement: ([] as Statement[]).concat(apply.Statement).filter((s) => s.Effect !== 'Deny')
     };
     const found = escalations({ plan: [], rollout: [], apply: [unguarded] });
-    expect(found).toEqual(expect.arrayContaining(['apply: iam:PutRolePolicy on arn:aws:iam::123456789012:role/ecommerce-github-deploy']));
-    expect(found).toEqual(expect.arrayContaining(['apply: iam:UpdateAssumeRolePolicy on arn:aws:iam::123456789012:role/ecommerce-github-plan']));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'apply: iam:PutRolePolicy on arn:aws:iam::123456789012:role/ecommerce-github-deploy'
+      ])
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'apply: iam:UpdateAssumeRolePolicy on arn:aws:iam::123456789012:role/ecommerce-github-plan'
+      ])
+    );
   });
 
   it('the apply role writes workload roles only under /<project>/ and only with the boundary', () => {
     const apply = [policies.roles.apply];
     const app = iamArn('role/ecommerce/ecommerce-app');
     const bounded = { 'iam:PermissionsBoundary': policies.boundaryArn };
-    expect(evaluate(apply, { action: 'iam:CreateRole', resource: app, context: bounded })).toBe('Allow');
-    expect(evaluate(apply, { action: 'iam:PutRolePolicy', resource: app, context: bounded })).toBe('Allow');
-    expect(evaluate(apply, { action: 'iam:PutRolePolicy', resource: app, context: {} })).toBe('ExplicitDeny');
-    expect(evaluate(apply, { action: 'iam:CreateRole', resource: iamArn('role/ecommerce-app'), context: bounded })).not.toBe('Allow');
-    expect(evaluate(apply, { action: 'iam:DeleteRolePermissionsBoundary', resource: app, context: bounded })).toBe('ExplicitDeny');
+    expect(evaluate(apply, { action: 'iam:CreateRole', resource: app, context: bounded })).toBe(
+      'Allow'
+    );
+    expect(evaluate(apply, { action: 'iam:PutRolePolicy', resource: app, context: bounded })).toBe(
+      'Allow'
+    );
+    expect(evaluate(apply, { action: 'iam:PutRolePolicy', resource: app, context: {} })).toBe(
+      'ExplicitDeny'
+    );
+    expect(
+      evaluate(apply, {
+        action: 'iam:CreateRole',
+        resource: iamArn('role/ecommerce-app'),
+        context: bounded
+      })
+    ).not.toBe('Allow');
+    expect(
+      evaluate(apply, {
+        action: 'iam:DeleteRolePermissionsBoundary',
+        resource: app,
+        context: bounded
+      })
+    ).toBe('ExplicitDeny');
     const ssmCore = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
-    expect(evaluate(apply, { action: 'iam:AttachRolePolicy', resource: app, context: { ...bounded, 'iam:PolicyARN': ssmCore } })).toBe('Allow');
+    expect(
+      evaluate(apply, {
+        action: 'iam:AttachRolePolicy',
+        resource: app,
+        context: { ...bounded, 'iam:PolicyARN': ssmCore }
+      })
+    ).toBe('Allow');
     const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
-    expect(evaluate(apply, { action: 'iam:AttachRolePolicy', resource: app, context: { ...bounded, 'iam:PolicyARN': admin } })).not.toBe('Allow');
+    expect(
+      evaluate(apply, {
+        action: 'iam:AttachRolePolicy',
+        resource: app,
+        context: { ...bounded, 'iam:PolicyARN': admin }
+      })
+    ).not.toBe('Allow');
     for (const server of policies.serverRoleArns) {
-      expect(evaluate(apply, { action: 'iam:PassRole', resource: server, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } })).toBe('Allow');
+      expect(
+        evaluate(apply, {
+          action: 'iam:PassRole',
+          resource: server,
+          context: { 'iam:PassedToService': 'ec2.amazonaws.com' }
+        })
+      ).toBe('Allow');
     }
   });
 
   it('the boundary denies every IAM action and assuming a pipeline role to anything the pipeline creates', () => {
     const anything = [everything];
     for (const action of iam.all) {
-      expect([action, evaluate(anything, { action, resource: iamArn('role/ecommerce/ecommerce-app') }, policies.boundary)]).toEqual([
+      expect([
         action,
-        'ExplicitDeny'
-      ]);
+        evaluate(
+          anything,
+          { action, resource: iamArn('role/ecommerce/ecommerce-app') },
+          policies.boundary
+        )
+      ]).toEqual([action, 'ExplicitDeny']);
     }
     for (const role of Object.values(policies.roleArns)) {
-      expect(evaluate(anything, { action: 'sts:AssumeRole', resource: role }, policies.boundary)).toBe('ExplicitDeny');
+      expect(
+        evaluate(anything, { action: 'sts:AssumeRole', resource: role }, policies.boundary)
+      ).toBe('ExplicitDeny');
     }
-    expect(evaluate(anything, { action: 'ec2:RunInstances', resource: 'arn:aws:ec2:us-east-1:123456789012:instance/*' }, policies.boundary)).toBe(
-      'ImplicitDeny'
-    );
+    expect(
+      evaluate(
+        anything,
+        { action: 'ec2:RunInstances', resource: 'arn:aws:ec2:us-east-1:123456789012:instance/*' },
+        policies.boundary
+      )
+    ).toBe('ImplicitDeny');
   });
 });
 
@@ -194,14 +286,25 @@ describe('every role the pipeline creates is a bounded workload', () => {
       for (const b of config.blocks.filter((b) => b.kind === 'resource')) {
         if (b.type === 'aws_iam_role') {
           roles += 1;
-          if (!(str(b.body, 'permissions_boundary') ?? '').includes('permissions_boundary_arn')) found.push(`${b.file}: ${b.name} has no boundary`);
-          if (!(str(b.body, 'path') ?? '').includes('iam_path')) found.push(`${b.file}: ${b.name} is not under the workload path`);
+          if (!(str(b.body, 'permissions_boundary') ?? '').includes('permissions_boundary_arn'))
+            found.push(`${b.file}: ${b.name} has no boundary`);
+          if (!(str(b.body, 'path') ?? '').includes('iam_path'))
+            found.push(`${b.file}: ${b.name} is not under the workload path`);
         }
-        if (b.type === 'aws_iam_instance_profile' && !(str(b.body, 'path') ?? '').includes('iam_path')) {
+        if (
+          b.type === 'aws_iam_instance_profile' &&
+          !(str(b.body, 'path') ?? '').includes('iam_path')
+        ) {
           found.push(`${b.file}: instance profile ${b.name} is not under the workload path`);
         }
-        if (b.type === 'aws_iam_policy' || b.type === 'aws_iam_user' || b.type === 'aws_iam_group') {
-          found.push(`${b.file}: ${b.type}.${b.name} (the apply role may create no managed policy, user or group)`);
+        if (
+          b.type === 'aws_iam_policy' ||
+          b.type === 'aws_iam_user' ||
+          b.type === 'aws_iam_group'
+        ) {
+          found.push(
+            `${b.file}: ${b.type}.${b.name} (the apply role may create no managed policy, user or group)`
+          );
         }
       }
     }
@@ -212,30 +315,51 @@ describe('every role the pipeline creates is a bounded workload', () => {
   it('the main root hands its modules the bootstrap boundary and the /<project>/ path', async () => {
     const root = await loadModule('.');
     expect(String(root.locals.iam_path)).toBe('/${var.project}/');
-    expect(String(root.locals.permissions_boundary_arn)).toMatch(/:policy\/\$\{var\.project\}-workload-boundary$/);
+    expect(String(root.locals.permissions_boundary_arn)).toMatch(
+      /:policy\/\$\{var\.project\}-workload-boundary$/
+    );
   });
 });
 
 describe('the plan role reads no secret', () => {
   const secretReads: Request[] = [
     { action: 'kms:Decrypt', resource: 'arn:aws:kms:us-east-1:123456789012:key/any' },
-    { action: 'ssm:GetParametersByPath', resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/ecommerce' },
-    { action: 'ssm:GetParameterHistory', resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/ecommerce/app/django_secret_key' },
-    { action: 'secretsmanager:GetSecretValue', resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1' },
+    {
+      action: 'ssm:GetParametersByPath',
+      resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/ecommerce'
+    },
+    {
+      action: 'ssm:GetParameterHistory',
+      resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/ecommerce/app/django_secret_key'
+    },
+    {
+      action: 'secretsmanager:GetSecretValue',
+      resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1'
+    },
     { action: 'ssm:GetCommandInvocation', resource: '*' },
     { action: 'ec2:GetConsoleOutput', resource: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1' },
-    { action: 'rds:DownloadDBLogFilePortion', resource: 'arn:aws:rds:us-east-1:123456789012:db:ecommerce-db' }
+    {
+      action: 'rds:DownloadDBLogFilePortion',
+      resource: 'arn:aws:rds:us-east-1:123456789012:db:ecommerce-db'
+    }
   ];
 
-  it.each(secretReads)('denies $action even on top of ReadOnlyAccess (modelled as Allow *)', (request) => {
-    expect(evaluate(identity('plan'), request)).toBe('ExplicitDeny');
-  });
+  it.each(secretReads)(
+    'denies $action even on top of ReadOnlyAccess (modelled as Allow *)',
+    (request) => {
+      expect(evaluate(identity('plan'), request)).toBe('ExplicitDeny');
+    }
+  );
 
   it('the parameters key lets only the server roles decrypt, only through SSM, and never a pipeline role', () => {
     const viaSsm = { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com' };
     const key = [policies.keyPolicy];
     const decrypt = (principal: string, context: Record<string, string> = viaSsm) =>
-      evaluate(key, { action: 'kms:Decrypt', resource: '*', context: { ...context, 'aws:PrincipalArn': principal } });
+      evaluate(key, {
+        action: 'kms:Decrypt',
+        resource: '*',
+        context: { ...context, 'aws:PrincipalArn': principal }
+      });
     for (const server of policies.serverRoleArns) expect(decrypt(server)).toBe('Allow');
     expect(decrypt(policies.serverRoleArns[0] ?? '', {})).toBe('ImplicitDeny');
     for (const role of Object.values(policies.roleArns)) expect(decrypt(role)).toBe('ExplicitDeny');
@@ -248,15 +372,42 @@ describe('the rollout role runs the deploy document and restores images, nothing
   const ssm = 'arn:aws:ssm:us-east-1:123456789012';
   it('sends the project document to tagged instances only', () => {
     const rollout = [policies.roles.rollout];
-    expect(evaluate(rollout, { action: 'ssm:SendCommand', resource: `${ssm}:document/ecommerce-deploy` })).toBe('Allow');
-    expect(evaluate(rollout, { action: 'ssm:SendCommand', resource: `${ssm}:document/AWS-RunShellScript` })).toBe('ImplicitDeny');
+    expect(
+      evaluate(rollout, { action: 'ssm:SendCommand', resource: `${ssm}:document/ecommerce-deploy` })
+    ).toBe('Allow');
+    expect(
+      evaluate(rollout, {
+        action: 'ssm:SendCommand',
+        resource: `${ssm}:document/AWS-RunShellScript`
+      })
+    ).toBe('ImplicitDeny');
     const instance = 'arn:aws:ec2:us-east-1:123456789012:instance/i-1';
-    expect(evaluate(rollout, { action: 'ssm:SendCommand', resource: instance, context: { 'ssm:resourceTag/Project': 'ecommerce' } })).toBe('Allow');
-    expect(evaluate(rollout, { action: 'ssm:SendCommand', resource: instance, context: { 'ssm:resourceTag/Project': 'other' } })).toBe(
-      'ImplicitDeny'
-    );
-    expect(evaluate(rollout, { action: 'ssm:PutParameter', resource: `${ssm}:parameter/ecommerce/deploy/backend_image` })).toBe('Allow');
-    expect(evaluate(rollout, { action: 'ssm:PutParameter', resource: `${ssm}:parameter/ecommerce/app/django_secret_key` })).toBe('ImplicitDeny');
+    expect(
+      evaluate(rollout, {
+        action: 'ssm:SendCommand',
+        resource: instance,
+        context: { 'ssm:resourceTag/Project': 'ecommerce' }
+      })
+    ).toBe('Allow');
+    expect(
+      evaluate(rollout, {
+        action: 'ssm:SendCommand',
+        resource: instance,
+        context: { 'ssm:resourceTag/Project': 'other' }
+      })
+    ).toBe('ImplicitDeny');
+    expect(
+      evaluate(rollout, {
+        action: 'ssm:PutParameter',
+        resource: `${ssm}:parameter/ecommerce/deploy/backend_image`
+      })
+    ).toBe('Allow');
+    expect(
+      evaluate(rollout, {
+        action: 'ssm:PutParameter',
+        resource: `${ssm}:parameter/ecommerce/app/django_secret_key`
+      })
+    ).toBe('ImplicitDeny');
     expect(evaluate(rollout, { action: 'ec2:RunInstances', resource: '*' })).toBe('ImplicitDeny');
   });
 });
@@ -265,7 +416,8 @@ describe('the field’s IAM checkers agree', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'pipeline-iam-'));
-    for (const [name, json] of Object.entries(policies.raw)) writeFileSync(path.join(dir, `${name}.json`), json);
+    for (const [name, json] of Object.entries(policies.raw))
+      writeFileSync(path.join(dir, `${name}.json`), json);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -274,9 +426,13 @@ describe('the field’s IAM checkers agree', () => {
   it.each(identityDocuments)('parliament finds no error in %s', (name) => {
     // --string: parliament refuses --file whenever its stdin is not a terminal, as under Jest.
     // It exits 1 when it has any finding, including the LOW and MEDIUM notes read below.
-    const run = spawnSync(path.join(repoRoot, '.venv-tools/bin/parliament'), ['--json', '--string', policies.raw[name] ?? ''], {
-      encoding: 'utf8'
-    });
+    const run = spawnSync(
+      path.join(repoRoot, '.venv-tools/bin/parliament'),
+      ['--json', '--string', policies.raw[name] ?? ''],
+      {
+        encoding: 'utf8'
+      }
+    );
     expect([run.status, run.stderr]).toEqual([run.stdout.trim() ? 1 : 0, '']);
     const out = run.stdout;
     const findings = out
@@ -285,7 +441,9 @@ describe('the field’s IAM checkers agree', () => {
       .map((line) => JSON.parse(line) as { issue: string; severity: string; detail: unknown });
     // Errors: a malformed document, an action or service AWS does not have, a high finding.
     const errors = findings.filter(
-      (f) => ['HIGH', 'CRITICAL'].includes(f.severity) || /MALFORMED|UNKNOWN_ACTION|UNKNOWN_PREFIX|UNKNOWN_OPERATOR|INVALID/.test(f.issue)
+      (f) =>
+        ['HIGH', 'CRITICAL'].includes(f.severity) ||
+        /MALFORMED|UNKNOWN_ACTION|UNKNOWN_PREFIX|UNKNOWN_OPERATOR|INVALID/.test(f.issue)
     );
     expect(errors).toEqual([]);
   });

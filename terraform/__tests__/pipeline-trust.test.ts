@@ -2,7 +2,11 @@ import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { githubClaims, signJwt } from '../../tests/kit/stand-ins/oidc-token-server.js';
 import { trustAllows } from './support/iam-evaluator.js';
-import { renderPipelinePolicies, type Job, type RenderedPolicies } from './support/pipeline-policies.js';
+import {
+  renderPipelinePolicies,
+  type Job,
+  type RenderedPolicies
+} from './support/pipeline-policies.js';
 
 // Forged and honest GitHub OIDC tokens against the pipeline roles' trust policies as Terraform
 // renders them. moto's STS does not evaluate web-identity trust conditions (it accepts any
@@ -35,11 +39,16 @@ function subject(s: Scenario, pinned: boolean): string {
       ? 'pull_request'
       : `ref:${s.ref ?? 'refs/heads/main'}`;
   const workflowRef = `${repository}/${s.workflow ?? '.github/workflows/deploy.yml'}@${s.ref ?? 'refs/heads/main'}`;
-  return pinned ? `repo:${repository}:${context}:job_workflow_ref:${workflowRef}` : `repo:${repository}:${context}`;
+  return pinned
+    ? `repo:${repository}:${context}:job_workflow_ref:${workflowRef}`
+    : `repo:${repository}:${context}`;
 }
 
 let keys: { privateKey: KeyObject; publicKey: KeyObject };
-const rendered: Record<'default' | 'pinned', RenderedPolicies | undefined> = { default: undefined, pinned: undefined };
+const rendered: Record<'default' | 'pinned', RenderedPolicies | undefined> = {
+  default: undefined,
+  pinned: undefined
+};
 
 beforeAll(() => {
   keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -48,14 +57,31 @@ beforeAll(() => {
 }, 120_000);
 
 function token(s: Scenario, pinned: boolean): string {
-  const claims = githubClaims(s.audience ?? 'sts.amazonaws.com', { repository: s.repository ?? REPO, ref: s.ref ?? 'refs/heads/main' });
-  return signJwt({ ...claims, sub: subject(s, pinned), environment: s.environment, event_name: s.event ?? 'push' }, keys.privateKey, 'kid-1');
+  const claims = githubClaims(s.audience ?? 'sts.amazonaws.com', {
+    repository: s.repository ?? REPO,
+    ref: s.ref ?? 'refs/heads/main'
+  });
+  return signJwt(
+    {
+      ...claims,
+      sub: subject(s, pinned),
+      environment: s.environment,
+      event_name: s.event ?? 'push'
+    },
+    keys.privateKey,
+    'kid-1'
+  );
 }
 
 /** What STS does before the trust policy: the token must verify against the provider's key. */
 function claimsOf(jwt: string, publicKey: KeyObject): Record<string, string> {
   const [header, payload, signature] = jwt.split('.');
-  const signed = verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature ?? '', 'base64url'));
+  const signed = verify(
+    'sha256',
+    Buffer.from(`${header}.${payload}`),
+    publicKey,
+    Buffer.from(signature ?? '', 'base64url')
+  );
   if (!signed) throw new Error('InvalidIdentityToken: signature does not verify');
   return JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, string>;
 }
@@ -69,7 +95,11 @@ function assumable(s: Scenario, pinned: boolean): Job[] {
     'token.actions.githubusercontent.com:aud': claims.aud
   };
   return JOBS.filter((job) =>
-    trustAllows(policies.trust[job], PROVIDER, { action: 'sts:AssumeRoleWithWebIdentity', resource: policies.roleArns[job], context })
+    trustAllows(policies.trust[job], PROVIDER, {
+      action: 'sts:AssumeRoleWithWebIdentity',
+      resource: policies.roleArns[job],
+      context
+    })
   );
 }
 
@@ -77,28 +107,90 @@ function assumable(s: Scenario, pinned: boolean): Job[] {
 // template and with the pinned one (repo, context, job_workflow_ref).
 const table: [Scenario, Job[], Job[]][] = [
   [{ name: 'a push to main (the deploy workflow’s plan job)' }, ['plan'], ['plan']],
-  [{ name: 'the production job of the deploy workflow on main', environment: 'production' }, ['apply', 'rollout'], ['apply', 'rollout']],
-  [{ name: 'a pull request in the repository', event: 'pull_request', ref: 'refs/pull/7/merge' }, ['plan'], []],
-  [{ name: 'the nightly fraud scan on main', event: 'schedule', workflow: '.github/workflows/fraud-scan.yml' }, ['plan'], []],
-  [{ name: 'a fork’s pull request (the fork’s own repository)', repository: 'mallory/shop', event: 'pull_request' }, [], []],
-  [{ name: 'another repository’s production job', repository: 'octo-org/other', environment: 'production' }, [], []],
+  [
+    { name: 'the production job of the deploy workflow on main', environment: 'production' },
+    ['apply', 'rollout'],
+    ['apply', 'rollout']
+  ],
+  [
+    { name: 'a pull request in the repository', event: 'pull_request', ref: 'refs/pull/7/merge' },
+    ['plan'],
+    []
+  ],
+  [
+    {
+      name: 'the nightly fraud scan on main',
+      event: 'schedule',
+      workflow: '.github/workflows/fraud-scan.yml'
+    },
+    ['plan'],
+    []
+  ],
+  [
+    {
+      name: 'a fork’s pull request (the fork’s own repository)',
+      repository: 'mallory/shop',
+      event: 'pull_request'
+    },
+    [],
+    []
+  ],
+  [
+    {
+      name: 'another repository’s production job',
+      repository: 'octo-org/other',
+      environment: 'production'
+    },
+    [],
+    []
+  ],
   [{ name: 'another branch’s push', ref: 'refs/heads/feature' }, [], []],
   [
-    { name: 'another branch claiming environment production', ref: 'refs/heads/feature', environment: 'production' },
+    {
+      name: 'another branch claiming environment production',
+      ref: 'refs/heads/feature',
+      environment: 'production'
+    },
     // The default subject cannot tell branches apart: the environment's branch policy must
     // (the production-gate action refuses to apply without it). The pinned subject can.
     ['apply', 'rollout'],
     []
   ],
-  [{ name: 'another workflow file on main with environment production', environment: 'production', workflow: '.github/workflows/evil.yml' }, ['apply', 'rollout'], []],
-  [{ name: 'a token for another audience', environment: 'production', audience: 'https://github.com/octo-org' }, [], []],
+  [
+    {
+      name: 'another workflow file on main with environment production',
+      environment: 'production',
+      workflow: '.github/workflows/evil.yml'
+    },
+    ['apply', 'rollout'],
+    []
+  ],
+  [
+    {
+      name: 'a token for another audience',
+      environment: 'production',
+      audience: 'https://github.com/octo-org'
+    },
+    [],
+    []
+  ],
   [{ name: 'a wildcard subject', forgedSub: 'repo:octo-org/*' }, [], []],
-  [{ name: 'a subject that only starts right', forgedSub: `repo:${REPO}:environment:production-2` }, [], []],
+  [
+    {
+      name: 'a subject that only starts right',
+      forgedSub: `repo:${REPO}:environment:production-2`
+    },
+    [],
+    []
+  ],
   [{ name: 'an empty subject', forgedSub: '' }, [], []]
 ];
 
 describe('pipeline trust policies against GitHub OIDC tokens', () => {
-  const rows = table.map(([scenario, withDefault, withPinned]) => [scenario.name, scenario, withDefault, withPinned] as const);
+  const rows = table.map(
+    ([scenario, withDefault, withPinned]) =>
+      [scenario.name, scenario, withDefault, withPinned] as const
+  );
 
   it.each(rows)('%s — default subjects: %j', (_name, scenario, withDefault) => {
     expect(assumable(scenario, false)).toEqual(withDefault);
@@ -110,7 +202,11 @@ describe('pipeline trust policies against GitHub OIDC tokens', () => {
 
   it('refuses a token signed by another key before any trust policy is read', () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const forged = signJwt(githubClaims('sts.amazonaws.com', { repository: REPO }), other.privateKey, 'kid-1');
+    const forged = signJwt(
+      githubClaims('sts.amazonaws.com', { repository: REPO }),
+      other.privateKey,
+      'kid-1'
+    );
     expect(() => claimsOf(forged, keys.publicKey)).toThrow(/signature/);
   });
 

@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from '@cdktf/hcl2json';
-import { bodies, isBody, loadModule, terraformDirs, type Block, modulesNotLoaded } from './support/hcl.js';
+import {
+  bodies,
+  isBody,
+  loadModule,
+  terraformDirs,
+  type Block,
+  modulesNotLoaded
+} from './support/hcl.js';
 import { loadSchemas, type SchemaExtract } from './support/provider-schema.js';
 import { checkBlock, schemaKey } from './support/schema-check.js';
 
@@ -12,11 +19,26 @@ let extract: SchemaExtract;
 beforeAll(async () => {
   for (const dir of terraformDirs()) {
     const config = await loadModule(dir);
-    blocks.push(...config.blocks.filter((b) => (b.kind === 'resource' || b.kind === 'data') && b.type.startsWith('aws_')));
+    blocks.push(
+      ...config.blocks.filter(
+        (b) => (b.kind === 'resource' || b.kind === 'data') && b.type.startsWith('aws_')
+      )
+    );
   }
-  blocks = blocks.sort((a, b) => `${a.file}${a.type}${a.name}`.localeCompare(`${b.file}${b.type}${b.name}`));
+  blocks = blocks.sort((a, b) =>
+    `${a.file}${a.type}${a.name}`.localeCompare(`${b.file}${b.type}${b.name}`)
+  );
   // The types the seeded-typo tests below use are part of the extract too.
-  const wanted = [...new Set([...blocks.map(schemaKey), 'resource.aws_instance', 'resource.aws_lb', 'resource.aws_lb_listener', 'resource.aws_ssm_parameter', 'data.aws_ami'])];
+  const wanted = [
+    ...new Set([
+      ...blocks.map(schemaKey),
+      'resource.aws_instance',
+      'resource.aws_lb',
+      'resource.aws_lb_listener',
+      'resource.aws_ssm_parameter',
+      'data.aws_ami'
+    ])
+  ];
   extract = loadSchemas(wanted.sort());
 }, 300_000);
 
@@ -82,7 +104,9 @@ describe('the schema checker', () => {
 
   it('reports a missing required argument, at the top and in a nested block', async () => {
     const missing = await parseOne('resource "aws_ssm_parameter" "x" {\n  name = "/a"\n}\n');
-    expect(checkBlock(missing, extract)).toEqual(['seeded.tf: aws_ssm_parameter.x: missing required argument "type"']);
+    expect(checkBlock(missing, extract)).toEqual([
+      'seeded.tf: aws_ssm_parameter.x: missing required argument "type"'
+    ]);
     const nested = await parseOne(
       'resource "aws_lb_listener" "x" {\n  load_balancer_arn = "arn"\n  default_action {\n    target_group_arn = "arn"\n  }\n}\n'
     );

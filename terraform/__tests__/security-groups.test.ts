@@ -48,12 +48,16 @@ describe('security groups', () => {
   });
 
   it('open nothing to the internet but the load balancer listener ports', () => {
-    const open = rules.filter((r) => r.direction === 'ingress' && r.peer === 'internet').map(describeRule);
+    const open = rules
+      .filter((r) => r.direction === 'ingress' && r.peer === 'internet')
+      .map(describeRule);
     expect(open.sort()).toEqual(['alb 443 from internet', 'alb 80 from internet']);
   });
 
   it('describe every rule', () => {
-    const undescribed = rules.filter((r) => !r.description || r.description.length < 10).map((r) => r.where);
+    const undescribed = rules
+      .filter((r) => !r.description || r.description.length < 10)
+      .map((r) => r.where);
     expect(undescribed).toEqual([]);
   });
 
@@ -72,7 +76,9 @@ describe('security groups', () => {
 
   it('open 443 only when a certificate is given', async () => {
     const load = await loadModule('modules/load');
-    const https = load.blocks.find((b) => b.type === 'aws_vpc_security_group_ingress_rule' && b.name === 'https');
+    const https = load.blocks.find(
+      (b) => b.type === 'aws_vpc_security_group_ingress_rule' && b.name === 'https'
+    );
     expect(https?.body.count).toBe('${local.https ? 1 : 0}');
     expect(load.locals.https).toBe('${var.certificate_arn != null}');
   });

@@ -1,7 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { MODULES, TERRAFORM_DIR, block, bodies, loadModule, str, terraformDirs, modulesNotLoaded } from './support/hcl.js';
+import {
+  MODULES,
+  TERRAFORM_DIR,
+  block,
+  bodies,
+  loadModule,
+  str,
+  terraformDirs,
+  modulesNotLoaded
+} from './support/hcl.js';
 import { loadSchemas } from './support/provider-schema.js';
 import { schemaKey } from './support/schema-check.js';
 
@@ -11,7 +20,8 @@ import { schemaKey } from './support/schema-check.js';
 describe('the root module', () => {
   it("calls VPC, RDS, EC2 and Load in the original project's order, each depending on the one before", async () => {
     const root = await loadModule('.');
-    const source = (name: string): string | undefined => str(block(root, 'module', '', name).body, 'source');
+    const source = (name: string): string | undefined =>
+      str(block(root, 'module', '', name).body, 'source');
     expect(source('VPC')).toBe('./modules/vpc');
     expect(source('RDS')).toBe('./modules/rds');
     expect(source('EC2')).toBe('./modules/ec2');
@@ -34,7 +44,9 @@ describe('the root module', () => {
     expect(root.locals.compose_file).toBe('${path.module}/../compose/compose.yml');
     // The registry password itself never reaches user data: only its parameter's name.
     expect(userData).not.toMatch(/dockerhub_password\s+=/);
-    expect(userData).toMatch(/dockerhub_password_parameter\s+=\s+var\.dockerhub_password_parameter_name/);
+    expect(userData).toMatch(
+      /dockerhub_password_parameter\s+=\s+var\.dockerhub_password_parameter_name/
+    );
   });
 
   it('uses the S3 backend with S3-native locking and Terraform >= 1.11', async () => {
@@ -72,9 +84,13 @@ describe('the root module', () => {
     expect(variable('backend_image').default).toBeUndefined();
     expect(variable('frontend_image').default).toBeUndefined();
     expect(variable('dockerhub_username').default).toBeUndefined();
-    expect(str(variable('dockerhub_password_parameter_name'), 'default')).toBe('/ecommerce/dockerhub/password');
+    expect(str(variable('dockerhub_password_parameter_name'), 'default')).toBe(
+      '/ecommerce/dockerhub/password'
+    );
     const rule = bodies(variable('backend_image').validation)[0];
-    const pattern = /can\(regex\("(.+)", var\.backend_image\)\)/.exec(str(rule ?? {}, 'condition') ?? '')?.[1];
+    const pattern = /can\(regex\("(.+)", var\.backend_image\)\)/.exec(
+      str(rule ?? {}, 'condition') ?? ''
+    )?.[1];
     expect(pattern).toBeDefined();
     const digest = new RegExp((pattern ?? '').replace(/\\\\/g, '\\'));
     expect(digest.test(`docker.io/acme/ecommerce-backend@sha256:${'a'.repeat(64)}`)).toBe(true);
@@ -89,52 +105,70 @@ describe('the VPC module', () => {
     expect(block(root, 'variable', '', 'region').body.default).toBe('us-east-1');
     expect(block(root, 'variable', '', 'azs').body.default).toEqual(['us-east-1a', 'us-east-1b']);
     const vpc = await loadModule('modules/vpc');
-    expect(block(vpc, 'resource', 'aws_vpc', 'this').body.tags).toBe('${merge(var.tags, { Name = var.name })}');
+    expect(block(vpc, 'resource', 'aws_vpc', 'this').body.tags).toBe(
+      '${merge(var.tags, { Name = var.name })}'
+    );
   });
 
   it('has, per zone, a public, a private and a database subnet, and one NAT gateway per zone unless single_nat_gateway', async () => {
     const vpc = await loadModule('modules/vpc');
     for (const name of ['public', 'private', 'database']) {
       expect(block(vpc, 'resource', 'aws_subnet', name).body.for_each).toBe('${local.zones}');
-      expect(block(vpc, 'resource', 'aws_route_table_association', name).body.for_each).toBe('${local.zones}');
+      expect(block(vpc, 'resource', 'aws_route_table_association', name).body.for_each).toBe(
+        '${local.zones}'
+      );
     }
-    expect(block(vpc, 'resource', 'aws_nat_gateway', 'this').body.for_each).toBe('${toset(local.nat_keys)}');
+    expect(block(vpc, 'resource', 'aws_nat_gateway', 'this').body.for_each).toBe(
+      '${toset(local.nat_keys)}'
+    );
     expect(block(vpc, 'resource', 'aws_eip', 'nat').body.for_each).toBe('${toset(local.nat_keys)}');
     expect(vpc.locals.nat_keys).toBe('${var.single_nat_gateway ? ["az1"] : keys(local.zones)}');
     expect(block(vpc, 'variable', '', 'single_nat_gateway').body.default).toBe(false);
     block(vpc, 'resource', 'aws_internet_gateway', 'this');
     block(vpc, 'resource', 'aws_route_table', 'public');
-    expect(block(vpc, 'resource', 'aws_route_table', 'private').body.for_each).toBe('${local.zones}');
+    expect(block(vpc, 'resource', 'aws_route_table', 'private').body.for_each).toBe(
+      '${local.zones}'
+    );
   });
 
   it('peers with the default VPC and routes both ways', async () => {
     const vpc = await loadModule('modules/vpc');
     expect(block(vpc, 'data', 'aws_vpc', 'default').body.default).toBe(true);
-    expect(block(vpc, 'resource', 'aws_vpc_peering_connection', 'default').body.auto_accept).toBe(true);
-    expect(str(block(vpc, 'resource', 'aws_route', 'private_to_default').body, 'destination_cidr_block')).toBe(
-      '${data.aws_vpc.default[0].cidr_block}'
+    expect(block(vpc, 'resource', 'aws_vpc_peering_connection', 'default').body.auto_accept).toBe(
+      true
     );
-    expect(str(block(vpc, 'resource', 'aws_route', 'default_to_private').body, 'destination_cidr_block')).toBe(
-      '${aws_vpc.this.cidr_block}'
-    );
+    expect(
+      str(block(vpc, 'resource', 'aws_route', 'private_to_default').body, 'destination_cidr_block')
+    ).toBe('${data.aws_vpc.default[0].cidr_block}');
+    expect(
+      str(block(vpc, 'resource', 'aws_route', 'default_to_private').body, 'destination_cidr_block')
+    ).toBe('${aws_vpc.this.cidr_block}');
   });
 
   it('keeps the database subnets off the internet (no route out of the VPC)', async () => {
     const vpc = await loadModule('modules/vpc');
     const routes = vpc.blocks.filter((b) => b.type === 'aws_route');
-    expect(routes.some((r) => String(r.body.route_table_id).includes('aws_route_table.database'))).toBe(false);
+    expect(
+      routes.some((r) => String(r.body.route_table_id).includes('aws_route_table.database'))
+    ).toBe(false);
     const root = await loadModule('.');
-    expect(block(root, 'module', '', 'RDS').body.subnet_ids).toBe('${values(module.VPC.database_subnet_ids)}');
+    expect(block(root, 'module', '', 'RDS').body.subnet_ids).toBe(
+      '${values(module.VPC.database_subnet_ids)}'
+    );
   });
 });
 
 describe('the EC2 module', () => {
-  it("names the servers as the original project does, one per zone, app servers tagged Role = app", async () => {
+  it('names the servers as the original project does, one per zone, app servers tagged Role = app', async () => {
     const ec2 = await loadModule('modules/ec2');
     const bastion = block(ec2, 'resource', 'aws_instance', 'bastion').body;
     const app = block(ec2, 'resource', 'aws_instance', 'app').body;
-    expect(bastion.tags).toBe('${merge(local.role_tags.bastion, { Name = "${var.name_prefix}_bastion_${each.key}" })}');
-    expect(app.tags).toBe('${merge(local.role_tags.app, { Name = "${var.name_prefix}_app_${each.key}" })}');
+    expect(bastion.tags).toBe(
+      '${merge(local.role_tags.bastion, { Name = "${var.name_prefix}_bastion_${each.key}" })}'
+    );
+    expect(app.tags).toBe(
+      '${merge(local.role_tags.app, { Name = "${var.name_prefix}_app_${each.key}" })}'
+    );
     expect(ec2.locals.role_tags).toEqual({
       app: '${merge(var.tags, { Role = "app" })}',
       bastion: '${merge(var.tags, { Role = "bastion" })}'
@@ -149,7 +183,9 @@ describe('the EC2 module', () => {
   it('looks the AMI up (Canonical Ubuntu LTS), never a hard-coded ID', async () => {
     const ec2 = await loadModule('modules/ec2');
     expect(block(ec2, 'variable', '', 'ami_owner').body.default).toBe('099720109477');
-    expect(String(block(ec2, 'variable', '', 'ami_name_pattern').body.default)).toMatch(/ubuntu-noble-24\.04/);
+    expect(String(block(ec2, 'variable', '', 'ami_name_pattern').body.default)).toMatch(
+      /ubuntu-noble-24\.04/
+    );
     for (const dir of terraformDirs()) {
       const text = JSON.stringify((await loadModule(dir)).files);
       expect(text).not.toMatch(/ami-[0-9a-f]{8,}/);
@@ -158,13 +194,24 @@ describe('the EC2 module', () => {
 
   it('requires IMDSv2 with a hop limit of 1, encrypts root volumes and gives every server an instance profile', async () => {
     for (const dir of MODULES) {
-      for (const instance of (await loadModule(dir)).blocks.filter((b) => b.type === 'aws_instance')) {
+      for (const instance of (await loadModule(dir)).blocks.filter(
+        (b) => b.type === 'aws_instance'
+      )) {
         const where = `${instance.file}: ${instance.name}`;
-        expect([where, bodies(instance.body.metadata_options)[0]?.http_tokens]).toEqual([where, 'required']);
+        expect([where, bodies(instance.body.metadata_options)[0]?.http_tokens]).toEqual([
+          where,
+          'required'
+        ]);
         // One hop: a container's packets (one more hop through Docker's bridge) never get a token, so
         // the app containers cannot use the instance role (which may read the database master secret).
-        expect([where, bodies(instance.body.metadata_options)[0]?.http_put_response_hop_limit]).toEqual([where, 1]);
-        expect([where, bodies(instance.body.root_block_device)[0]?.encrypted]).toEqual([where, true]);
+        expect([
+          where,
+          bodies(instance.body.metadata_options)[0]?.http_put_response_hop_limit
+        ]).toEqual([where, 1]);
+        expect([where, bodies(instance.body.root_block_device)[0]?.encrypted]).toEqual([
+          where,
+          true
+        ]);
         expect([where, typeof instance.body.iam_instance_profile]).toEqual([where, 'string']);
       }
     }
@@ -189,7 +236,12 @@ describe('the RDS module', () => {
     const defaults = Object.fromEntries(
       rds.blocks.filter((b) => b.kind === 'variable').map((b) => [b.name, b.body.default])
     );
-    expect(defaults).toMatchObject({ deletion_protection: true, skip_final_snapshot: false, multi_az: true, backup_retention_period: 7 });
+    expect(defaults).toMatchObject({
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      multi_az: true,
+      backup_retention_period: 7
+    });
     block(rds, 'resource', 'aws_db_subnet_group', 'this');
     block(rds, 'resource', 'aws_security_group', 'this');
   });
@@ -212,7 +264,9 @@ describe('the Load module', () => {
       port: 3000
     });
     expect(block(load, 'resource', 'aws_lb_listener', 'http').body.port).toBe(80);
-    expect(block(load, 'resource', 'aws_lb_listener', 'https').body.count).toBe('${local.https ? 1 : 0}');
+    expect(block(load, 'resource', 'aws_lb_listener', 'https').body.count).toBe(
+      '${local.https ? 1 : 0}'
+    );
   });
 });
 
@@ -220,7 +274,11 @@ describe('conventions', () => {
   it('every module has main.tf, variables.tf, outputs.tf, versions.tf and a README', () => {
     for (const dir of [...MODULES, '.', 'bootstrap']) {
       for (const file of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md']) {
-        expect([dir, file, existsSync(path.join(TERRAFORM_DIR, dir, file))]).toEqual([dir, file, true]);
+        expect([dir, file, existsSync(path.join(TERRAFORM_DIR, dir, file))]).toEqual([
+          dir,
+          file,
+          true
+        ]);
       }
     }
   });
@@ -229,10 +287,14 @@ describe('conventions', () => {
     const missing: string[] = [];
     for (const dir of [...MODULES, '.', 'bootstrap']) {
       const readme = readFileSync(path.join(TERRAFORM_DIR, dir, 'README.md'), 'utf8');
-      for (const b of (await loadModule(dir)).blocks.filter((x) => x.kind === 'variable' || x.kind === 'output')) {
+      for (const b of (await loadModule(dir)).blocks.filter(
+        (x) => x.kind === 'variable' || x.kind === 'output'
+      )) {
         const description = (str(b.body, 'description') ?? '').replace(/\|/g, '\\|');
         if (!readme.includes(`| \`${b.name}\` | ${description} |`)) {
-          missing.push(`${dir}/README.md: ${b.kind} ${b.name} (node terraform/update-docs.mjs rewrites the tables)`);
+          missing.push(
+            `${dir}/README.md: ${b.kind} ${b.name} (node terraform/update-docs.mjs rewrites the tables)`
+          );
         }
       }
     }
@@ -243,15 +305,23 @@ describe('conventions', () => {
     for (const dir of terraformDirs()) {
       const config = await loadModule(dir);
       // A module of plain data (bootstrap/policies renders documents, offline) needs no provider.
-      if (!config.blocks.some((b) => ['resource', 'data', 'ephemeral', 'provider'].includes(b.kind))) {
-        expect([dir, config.settings.find((s) => s.required_version)?.required_version]).toEqual([dir, '>= 1.11']);
+      if (
+        !config.blocks.some((b) => ['resource', 'data', 'ephemeral', 'provider'].includes(b.kind))
+      ) {
+        expect([dir, config.settings.find((s) => s.required_version)?.required_version]).toEqual([
+          dir,
+          '>= 1.11'
+        ]);
         expect([dir, config.settings.some((s) => s.required_providers)]).toEqual([dir, false]);
         continue;
       }
       const settings = config.settings.find((s) => s.required_providers);
       expect([dir, settings?.required_version]).toEqual([dir, '>= 1.11']);
       const providers = bodies(settings?.required_providers)[0];
-      expect([dir, (providers?.aws as { version?: string } | undefined)?.version]).toEqual([dir, '>= 6.0']);
+      expect([dir, (providers?.aws as { version?: string } | undefined)?.version]).toEqual([
+        dir,
+        '>= 6.0'
+      ]);
       if (dir.startsWith('modules/')) {
         expect([dir, config.blocks.filter((b) => b.kind === 'provider').length]).toEqual([dir, 0]);
       }
@@ -265,7 +335,8 @@ describe('conventions', () => {
         if (b.kind === 'variable' && (!str(b.body, 'description') || b.body.type === undefined)) {
           problems.push(`${b.file}: variable ${b.name}`);
         }
-        if (b.kind === 'output' && !str(b.body, 'description')) problems.push(`${b.file}: output ${b.name}`);
+        if (b.kind === 'output' && !str(b.body, 'description'))
+          problems.push(`${b.file}: output ${b.name}`);
       }
     }
     expect(problems).toEqual([]);
@@ -288,14 +359,19 @@ describe('conventions', () => {
 
   it('every taggable resource merges var.tags (or the root’s local.tags) and carries a Name', async () => {
     const configs = await Promise.all(terraformDirs().map((dir) => loadModule(dir)));
-    const resources = configs.flatMap((c) => c.blocks.filter((b) => b.kind === 'resource' && b.type.startsWith('aws_')));
+    const resources = configs.flatMap((c) =>
+      c.blocks.filter((b) => b.kind === 'resource' && b.type.startsWith('aws_'))
+    );
     const extract = loadSchemas([...new Set(resources.map(schemaKey))].sort());
     const problems: string[] = [];
     for (const resource of resources) {
       if (!extract.types[schemaKey(resource)]?.tags) continue;
       const where = `${resource.file}: ${resource.type}.${resource.name}`;
       const tags = str(resource.body, 'tags') ?? '';
-      if (!/merge\((var\.tags|local\.tags|local\.role_tags\.\w+),/.test(tags) || !tags.includes('Name =')) {
+      if (
+        !/merge\((var\.tags|local\.tags|local\.role_tags\.\w+),/.test(tags) ||
+        !tags.includes('Name =')
+      ) {
         problems.push(`${where}: tags = ${tags || '(none)'}`);
       }
     }
@@ -309,7 +385,11 @@ describe('conventions', () => {
   });
 
   it('has a terraform.tfvars.example for the root and bootstrap and a runnable example', () => {
-    for (const file of ['terraform.tfvars.example', 'bootstrap/terraform.tfvars.example', 'examples/network-only/main.tf']) {
+    for (const file of [
+      'terraform.tfvars.example',
+      'bootstrap/terraform.tfvars.example',
+      'examples/network-only/main.tf'
+    ]) {
       expect([file, existsSync(path.join(TERRAFORM_DIR, file))]).toEqual([file, true]);
     }
     const example = readFileSync(path.join(TERRAFORM_DIR, 'terraform.tfvars.example'), 'utf8');

@@ -1,5 +1,13 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -81,9 +89,15 @@ beforeAll(async () => {
   deployKeys = templatefileKeys(userData, 'templatefile("${path.module}/deploy.sh", {');
   composeKeys = templatefileKeys(userData, 'templatefile(local.compose_file, {');
   const monitoring = await loadModule('modules/monitoring');
-  const instance = str(block(monitoring, 'resource', 'aws_instance', 'this').body, 'user_data_base64') ?? '';
-  monitoringKeys = templatefileKeys(instance, 'templatefile("${path.module}/templates/user_data.sh.tftpl", {');
-  renderedCompose = haveCompose ? renderTemplatefile(readFileSync(COMPOSE, 'utf8'), pick(composeKeys)) : 'services: {}\n';
+  const instance =
+    str(block(monitoring, 'resource', 'aws_instance', 'this').body, 'user_data_base64') ?? '';
+  monitoringKeys = templatefileKeys(
+    instance,
+    'templatefile("${path.module}/templates/user_data.sh.tftpl", {'
+  );
+  renderedCompose = haveCompose
+    ? renderTemplatefile(readFileSync(COMPOSE, 'utf8'), pick(composeKeys))
+    : 'services: {}\n';
   renderedDeploy = renderTemplatefile(readFileSync(DEPLOY, 'utf8'), {
     ...pick(deployKeys.filter((k) => k !== 'docker_compose')),
     docker_compose: renderedCompose
@@ -102,14 +116,19 @@ function heredocs(script: string): { name: string; body: string }[] {
 }
 
 function shellcheck(script: string): string {
-  const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+  const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
+    input: script,
+    encoding: 'utf8'
+  });
   if (result.error) throw result.error;
   return result.status === 0 ? '' : result.stdout;
 }
 
 describe('deploy.sh rendered for the app servers', () => {
   it("receives the original project's variables and the compose template's exact ones", () => {
-    expect(deployKeys).toEqual(expect.arrayContaining(['rds_endpoint', 'dockerhub_username', 'docker_compose']));
+    expect(deployKeys).toEqual(
+      expect.arrayContaining(['rds_endpoint', 'dockerhub_username', 'docker_compose'])
+    );
     expect(deployKeys).not.toContain('dockerhub_password');
     if (!haveCompose) return;
     const readme = readFileSync(path.join(REPO, 'compose', 'README.md'), 'utf8');
@@ -134,7 +153,9 @@ describe('deploy.sh rendered for the app servers', () => {
     expect(deploy).toContain('python3 /usr/local/lib/ecommerce/render_env.py deploy ');
     expect(deploy).toContain('export DEPLOY_BACKEND_IMAGE="${1:-}" DEPLOY_FRONTEND_IMAGE="${2:-}"');
     // The images are recorded as running just before the containers start with them.
-    expect(deploy).toMatch(/mv -f "\$images_state\.next" "\$images_state"\n.*\ndocker compose up -d --remove-orphans\n/);
+    expect(deploy).toMatch(
+      /mv -f "\$images_state\.next" "\$images_state"\n.*\ndocker compose up -d --remove-orphans\n/
+    );
     expect(refresh).toContain('python3 /usr/local/lib/ecommerce/render_env.py refresh ');
     expect(refresh).toContain('docker compose up -d --pull never');
     expect(refresh).not.toMatch(/compose (pull|up -d$)|render_env\.py( deploy)? \|\|/m);
@@ -160,10 +181,13 @@ describe('deploy.sh rendered for the app servers', () => {
 
   it('keeps the images and host names as placeholders the deploy step fills in', () => {
     if (!haveCompose) {
-      process.stderr.write('compose/compose.yml is missing: skipping the compose placeholder check\n');
+      process.stderr.write(
+        'compose/compose.yml is missing: skipping the compose placeholder check\n'
+      );
       return;
     }
-    const services = (parseYaml(renderedCompose) as { services: Record<string, { image: string }> }).services;
+    const services = (parseYaml(renderedCompose) as { services: Record<string, { image: string }> })
+      .services;
     expect(services.backend?.image).toBe('__BACKEND_IMAGE__');
     expect(services.frontend?.image).toBe('__FRONTEND_IMAGE__');
     expect(renderedCompose).toContain('__ALLOWED_HOSTS__');
@@ -197,20 +221,29 @@ describe('deploy.sh rendered for the app servers', () => {
   });
 
   it('matches what a real terraform renders (when terraform is on PATH)', () => {
-    const vars = { ...pick(deployKeys.filter((k) => k !== 'docker_compose')), docker_compose: renderedCompose };
+    const vars = {
+      ...pick(deployKeys.filter((k) => k !== 'docker_compose')),
+      docker_compose: renderedCompose
+    };
     if (!terraformAvailable()) {
-      process.stderr.write('terraform is not on PATH: skipping the cross-check of the renderer against templatefile()\n');
+      process.stderr.write(
+        'terraform is not on PATH: skipping the cross-check of the renderer against templatefile()\n'
+      );
       return;
     }
     expect(renderWithTerraform(readFileSync(DEPLOY, 'utf8'), vars)).toBe(renderedDeploy);
-    expect(renderWithTerraform(readFileSync(MONITORING, 'utf8'), pick(monitoringKeys))).toBe(renderedMonitoring);
+    expect(renderWithTerraform(readFileSync(MONITORING, 'utf8'), pick(monitoringKeys))).toBe(
+      renderedMonitoring
+    );
   }, 120_000);
 });
 
 describe('the monitoring server user data', () => {
   it('passes shellcheck, and so do the scripts it installs', () => {
     expect(shellcheck(renderedMonitoring)).toBe('');
-    const scripts = heredocs(renderedMonitoring).filter((doc) => doc.body.startsWith('#!/bin/bash'));
+    const scripts = heredocs(renderedMonitoring).filter((doc) =>
+      doc.body.startsWith('#!/bin/bash')
+    );
     expect(scripts.map((s) => s.name)).toEqual(['FETCH', 'SH', 'SH']);
     for (const script of scripts) expect(shellcheck(script.body)).toBe('');
   });
@@ -218,7 +251,9 @@ describe('the monitoring server user data', () => {
   it('installs Python that compiles and holds no secret', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tf-py-'));
     try {
-      for (const [index, doc] of heredocs(renderedMonitoring).filter((d) => d.name === 'PY').entries()) {
+      for (const [index, doc] of heredocs(renderedMonitoring)
+        .filter((d) => d.name === 'PY')
+        .entries()) {
         const file = path.join(dir, `script${index}.py`);
         writeFileSync(file, doc.body);
         execFileSync('python3', ['-m', 'py_compile', file]);
@@ -226,7 +261,9 @@ describe('the monitoring server user data', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(renderedMonitoring).toContain('GRAFANA_ADMIN_PASSWORD_PARAM=/ecommerce/monitoring/grafana_admin_password');
+    expect(renderedMonitoring).toContain(
+      'GRAFANA_ADMIN_PASSWORD_PARAM=/ecommerce/monitoring/grafana_admin_password'
+    );
     expect(gzipSync(renderedMonitoring).toString('base64').length).toBeLessThan(16_384);
   });
 });
@@ -235,28 +272,41 @@ describe("the monitoring server's fraud-scan metrics path", () => {
   it('installs fetch-textfile byte for byte and runs it on a timer for the one key, into the directory node_exporter reads', () => {
     const fetch = heredocs(renderedMonitoring).find((d) => d.name === 'FETCH');
     expect(`${fetch?.body}\n`).toBe(readFileSync(FETCH_TEXTFILE, 'utf8'));
-    const args = /cat >\/etc\/default\/prometheus-node-exporter <<'ENV'\nARGS="([^"]*)"/.exec(renderedMonitoring)?.[1] ?? '';
+    const args =
+      /cat >\/etc\/default\/prometheus-node-exporter <<'ENV'\nARGS="([^"]*)"/.exec(
+        renderedMonitoring
+      )?.[1] ?? '';
     expect(args.split(' ')).toEqual([
       '--web.listen-address=127.0.0.1:9100',
       '--collector.disable-defaults',
       '--collector.textfile',
       '--collector.textfile.directory=/var/lib/prometheus/fraud-scan'
     ]);
-    const service = heredocs(renderedMonitoring).find((d) => d.name === 'UNIT' && d.body.includes('fetch-textfile'))?.body ?? '';
+    const service =
+      heredocs(renderedMonitoring).find(
+        (d) => d.name === 'UNIT' && d.body.includes('fetch-textfile')
+      )?.body ?? '';
     expect(service).toContain(
       'ExecStart=/usr/local/sbin/fetch-textfile ecommerce-monitoring-config-20260101 fraud-scan/fraud_scan.prom /var/lib/prometheus/fraud-scan/fraud_scan.prom'
     );
     expect(renderedMonitoring).toMatch(/\[Timer\]\nOnBootSec=90\nOnUnitActiveSec=300\n/);
-    expect(renderedMonitoring).toContain('systemctl enable --now monitoring-sync.timer fraud-scan-metrics.timer');
+    expect(renderedMonitoring).toContain(
+      'systemctl enable --now monitoring-sync.timer fraud-scan-metrics.timer'
+    );
     expect(renderedMonitoring).toMatch(/apt-get install [^\n]*\\\n[^\n]*prometheus-node-exporter/);
   });
 
   it('passes the module the key the workflow uploads to, outside the folders the configuration sync mirrors', async () => {
     const monitoring = await loadModule('modules/monitoring');
     expect(monitoring.locals.fraud_scan_metrics_key).toBe(SAMPLE.fraud_scan_metrics_key);
-    const workflow = readFileSync(path.join(REPO, '.github', 'workflows', 'fraud-scan.yml'), 'utf8');
+    const workflow = readFileSync(
+      path.join(REPO, '.github', 'workflows', 'fraud-scan.yml'),
+      'utf8'
+    );
     expect(workflow).toContain(`KEY: ${SAMPLE.fraud_scan_metrics_key}\n`);
-    const sync = heredocs(renderedMonitoring).find((d) => d.name === 'PY' && d.body.includes('DESTINATIONS'))?.body ?? '';
+    const sync =
+      heredocs(renderedMonitoring).find((d) => d.name === 'PY' && d.body.includes('DESTINATIONS'))
+        ?.body ?? '';
     const top = String(SAMPLE.fraud_scan_metrics_key).split('/')[0];
     expect(sync).toContain('"prometheus": "/etc/prometheus"');
     expect(sync).not.toContain(`"${top}":`);
@@ -281,7 +331,10 @@ describe("monitoring/'s templates as the monitoring module renders them", () => 
         project: 'ecommerce',
         sns_topic_arn: 'arn:aws:sns:us-east-1:123456789012:ecommerce-monitoring-alerts'
       };
-      const rendered = renderTemplatefile(readFileSync(template, 'utf8'), Object.fromEntries(keys.map((k) => [k, values[k] ?? ''])));
+      const rendered = renderTemplatefile(
+        readFileSync(template, 'utf8'),
+        Object.fromEntries(keys.map((k) => [k, values[k] ?? '']))
+      );
       expect(keys.every((k) => k in values)).toBe(true);
       expect(parseYaml(rendered)).toBeTruthy();
       expect(rendered).not.toContain('${region}');
@@ -349,7 +402,11 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     ...args: string[]
   ): { status: number | null; stdout: string; stderr: string } {
     const script = path.join(work, 'render_env.py');
-    const result = spawnSync(TOOLS_PYTHON, [script, ...args], { env: { ...env(), ...extra }, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(TOOLS_PYTHON, [script, ...args], {
+      env: { ...env(), ...extra },
+      encoding: 'utf8',
+      timeout: 60_000
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -361,7 +418,10 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     if (!haveMoto) return;
     work = mkdtempSync(path.join(tmpdir(), 'tf-render-env-'));
     execFileSync('mkdir', ['-p', path.join(work, 'app')]);
-    writeFileSync(path.join(work, 'render_env.py'), heredocs(renderedDeploy).find((d) => d.name === 'PY')?.body ?? '');
+    writeFileSync(
+      path.join(work, 'render_env.py'),
+      heredocs(renderedDeploy).find((d) => d.name === 'PY')?.body ?? ''
+    );
     writeFileSync(path.join(work, 'docker-compose.template.yml'), renderedCompose);
     const port = await freePort();
     endpoint = `http://127.0.0.1:${port}`;
@@ -380,11 +440,23 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       'import boto3, json; print(boto3.client("secretsmanager").create_secret(Name="rds!db-test", SecretString=json.dumps({"username": "ecommerce_admin", "password": "it\'s $ecret"}))["ARN"], end="")'
     );
     putParameter(String(SAMPLE.dockerhub_password_parameter), 'registry-token');
-    putParameter(String(SAMPLE.backend_image_parameter), `docker.io/acme/ecommerce-backend@${digest('a')}`, 'String');
-    putParameter(String(SAMPLE.frontend_image_parameter), `docker.io/acme/ecommerce-frontend@${digest('b')}`, 'String');
+    putParameter(
+      String(SAMPLE.backend_image_parameter),
+      `docker.io/acme/ecommerce-backend@${digest('a')}`,
+      'String'
+    );
+    putParameter(
+      String(SAMPLE.frontend_image_parameter),
+      `docker.io/acme/ecommerce-frontend@${digest('b')}`,
+      'String'
+    );
     putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key');
     putParameter(String(SAMPLE.card_fingerprint_key_parameter), 'card-key');
-    putParameter(String(SAMPLE.allowed_hosts_parameter), 'shop-alb-1.us-east-1.elb.amazonaws.com,shop.example.com', 'String');
+    putParameter(
+      String(SAMPLE.allowed_hosts_parameter),
+      'shop-alb-1.us-east-1.elb.amazonaws.com,shop.example.com',
+      'String'
+    );
     putParameter(String(SAMPLE.db_app_password_parameter), APP_PASSWORD);
     // A stand-in for docker: one JSON line per call with its arguments, working directory and the
     // variables db-setup hands over by name.
@@ -410,34 +482,43 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
   });
 
   const maybe = haveMoto ? it : it.skip;
-  if (!haveMoto) process.stderr.write('.venv-tools (moto) is missing: run bash scripts/test terraform to create it\n');
-
-  maybe('writes backend.env (0600) and the compose file with the images and hosts from SSM; says whether anything changed', () => {
-    const first = renderEnv();
-    expect([first.status, first.stderr]).toEqual([3, '']);
-    const backendEnv = readFileSync(path.join(work, 'app', 'backend.env'), 'utf8');
-    // The app's own role and password: never the master's.
-    expect(backendEnv).toBe(
-      `DB_USER='ecommerce_app'\nDB_PASSWORD='${APP_PASSWORD}'\nDJANGO_SECRET_KEY='django-key'\nCARD_FINGERPRINT_KEY='card-key'\n`
+  if (!haveMoto)
+    process.stderr.write(
+      '.venv-tools (moto) is missing: run bash scripts/test terraform to create it\n'
     );
-    expect(backendEnv).not.toContain('ecommerce_admin');
-    expect(backendEnv).not.toContain('ecret');
-    expect(statSync(path.join(work, 'app', 'backend.env')).mode & 0o777).toBe(0o600);
-    const compose = readFileSync(path.join(work, 'app', 'docker-compose.yml'), 'utf8');
-    expect(compose).not.toMatch(/__(BACKEND_IMAGE|FRONTEND_IMAGE|ALLOWED_HOSTS)__/);
-    if (haveCompose) {
-      const services = (parseYaml(compose) as { services: Record<string, { image: string }> }).services;
-      expect(services.backend?.image).toBe(`docker.io/acme/ecommerce-backend@${digest('a')}`);
-      expect(services.frontend?.image).toBe(`docker.io/acme/ecommerce-frontend@${digest('b')}`);
-      expect(compose).toContain('shop-alb-1.us-east-1.elb.amazonaws.com,shop.example.com');
+
+  maybe(
+    'writes backend.env (0600) and the compose file with the images and hosts from SSM; says whether anything changed',
+    () => {
+      const first = renderEnv();
+      expect([first.status, first.stderr]).toEqual([3, '']);
+      const backendEnv = readFileSync(path.join(work, 'app', 'backend.env'), 'utf8');
+      // The app's own role and password: never the master's.
+      expect(backendEnv).toBe(
+        `DB_USER='ecommerce_app'\nDB_PASSWORD='${APP_PASSWORD}'\nDJANGO_SECRET_KEY='django-key'\nCARD_FINGERPRINT_KEY='card-key'\n`
+      );
+      expect(backendEnv).not.toContain('ecommerce_admin');
+      expect(backendEnv).not.toContain('ecret');
+      expect(statSync(path.join(work, 'app', 'backend.env')).mode & 0o777).toBe(0o600);
+      const compose = readFileSync(path.join(work, 'app', 'docker-compose.yml'), 'utf8');
+      expect(compose).not.toMatch(/__(BACKEND_IMAGE|FRONTEND_IMAGE|ALLOWED_HOSTS)__/);
+      if (haveCompose) {
+        const services = (parseYaml(compose) as { services: Record<string, { image: string }> })
+          .services;
+        expect(services.backend?.image).toBe(`docker.io/acme/ecommerce-backend@${digest('a')}`);
+        expect(services.frontend?.image).toBe(`docker.io/acme/ecommerce-frontend@${digest('b')}`);
+        expect(compose).toContain('shop-alb-1.us-east-1.elb.amazonaws.com,shop.example.com');
+      }
+      expect(renderEnv().status).toBe(0);
     }
-    expect(renderEnv().status).toBe(0);
-  });
+  );
 
   maybe('adds the optional Stripe keys when their parameters exist', () => {
     putParameter('/ecommerce/app/stripe_secret_key', 'sk_test_1');
     expect(renderEnv().status).toBe(3);
-    expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).toContain("STRIPE_SECRET_KEY='sk_test_1'\n");
+    expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).toContain(
+      "STRIPE_SECRET_KEY='sk_test_1'\n"
+    );
   });
 
   maybe('prints the registry password for docker login --password-stdin', () => {
@@ -445,11 +526,21 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
   });
 
   maybe('refuses an image reference that is not pinned by digest, naming it', () => {
-    putParameter(String(SAMPLE.backend_image_parameter), 'docker.io/acme/ecommerce-backend:latest', 'String');
+    putParameter(
+      String(SAMPLE.backend_image_parameter),
+      'docker.io/acme/ecommerce-backend:latest',
+      'String'
+    );
     const result = renderEnv();
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("backend image in SSM is not valid here: 'docker.io/acme/ecommerce-backend:latest'");
-    putParameter(String(SAMPLE.backend_image_parameter), `docker.io/acme/ecommerce-backend@${digest('a')}`, 'String');
+    expect(result.stderr).toContain(
+      "backend image in SSM is not valid here: 'docker.io/acme/ecommerce-backend:latest'"
+    );
+    putParameter(
+      String(SAMPLE.backend_image_parameter),
+      `docker.io/acme/ecommerce-backend@${digest('a')}`,
+      'String'
+    );
   });
 
   type DockerCall = { argv: string[]; cwd: string; env: Record<string, string | null> };
@@ -464,37 +555,47 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
   }
   const marker = (): string => path.join(work, 'state', 'db-setup.done');
 
-  maybe('db-setup runs the backend image once as the master, whose credentials travel only in the environment', () => {
-    const result = renderEnv('db-setup');
-    expect(result.status).toBe(0);
-    const calls = dockerCalls();
-    expect(calls).toHaveLength(1);
-    const [call] = calls;
-    expect(call?.argv).toEqual([
-      ...['compose', 'run', '--rm', '--no-deps', '-T'],
-      ...['-e', 'DB_USER', '-e', 'DB_PASSWORD', '-e', 'APP_DB_USER', '-e', 'APP_DB_PASSWORD'],
-      ...['-e', 'APP_DB_CONNECTION_LIMIT', '-e', 'RUN_MIGRATIONS'],
-      ...['backend', 'python', 'manage.py', 'ensure_app_database_role']
-    ]);
-    expect(call?.cwd).toBe(path.join(work, 'app'));
-    expect(call?.env).toEqual({
-      DB_USER: 'ecommerce_admin',
-      DB_PASSWORD: MASTER_PASSWORD,
-      APP_DB_USER: 'ecommerce_app',
-      APP_DB_PASSWORD: APP_PASSWORD,
-      APP_DB_CONNECTION_LIMIT: '72',
-      RUN_MIGRATIONS: 'false'
-    });
-    // Nothing secret on the command line (ps), in the output, or in the marker it leaves.
-    const visible = [JSON.stringify(call?.argv), result.stdout, result.stderr, readFileSync(marker(), 'utf8')].join('\n');
-    expect(visible).not.toContain('ecret');
-    expect(visible).not.toContain(APP_PASSWORD);
-    expect(readFileSync(marker(), 'utf8')).toContain('role ecommerce_app limit 72 password /ecommerce/app/db_password version 1');
-    expect(statSync(marker()).mode & 0o777).toBe(0o600);
-    // Rendering afterwards still gives the containers the app role only.
-    renderEnv();
-    expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).not.toContain('ecret');
-  });
+  maybe(
+    'db-setup runs the backend image once as the master, whose credentials travel only in the environment',
+    () => {
+      const result = renderEnv('db-setup');
+      expect(result.status).toBe(0);
+      const calls = dockerCalls();
+      expect(calls).toHaveLength(1);
+      const [call] = calls;
+      expect(call?.argv).toEqual([
+        ...['compose', 'run', '--rm', '--no-deps', '-T'],
+        ...['-e', 'DB_USER', '-e', 'DB_PASSWORD', '-e', 'APP_DB_USER', '-e', 'APP_DB_PASSWORD'],
+        ...['-e', 'APP_DB_CONNECTION_LIMIT', '-e', 'RUN_MIGRATIONS'],
+        ...['backend', 'python', 'manage.py', 'ensure_app_database_role']
+      ]);
+      expect(call?.cwd).toBe(path.join(work, 'app'));
+      expect(call?.env).toEqual({
+        DB_USER: 'ecommerce_admin',
+        DB_PASSWORD: MASTER_PASSWORD,
+        APP_DB_USER: 'ecommerce_app',
+        APP_DB_PASSWORD: APP_PASSWORD,
+        APP_DB_CONNECTION_LIMIT: '72',
+        RUN_MIGRATIONS: 'false'
+      });
+      // Nothing secret on the command line (ps), in the output, or in the marker it leaves.
+      const visible = [
+        JSON.stringify(call?.argv),
+        result.stdout,
+        result.stderr,
+        readFileSync(marker(), 'utf8')
+      ].join('\n');
+      expect(visible).not.toContain('ecret');
+      expect(visible).not.toContain(APP_PASSWORD);
+      expect(readFileSync(marker(), 'utf8')).toContain(
+        'role ecommerce_app limit 72 password /ecommerce/app/db_password version 1'
+      );
+      expect(statSync(marker()).mode & 0o777).toBe(0o600);
+      // Rendering afterwards still gives the containers the app role only.
+      renderEnv();
+      expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).not.toContain('ecret');
+    }
+  );
 
   maybe('db-setup is a no-op once done, runs again for a new password version or --force', () => {
     const before = dockerCalls().length;
@@ -527,69 +628,89 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
   });
 
   maybe('db-setup without the app password parameter says who creates it', () => {
-    aws(`import boto3; boto3.client("ssm").delete_parameter(Name=${JSON.stringify(SAMPLE.db_app_password_parameter)})`);
+    aws(
+      `import boto3; boto3.client("ssm").delete_parameter(Name=${JSON.stringify(SAMPLE.db_app_password_parameter)})`
+    );
     const before = dockerCalls().length;
     const result = renderEnv('db-setup');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("/ecommerce/app/db_password does not exist: the deploy workflow's app-secrets step");
+    expect(result.stderr).toContain(
+      "/ecommerce/app/db_password does not exist: the deploy workflow's app-secrets step"
+    );
     expect(dockerCalls()).toHaveLength(before);
     putParameter(String(SAMPLE.db_app_password_parameter), APP_PASSWORD);
   });
-  maybe('the timer (refresh) keeps the images this server runs when SSM has new ones; a deploy takes SSM\'s, or the ones it is given', () => {
-    const backend = (c: string): string => `docker.io/acme/ecommerce-backend@${digest(c)}`;
-    const frontend = (c: string): string => `docker.io/acme/ecommerce-frontend@${digest(c)}`;
-    const composeFile = path.join(work, 'app', 'docker-compose.yml');
-    const state = path.join(work, 'images.env');
-    const running = (): string[] => {
-      const compose = readFileSync(composeFile, 'utf8');
-      return [backend, frontend].map((image) => compose.match(new RegExp(`${image('x').split('@')[0]}@sha256:[0-9a-f]{64}`))?.[0] ?? '');
-    };
-    const put = (name: string | number | undefined, value: string): void => putParameter(String(name), value, 'String');
-    rmSync(state, { force: true });
-    rmSync(`${state}.next`, { force: true });
+  maybe(
+    "the timer (refresh) keeps the images this server runs when SSM has new ones; a deploy takes SSM's, or the ones it is given",
+    () => {
+      const backend = (c: string): string => `docker.io/acme/ecommerce-backend@${digest(c)}`;
+      const frontend = (c: string): string => `docker.io/acme/ecommerce-frontend@${digest(c)}`;
+      const composeFile = path.join(work, 'app', 'docker-compose.yml');
+      const state = path.join(work, 'images.env');
+      const running = (): string[] => {
+        const compose = readFileSync(composeFile, 'utf8');
+        return [backend, frontend].map(
+          (image) =>
+            compose.match(new RegExp(`${image('x').split('@')[0]}@sha256:[0-9a-f]{64}`))?.[0] ?? ''
+        );
+      };
+      const put = (name: string | number | undefined, value: string): void =>
+        putParameter(String(name), value, 'String');
+      rmSync(state, { force: true });
+      rmSync(`${state}.next`, { force: true });
 
-    // A deploy renders SSM's images and stages them for ecommerce-deploy, which moves the file
-    // into place just before docker compose up.
-    put(SAMPLE.backend_image_parameter, backend('a'));
-    put(SAMPLE.frontend_image_parameter, frontend('b'));
-    expect(renderEnv('deploy').stderr).toBe('');
-    expect(running()).toEqual([backend('a'), frontend('b')]);
-    expect(readFileSync(`${state}.next`, 'utf8')).toBe(`BACKEND_IMAGE=${backend('a')}\nFRONTEND_IMAGE=${frontend('b')}\n`);
-    renameSync(`${state}.next`, state);
+      // A deploy renders SSM's images and stages them for ecommerce-deploy, which moves the file
+      // into place just before docker compose up.
+      put(SAMPLE.backend_image_parameter, backend('a'));
+      put(SAMPLE.frontend_image_parameter, frontend('b'));
+      expect(renderEnv('deploy').stderr).toBe('');
+      expect(running()).toEqual([backend('a'), frontend('b')]);
+      expect(readFileSync(`${state}.next`, 'utf8')).toBe(
+        `BACKEND_IMAGE=${backend('a')}\nFRONTEND_IMAGE=${frontend('b')}\n`
+      );
+      renameSync(`${state}.next`, state);
 
-    // Terraform writes a new release, and a secret rotates: the timer takes the secret, and
-    // keeps the images the containers run.
-    put(SAMPLE.backend_image_parameter, backend('c'));
-    put(SAMPLE.frontend_image_parameter, frontend('d'));
-    putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key-rotated');
-    expect(renderEnv('refresh')).toMatchObject({ status: 3, stderr: '' });
-    expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).toContain("DJANGO_SECRET_KEY='django-key-rotated'\n");
-    expect(running()).toEqual([backend('a'), frontend('b')]);
-    expect(existsSync(`${state}.next`)).toBe(false);
-    expect(renderEnv('refresh').status).toBe(0);
-    // It does not even read the image parameters: one that would stop a deploy does not stop it.
-    put(SAMPLE.backend_image_parameter, 'docker.io/acme/ecommerce-backend:latest');
-    expect(renderEnv('refresh').status).toBe(0);
-    expect(renderEnv('deploy').stderr).toContain('backend image in SSM is not valid here');
+      // Terraform writes a new release, and a secret rotates: the timer takes the secret, and
+      // keeps the images the containers run.
+      put(SAMPLE.backend_image_parameter, backend('c'));
+      put(SAMPLE.frontend_image_parameter, frontend('d'));
+      putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key-rotated');
+      expect(renderEnv('refresh')).toMatchObject({ status: 3, stderr: '' });
+      expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).toContain(
+        "DJANGO_SECRET_KEY='django-key-rotated'\n"
+      );
+      expect(running()).toEqual([backend('a'), frontend('b')]);
+      expect(existsSync(`${state}.next`)).toBe(false);
+      expect(renderEnv('refresh').status).toBe(0);
+      // It does not even read the image parameters: one that would stop a deploy does not stop it.
+      put(SAMPLE.backend_image_parameter, 'docker.io/acme/ecommerce-backend:latest');
+      expect(renderEnv('refresh').status).toBe(0);
+      expect(renderEnv('deploy').stderr).toContain('backend image in SSM is not valid here');
 
-    // The deploy document's run takes SSM's new release…
-    put(SAMPLE.backend_image_parameter, backend('c'));
-    expect(renderEnv('deploy').status).toBe(3);
-    expect(running()).toEqual([backend('c'), frontend('d')]);
-    // …and a rollback's run the images it is given, whatever SSM holds.
-    expect(renderEnvWith({ DEPLOY_BACKEND_IMAGE: backend('a'), DEPLOY_FRONTEND_IMAGE: frontend('b') }, 'deploy').status).toBe(3);
-    expect(running()).toEqual([backend('a'), frontend('b')]);
-    expect(readFileSync(`${state}.next`, 'utf8')).toContain(`BACKEND_IMAGE=${backend('a')}\n`);
+      // The deploy document's run takes SSM's new release…
+      put(SAMPLE.backend_image_parameter, backend('c'));
+      expect(renderEnv('deploy').status).toBe(3);
+      expect(running()).toEqual([backend('c'), frontend('d')]);
+      // …and a rollback's run the images it is given, whatever SSM holds.
+      expect(
+        renderEnvWith(
+          { DEPLOY_BACKEND_IMAGE: backend('a'), DEPLOY_FRONTEND_IMAGE: frontend('b') },
+          'deploy'
+        ).status
+      ).toBe(3);
+      expect(running()).toEqual([backend('a'), frontend('b')]);
+      expect(readFileSync(`${state}.next`, 'utf8')).toContain(`BACKEND_IMAGE=${backend('a')}\n`);
 
-    // Before any deploy started a container (no images.env), the timer leaves the compose file alone.
-    rmSync(state);
-    writeFileSync(composeFile, 'services: {}\n');
-    renderEnv('refresh');
-    expect(readFileSync(composeFile, 'utf8')).toBe('services: {}\n');
+      // Before any deploy started a container (no images.env), the timer leaves the compose file alone.
+      rmSync(state);
+      writeFileSync(composeFile, 'services: {}\n');
+      renderEnv('refresh');
+      expect(readFileSync(composeFile, 'utf8')).toBe('services: {}\n');
 
-    putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key');
-    put(SAMPLE.backend_image_parameter, backend('a'));
-    put(SAMPLE.frontend_image_parameter, frontend('b'));
-    renderEnv('deploy');
-  });
+      putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key');
+      put(SAMPLE.backend_image_parameter, backend('a'));
+      put(SAMPLE.frontend_image_parameter, frontend('b'));
+      renderEnv('deploy');
+    }
+  );
 });

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { terraformAvailable } from '../../tests/kit/templatefile.js';
-import { TERRAFORM_DIR, block, bodies, loadModule, str, type Body, type ModuleConfig } from './support/hcl.js';
+import {
+  TERRAFORM_DIR,
+  block,
+  bodies,
+  loadModule,
+  str,
+  type Body,
+  type ModuleConfig
+} from './support/hcl.js';
 
 // TLS (README.md, "TLS"): the root's domain_name/certificate_arn validations, evaluated by a real
 // terraform on a provider-free copy of those variable blocks; and the load module's listeners,
@@ -13,9 +21,17 @@ import { TERRAFORM_DIR, block, bodies, loadModule, str, type Body, type ModuleCo
 
 const hasTerraform = terraformAvailable();
 const withTerraform = hasTerraform ? it : it.skip;
-if (!hasTerraform) process.stderr.write('terraform is not on PATH: skipping the TLS validation and listener tests\n');
+if (!hasTerraform)
+  process.stderr.write(
+    'terraform is not on PATH: skipping the TLS validation and listener tests\n'
+  );
 
-const ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+const ENV = {
+  ...process.env,
+  TF_CLI_CONFIG_FILE: '/dev/null',
+  TF_IN_AUTOMATION: '1',
+  CHECKPOINT_DISABLE: '1'
+};
 const ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 const DOMAIN = 'shop.example.com';
 
@@ -69,29 +85,39 @@ describe('the root refuses a bad domain or certificate before anything changes',
 
   /** `terraform plan` of the variables alone: what validation says, on one line. */
   function plan(vars: Record<string, string>): { ok: boolean; message: string } {
-    const result = spawnSync('terraform', ['plan', '-input=false', '-no-color', '-lock=false', ...varArgs(vars)], {
-      cwd: root,
-      env: ENV,
-      encoding: 'utf8'
-    });
+    const result = spawnSync(
+      'terraform',
+      ['plan', '-input=false', '-no-color', '-lock=false', ...varArgs(vars)],
+      {
+        cwd: root,
+        env: ENV,
+        encoding: 'utf8'
+      }
+    );
     const message = `${result.stdout}${result.stderr}`.replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ');
     return { ok: result.status === 0, message };
   }
 
-  withTerraform('neither (HTTP only), or both in the load balancer’s region, in any partition', () => {
-    expect(plan({})).toMatchObject({ ok: true });
-    expect(plan({ domain_name: DOMAIN, certificate_arn: ARN })).toMatchObject({ ok: true });
-    expect(
-      plan({
-        region: 'cn-north-1',
-        domain_name: 'shop.example.cn',
-        certificate_arn: 'arn:aws-cn:acm:cn-north-1:123456789012:certificate/abc-123'
-      })
-    ).toMatchObject({ ok: true });
-  });
+  withTerraform(
+    'neither (HTTP only), or both in the load balancer’s region, in any partition',
+    () => {
+      expect(plan({})).toMatchObject({ ok: true });
+      expect(plan({ domain_name: DOMAIN, certificate_arn: ARN })).toMatchObject({ ok: true });
+      expect(
+        plan({
+          region: 'cn-north-1',
+          domain_name: 'shop.example.cn',
+          certificate_arn: 'arn:aws-cn:acm:cn-north-1:123456789012:certificate/abc-123'
+        })
+      ).toMatchObject({ ok: true });
+    }
+  );
 
   withTerraform('a certificate from another region is refused, naming both regions', () => {
-    const result = plan({ domain_name: DOMAIN, certificate_arn: ARN.replace('us-east-1', 'eu-west-1') });
+    const result = plan({
+      domain_name: DOMAIN,
+      certificate_arn: ARN.replace('us-east-1', 'eu-west-1')
+    });
     expect(result.ok).toBe(false);
     expect(result.message).toContain(
       'certificate_arn is a certificate in eu-west-1, but the load balancer is in us-east-1: an ALB can only use an ACM certificate from its own region'
@@ -120,16 +146,22 @@ describe('the root refuses a bad domain or certificate before anything changes',
   });
 
   withTerraform('an ARN that is not an ACM certificate is refused', () => {
-    const result = plan({ domain_name: DOMAIN, certificate_arn: 'arn:aws:iam::123456789012:server-certificate/shop' });
+    const result = plan({
+      domain_name: DOMAIN,
+      certificate_arn: 'arn:aws:iam::123456789012:server-certificate/shop'
+    });
     expect(result.ok).toBe(false);
     expect(result.message).toContain('certificate_arn must be an ACM certificate ARN');
   });
 
-  withTerraform('a VPC outside the private ranges is refused (the proxies trust forwarded headers only there)', () => {
-    const result = plan({ vpc_cidr: '100.64.0.0/16' });
-    expect(result.ok).toBe(false);
-    expect(result.message).toContain('vpc_cidr must lie in a private range');
-  });
+  withTerraform(
+    'a VPC outside the private ranges is refused (the proxies trust forwarded headers only there)',
+    () => {
+      const result = plan({ vpc_cidr: '100.64.0.0/16' });
+      expect(result.ok).toBe(false);
+      expect(result.message).toContain('vpc_cidr must lie in a private range');
+    }
+  );
 });
 
 describe('the load balancer listens on 443 and redirects 80 only with a certificate', () => {
@@ -144,9 +176,11 @@ describe('the load balancer listens on 443 and redirects 80 only with a certific
     const variables = readFileSync(path.join(TERRAFORM_DIR, 'modules/load/variables.tf'), 'utf8');
     const main = readFileSync(path.join(TERRAFORM_DIR, 'modules/load/main.tf'), 'utf8');
     console = providerFreeRoot(
-      [hclBlock(variables, 'variable "certificate_arn"'), hclBlock(variables, 'variable "domain_name"'), hclBlock(main, 'locals')].join(
-        '\n\n'
-      )
+      [
+        hclBlock(variables, 'variable "certificate_arn"'),
+        hclBlock(variables, 'variable "domain_name"'),
+        hclBlock(main, 'locals')
+      ].join('\n\n')
     );
   });
   afterAll(() => {
@@ -154,14 +188,19 @@ describe('the load balancer listens on 443 and redirects 80 only with a certific
   });
 
   const resource = (type: string, name: string): Body => block(load, 'resource', type, name).body;
-  const redirectOf = (listener: Body): Body => first(bodies(first(bodies(first(bodies(listener.default_action)).dynamic)).redirect));
+  const redirectOf = (listener: Body): Body =>
+    first(bodies(first(bodies(first(bodies(listener.default_action)).dynamic)).redirect));
 
   /** The module's own expressions, evaluated by `terraform console` with these variables. */
   function evaluate(expressions: string[], vars: Record<string, string>): unknown[] {
     // Resources do not exist here: their attributes become fixed strings.
     const input = expressions
       .map((e) => e.replace(/^\$\{([\s\S]*)\}$/, '$1'))
-      .map((e) => e.replace(/aws_lb\.this\.dns_name/g, '"alb.example"').replace(/aws_lb_target_group\.this\.arn/g, '"tg"'))
+      .map((e) =>
+        e
+          .replace(/aws_lb\.this\.dns_name/g, '"alb.example"')
+          .replace(/aws_lb_target_group\.this\.arn/g, '"tg"')
+      )
       .join(', ');
     const result = spawnSync('terraform', ['console', '-no-color', ...varArgs(vars)], {
       cwd: console,
@@ -190,27 +229,33 @@ describe('the load balancer listens on 443 and redirects 80 only with a certific
     return { httpsCount, ingress443Count, httpType, httpTarget, redirects, url };
   }
 
-  withTerraform('without a certificate: no 443 listener or rule, port 80 forwards, the URL is http://', () => {
-    expect(listeners({})).toEqual({
-      httpsCount: 0,
-      ingress443Count: 0,
-      httpType: 'forward',
-      httpTarget: 'tg',
-      redirects: [],
-      url: 'http://alb.example'
-    });
-  });
+  withTerraform(
+    'without a certificate: no 443 listener or rule, port 80 forwards, the URL is http://',
+    () => {
+      expect(listeners({})).toEqual({
+        httpsCount: 0,
+        ingress443Count: 0,
+        httpType: 'forward',
+        httpTarget: 'tg',
+        redirects: [],
+        url: 'http://alb.example'
+      });
+    }
+  );
 
-  withTerraform('with one: a 443 listener and rule, port 80 only redirects, the URL is https://<domain>', () => {
-    expect(listeners({ certificate_arn: ARN, domain_name: DOMAIN })).toEqual({
-      httpsCount: 1,
-      ingress443Count: 1,
-      httpType: 'redirect',
-      httpTarget: null,
-      redirects: [1],
-      url: `https://${DOMAIN}`
-    });
-  });
+  withTerraform(
+    'with one: a 443 listener and rule, port 80 only redirects, the URL is https://<domain>',
+    () => {
+      expect(listeners({ certificate_arn: ARN, domain_name: DOMAIN })).toEqual({
+        httpsCount: 1,
+        ingress443Count: 1,
+        httpType: 'redirect',
+        httpTarget: null,
+        redirects: [1],
+        url: `https://${DOMAIN}`
+      });
+    }
+  );
 
   it('the redirect is a 301 to HTTPS on 443; the HTTPS listener uses the certificate and a TLS 1.3/1.2 policy', () => {
     const redirect = first(bodies(redirectOf(resource('aws_lb_listener', 'http')).content));
@@ -222,16 +267,26 @@ describe('the load balancer listens on 443 and redirects 80 only with a certific
       '${var.certificate_arn}',
       '${var.ssl_policy}'
     ]);
-    expect(block(load, 'variable', '', 'ssl_policy').body.default).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+    expect(block(load, 'variable', '', 'ssl_policy').body.default).toBe(
+      'ELBSecurityPolicy-TLS13-1-2-2021-06'
+    );
   });
 
   it('the root passes both to the load module, and tells the servers (allowed hosts, DJANGO_HTTPS)', () => {
     const call = block(root, 'module', '', 'Load').body;
-    expect([call.certificate_arn, call.domain_name]).toEqual(['${var.certificate_arn}', '${var.domain_name}']);
-    expect(str(block(root, 'resource', 'aws_ssm_parameter', 'allowed_hosts').body, 'value')).toContain('var.domain_name');
-    const settings = str(block(root, 'resource', 'aws_ssm_parameter', 'backend_settings').body, 'value') ?? '';
+    expect([call.certificate_arn, call.domain_name]).toEqual([
+      '${var.certificate_arn}',
+      '${var.domain_name}'
+    ]);
+    expect(
+      str(block(root, 'resource', 'aws_ssm_parameter', 'allowed_hosts').body, 'value')
+    ).toContain('var.domain_name');
+    const settings =
+      str(block(root, 'resource', 'aws_ssm_parameter', 'backend_settings').body, 'value') ?? '';
     expect(settings).toContain('DJANGO_HTTPS');
     expect(settings).toContain('var.certificate_arn == null ? "false" : "true"');
-    expect(block(root, 'output', '', 'tls_enabled').body.value).toBe('${var.certificate_arn != null}');
+    expect(block(root, 'output', '', 'tls_enabled').body.value).toBe(
+      '${var.certificate_arn != null}'
+    );
   });
 });

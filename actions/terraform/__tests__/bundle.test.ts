@@ -3,7 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runBundle, type BundleRun } from '../../../tests/kit/action-bundle.js';
-import { installStandInTerraform, type StandInScenario } from '../../../tests/kit/stand-ins/terraform-cli.js';
+import {
+  installStandInTerraform,
+  type StandInScenario
+} from '../../../tests/kit/stand-ins/terraform-cli.js';
 
 // The committed bundle, run as the runner runs it, with the stand-in `terraform` on PATH.
 
@@ -34,7 +37,8 @@ async function terraformRun(
 
 const PLAN_INPUTS = {
   mode: 'plan',
-  'backend-config': 'bucket=ecommerce-tfstate-123456789012\nkey=ecommerce/terraform.tfstate\nregion=us-east-1',
+  'backend-config':
+    'bucket=ecommerce-tfstate-123456789012\nkey=ecommerce/terraform.tfstate\nregion=us-east-1',
   variables: [
     'backend_image=docker.io/octo/ecommerce-backend@sha256:' + 'b'.repeat(64),
     'dockerhub_username=octo'
@@ -53,7 +57,15 @@ describe('terraform bundle, mode plan', () => {
     );
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
-    expect(tf.subcommands()).toEqual(['version', 'init', 'fmt', 'validate', 'plan', 'show', 'show']);
+    expect(tf.subcommands()).toEqual([
+      'version',
+      'init',
+      'fmt',
+      'validate',
+      'plan',
+      'show',
+      'show'
+    ]);
 
     const calls = tf.calls();
     const planFile = path.join(ws, 'infra/tfplan');
@@ -100,7 +112,10 @@ describe('terraform bundle, mode plan', () => {
       destroy: '0',
       replace: '0'
     });
-    const meta = JSON.parse(readFileSync(`${planFile}.meta.json`, 'utf8')) as Record<string, unknown>;
+    const meta = JSON.parse(readFileSync(`${planFile}.meta.json`, 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(meta).toMatchObject({ commit: COMMIT, workingDirectory: 'infra', add: 6 });
     expect(meta.planSha256).toMatch(/^[0-9a-f]{64}$/);
 
@@ -169,7 +184,10 @@ describe('terraform bundle, mode plan', () => {
 
   it('a bad variable name, lock-timeout or protect-types: fails naming the input, before terraform runs', async () => {
     for (const [inputs, expected] of [
-      [{ variables: 'not a name=1' }, 'Input "variables": "not a name" is not a Terraform variable name'],
+      [
+        { variables: 'not a name=1' },
+        'Input "variables": "not a name" is not a Terraform variable name'
+      ],
       [{ 'lock-timeout': 'forever' }, 'Input "lock-timeout" must be a duration'],
       [{ 'protect-types': 'AWS DB' }, 'Input "protect-types" must list resource types'],
       [{ mode: 'destroy' }, 'Input "mode" must be one of plan, apply']
@@ -233,7 +251,9 @@ describe('terraform bundle, mode apply', () => {
       '-lock-timeout=5m',
       path.join(ws, 'infra/tfplan')
     ]);
-    expect(run.outputs.shop_url).toBe('http://ecommerce-alb-1234567890.us-east-1.elb.amazonaws.com');
+    expect(run.outputs.shop_url).toBe(
+      'http://ecommerce-alb-1234567890.us-east-1.elb.amazonaws.com'
+    );
     expect(JSON.parse(run.outputs.app_instance_ids ?? '')).toEqual({
       az1: 'i-0a1b2c3d4e5f60718',
       az2: 'i-0f1e2d3c4b5a69788'
@@ -269,21 +289,35 @@ describe('terraform bundle, mode apply', () => {
     const metaFile = path.join(ws, 'infra/tfplan.meta.json');
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown>;
     writeFileSync(metaFile, JSON.stringify({ ...meta, commit: 'f'.repeat(40) }));
-    const { run, tf } = await terraformRun(ws, { planJson: 'aws-image-update.plan.json' }, APPLY_INPUTS);
-    expect(run.errors[0]).toContain(`Refusing a stale plan: it was made from commit ${'f'.repeat(40)}`);
+    const { run, tf } = await terraformRun(
+      ws,
+      { planJson: 'aws-image-update.plan.json' },
+      APPLY_INPUTS
+    );
+    expect(run.errors[0]).toContain(
+      `Refusing a stale plan: it was made from commit ${'f'.repeat(40)}`
+    );
     expect(tf.calls()).toEqual([]);
   });
 
   it('a plan file changed after planning: refused (SHA-256 mismatch)', async () => {
     const ws = await planned();
     writeFileSync(path.join(ws, 'infra/tfplan'), 'something else');
-    const { run, tf } = await terraformRun(ws, { planJson: 'aws-image-update.plan.json' }, APPLY_INPUTS);
+    const { run, tf } = await terraformRun(
+      ws,
+      { planJson: 'aws-image-update.plan.json' },
+      APPLY_INPUTS
+    );
     expect(run.errors[0]).toContain('The file changed after planning');
     expect(tf.calls()).toEqual([]);
   });
 
   it('no saved plan: says to run mode plan first and carry the plan', async () => {
-    const { run } = await terraformRun(workspace(), { planJson: 'aws-image-update.plan.json' }, APPLY_INPUTS);
+    const { run } = await terraformRun(
+      workspace(),
+      { planJson: 'aws-image-update.plan.json' },
+      APPLY_INPUTS
+    );
     expect(run.errors[0]).toContain('no saved plan at');
     expect(run.errors[0]).toContain('mode: plan first');
   });
@@ -305,10 +339,14 @@ describe('terraform bundle, mode apply', () => {
   });
 
   it('variables with mode apply: refused naming the input (the plan holds them)', async () => {
-    const { run } = await terraformRun(workspace(), { planJson: 'aws-no-changes.plan.json' }, {
-      ...APPLY_INPUTS,
-      variables: 'x=1'
-    });
+    const { run } = await terraformRun(
+      workspace(),
+      { planJson: 'aws-no-changes.plan.json' },
+      {
+        ...APPLY_INPUTS,
+        variables: 'x=1'
+      }
+    );
     expect(run.errors[0]).toContain('Input "variables" cannot be used with mode: apply');
   });
 });

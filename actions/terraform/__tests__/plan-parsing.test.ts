@@ -95,7 +95,9 @@ describe('state lock errors', () => {
     const lock = parseLockError(fixture('s3-lock.stderr.txt'));
     expect(lock?.who).toBe('runner@fv-az1234-567');
     expect(lock?.path).toBe('ecommerce-tfstate-123456789012/ecommerce/terraform.tfstate');
-    expect(lock?.errorMessage).toMatch(/^operation error S3: PutObject.*PreconditionFailed.*did not hold$/);
+    expect(lock?.errorMessage).toMatch(
+      /^operation error S3: PutObject.*PreconditionFailed.*did not hold$/
+    );
   });
 
   it('parses a DynamoDB lock error printed with -no-color', () => {

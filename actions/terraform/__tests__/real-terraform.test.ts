@@ -64,14 +64,27 @@ describeReal('terraform bundle with a real Terraform', () => {
     const plan = await runBundle('terraform', {
       cwd: ws,
       env,
-      inputs: { ...common, mode: 'plan', variables: 'backend_image=repo/backend@sha256:' + 'c'.repeat(64) }
+      inputs: {
+        ...common,
+        mode: 'plan',
+        variables: 'backend_image=repo/backend@sha256:' + 'c'.repeat(64)
+      }
     });
     expect(plan.errors).toEqual([]);
-    expect(plan.outputs).toMatchObject({ add: '2', change: '0', destroy: '0', 'has-changes': 'true' });
+    expect(plan.outputs).toMatchObject({
+      add: '2',
+      change: '0',
+      destroy: '0',
+      'has-changes': 'true'
+    });
     expect(plan.summary).toContain('| ➕ create | `terraform_data.image` |');
     expect(plan.summary).toContain('Plan: 2 to add, 0 to change, 0 to destroy.');
 
-    const apply = await runBundle('terraform', { cwd: ws, env, inputs: { ...common, mode: 'apply' } });
+    const apply = await runBundle('terraform', {
+      cwd: ws,
+      env,
+      inputs: { ...common, mode: 'apply' }
+    });
     expect(apply.errors).toEqual([]);
     expect(apply.outputs.backend_image).toBe('repo/backend@sha256:' + 'c'.repeat(64));
     expect(apply.masked).toContain('real-secret-value-123');
@@ -82,7 +95,11 @@ describeReal('terraform bundle with a real Terraform', () => {
     expect(readFileSync(state, 'utf8')).toContain('terraform_data');
 
     // A second apply of the same plan: Terraform itself finds it stale.
-    const again = await runBundle('terraform', { cwd: ws, env, inputs: { ...common, mode: 'apply' } });
+    const again = await runBundle('terraform', {
+      cwd: ws,
+      env,
+      inputs: { ...common, mode: 'apply' }
+    });
     expect(again.errors[0]).toContain('Refusing a stale plan: Terraform says the state changed');
 
     // Hold the lock with an interactive apply waiting for its "yes", then plan with a short
@@ -90,7 +107,11 @@ describeReal('terraform bundle with a real Terraform', () => {
     const holder = spawn(
       'terraform',
       ['apply', '-no-color', '-var', 'backend_image=x', '-var', 'registry_token=y'],
-      { cwd: path.join(ws, 'infra'), env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] }
+      {
+        cwd: path.join(ws, 'infra'),
+        env: { ...process.env, ...env },
+        stdio: ['pipe', 'pipe', 'pipe']
+      }
     );
     try {
       await new Promise<void>((resolve, reject) => {

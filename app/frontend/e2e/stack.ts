@@ -18,12 +18,23 @@ const VENV_BIN = join(REPO_ROOT, '.venv/bin');
 
 export const STAFF = { email: 'staff-e2e@example.com', password: 'staff-e2e-Password-1' };
 
-export type Stack = { url: string; backendUrl: string; database: string; stop: () => Promise<void> };
+export type Stack = {
+  url: string;
+  backendUrl: string;
+  database: string;
+  stop: () => Promise<void>;
+};
 
-async function waitFor(url: string, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  url: string,
+  what: string,
+  child: ChildProcess,
+  timeoutMs = 60_000
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before answering ${url}`);
+    if (child.exitCode !== null)
+      throw new Error(`${what} exited with code ${child.exitCode} before answering ${url}`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (response.ok) return;
@@ -50,8 +61,14 @@ function stopProcess(child: ChildProcess | undefined): Promise<void> {
 /** Starts database, backend and storefront; the caller must call stop() (also on failure). */
 export async function startStack({ log = false }: { log?: boolean } = {}): Promise<Stack> {
   for (const [path, hint] of [
-    [join(VENV_BIN, 'gunicorn'), 'the backend virtualenv (.venv): run `bash scripts/test frontend` or ensure_backend_venv'],
-    [join(FRONTEND_DIR, 'dist/index.html'), 'the built storefront: run `npm run build` in app/frontend']
+    [
+      join(VENV_BIN, 'gunicorn'),
+      'the backend virtualenv (.venv): run `bash scripts/test frontend` or ensure_backend_venv'
+    ],
+    [
+      join(FRONTEND_DIR, 'dist/index.html'),
+      'the built storefront: run `npm run build` in app/frontend'
+    ]
   ] as const) {
     if (!existsSync(path)) throw new Error(`missing ${path}: ${hint}`);
   }
@@ -80,12 +97,14 @@ export async function startStack({ log = false }: { log?: boolean } = {}): Promi
   let created = false;
   const stop = async () => {
     await Promise.all(children.reverse().map(stopProcess));
-    if (created) await run('dropdb', ['--if-exists', '--force', database], { env }).catch(() => undefined);
+    if (created)
+      await run('dropdb', ['--if-exists', '--force', database], { env }).catch(() => undefined);
   };
   try {
     await run('createdb', [database], { env });
     created = true;
-    const manage = (...args: string[]) => run(join(VENV_BIN, 'python'), ['manage.py', ...args], { cwd: BACKEND_DIR, env });
+    const manage = (...args: string[]) =>
+      run(join(VENV_BIN, 'python'), ['manage.py', ...args], { cwd: BACKEND_DIR, env });
     await manage('migrate', '--no-input', '-v', '0');
     await manage('seed_demo_catalog');
     await manage('ensure_superuser');
@@ -94,15 +113,27 @@ export async function startStack({ log = false }: { log?: boolean } = {}): Promi
     const backendUrl = `http://127.0.0.1:${backendPort}`;
     const gunicorn = spawn(
       join(VENV_BIN, 'gunicorn'),
-      ['config.wsgi:application', '--bind', `127.0.0.1:${backendPort}`, '--workers', '2', '--access-logfile', log ? '-' : '/dev/null'],
+      [
+        'config.wsgi:application',
+        '--bind',
+        `127.0.0.1:${backendPort}`,
+        '--workers',
+        '2',
+        '--access-logfile',
+        log ? '-' : '/dev/null'
+      ],
       { cwd: BACKEND_DIR, env, stdio: ['ignore', log ? 'inherit' : 'ignore', 'inherit'] }
     );
     children.push(gunicorn);
     await waitFor(`${backendUrl}/healthz`, 'gunicorn', gunicorn);
 
-    const server = spawn(process.execPath, [join(FRONTEND_DIR, 'scripts/serve.mjs'), '--port', '0', '--backend', backendUrl], {
-      stdio: ['ignore', 'pipe', 'inherit']
-    });
+    const server = spawn(
+      process.execPath,
+      [join(FRONTEND_DIR, 'scripts/serve.mjs'), '--port', '0', '--backend', backendUrl],
+      {
+        stdio: ['ignore', 'pipe', 'inherit']
+      }
+    );
     children.push(server);
     const url = await new Promise<string>((resolveUrl, reject) => {
       let out = '';
@@ -111,7 +142,9 @@ export async function startStack({ log = false }: { log?: boolean } = {}): Promi
         const match = /listening on (http:\/\/[\d.:]+)/.exec(out);
         if (match?.[1]) resolveUrl(match[1]);
       });
-      server.once('exit', (code) => reject(new Error(`serve.mjs exited with code ${code}: ${out}`)));
+      server.once('exit', (code) =>
+        reject(new Error(`serve.mjs exited with code ${code}: ${out}`))
+      );
     });
     await waitFor(`${url}/api/config/`, 'the storefront proxy', server);
     return { url, backendUrl, database, stop };

@@ -24,7 +24,8 @@ export const MODULES: readonly string[] = moduleDirs();
 /** A parsed block body as @cdktf/hcl2json gives it: nested blocks are arrays of bodies. */
 export type Body = Record<string, unknown>;
 
-export type BlockKind = 'resource' | 'data' | 'ephemeral' | 'module' | 'variable' | 'output' | 'provider';
+export type BlockKind =
+  'resource' | 'data' | 'ephemeral' | 'module' | 'variable' | 'output' | 'provider';
 
 /** One block of a configuration, with where it was found. */
 export interface Block {
@@ -58,7 +59,13 @@ export function bodies(value: unknown): Body[] {
   return isBody(value) ? [value] : [];
 }
 
-function addBlocks(out: Block[], kind: BlockKind, section: unknown, file: string, typed: boolean): void {
+function addBlocks(
+  out: Block[],
+  kind: BlockKind,
+  section: unknown,
+  file: string,
+  typed: boolean
+): void {
   if (!isBody(section)) return;
   for (const [first, inner] of Object.entries(section)) {
     if (typed) {
@@ -96,7 +103,9 @@ export function loadModule(dir: string): Promise<ModuleConfig> {
 async function parseModule(dir: string): Promise<ModuleConfig> {
   const absolute = path.join(TERRAFORM_DIR, dir);
   const config: ModuleConfig = { dir, files: {}, blocks: [], settings: [], locals: {} };
-  for (const name of readdirSync(absolute).filter((file) => file.endsWith('.tf')).sort()) {
+  for (const name of readdirSync(absolute)
+    .filter((file) => file.endsWith('.tf'))
+    .sort()) {
     const file = path.posix.join(dir === '.' ? '' : dir, name);
     const parsed = (await parse(file, readFileSync(path.join(absolute, name), 'utf8'))) as Body;
     config.files[file] = parsed;
@@ -119,10 +128,12 @@ export function terraformDirs(): string[] {
   const walk = (relative: string): void => {
     const absolute = path.join(TERRAFORM_DIR, relative);
     const entries = readdirSync(absolute);
-    if (entries.some((entry) => entry.endsWith('.tf'))) found.push(relative === '' ? '.' : relative);
+    if (entries.some((entry) => entry.endsWith('.tf')))
+      found.push(relative === '' ? '.' : relative);
     for (const entry of entries) {
       if (entry.startsWith('.') || entry === '__tests__' || entry === 'node_modules') continue;
-      if (statSync(path.join(absolute, entry)).isDirectory()) walk(path.posix.join(relative, entry));
+      if (statSync(path.join(absolute, entry)).isDirectory())
+        walk(path.posix.join(relative, entry));
     }
   };
   walk('');

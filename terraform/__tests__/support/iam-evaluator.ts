@@ -41,7 +41,10 @@ const list = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 function wildcard(pattern: string, flags = ''): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, flags);
 }
 
@@ -54,7 +57,9 @@ export function resourceMatches(pattern: string, resource: string): boolean {
 }
 
 function contextValues(request: Request, key: string): string[] | undefined {
-  const entry = Object.entries(request.context ?? {}).find(([name]) => name.toLowerCase() === key.toLowerCase());
+  const entry = Object.entries(request.context ?? {}).find(
+    ([name]) => name.toLowerCase() === key.toLowerCase()
+  );
   if (!entry || entry[1] === undefined) return undefined;
   return list(entry[1]);
 }
@@ -92,14 +97,16 @@ function operatorHolds(operator: string, keys: Record<string, Values>, request: 
     if (actual === undefined && ifExists) return true;
     const positive = negations[name];
     const compare = comparisons[positive ?? name];
-    if (!compare) throw new Error(`condition operator ${operator} is not supported by this evaluator`);
+    if (!compare)
+      throw new Error(`condition operator ${operator} is not supported by this evaluator`);
     if (positive) {
       // Negated operators hold when the key is absent, and when no value matches.
       if (actual === undefined) return true;
       return actual.every((value) => !expected.some((e) => compare(e, value)));
     }
     if (actual === undefined) return false;
-    if (qualifier === 'ForAllValues') return actual.every((value) => expected.some((e) => compare(e, value)));
+    if (qualifier === 'ForAllValues')
+      return actual.every((value) => expected.some((e) => compare(e, value)));
     if (qualifier === 'ForAnyValue' || qualifier === undefined) {
       return actual.some((value) => expected.some((e) => compare(e, value)));
     }
@@ -118,17 +125,26 @@ export function statementApplies(statement: Statement, request: Request): boolea
       : list(statement.Resource).some((p) => resourceMatches(p, request.resource));
     if (!resourceHit) return false;
   }
-  return Object.entries(statement.Condition ?? {}).every(([operator, keys]) => operatorHolds(operator, keys, request));
+  return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
+    operatorHolds(operator, keys, request)
+  );
 }
 
 function decide(documents: PolicyDocument[], request: Request): Decision {
   const statements = documents.flatMap((d) => list(d.Statement));
-  if (statements.some((s) => s.Effect === 'Deny' && statementApplies(s, request))) return 'ExplicitDeny';
-  return statements.some((s) => s.Effect === 'Allow' && statementApplies(s, request)) ? 'Allow' : 'ImplicitDeny';
+  if (statements.some((s) => s.Effect === 'Deny' && statementApplies(s, request)))
+    return 'ExplicitDeny';
+  return statements.some((s) => s.Effect === 'Allow' && statementApplies(s, request))
+    ? 'Allow'
+    : 'ImplicitDeny';
 }
 
 /** The decision for a principal with these identity policies (and an optional boundary). */
-export function evaluate(identity: PolicyDocument[], request: Request, boundary?: PolicyDocument): Decision {
+export function evaluate(
+  identity: PolicyDocument[],
+  request: Request,
+  boundary?: PolicyDocument
+): Decision {
   const decision = decide(identity, request);
   if (decision !== 'Allow' || !boundary) return decision;
   const capped = decide([boundary], request);
@@ -136,10 +152,23 @@ export function evaluate(identity: PolicyDocument[], request: Request, boundary?
 }
 
 /** Statements of a resource policy (a trust or key policy) that name this federated provider. */
-export function trustAllows(trust: PolicyDocument, federatedProvider: string, request: Request): boolean {
+export function trustAllows(
+  trust: PolicyDocument,
+  federatedProvider: string,
+  request: Request
+): boolean {
   const statements = list(trust.Statement);
   const principalMatches = (s: Statement) =>
-    s.Principal !== undefined && s.Principal !== '*' && list(s.Principal.Federated).includes(federatedProvider);
-  if (statements.some((s) => s.Effect === 'Deny' && principalMatches(s) && statementApplies(s, request))) return false;
-  return statements.some((s) => s.Effect === 'Allow' && principalMatches(s) && statementApplies(s, request));
+    s.Principal !== undefined &&
+    s.Principal !== '*' &&
+    list(s.Principal.Federated).includes(federatedProvider);
+  if (
+    statements.some(
+      (s) => s.Effect === 'Deny' && principalMatches(s) && statementApplies(s, request)
+    )
+  )
+    return false;
+  return statements.some(
+    (s) => s.Effect === 'Allow' && principalMatches(s) && statementApplies(s, request)
+  );
 }

@@ -72,9 +72,19 @@ export function renderPipelinePolicies(inputs: Partial<PolicyInputs> = {}): Rend
       path.join(dir, 'main.tf'),
       `module "policies" {\n  source = ${JSON.stringify(policiesModule)}\n${args}\n}\n\noutput "all" {\n  value = module.policies\n}\n`
     );
-    const env = { ...process.env, TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
+    const env = {
+      ...process.env,
+      TF_IN_AUTOMATION: '1',
+      TF_CLI_CONFIG_FILE: '/dev/null',
+      CHECKPOINT_DISABLE: '1'
+    };
     const run = (...command: string[]) =>
-      execFileSync('terraform', command, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync('terraform', command, {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe']
+      });
     run('init', '-input=false', '-no-color', '-backend=false');
     run('apply', '-auto-approve', '-input=false', '-no-color', '-lock=false');
     const all = JSON.parse(run('output', '-json', 'all')) as {
@@ -88,10 +98,9 @@ export function renderPipelinePolicies(inputs: Partial<PolicyInputs> = {}): Rend
       parameters_key_policy: string;
     };
     const parse = (record: Record<Job, string>) =>
-      Object.fromEntries(Object.entries(record).map(([job, json]) => [job, JSON.parse(json) as PolicyDocument])) as Record<
-        Job,
-        PolicyDocument
-      >;
+      Object.fromEntries(
+        Object.entries(record).map(([job, json]) => [job, JSON.parse(json) as PolicyDocument])
+      ) as Record<Job, PolicyDocument>;
     return {
       trust: parse(all.trust_policies),
       roles: parse(all.role_policies),
@@ -102,8 +111,12 @@ export function renderPipelinePolicies(inputs: Partial<PolicyInputs> = {}): Rend
       serverRoleArns: all.server_role_arns,
       keyPolicy: JSON.parse(all.parameters_key_policy) as PolicyDocument,
       raw: {
-        ...Object.fromEntries(Object.entries(all.role_policies).map(([job, json]) => [`${job}-role`, json])),
-        ...Object.fromEntries(Object.entries(all.trust_policies).map(([job, json]) => [`${job}-trust`, json])),
+        ...Object.fromEntries(
+          Object.entries(all.role_policies).map(([job, json]) => [`${job}-role`, json])
+        ),
+        ...Object.fromEntries(
+          Object.entries(all.trust_policies).map(([job, json]) => [`${job}-trust`, json])
+        ),
         boundary: all.boundary_policy,
         'parameters-key': all.parameters_key_policy
       }

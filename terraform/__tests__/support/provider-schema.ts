@@ -56,13 +56,26 @@ export function providerPackage(): { dir: string; version: string } {
   return { dir: path.dirname(manifest), version };
 }
 
-const ANCHOR = /registry\.terraform\.io\/providers\/hashicorp\/aws\/([\d.]+)\/docs\/(resources|data-sources)\/\w+#(\w+)/;
-const CLASS = /registry\.terraform\.io\/providers\/hashicorp\/aws\/([\d.]+)\/docs\/(resources|data-sources)\/\w+ (aws_\w+)\}/;
+const ANCHOR =
+  /registry\.terraform\.io\/providers\/hashicorp\/aws\/([\d.]+)\/docs\/(resources|data-sources)\/\w+#(\w+)/;
+const CLASS =
+  /registry\.terraform\.io\/providers\/hashicorp\/aws\/([\d.]+)\/docs\/(resources|data-sources)\/\w+ (aws_\w+)\}/;
 
 /** Meta-arguments Terraform itself handles in every resource block. */
-export const META_ARGUMENTS = new Set(['count', 'for_each', 'depends_on', 'provider', 'lifecycle', 'provisioner', 'connection']);
+export const META_ARGUMENTS = new Set([
+  'count',
+  'for_each',
+  'depends_on',
+  'provider',
+  'lifecycle',
+  'provisioner',
+  'connection'
+]);
 
-function nestedFqn(ref: JsiiTypeRef | undefined, types: Record<string, JsiiType>): string | undefined {
+function nestedFqn(
+  ref: JsiiTypeRef | undefined,
+  types: Record<string, JsiiType>
+): string | undefined {
   if (!ref) return undefined;
   if (ref.fqn && types[ref.fqn]?.datatype) return ref.fqn;
   if (ref.collection) return nestedFqn(ref.collection.elementtype, types);
@@ -73,7 +86,11 @@ function nestedFqn(ref: JsiiTypeRef | undefined, types: Record<string, JsiiType>
   return undefined;
 }
 
-function extractType(fqn: string, types: Record<string, JsiiType>, out: Record<string, Schema>): void {
+function extractType(
+  fqn: string,
+  types: Record<string, JsiiType>,
+  out: Record<string, Schema>
+): void {
   if (out[fqn]) return;
   const schema: Schema = {};
   out[fqn] = schema;
@@ -82,7 +99,9 @@ function extractType(fqn: string, types: Record<string, JsiiType>, out: Record<s
     const anchor = ANCHOR.exec(docs)?.[3];
     if (!anchor) continue; // cdktf's own meta properties (count, dependsOn, ...)
     const block = nestedFqn(property.type, types);
-    schema[anchor] = block ? { required: !property.optional, block } : { required: !property.optional };
+    schema[anchor] = block
+      ? { required: !property.optional, block }
+      : { required: !property.optional };
     if (block) extractType(block, types, out);
   }
 }
@@ -93,7 +112,9 @@ function extractType(fqn: string, types: Record<string, JsiiType>, out: Record<s
  */
 export function extractFromManifest(wanted: string[]): SchemaExtract {
   const { dir, version } = providerPackage();
-  const manifest = JSON.parse(readFileSync(path.join(dir, '.jsii'), 'utf8')) as { types: Record<string, JsiiType> };
+  const manifest = JSON.parse(readFileSync(path.join(dir, '.jsii'), 'utf8')) as {
+    types: Record<string, JsiiType>;
+  };
   const byTerraformType = new Map<string, string>();
   let providerVersion = '';
   for (const type of Object.values(manifest.types)) {

@@ -6,7 +6,13 @@ export function schemaKey(block: Pick<Block, 'kind' | 'type'>): string {
   return `${block.kind}.${block.type}`;
 }
 
-function checkBody(where: string, body: Body, schema: Schema, extract: SchemaExtract, topLevel: boolean): string[] {
+function checkBody(
+  where: string,
+  body: Body,
+  schema: Schema,
+  extract: SchemaExtract,
+  topLevel: boolean
+): string[] {
   const problems: string[] = [];
   const present = new Set<string>();
   for (const [key, value] of Object.entries(body)) {
@@ -23,7 +29,15 @@ function checkBody(where: string, body: Body, schema: Schema, extract: SchemaExt
         present.add(name);
         for (const dynamic of bodies(list)) {
           for (const content of bodies(dynamic.content)) {
-            problems.push(...checkBody(`${where}.${name}`, content, extract.types[argument.block] ?? {}, extract, false));
+            problems.push(
+              ...checkBody(
+                `${where}.${name}`,
+                content,
+                extract.types[argument.block] ?? {},
+                extract,
+                false
+              )
+            );
           }
         }
       }
@@ -37,11 +51,13 @@ function checkBody(where: string, body: Body, schema: Schema, extract: SchemaExt
     present.add(key);
     if (argument.block && Array.isArray(value)) {
       const nested = extract.types[argument.block] ?? {};
-      for (const inner of bodies(value)) problems.push(...checkBody(`${where}.${key}`, inner, nested, extract, false));
+      for (const inner of bodies(value))
+        problems.push(...checkBody(`${where}.${key}`, inner, nested, extract, false));
     }
   }
   for (const [name, argument] of Object.entries(schema)) {
-    if (argument.required && !present.has(name)) problems.push(`${where}: missing required argument "${name}"`);
+    if (argument.required && !present.has(name))
+      problems.push(`${where}: missing required argument "${name}"`);
   }
   return problems;
 }
@@ -53,6 +69,9 @@ function checkBody(where: string, body: Body, schema: Schema, extract: SchemaExt
 export function checkBlock(block: Block, extract: SchemaExtract): string[] {
   const where = `${block.file}: ${block.kind === 'data' ? 'data.' : ''}${block.type}.${block.name}`;
   const schema = extract.types[schemaKey(block)];
-  if (!schema) return [`${where}: the AWS provider ${extract.providerVersion} has no ${block.kind} type "${block.type}"`];
+  if (!schema)
+    return [
+      `${where}: the AWS provider ${extract.providerVersion} has no ${block.kind} type "${block.type}"`
+    ];
   return checkBody(where, block.body, schema, extract, true);
 }

@@ -39,7 +39,11 @@ async function moduleCalls(): Promise<Map<string, { dir: string; body: Block['bo
   return calls;
 }
 
-async function resolve(ctx: Context, value: unknown, calls: Awaited<ReturnType<typeof moduleCalls>>): Promise<string> {
+async function resolve(
+  ctx: Context,
+  value: unknown,
+  calls: Awaited<ReturnType<typeof moduleCalls>>
+): Promise<string> {
   if (Array.isArray(value) && value.length === 1) return resolve(ctx, value[0], calls);
   if (typeof value !== 'string') return `unresolved:${JSON.stringify(value)}`;
   if (!value.includes('${')) return value === '0.0.0.0/0' ? 'internet' : `cidr:${value}`;
@@ -67,7 +71,11 @@ async function resolve(ctx: Context, value: unknown, calls: Awaited<ReturnType<t
 }
 
 /** A rule's peer: another group, a CIDR, or the CIDRs of a variable (through for_each). */
-async function peerOf(ctx: Context, rule: Block, calls: Awaited<ReturnType<typeof moduleCalls>>): Promise<string> {
+async function peerOf(
+  ctx: Context,
+  rule: Block,
+  calls: Awaited<ReturnType<typeof moduleCalls>>
+): Promise<string> {
   const referenced = rule.body.referenced_security_group_id;
   if (referenced !== undefined) return resolve(ctx, referenced, calls);
   const cidr = str(rule.body, 'cidr_ipv4') ?? str(rule.body, 'cidr_ipv6');
@@ -83,9 +91,14 @@ async function peerOf(ctx: Context, rule: Block, calls: Awaited<ReturnType<typeo
 export async function securityRules(modules: readonly string[]): Promise<Rule[]> {
   const calls = await moduleCalls();
   const rules: Rule[] = [];
-  const configs: ModuleConfig[] = [await loadModule('.'), ...(await Promise.all(modules.map((dir) => loadModule(dir))))];
+  const configs: ModuleConfig[] = [
+    await loadModule('.'),
+    ...(await Promise.all(modules.map((dir) => loadModule(dir))))
+  ];
   for (const config of configs) {
-    for (const rule of config.blocks.filter((b) => b.kind === 'resource' && /^aws_vpc_security_group_(ingress|egress)_rule$/.test(b.type))) {
+    for (const rule of config.blocks.filter(
+      (b) => b.kind === 'resource' && /^aws_vpc_security_group_(ingress|egress)_rule$/.test(b.type)
+    )) {
       const ctx = { dir: config.dir };
       const direction = rule.type.includes('ingress') ? 'ingress' : 'egress';
       const group = (await resolve(ctx, rule.body.security_group_id, calls)).replace(/^sg:/, '');
