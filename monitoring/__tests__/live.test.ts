@@ -3,7 +3,7 @@
  * Debian's node_exporter and the shop's real backend, with the project's prometheus.local.yml,
  * rules and Alertmanager configuration. Every dashboard panel's query runs against it and must
  * return data for the series the exporters really produce; an alert travels to a receiver; the
- * dashboards are drawn from this data to PNG (monitoring/render-dashboards.sh keeps them).
+ * dashboards are drawn from this data to PNG (monitoring/preview/render-dashboards.sh keeps them).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -37,7 +37,7 @@ import { waitFor } from '../../tests/kit/processes.js';
 import { FRAUD_SCAN_METRICS } from './support/fraud-scan-textfile.js';
 
 const dashboards = loadDashboards(resolve(import.meta.dirname, '..', 'grafana', 'dashboards'));
-/** Where the pictures go: artifacts/ in a test run, monitoring/docs/ from render-dashboards.sh. */
+/** Where the pictures go: artifacts/ in a test run, monitoring/docs/ from preview/render-dashboards.sh. */
 const RENDER_DIR =
   process.env.MONITORING_RENDER_DIR ?? join(REPO_ROOT, 'artifacts', 'monitoring-dashboards');
 /** render-dashboards.sh lets the stack collect for a while so the graphs have a history. */

@@ -15,7 +15,7 @@ ensure_backend_venv
 ensure_tools_venv # moto, the EC2 API that ec2-discovery.test.ts points Prometheus at
 
 rc=0
-check "shellcheck monitoring/render-dashboards.sh" shellcheck -x monitoring/render-dashboards.sh || rc=1
+check "shellcheck monitoring/preview/render-dashboards.sh" shellcheck -x monitoring/preview/render-dashboards.sh || rc=1
 # shellcheck disable=SC2034 # read by suite_claims
 claims=(monitoring)
 run_claimed_jest || rc=1

@@ -8,7 +8,7 @@
  * server). Prometheus runs monitoring/prometheus/prometheus.local.yml unchanged, with target files pointing at these processes; Alertmanager runs
  * alertmanager.local.yml with its webhook pointed at a receiver inside this process.
  *
- * Used by monitoring/__tests__/live.test.ts and by monitoring/render-dashboards.sh.
+ * Used by monitoring/__tests__/live.test.ts and by monitoring/preview/render-dashboards.sh.
  */
 import { execFileSync } from 'node:child_process';
 import {

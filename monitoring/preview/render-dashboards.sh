@@ -6,10 +6,10 @@
 # an imitation of Grafana drawn from the dashboard JSON) and photographs it with headless
 # Chromium.
 #
-#   bash monitoring/render-dashboards.sh [SECONDS]
+#   bash monitoring/preview/render-dashboards.sh [SECONDS]
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
-source "$(dirname "$0")/../scripts/lib/common.sh"
+source "$(dirname "$0")/../../scripts/lib/common.sh"
 cd "$REPO_ROOT"
 
 seconds="${1:-300}"
