@@ -20,6 +20,8 @@ urlpatterns = [
     path("healthz", core_apis.healthz, name="healthz"),
     path("readyz", core_apis.readyz, name="readyz"),
     path("", include("django_prometheus.urls")),  # /metrics
+    # Before admin.site.urls, so the admin's password form is throttled like the API's login.
+    path("admin/login/", core_apis.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
 ]

@@ -2,8 +2,12 @@
 
 import logging
 
+from django.contrib import admin
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from core.exception_handler import MESSAGE_THROTTLED
+from core.throttling import admin_login_throttled
 
 logger = logging.getLogger(__name__)
 
@@ -31,3 +35,13 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 def server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"message": "Something went wrong on our side.", "extra": {}}, status=500)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login page, with password attempts counted in the `auth` throttle of the
+    client's address (the API's login has the same budget, counted separately)."""
+    if request.method == "POST" and (wait := admin_login_throttled(request)) is not None:
+        response = HttpResponse(MESSAGE_THROTTLED, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(int(wait) + 1)
+        return response
+    return admin.site.login(request)

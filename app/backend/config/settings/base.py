@@ -176,9 +176,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "core.exception_handler.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Scoped throttles guard the endpoints worth abusing (password guessing, card testing).
-    # The cache is per process: with N gunicorn workers the effective limit is up to N times this.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    # Scoped throttles guard the endpoints worth abusing (password guessing, card testing), keyed
+    # on the user or the real client address and counted in PostgreSQL, so the limits hold across
+    # every worker and server whatever X-Forwarded-For says (core/throttling.py says why not a cache).
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ClientScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
         "checkout": env.str("THROTTLE_CHECKOUT_RATE", default="30/min"),

@@ -28,10 +28,14 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
         "NAME": env.str("TEST_DATABASE_NAME", default=f"test_backend_{os.getpid()}_{uuid.uuid4().hex[:8]}")
     }
 
-# Tests that exercise throttling set their own rates.
+# Tests that exercise throttling set their own rates (in the process, or for a server they start,
+# through the same variables as production).
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"auth": "10000/min", "checkout": "10000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env.str("THROTTLE_AUTH_RATE", default="10000/min"),
+        "checkout": env.str("THROTTLE_CHECKOUT_RATE", default="10000/min"),
+    },
 }
 LOGGING = {
     "version": 1,

@@ -7,112 +7,47 @@ server reports that it is waiting. Then they race for the lock: exactly one must
 migrations, and the others must find nothing left to do.
 """
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
-import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 
 from core.management.commands.migrate_locked import MIGRATION_LOCK_KEY
+from core.tests.servers import (
+    database_url,
+    entrypoint_environment,
+    free_port,
+    start_entrypoint,
+    status,
+    stop,
+    wait_until,
+)
+from core.tests.servers import fresh_database as _fresh_database
 
-BACKEND = Path(__file__).resolve().parents[2]
-ENTRYPOINT = BACKEND.parent.parent / "docker" / "backend" / "entrypoint.sh"
 SERVERS = 3
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until(predicate, timeout: float, what: str, logs: list[Path]) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    output = "\n\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in logs)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{output}")
-
-
-def _status(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return None
 
 
 @pytest.fixture
 def fresh_database():
-    database = settings.DATABASES["default"]
-    params = {
-        "host": database["HOST"] or "127.0.0.1",
-        "port": int(database["PORT"] or 5432),
-        "user": database["USER"],
-        "password": database["PASSWORD"] or None,
-    }
-    name = f"entrypoint_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name, params
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _fresh_database("entrypoint") as database:
+        yield database
 
 
 @pytest.mark.postgres
 class EntrypointTests:
     def test_servers_starting_together_all_come_up_and_migrate_exactly_once(self, fresh_database, tmp_path):
         name, params = fresh_database
-        password = f":{params['password']}" if params["password"] else ""
-        url = f"postgres://{params['user']}{password}@{params['host']}:{params['port']}/{name}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_", "PROMETHEUS_"))}
-        env.update(
-            DATABASE_URL=url,
-            DJANGO_SECRET_KEY="entrypoint-test-secret-key-0123456789",
-            CARD_FINGERPRINT_KEY="entrypoint-test-fingerprint-key",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1",
-            APP_DIR=str(BACKEND),
-            PYTHON=sys.executable,
-            PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-            GUNICORN_WORKERS="2",
-            GUNICORN_THREADS="2",
-            TMPDIR=str(tmp_path),
-            DB_WAIT_TIMEOUT="30",
-        )
-        ports = [_free_port() for _ in range(SERVERS)]
+        env = entrypoint_environment(url=database_url(name, params), tmp_path=tmp_path)
+        ports = [free_port() for _ in range(SERVERS)]
         logs = [tmp_path / f"server-{index}.log" for index in range(SERVERS)]
-        processes: list[subprocess.Popen] = []
+        processes = []
         lock = psycopg.connect(dbname=name, autocommit=True, **params)
         try:
             lock.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
             for port, log in zip(ports, logs, strict=True):
-                with log.open("wb") as output:
-                    processes.append(
-                        subprocess.Popen(  # noqa: S603 (our own script)
-                            ["/bin/sh", str(ENTRYPOINT)],
-                            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-                            stdout=output,
-                            stderr=subprocess.STDOUT,
-                            start_new_session=True,
-                        )
-                    )
-            _wait_until(
+                processes.append(start_entrypoint({**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, log))
+            wait_until(
                 lambda: all("waiting for it" in log.read_text() for log in logs),
                 90,
                 "every server to wait for the migration lock",
@@ -120,8 +55,8 @@ class EntrypointTests:
             )
             lock.close()  # as if the other server's migration finished
 
-            _wait_until(
-                lambda: all(_status(f"http://127.0.0.1:{port}/readyz") == 200 for port in ports),
+            wait_until(
+                lambda: all(status(f"http://127.0.0.1:{port}/readyz") == 200 for port in ports),
                 120,
                 "every server's /readyz to answer 200",
                 logs,
@@ -142,10 +77,10 @@ class EntrypointTests:
             assert duplicates == []
             assert total == int(re.search(r"applied (\d+) migrations", applied[0]).group(1))
             assert transactions == "payments_transaction"
-            assert _status(f"http://127.0.0.1:{ports[0]}/healthz") == 200
+            assert status(f"http://127.0.0.1:{ports[0]}/healthz") == 200
             # Metrics add up every gunicorn worker (PROMETHEUS_MULTIPROC_DIR), database time included.
             for _ in range(4):
-                assert _status(f"http://127.0.0.1:{ports[0]}/api/categories/") == 200
+                assert status(f"http://127.0.0.1:{ports[0]}/api/categories/") == 200
             with urllib.request.urlopen(f"http://127.0.0.1:{ports[0]}/metrics", timeout=5) as response:
                 metrics = response.read().decode()
             requests = re.search(
@@ -156,12 +91,4 @@ class EntrypointTests:
         finally:
             if not lock.closed:
                 lock.close()
-            for process in processes:
-                if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop(processes)

@@ -1,0 +1,121 @@
+"""Real servers for tests: a fresh PostgreSQL database and the backend's container entrypoint
+(docker/backend/entrypoint.sh: wait, migrate, gunicorn) on a free loopback port."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+
+BACKEND = Path(__file__).resolve().parents[2]
+ENTRYPOINT = BACKEND.parent.parent / "docker" / "backend" / "entrypoint.sh"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, what: str, logs: list[Path]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    output = "\n\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in logs)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{output}")
+
+
+def request(url: str, *, data: bytes | None = None, headers: dict | None = None, timeout: float = 5):
+    """(status, body) of one request; status None when nothing answered."""
+    call = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 (loopback only)
+    try:
+        with urllib.request.urlopen(call, timeout=timeout) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except OSError:
+        return None, b""
+
+
+def status(url: str) -> int | None:
+    return request(url, timeout=2)[0]
+
+
+def server_params() -> dict:
+    database = settings.DATABASES["default"]
+    return {
+        "host": database["HOST"] or "127.0.0.1",
+        "port": int(database["PORT"] or 5432),
+        "user": database["USER"],
+        "password": database["PASSWORD"] or None,
+    }
+
+
+def database_url(name: str, params: dict) -> str:
+    password = f":{params['password']}" if params["password"] else ""
+    return f"postgres://{params['user']}{password}@{params['host']}:{params['port']}/{name}"
+
+
+@contextlib.contextmanager
+def fresh_database(prefix: str) -> Iterator[tuple[str, dict]]:
+    """An empty database on the test run's PostgreSQL, dropped afterwards."""
+    params = server_params()
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name, params
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def entrypoint_environment(*, url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    ours = ("DJANGO_", "GUNICORN_", "PROMETHEUS_", "THROTTLE_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SECRET_KEY="entrypoint-test-secret-key-0123456789",
+        CARD_FINGERPRINT_KEY="entrypoint-test-fingerprint-key",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        APP_DIR=str(BACKEND),
+        PYTHON=sys.executable,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        GUNICORN_WORKERS="2",
+        GUNICORN_THREADS="2",
+        TMPDIR=str(tmp_path),
+        DB_WAIT_TIMEOUT="30",
+    )
+    env.update(extra)
+    return env
+
+
+def start_entrypoint(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("wb") as output:
+        return subprocess.Popen(  # noqa: S603 (our own script)
+            ["/bin/sh", str(ENTRYPOINT)], env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
