@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { backendAvailable, startBackend } from './support/backend.js';
+import { backendAvailable, STAFF_EMAIL, STAFF_PASSWORD, startBackend } from './support/backend.js';
 import type { RunningBackend } from './support/backend.js';
 import { nginxTest, startNginx, writeNginxConfig } from './support/nginx.js';
 import type { NginxSetup } from './support/nginx.js';
@@ -264,7 +264,8 @@ describeProxy('the proxy to the real backend (gunicorn, production settings, SQL
   });
 
   test('X-Request-ID is passed to the backend and comes back once', async () => {
-    const reply = await http(port, '/api/categories/', {
+    // /api/config/, not a catalog read: the micro-cache may answer those without the backend.
+    const reply = await http(port, '/api/config/', {
       headers: { Host: SHOP_HOST, 'X-Request-ID': 'trace-proxy-0001' }
     });
     expect(reply.status).toBe(200);
@@ -353,6 +354,83 @@ describeProxy('the proxy to the real backend (gunicorn, production settings, SQL
       'succeeded|203.0.113.7',
       'declined|203.0.113.7'
     ]);
+  });
+});
+
+describe('the catalog micro-cache (anonymous reads, one second)', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const priceOf = (reply: Reply) => String(json(reply).price);
+
+  async function staffToken(): Promise<string> {
+    const login = await http(port, '/api/auth/token/', {
+      method: 'POST',
+      headers: { Host: SHOP_HOST, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: STAFF_EMAIL, password: STAFF_PASSWORD })
+    });
+    expect(login.status).toBe(200);
+    return String(json(login).access);
+  }
+
+  test('an anonymous catalog read is answered from the cache within its second', async () => {
+    if (!hasBackend) return;
+    const url = '/api/products/?page_size=3&ordering=price';
+    const first = await http(port, url, { headers: { Host: SHOP_HOST } });
+    expect(first.status).toBe(200);
+    expect(['MISS', 'EXPIRED']).toContain(first.headers['x-cache-status']);
+    // Back to back they fall in the same second, unless a loaded machine stalls one: retried.
+    let second = await http(port, url, { headers: { Host: SHOP_HOST } });
+    for (let i = 0; i < 4 && second.headers['x-cache-status'] !== 'HIT'; i++) {
+      await http(port, url, { headers: { Host: SHOP_HOST } });
+      second = await http(port, url, { headers: { Host: SHOP_HOST } });
+    }
+    expect(second.headers['x-cache-status']).toBe('HIT');
+    expect(second.text).toBe(first.text);
+    // The security and id headers of the server block are on cached answers too.
+    expect(second.headers['x-request-id']).toBeDefined();
+  });
+
+  test('requests with credentials are never answered from the cache nor stored', async () => {
+    if (!hasBackend) return;
+    const url = '/api/categories/';
+    await http(port, url, { headers: { Host: SHOP_HOST } });
+    for (const headers of [{ Authorization: 'Bearer whatever' }, { Cookie: 'sessionid=abc' }]) {
+      const reply = await http(port, url, { headers: { Host: SHOP_HOST, ...headers } });
+      expect(reply.status).toBe(200);
+      expect(reply.headers['x-cache-status']).toBe('BYPASS');
+    }
+    const other = await http(port, '/api/config/', { headers: { Host: SHOP_HOST } });
+    expect(other.headers['x-cache-status']).toBeUndefined();
+  });
+
+  test('a staff price change reaches staff at once and anonymous buyers within the one-second bound', async () => {
+    if (!hasBackend) return;
+    const token = await staffToken();
+    const list = json(
+      await http(port, '/api/products/?page_size=1', { headers: { Host: SHOP_HOST } })
+    );
+    const id = Number((list.results as Array<{ id: number }>)[0]!.id);
+    const url = `/api/products/${id}/`;
+    const before = await http(port, url, { headers: { Host: SHOP_HOST } });
+    const newPrice = priceOf(before) === '77.77' ? '66.66' : '77.77';
+
+    const patched = await http(port, url, {
+      method: 'PATCH',
+      headers: {
+        Host: SHOP_HOST,
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${token}`
+      },
+      body: JSON.stringify({ price: newPrice })
+    });
+    expect(patched.status).toBe(200);
+    const asStaff = await http(port, url, {
+      headers: { Host: SHOP_HOST, Authorization: `Bearer ${token}` }
+    });
+    expect(priceOf(asStaff)).toBe(newPrice);
+
+    await sleep(1_100);
+    const anonymous = await http(port, url, { headers: { Host: SHOP_HOST } });
+    expect(priceOf(anonymous)).toBe(newPrice);
   });
 });
 

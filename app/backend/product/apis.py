@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from core.pagination import PageFilterSerializer, paginate
 from core.permissions import PublicReadStaffWriteMixin
 from product import selectors, services
+from product.catalog_cache import cached_json_response
 from product.images import product_svg
 from product.models import Product
 from product.serializers import CategoryOutputSerializer, ProductOutputSerializer
@@ -31,18 +32,19 @@ class ProductListCreateApi(PublicReadStaffWriteMixin, APIView):
         image_url = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     def get(self, request):
+        return cached_json_response(request, lambda: self._page(request))
+
+    def _page(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         page, page_size = filters.validated_data.pop("page"), filters.validated_data.pop("page_size")
         products = selectors.product_list(**filters.validated_data)
-        return Response(
-            paginate(
-                queryset=products,
-                request=request,
-                page=page,
-                page_size=page_size,
-                serializer_class=ProductOutputSerializer,
-            )
+        return paginate(
+            queryset=products,
+            request=request,
+            page=page,
+            page_size=page_size,
+            serializer_class=ProductOutputSerializer,
         )
 
     def post(self, request):
@@ -62,7 +64,9 @@ class ProductDetailUpdateDeleteApi(PublicReadStaffWriteMixin, APIView):
         image_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
     def get(self, request, product_id: int):
-        return Response(ProductOutputSerializer(selectors.product_get(product_id=product_id)).data)
+        return cached_json_response(
+            request, lambda: ProductOutputSerializer(selectors.product_get(product_id=product_id)).data
+        )
 
     def patch(self, request, product_id: int):
         product = selectors.product_get(product_id=product_id)
@@ -81,7 +85,9 @@ class CategoryListApi(APIView):
     authentication_classes: list = []
 
     def get(self, request):
-        return Response(CategoryOutputSerializer(selectors.category_list(), many=True).data)
+        return cached_json_response(
+            request, lambda: CategoryOutputSerializer(selectors.category_list(), many=True).data
+        )
 
 
 class ProductImageApi(APIView):

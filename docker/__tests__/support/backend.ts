@@ -19,6 +19,9 @@ export function backendAvailable(): boolean {
   );
 }
 
+export const STAFF_EMAIL = 'staff@example.com';
+export const STAFF_PASSWORD = 'nginx-test-staff-password-0123';
+
 export interface RunningBackend extends RunningProcess {
   port: number;
   database: string;
@@ -48,6 +51,9 @@ export async function startBackend(workDir: string, allowedHosts: string): Promi
     DJANGO_STATIC_ROOT: path.join(workDir, 'static'),
     DJANGO_ALLOWED_HOSTS: allowedHosts,
     SEED_DEMO_CATALOG: 'true',
+    // A staff login for the tests that write the catalog (ensure_superuser, run by the entrypoint).
+    DJANGO_SUPERUSER_EMAIL: STAFF_EMAIL,
+    DJANGO_SUPERUSER_PASSWORD: STAFF_PASSWORD,
     GUNICORN_BIND: `127.0.0.1:${port}`,
     GUNICORN_WORKERS: '1',
     GUNICORN_THREADS: '4',

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_prometheus",
     "rest_framework",
+    "drf_spectacular",
     "rest_framework_simplejwt.token_blacklist",
     "core",
     "account",
@@ -125,6 +126,22 @@ def _database_from_environment() -> dict:
 DATABASES = {"default": _database_from_environment()}
 
 # ---------------------------------------------------------------------------------------------
+# Caches — https://docs.djangoproject.com/en/5.2/topics/cache/
+# ---------------------------------------------------------------------------------------------
+# `catalog`: rendered catalog responses in each worker's memory, under keys that carry the
+# catalog's version in PostgreSQL, so no worker serves one after a product write
+# (product/catalog_cache.py). Bounded: at most MAX_ENTRIES URLs per worker.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "catalog": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "catalog",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
+# ---------------------------------------------------------------------------------------------
 # Passwords — https://docs.djangoproject.com/en/5.2/topics/auth/passwords/
 # ---------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -175,6 +192,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "core.exception_handler.api_exception_handler",
+    # The OpenAPI schema at /api/schema/ (config/openapi.py); API.md must agree with it.
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Scoped throttles guard the endpoints worth abusing (password guessing, card testing), keyed
     # on the user or the real client address and counted in PostgreSQL, so the limits hold across
@@ -223,4 +242,17 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "ERROR"},
     },
+}
+
+# ---------------------------------------------------------------------------------------------
+# OpenAPI schema (GET /api/schema/) — https://drf-spectacular.readthedocs.io/en/latest/settings.html
+# ---------------------------------------------------------------------------------------------
+SPECTACULAR_SETTINGS = {
+    "TITLE": "The shop's HTTP API",
+    "DESCRIPTION": "Generated from the code; app/backend/API.md describes the same paths in prose.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.openapi.add_error_responses"],
 }

@@ -1,0 +1,89 @@
+"""The catalog's read cache: rendered JSON of product lists, product details and categories.
+
+Entries live in each worker's memory (the `catalog` cache alias) under versioned keys, and are
+never served after a write to a product or category:
+
+- Every save or delete of a Product or Category (the staff API, the admin, checkout taking stock,
+  seed_demo_catalog) calls `catalog_changed()` (signals in product/apps.py). Writes that bypass
+  `save()` (`QuerySet.update()`, `bulk_create`) must call it themselves.
+- `catalog_changed()` moves this process's generation on at once, and when the write's
+  transaction commits it gives `CatalogVersion` a new token in PostgreSQL. Keys carry both, so
+  the writing worker sees its own write immediately and every other worker and server stops using
+  its entries on its next read (one primary-key lookup per request).
+- The version is read before the catalog: an entry stored by a request that raced a write is
+  stored under the version it read, which the write has already made obsolete.
+
+Responses carry a strong ETag (of the body) and Last-Modified (the last committed catalog write),
+so a client revalidating gets 304 without a body.
+"""
+
+import hashlib
+import itertools
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from rest_framework.renderers import JSONRenderer
+
+from product.models import CatalogVersion
+
+CACHE_ALIAS = "catalog"
+_generations = itertools.count(1)
+_generation = 0
+
+
+def catalog_changed() -> None:
+    """A product or category was written: stop serving what was cached before it."""
+    global _generation
+    _generation = next(_generations)
+    transaction.on_commit(_publish_new_version, robust=True)
+
+
+def _publish_new_version() -> None:
+    token, now = uuid.uuid4().hex, timezone.now()
+    if not CatalogVersion.objects.filter(pk=1).update(token=token, changed_at=now):
+        CatalogVersion.objects.get_or_create(pk=1, defaults={"token": token, "changed_at": now})
+
+
+def _current_version() -> tuple[str, datetime]:
+    row = CatalogVersion.objects.filter(pk=1).values_list("token", "changed_at").first()
+    if row is None:  # a database migrated without the row (it is created by 0002)
+        _publish_new_version()
+        row = CatalogVersion.objects.filter(pk=1).values_list("token", "changed_at").get()
+    return row
+
+
+def cached_json_response(request: HttpRequest, build: Callable[[], Any]) -> HttpResponse:
+    """200 with the JSON of `build()` for this URL (scheme, host, path and query), from the cache
+    when the catalog has not changed since it was stored; 304 when the client's copy is current.
+    Whatever `build()` raises (404, 400) is raised, never cached."""
+    token, changed_at = _current_version()
+    url = request.build_absolute_uri()  # next/previous links are absolute: the host is part of it
+    key = f"{token}:{_generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+    cache = caches[CACHE_ALIAS]
+    entry = cache.get(key)
+    if entry is None:
+        body = JSONRenderer().render(build())
+        entry = (f'"{hashlib.sha256(body).hexdigest()[:32]}"', body)
+        cache.set(key, entry)
+    etag, body = entry
+    response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    # Clients may keep a copy but must revalidate it (ETag) before every use.
+    patch_cache_control(response, public=True, no_cache=True)
+    # Last-Modified has one-second resolution: a second write within the same second as the first
+    # would not change it. It is sent only once that second is over, so a client holding it has
+    # seen every write up to it.
+    last_modified = int(changed_at.timestamp())
+    if timezone.now().timestamp() >= last_modified + 1:
+        response["Last-Modified"] = http_date(last_modified)
+    else:
+        last_modified = None
+    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
