@@ -31,6 +31,10 @@ if [ "${RUN_MIGRATIONS:-true}" = "true" ]; then
   "$PYTHON" manage.py migrate_locked
 fi
 
+# Checkouts whose worker was killed mid-charge (a crash, a deploy past the grace period) left
+# their stock reserved: put it back (orders older than the reservation TTL only).
+"$PYTHON" manage.py release_stale_reservations
+
 if [ "${SEED_DEMO_CATALOG:-false}" = "true" ]; then
   "$PYTHON" manage.py seed_demo_catalog
 fi

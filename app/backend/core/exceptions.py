@@ -38,3 +38,10 @@ class PaymentGatewayError(ApplicationError):
     """502: the gateway could not be reached or failed; nothing was charged."""
 
     status_code = 502
+
+
+class CheckoutRefunded(ApplicationError):
+    """503: the card was charged but the order could not be written (the database failed), so the
+    charge was refunded."""
+
+    status_code = 503

@@ -1,7 +1,10 @@
 """Checkout, the buyer's orders, and delivery (staff)."""
 
+import json
+import re
+
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,9 +15,12 @@ from core.pagination import PageFilterSerializer, paginate
 from orders import selectors, services
 from orders.models import Order, OrderItem
 from orders.services import MESSAGE_ONE_ADDRESS
+from payments.cards import keyed_fingerprint
 
 MESSAGE_ONE_PAYMENT = "Send exactly one of card, payment_method_id and saved_card_id."
 MESSAGE_STAFF_ONLY_ALL = "Only staff can list everyone's orders."
+MESSAGE_BAD_IDEMPOTENCY_KEY = "Send 1 to 255 printable ASCII characters without spaces (a UUID, for example)."
+IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,255}$")
 
 
 class OrderOutputSerializer(serializers.ModelSerializer):
@@ -109,10 +115,20 @@ class OrderListCheckoutApi(APIView):
         )
 
     def post(self, request):
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not IDEMPOTENCY_KEY.match(key):
+            raise ValidationError({"Idempotency-Key": [MESSAGE_BAD_IDEMPOTENCY_KEY]})
         serializer = self.CheckoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = services.order_checkout(user=request.user, client_ip=client_ip(request), **serializer.validated_data)
-        return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+        checkout = {"user": request.user, "client_ip": client_ip(request), **serializer.validated_data}
+        if key is None:
+            order = services.order_checkout(**checkout)
+            return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+        # Keyed (HMAC), since the body may hold a card number.
+        request_hash = keyed_fingerprint(json.dumps(serializer.validated_data, sort_keys=True, default=str))
+        order, replayed = services.order_checkout_idempotent(idempotency_key=key, request_hash=request_hash, **checkout)
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED, headers=headers)
 
 
 class OrderDetailApi(APIView):

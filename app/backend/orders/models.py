@@ -1,11 +1,15 @@
-"""Orders: created paid by checkout, later marked delivered by staff. Prices, names and the
-billing address are copied in, so an order reads the same after the catalog changes."""
+"""Orders: reserved (pending) then paid by checkout, later marked delivered by staff. Prices,
+names and the billing address are copied in, so an order reads the same after the catalog
+changes. CheckoutAttempt remembers each Idempotency-Key's outcome."""
 
 from django.conf import settings
 from django.db import models
 
 
 class OrderStatus(models.TextChoices):
+    # Stock reserved while the gateway charges; becomes paid, or is deleted with its stock put
+    # back. Never shown to the buyer (orders/selectors.py).
+    PENDING = "pending"
     PAID = "paid"
     DELIVERED = "delivered"
 
@@ -62,3 +66,23 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.name}"
+
+
+class CheckoutAttempt(models.Model):
+    """One Idempotency-Key of one user: the request it came with (a hash of the validated body)
+    and, once known, its outcome — the order, or the error's status and body. `status_code` is
+    null while the checkout runs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkout_attempts")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="checkout_attempt_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code or 'running'})"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -180,6 +181,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # ---------------------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
+# The storefront sends an Idempotency-Key with each checkout (API.md); from another origin (the
+# Vite dev server) the browser asks first whether it may.
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
 
 # ---------------------------------------------------------------------------------------------
 # Django REST framework — https://www.django-rest-framework.org/api-guide/settings/
@@ -225,6 +229,9 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 # Another Stripe-compatible API endpoint (stripe-mock); empty means https://api.stripe.com.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# Seconds one call to the payment gateway may take (it is retried once with the same idempotency
+# key). Checkout holds no lock meanwhile; gunicorn's timeout (30 s) must stay above twice this.
+PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)
 # HMAC key of card fingerprints (saved cards and payments_transaction.card_fingerprint).
 CARD_FINGERPRINT_KEY: str
 

@@ -38,6 +38,8 @@ class ChargeRequest:
     saved_reference: str = ""
     saved_customer: str = ""
     save_card: bool = False
+    # The same for every retry of one checkout: a gateway that supports it charges it once.
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)

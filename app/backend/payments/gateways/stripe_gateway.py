@@ -23,10 +23,18 @@ def _minor_units(amount: Decimal) -> int:
 class StripeGateway(PaymentGateway):
     name = "stripe"
 
-    def __init__(self, secret_key: str, api_base: str = ""):
+    def __init__(self, secret_key: str, api_base: str = "", timeout: float = 10):
         # api_base: another Stripe-compatible endpoint (stripe-mock, the tests' stand-in).
         addresses = {"api": api_base} if api_base else None
-        self.client = stripe.StripeClient(secret_key, max_network_retries=2, base_addresses=addresses)
+        # stripe-python waits 80 s by default, with retries: longer than gunicorn (30 s) and nginx
+        # (60 s) wait for the checkout. `timeout` per try and one retry (same idempotency key)
+        # keep a checkout's gateway time under 2 x timeout + Stripe's backoff.
+        self.client = stripe.StripeClient(
+            secret_key,
+            max_network_retries=1,
+            base_addresses=addresses,
+            http_client=stripe.RequestsClient(timeout=timeout),
+        )
 
     def _card(self, payment_method_id: str) -> CardSummary:
         method = self.client.v1.payment_methods.retrieve(payment_method_id)
@@ -40,6 +48,11 @@ class StripeGateway(PaymentGateway):
             exp_year=card.exp_year,
             fingerprint=keyed_fingerprint(f"stripe:{card.fingerprint}") if card.fingerprint else "",
         )
+
+    @staticmethod
+    def _options(request: ChargeRequest, what: str) -> dict:
+        # Stripe answers a repeated key with the first call's result instead of charging again.
+        return {"idempotency_key": f"{request.idempotency_key}-{what}"} if request.idempotency_key else {}
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
         payment_method = request.payment_method_id or request.saved_reference
@@ -56,14 +69,16 @@ class StripeGateway(PaymentGateway):
             }
             customer = request.saved_customer
             if request.save_card and not customer:
-                customer = self.client.v1.customers.create(params={"email": request.email}).id
+                customer = self.client.v1.customers.create(
+                    params={"email": request.email}, options=self._options(request, "customer")
+                ).id
             if customer:
                 params["customer"] = customer
             if request.save_card:
                 params["setup_future_usage"] = "off_session"
             if request.saved_reference:
                 params["off_session"] = True
-            intent = self.client.v1.payment_intents.create(params=params)
+            intent = self.client.v1.payment_intents.create(params=params, options=self._options(request, "charge"))
         except stripe.CardError as error:
             code = getattr(error.error, "decline_code", None) or error.code or "card_declined"
             return ChargeResult(

@@ -54,8 +54,31 @@ export const checkoutInputSchema = z.object({
 
 export type CheckoutInput = z.infer<typeof checkoutInputSchema>;
 
-export async function createOrder({ billing, ...rest }: CheckoutInput): Promise<Order> {
-  const { data } = await api.post<Order>('/orders/', { ...rest, ...billing });
+/**
+ * A new Idempotency-Key: one per checkout attempt (API.md), kept for that attempt's retries. A
+ * random UUID v4 from getRandomValues: crypto.randomUUID exists only in secure contexts, and a
+ * shop without a certificate is served over plain HTTP.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export async function createOrder({
+  input: { billing, ...rest },
+  idempotencyKey
+}: {
+  input: CheckoutInput;
+  idempotencyKey: string;
+}): Promise<Order> {
+  const { data } = await api.post<Order>(
+    '/orders/',
+    { ...rest, ...billing },
+    { headers: { 'Idempotency-Key': idempotencyKey } }
+  );
   return data;
 }
 

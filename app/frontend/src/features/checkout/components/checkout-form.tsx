@@ -12,6 +12,7 @@ import {
   addressSchema,
   cardSchema,
   checkoutInputSchema,
+  newIdempotencyKey,
   useCreateOrder,
   type CheckoutInput
 } from '../api/create-order';
@@ -83,6 +84,14 @@ export function CheckoutForm({
   const [stripeBusy, setStripeBusy] = useState(false);
   const [declined, setDeclined] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  // One Idempotency-Key per checkout attempt. It is kept while the attempt's outcome is unknown
+  // (no answer, a 5xx, "still in progress"), so paying again retries the same attempt and the
+  // server never charges it twice; a Stripe retry resends the same payment method. A definite
+  // answer (paid, declined, refused) ends the attempt: the next "Pay" is a new one.
+  const attempt = useRef<{ key: string; sent: CheckoutInput | null }>({
+    key: newIdempotencyKey(),
+    sent: null
+  });
   const createOrder = useCreateOrder();
   const stripeKey = config.stripe_publishable_key;
   const stripe = useStripeCard(cardChoice === 'new' ? stripeKey : null);
@@ -174,7 +183,11 @@ export function CheckoutForm({
       return;
     }
     if (useStripe) {
-      payment = await stripePaymentMethod(billingName);
+      const unfinished = attempt.current.sent?.payment;
+      payment =
+        unfinished && 'payment_method_id' in unfinished
+          ? unfinished
+          : await stripePaymentMethod(billingName);
       if (!payment) return;
     }
     const input = checkoutInputSchema.safeParse({
@@ -191,14 +204,24 @@ export function CheckoutForm({
     setMessage(null);
     setFields({});
     setCardErrors({});
+    attempt.current.sent = input.data;
     try {
-      const order = await createOrder.mutateAsync(input.data);
+      const order = await createOrder.mutateAsync({
+        input: input.data,
+        idempotencyKey: attempt.current.key
+      });
+      attempt.current = { key: newIdempotencyKey(), sent: null };
       onPlaced(order);
     } catch (error) {
       const apiError =
         error instanceof ApiError
           ? error
           : new ApiError('Something went wrong. Please try again.', 0);
+      const unknownOutcome =
+        apiError.status === 0 ||
+        apiError.status >= 500 ||
+        apiError.extra.code === 'idempotency_key_in_progress';
+      if (!unknownOutcome) attempt.current = { key: newIdempotencyKey(), sent: null };
       const nextCardErrors = cardFieldErrors(apiError.fields);
       const field = declineField(apiError);
       if (field && !nextCardErrors[field]?.includes(apiError.message)) {

@@ -174,6 +174,54 @@ describe('checkout', () => {
     ).toBeInTheDocument();
   });
 
+  test('each checkout attempt has its own Idempotency-Key, kept for retries while the outcome is unknown', async () => {
+    seedCart();
+    shopAnswers();
+    const keys: (string | null)[] = [];
+    const answers = [
+      // No answer in time (nginx's 504): the outcome is unknown, so paying again retries it.
+      () => new HttpResponse('<html>504 Gateway Time-out</html>', { status: 504 }),
+      // The server found the first try still running.
+      () =>
+        HttpResponse.json(
+          {
+            message: 'A checkout with this Idempotency-Key is still being processed.',
+            extra: { code: 'idempotency_key_in_progress' }
+          },
+          { status: 409 }
+        ),
+      // A definite answer ends the attempt.
+      () =>
+        HttpResponse.json(
+          { message: 'Your card was declined.', extra: { decline_code: 'card_declined' } },
+          { status: 402 }
+        ),
+      () => HttpResponse.json(order({ id: 42 }), { status: 201 })
+    ];
+    server.use(
+      http.post('/api/orders/', ({ request }) => {
+        keys.push(request.headers.get('Idempotency-Key'));
+        return answers[keys.length - 1]!();
+      }),
+      http.get('/api/orders/42/', () => HttpResponse.json(order({ id: 42 })))
+    );
+    const { events } = renderApp('/checkout', { user });
+    await screen.findByRole('group', { name: 'Billing address' });
+    await fillNewAddressAndCard(events, '4242424242424242');
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      await events.click(screen.getByRole('button', { name: /^Pay/ }));
+      await waitFor(() => expect(keys).toHaveLength(attempt + 1));
+      if (attempt < 3) await screen.findByRole('alert');
+    }
+    expect(
+      await screen.findByRole('heading', { name: 'Thank you for your order!' })
+    ).toBeInTheDocument();
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).toBe(keys[0]);
+    expect(keys[3]).not.toBe(keys[0]);
+  });
+
   test('a signed-out visitor is sent to sign in and comes back to checkout', async () => {
     seedCart();
     const { router } = renderApp('/checkout');
