@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Load benchmark of the shop's backend (not a test): the product list and a product detail,
-# served by gunicorn as configured (docker/backend/entrypoint.sh + gunicorn.conf.py) and by
-# `manage.py runserver` (how the original project served it), one after the other in the same
-# run, against a fresh PostgreSQL database with the demo catalog. wrk on loopback, DURATION
-# seconds per case.
+# served by gunicorn as configured (docker/backend/entrypoint.sh + gunicorn.conf.py), by the same
+# gunicorn behind the storefront's nginx as deployed (docker/frontend: nginx.conf and the
+# rendered server template, micro-cache included), and by `manage.py runserver` (how the original
+# project served it), one after the other in the same run, against a fresh PostgreSQL database
+# with the demo catalog. wrk on loopback, DURATION seconds per case.
 #
 #   bash scripts/bench/backend-load.sh            # DURATION=30 CONNECTIONS=32 by default
 #
-# Prints requests/s, p50/p99 latency and errors per case, and gunicorn's ratio to runserver.
+# Prints requests/s, p50/p99 latency and errors per case, each server's ratio to runserver, and
+# the machine's load average before and after (the servers share the cores with wrk).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
@@ -18,6 +20,7 @@ CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
 
 ensure_apt wrk
+ensure_apt nginx
 ensure_backend_venv
 ensure_postgres
 bin="$REPO_ROOT/.venv/bin"
@@ -98,6 +101,27 @@ wait_ready "$port"
 measure gunicorn "$port"
 stop_last
 
+# The storefront's nginx as deployed, in front of the same gunicorn: nginx.conf with its
+# /tmp/nginx/ paths moved into $work/nginx, and the server template rendered as the image does.
+gport="$(free_port)"
+log "gunicorn as configured behind the storefront's nginx"
+start gunicorn-behind-nginx env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$gport" "$REPO_ROOT/docker/backend/entrypoint.sh"
+wait_ready "$gport"
+mkdir -p "$work/nginx/conf.d" "$work/nginx/root"
+echo '<!doctype html><title>bench</title>' >"$work/nginx/root/index.html"
+chmod -R a+rX "$work" # nginx's workers run as nobody when this runs as root
+sed "s|/tmp/nginx/|$work/nginx/|g" docker/frontend/nginx.conf >"$work/nginx/nginx.conf"
+port="$(free_port)"
+# shellcheck disable=SC2016 # envsubst is given the variable names themselves
+LISTEN_PORT="$port" STOREFRONT_ROOT="$work/nginx/root" BACKEND_UPSTREAM="127.0.0.1:$gport" NGINX_LOCAL_RESOLVERS=127.0.0.1 \
+  envsubst '${LISTEN_PORT} ${STOREFRONT_ROOT} ${BACKEND_UPSTREAM} ${NGINX_LOCAL_RESOLVERS}' \
+  <docker/frontend/templates/default.conf.template >"$work/nginx/conf.d/default.conf"
+start nginx nginx -g 'daemon off;' -p "$work/nginx" -c "$work/nginx/nginx.conf" -e stderr
+wait_ready "$port"
+measure nginx "$port"
+stop_last
+stop_last
+
 port="$(free_port)"
 log "manage.py runserver on port $port"
 start runserver env -C app/backend python manage.py runserver "127.0.0.1:$port" --noreload
@@ -119,13 +143,18 @@ print(f"\nbackend load, PostgreSQL, wrk {duration}s x {connections} connections 
 # every figure and blurs the ratio, so the load is part of the result.
 print(f"machine: {cores} cores; load average before {load_before}, after {load_after}")
 print(f"{'endpoint':<16}{'server':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}")
-labels = {"gunicorn": f"gunicorn ({workers})", "runserver": "manage.py runserver"}
+labels = {
+    "gunicorn": f"gunicorn ({workers})",
+    "nginx": "nginx -> gunicorn",
+    "runserver": "manage.py runserver",
+}
 for endpoint, title in (("list", "product list"), ("detail", "product detail")):
-    for server in ("gunicorn", "runserver"):
+    for server in ("gunicorn", "nginx", "runserver"):
         r = rows[server, endpoint]
         print(f"{title:<16}{labels[server]:<34}{r['rps']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{int(r['errors']):>9}")
-for endpoint, title in (("list", "product list"), ("detail", "product detail")):
-    g, s = rows["gunicorn", endpoint], rows["runserver", endpoint]
-    print(f"ratio gunicorn/runserver, {title}: requests/s {g['rps'] / s['rps']:.2f}x, "
-          f"p50 latency {g['p50_ms'] / s['p50_ms']:.2f}x, p99 latency {g['p99_ms'] / s['p99_ms']:.2f}x")
+for server in ("gunicorn", "nginx"):
+    for endpoint, title in (("list", "product list"), ("detail", "product detail")):
+        g, s = rows[server, endpoint], rows["runserver", endpoint]
+        print(f"ratio {server}/runserver, {title}: requests/s {g['rps'] / s['rps']:.2f}x, "
+              f"p50 latency {g['p50_ms'] / s['p50_ms']:.2f}x, p99 latency {g['p99_ms'] / s['p99_ms']:.2f}x")
 PY
