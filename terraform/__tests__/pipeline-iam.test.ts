@@ -410,6 +410,42 @@ describe('the rollout role runs the deploy document and restores images, nothing
     ).toBe('ImplicitDeny');
     expect(evaluate(rollout, { action: 'ec2:RunInstances', resource: '*' })).toBe('ImplicitDeny');
   });
+
+  it("refreshes the project's Auto Scaling groups only, and changes nothing else about them", () => {
+    const rollout = [policies.roles.rollout];
+    const group = (name: string) =>
+      `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0c4f3a5e-1b2d-4e6f-8a9b-0c1d2e3f4a5b:autoScalingGroupName/${name}`;
+    for (const action of [
+      'autoscaling:StartInstanceRefresh',
+      'autoscaling:CancelInstanceRefresh',
+      'autoscaling:RollbackInstanceRefresh'
+    ]) {
+      expect(evaluate(rollout, { action, resource: group('ecommerce-app-az1') })).toBe('Allow');
+      expect(evaluate(rollout, { action, resource: group('payroll-workers') })).toBe(
+        'ImplicitDeny'
+      );
+    }
+    for (const action of [
+      'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:DescribeInstanceRefreshes',
+      'ec2:DescribeLaunchTemplateVersions'
+    ]) {
+      expect(evaluate(rollout, { action, resource: '*' })).toBe('Allow');
+    }
+    // Capacity, the group's configuration and its instances stay Terraform's (the apply role).
+    for (const action of [
+      'autoscaling:UpdateAutoScalingGroup',
+      'autoscaling:SetDesiredCapacity',
+      'autoscaling:DeleteAutoScalingGroup',
+      'autoscaling:TerminateInstanceInAutoScalingGroup',
+      'ec2:CreateLaunchTemplateVersion',
+      'ec2:ModifyLaunchTemplate'
+    ]) {
+      expect(evaluate(rollout, { action, resource: group('ecommerce-app-az1') })).toBe(
+        'ImplicitDeny'
+      );
+    }
+  });
 });
 
 describe('the field’s IAM checkers agree', () => {

@@ -7,7 +7,8 @@
 #   apply    the deploy environment's jobs: what terraform/ manages; IAM only under the
 #            workload path, only with the workload boundary, never on a pipeline role
 #   rollout  the deploy environment's jobs: run the deploy document on the project's servers,
-#            move them in and out of the target group, restore the image parameters
+#            move them in and out of the target group, restore the image parameters, refresh
+#            the project's Auto Scaling groups (an instance refresh, its rollback)
 # and the boundary every role the pipeline creates must carry.
 ################################################################################
 
@@ -16,6 +17,7 @@ locals {
 
   arn = {
     ec2     = "arn:${var.partition}:ec2:${var.region}:${var.account_id}"
+    asg     = "arn:${var.partition}:autoscaling:${var.region}:${var.account_id}"
     elb     = "arn:${var.partition}:elasticloadbalancing:${var.region}:${var.account_id}"
     rds     = "arn:${var.partition}:rds:${var.region}:${var.account_id}"
     ssm     = "arn:${var.partition}:ssm:${var.region}:${var.account_id}"
@@ -263,7 +265,8 @@ locals {
 }
 
 ################################################################################
-# Rollout: the deploy document on the project's servers, the target group, the image parameters
+# Rollout: the deploy document on the project's servers, the target group, the image parameters,
+# the instance refresh of the project's Auto Scaling groups
 ################################################################################
 
 locals {
@@ -307,6 +310,28 @@ locals {
         Effect   = "Allow"
         Action   = ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"]
         Resource = "${local.arn.ssm}:parameter/${var.project}/deploy/*_image"
+      },
+      {
+        # actions/instance-refresh reads the groups, their refreshes and the launch template
+        # before it starts anything. Describe calls take no resource-level permissions.
+        Sid    = "ReadGroupsAndLaunchTemplates"
+        Effect = "Allow"
+        Action = [
+          "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes",
+          "autoscaling:DescribeScalingActivities", "ec2:DescribeLaunchTemplates",
+          "ec2:DescribeLaunchTemplateVersions",
+        ]
+        Resource = "*"
+      },
+      {
+        # A release: an instance refresh of the project's groups, and its rollback or cancel.
+        Sid    = "RefreshProjectGroups"
+        Effect = "Allow"
+        Action = [
+          "autoscaling:StartInstanceRefresh", "autoscaling:CancelInstanceRefresh",
+          "autoscaling:RollbackInstanceRefresh",
+        ]
+        Resource = "${local.arn.asg}:autoScalingGroup:*:autoScalingGroupName/${var.project}-*"
       },
       {
         Sid      = "NoSecretValues"
