@@ -21,7 +21,7 @@ locals {
   db_app_password_parameter = "/${var.project}/app/db_password"
   # The app role's connection limit: per server gunicorn's worker cap (8) x 4 threads, plus 4 for
   # the entrypoint's commands and a container being replaced; one app server per zone.
-  db_app_connection_limit = length(var.azs) * (8 * 4 + 4)
+  db_app_connection_limit = length(module.VPC.zone_keys) * (8 * 4 + 4)
 
   # Every role this root creates lives under /<project>/ and carries the workload boundary that
   # terraform/bootstrap created: the apply role may write no other (bootstrap/policies).

@@ -53,9 +53,9 @@ variable "vpc_cidr" {
 }
 
 variable "azs" {
-  description = "Availability zones (the original project's us-east-1a and us-east-1b): a public, a private and a database subnet, a bastion and an app server in each."
+  description = "Availability zones (the original project's us-east-1a and us-east-1b): a public, a private and a database subnet, a bastion and an app server in each. null (the default): the region's first zones in name order, one per public subnet, so another region needs no change; set it to choose (e.g. [\"eu-central-1b\", \"eu-central-1c\"])."
   type        = list(string)
-  default     = ["us-east-1a", "us-east-1b"]
+  default     = null
 }
 
 variable "public_subnets" {

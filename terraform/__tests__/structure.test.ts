@@ -103,8 +103,16 @@ describe('the VPC module', () => {
     const root = await loadModule('.');
     expect(block(root, 'variable', '', 'vpc_name').body.default).toBe('wl6vpc');
     expect(block(root, 'variable', '', 'region').body.default).toBe('us-east-1');
-    expect(block(root, 'variable', '', 'azs').body.default).toEqual(['us-east-1a', 'us-east-1b']);
+    // Zones follow the region (us-east-1: us-east-1a and us-east-1b) unless azs names them.
+    expect(block(root, 'variable', '', 'azs').body.default).toBeNull();
     const vpc = await loadModule('modules/vpc');
+    expect(block(vpc, 'variable', '', 'azs').body.default).toBeNull();
+    const zones = block(vpc, 'data', 'aws_availability_zones', 'available').body;
+    expect(zones.count).toBe('${var.azs == null ? 1 : 0}');
+    expect(zones.state).toBe('available');
+    expect(vpc.locals.azs).toContain(
+      'slice(sort(data.aws_availability_zones.available[0].names), 0'
+    );
     expect(block(vpc, 'resource', 'aws_vpc', 'this').body.tags).toBe(
       '${merge(var.tags, { Name = var.name })}'
     );

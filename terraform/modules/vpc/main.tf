@@ -1,7 +1,22 @@
+# The region's zones when azs is not given: those every account may use (no opt-in, such as Local
+# Zones) and currently available, in name order, so a plan in another region needs no edit.
+data "aws_availability_zones" "available" {
+  count = var.azs == null ? 1 : 0
+
+  state = "available"
+
+  filter {
+    name   = "opt-in-status"
+    values = ["opt-in-not-required"]
+  }
+}
+
 locals {
+  azs = var.azs != null ? var.azs : slice(sort(data.aws_availability_zones.available[0].names), 0, length(var.public_subnets))
+
   # Keys az1, az2, ... identify the per-zone resources, so adding a zone never renumbers the
   # existing ones (and the original project's names ecommerce_*_az1/az2 fall out of the keys).
-  zones = { for index, zone in var.azs : "az${index + 1}" => {
+  zones = { for index, zone in local.azs : "az${index + 1}" => {
     zone            = zone
     public_subnet   = var.public_subnets[index]
     private_subnet  = var.private_subnets[index]

@@ -12,6 +12,11 @@ output "vpc_cidr_block" {
   value       = aws_vpc.this.cidr_block
 }
 
+output "azs" {
+  description = "The availability zones in use, in zone-key order: var.azs, or the region's first zones when it is null."
+  value       = local.azs
+}
+
 output "zone_keys" {
   description = "Zone keys (az1, az2, ...) in azs order; they name the per-zone servers."
   value       = keys(local.zones)

@@ -20,12 +20,12 @@ variable "cidr" {
 }
 
 variable "azs" {
-  description = "Availability zones, one public, one private and one database subnet in each (the original project's: us-east-1a and us-east-1b)."
+  description = "Availability zones, one public, one private and one database subnet in each (the original project's: us-east-1a and us-east-1b). null: the first zones of the provider's region, in name order, one per public subnet (zones that need no opt-in, currently available)."
   type        = list(string)
-  default     = ["us-east-1a", "us-east-1b"]
+  default     = null
 
   validation {
-    condition     = length(var.azs) >= 2
+    condition     = var.azs == null || length(coalesce(var.azs, [])) >= 2
     error_message = "azs needs at least two zones: the load balancer and the database subnet group require two."
   }
 }
@@ -51,7 +51,7 @@ variable "public_subnets" {
   }
 
   validation {
-    condition     = length(var.public_subnets) == length(var.azs)
+    condition     = var.azs == null || length(var.public_subnets) == length(coalesce(var.azs, []))
     error_message = "public_subnets needs exactly one CIDR block per zone in azs."
   }
 }
@@ -67,7 +67,7 @@ variable "private_subnets" {
   }
 
   validation {
-    condition     = length(var.private_subnets) == length(var.azs)
+    condition     = var.azs == null || length(var.private_subnets) == length(coalesce(var.azs, []))
     error_message = "private_subnets needs exactly one CIDR block per zone in azs."
   }
 }
@@ -83,7 +83,7 @@ variable "database_subnets" {
   }
 
   validation {
-    condition     = length(var.database_subnets) == length(var.azs)
+    condition     = var.azs == null || length(var.database_subnets) == length(coalesce(var.azs, []))
     error_message = "database_subnets needs exactly one CIDR block per zone in azs."
   }
 }
