@@ -108,9 +108,15 @@ logconfig_dict = {
 
 
 def child_exit(server, worker):
-    """With several workers, Prometheus metrics are kept in files (PROMETHEUS_MULTIPROC_DIR);
-    a dead worker's live gauges must be dropped from them."""
+    """With several workers, Prometheus metrics are kept in files (PROMETHEUS_MULTIPROC_DIR).
+    Workers recycle every max_requests: a dead worker's files are folded into one archive per
+    kind and deleted (core/metrics_files.py), so the directory stays bounded and /metrics still
+    counts what the dead worker counted."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+        from core.metrics_files import fold_dead_worker
 
-        multiprocess.mark_process_dead(worker.pid)
+        try:
+            fold_dead_worker(worker.pid)
+        except Exception:
+            # Never let metrics bookkeeping take the arbiter down; the files stay until next start.
+            server.log.exception("could not fold the metrics of worker %s", worker.pid)
