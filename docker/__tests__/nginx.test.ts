@@ -393,7 +393,11 @@ describe('the catalog micro-cache (anonymous reads, one second)', () => {
     if (!hasBackend) return;
     const url = '/api/categories/';
     await http(port, url, { headers: { Host: SHOP_HOST } });
-    for (const headers of [{ Authorization: 'Bearer whatever' }, { Cookie: 'sessionid=abc' }]) {
+    const credentials: Record<string, string>[] = [
+      { Authorization: 'Bearer whatever' },
+      { Cookie: 'sessionid=abc' }
+    ];
+    for (const headers of credentials) {
       const reply = await http(port, url, { headers: { Host: SHOP_HOST, ...headers } });
       expect(reply.status).toBe(200);
       expect(reply.headers['x-cache-status']).toBe('BYPASS');
