@@ -34,6 +34,9 @@ fi
 # Checkouts whose worker was killed mid-charge (a crash, a deploy past the grace period) left
 # their stock reserved: put it back (orders older than the reservation TTL only).
 "$PYTHON" manage.py release_stale_reservations
+# Revoked refresh tokens (sign-outs, rotations) are kept until they expire anyway; delete the
+# expired ones. Every start of every server runs it (deploys, restarts); it is idempotent.
+"$PYTHON" manage.py flushexpiredtokens
 
 if [ "${SEED_DEMO_CATALOG:-false}" = "true" ]; then
   "$PYTHON" manage.py seed_demo_catalog

@@ -68,6 +68,27 @@ class TokenRefreshApi(TokenRefreshView):
     throttle_scope = "auth"
 
 
+class UserLogoutApi(APIView):
+    """POST {refresh} -> 204; the refresh token is revoked. No access token needed (it may have
+    expired): holding the refresh token is what proves the right to revoke it."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "auth"
+
+    class InputSerializer(serializers.Serializer):
+        refresh = serializers.CharField(max_length=2000)
+
+    def get_authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_logout(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class UserMeApi(APIView):
     class UpdateInputSerializer(serializers.Serializer):
         first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)

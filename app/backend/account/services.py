@@ -3,6 +3,8 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from account.models import Address, User, normalize_email
 
@@ -84,3 +86,13 @@ def address_delete(*, address: Address) -> None:
         if successor:
             successor.is_default = True
             successor.save(update_fields=["is_default"])
+
+
+def user_logout(*, refresh: str) -> None:
+    """Blacklist a refresh token (simplejwt's token_blacklist): it cannot be refreshed again, so a
+    stolen copy is useless after the owner signs out. Access tokens already issued from it still
+    work until they expire (15 minutes). An invalid, expired or already-revoked token is 401."""
+    try:
+        RefreshToken(refresh).blacklist()
+    except TokenError as error:
+        raise InvalidToken(str(error)) from None

@@ -6,6 +6,7 @@ auth_urlpatterns = [
     path("register/", apis.UserRegisterApi.as_view(), name="register"),
     path("token/", apis.UserLoginApi.as_view(), name="token"),
     path("token/refresh/", apis.TokenRefreshApi.as_view(), name="token-refresh"),
+    path("logout/", apis.UserLogoutApi.as_view(), name="logout"),
 ]
 
 account_urlpatterns = [

@@ -18,7 +18,7 @@ export const api = axios.create({
 
 type RetriableConfig = InternalAxiosRequestConfig & { _retried?: boolean };
 
-const AUTH_PATHS = ['/auth/token/', '/auth/register/', '/auth/token/refresh/'];
+const AUTH_PATHS = ['/auth/token/', '/auth/register/', '/auth/token/refresh/', '/auth/logout/'];
 
 let refreshing: Promise<Tokens | null> | null = null;
 

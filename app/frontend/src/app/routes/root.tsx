@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { ShopLayout } from '@/components/layouts/shop-layout';
 import { paths } from '@/config/paths';
-import { useLogout } from '@/features/auth/api/login';
+import { useLogout } from '@/features/auth/api/logout';
 import { useUser } from '@/features/auth/api/get-me';
 import { useCart } from '@/features/cart/stores/cart-store';
 import { tokenStore } from '@/lib/token-store';

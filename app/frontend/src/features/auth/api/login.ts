@@ -25,12 +25,3 @@ export function useLogin() {
     onSuccess: (user) => queryClient.setQueryData(meQueryKey, user)
   });
 }
-
-/** Signs out on this device: forgets the tokens and every cached answer that was personal. */
-export function useLogout() {
-  const queryClient = useQueryClient();
-  return () => {
-    tokenStore.set(null);
-    queryClient.clear();
-  };
-}
