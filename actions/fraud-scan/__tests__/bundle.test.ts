@@ -11,6 +11,7 @@ import { syntheticTransactions, toCsv, TRANSACTION_COLUMNS } from '../src/synthe
 import { STRIPEMODEL_COLUMNS, stripemodelRows, transactionRows } from './support/awkward-rows.js';
 import { paymentsTransactionDdl } from './support/payments-table.js';
 import { createDatabase, insertRows } from './support/postgres.js';
+import { live, PAYLOADS, tablesIntact } from './support/markdown-attacks.js';
 
 /**
  * The committed bundle run the way the runner runs it (Node 24, INPUT_* variables, file
@@ -97,7 +98,11 @@ describe('fraud-scan action bundle', () => {
     expect(run.outputs.trained).toBe('true');
     expect(Number(run.outputs.rows)).toBe(transactions.length);
     expect(Number(run.outputs.flagged)).toBeGreaterThan(3);
-    expect(run.outputs['issues-opened']).toBe('3');
+    // Flagged rows sharing a card, account or IP are one issue (the planted fraud comes in
+    // bursts), at most max-issues of them.
+    const opened = Number(run.outputs['issues-opened']);
+    expect(opened).toBeGreaterThanOrEqual(1);
+    expect(opened).toBeLessThanOrEqual(3);
     expect(existsSync(run.outputs['report-csv'] as string)).toBe(true);
     expect(readFileSync(run.outputs.chart as string, 'utf8')).toContain('<svg');
     expect(readFileSync(run.outputs['prom-file'] as string, 'utf8')).toMatch(
@@ -105,7 +110,8 @@ describe('fraud-scan action bundle', () => {
     );
     expect(run.summary).toContain('```mermaid\nxychart-beta');
     expect(run.summary).toContain('### Top');
-    expect(gh.issues).toHaveLength(4);
+    const count = gh.issues.length;
+    expect(count).toBeGreaterThanOrEqual(opened);
     expect(gh.issues.every((i) => i.labels.some((l) => l.name === 'fraud-suspect'))).toBe(true);
     expect(gh.labels.has('fraud-suspect')).toBe(true);
 
@@ -123,7 +129,7 @@ describe('fraud-scan action bundle', () => {
     expect(again.outputs.trained).toBe('false');
     expect(again.outputs.flagged).toBe(run.outputs.flagged);
     expect(again.outputs['issues-opened']).toBe('0');
-    expect(gh.issues).toHaveLength(4);
+    expect(gh.issues).toHaveLength(count);
   });
 
   it('issue bodies carry no email, name or full card number (every body is scanned)', async () => {
@@ -163,7 +169,9 @@ describe('fraud-scan action bundle', () => {
     });
     expect(run.errors).toEqual([]);
     expect(Number(run.outputs.rows)).toBe(transactions.length);
-    expect(run.stdout).toContain('[dry run] would open: Suspected fraud: transaction');
+    expect(run.stdout).toMatch(
+      /\[dry run\] would open: Suspected fraud \((low|medium|high|critical)\): /
+    );
     expect(run.summary).toContain('Dry run: would open');
     expect(posts()).toBe(before);
   });
@@ -318,11 +326,230 @@ describe('fraud-scan action bundle', () => {
         /was trained for the "transactions" feature profile, but this scan uses "stripemodel"/
       );
     });
+    it('an admin-url that is not https, a malformed issues-repository, or one without issues-token name the input', async () => {
+      await expectRefused(
+        { source: transactionsCsv, 'admin-url': 'http://shop.example.com/admin/' },
+        /^Input "admin-url" must be an https URL without credentials, query or fragment/
+      );
+      await expectRefused(
+        { source: transactionsCsv, 'admin-url': 'javascript:alert(1)' },
+        /^Input "admin-url" must be an https URL/
+      );
+      await expectRefused(
+        { source: transactionsCsv, 'issues-repository': 'risk team/cases' },
+        /^Input "issues-repository" must be owner\/name, got "risk team\/cases"/
+      );
+      await expectRefused(
+        { source: transactionsCsv, 'issues-repository': 'risk-team/cases' },
+        /^Input "issues-token" is required when "issues-repository" is set/
+      );
+      await expectRefused(
+        { source: transactionsCsv, 'allow-public-repository': 'yes' },
+        /^Input "allow-public-repository" must be true or false, got "yes"/
+      );
+    });
     it('an unknown profile gets the list of profiles', async () => {
       await expectRefused(
         { source: transactionsCsv, profile: 'orders' },
         /Input "profile" must be one of stripemodel, transactions, got "orders"/
       );
     });
+  });
+  describe('alerts a risk team can work, without leaking', () => {
+    const model = (): string => path.join(work, 'out/model.json');
+    const issuesIn = (full: string) => gh.issues.filter((i) => i.repository === full);
+
+    it('payloads in every text field: no issue, comment or job summary carries a live mention, link, image or HTML; tables hold; the CSV report has no formula', async () => {
+      // Hostile values on the planted fraud rows (the model trained on clean rows flags them).
+      const fields = [
+        'currency',
+        'decline_code',
+        'decline_reason',
+        'card_brand',
+        'card_last4',
+        'billing_city',
+        'billing_state',
+        'billing_postal_code',
+        'billing_country',
+        'gateway_reference'
+      ];
+      const rows = transactions.map((t, i) =>
+        (t as Record<string, unknown>).fraud_pattern
+          ? { ...t, ...Object.fromEntries(fields.map((f) => [f, PAYLOADS[i % PAYLOADS.length]])) }
+          : t
+      );
+      const file = path.join(work, 'payloads.csv');
+      writeFileSync(file, toCsv(rows));
+      const repo = 'octo-org/attacked';
+      const run = await runBundle('fraud-scan', {
+        inputs: base({
+          source: file,
+          model: model(),
+          'max-issues': '20',
+          'output-dir': path.join(work, 'payloads'),
+          'admin-url': 'https://shop.example.com/admin/'
+        }),
+        env: { ...env(), GITHUB_REPOSITORY: repo },
+        timeoutMs: 180_000
+      });
+      expect(run.errors).toEqual([]);
+      expect(Number(run.outputs['issues-opened'])).toBeGreaterThan(0);
+      const bodies = issuesIn(repo).map((i) => i.body);
+      expect(bodies.join('\n')).toContain('`@octocat`');
+      for (const body of [...bodies, run.summary]) {
+        expect(live(body)).toEqual([]);
+        expect(tablesIntact(body)).toBe(true);
+      }
+      for (const i of issuesIn(repo)) expect(i.title).not.toMatch(/@|`|\n/);
+      const csv = readFileSync(run.outputs['report-csv'] as string, 'utf8');
+      expect(csv).toContain(`"'=HYPERLINK(""http://evil"",""click"")"`);
+      for (const line of csv.split('\n')) {
+        for (const cell of line.split(',')) expect(cell).not.toMatch(/^"?[=+@\t\r]/);
+      }
+    });
+
+    it('reads what analysts did: a closed-as-not-planned issue is counted in the confirmed false-positive rate and its rows are not raised again', async () => {
+      const repo = 'octo-org/attacked';
+      const [first] = issuesIn(repo);
+      Object.assign(first!, { state: 'closed', state_reason: 'not_planned' });
+      const before = posts();
+      const run = await runBundle('fraud-scan', {
+        inputs: base({
+          source: path.join(work, 'payloads.csv'),
+          model: model(),
+          'max-issues': '20',
+          'output-dir': path.join(work, 'payloads2')
+        }),
+        env: { ...env(), GITHUB_REPOSITORY: repo },
+        timeoutMs: 180_000
+      });
+      expect(run.errors).toEqual([]);
+      expect(run.outputs['issues-opened']).toBe('0');
+      expect(posts()).toBe(before);
+      expect(run.summary).toMatch(
+        /Confirmed false-positive rate: 1 of 1 reviewed issue\(s\) \(100\.0%\), covering \d+ transaction\(s\) that are not raised again/
+      );
+    });
+
+    it('a public repository without the opt-in: a clear error before any row is read, and nothing opened', async () => {
+      gh.repositories.set('octo-org/public-shop', { visibility: 'public' });
+      const before = posts();
+      const run = await runBundle('fraud-scan', {
+        inputs: base({
+          source: transactionsCsv,
+          model: model(),
+          'output-dir': path.join(work, 'public')
+        }),
+        env: { ...env(), GITHUB_REPOSITORY: 'octo-org/public-shop' },
+        timeoutMs: 120_000
+      });
+      expect(run.exitCode).not.toBe(0);
+      expect(run.errors.join('\n')).toMatch(
+        /^Refusing to open fraud issues in octo-org\/public-shop: the repository is public, .*set input "allow-public-repository" to true/
+      );
+      expect(posts()).toBe(before);
+      expect(existsSync(path.join(work, 'public/flagged.csv'))).toBe(false);
+    });
+
+    it('issues-repository with issues-token: issues go to the private repository, written with that token (masked), even when the workflow repository is public', async () => {
+      gh.repositories.set('risk-team/cases', { visibility: 'private' });
+      const run = await runBundle('fraud-scan', {
+        inputs: base({
+          source: transactionsCsv,
+          model: model(),
+          'max-issues': '2',
+          'output-dir': path.join(work, 'elsewhere'),
+          'issues-repository': 'risk-team/cases',
+          'issues-token': 'github_pat_risk'
+        }),
+        env: { ...env(), GITHUB_REPOSITORY: 'octo-org/public-shop' },
+        timeoutMs: 180_000
+      });
+      expect(run.errors).toEqual([]);
+      expect(run.outputs['issues-opened']).toBe('2');
+      expect(issuesIn('risk-team/cases').length).toBeGreaterThanOrEqual(2);
+      expect(run.masked).toContain('github_pat_risk');
+      const writes = gh.requests.filter((r) => r.path.startsWith('/repos/risk-team/cases'));
+      expect(writes.length).toBeGreaterThan(0);
+      expect(writes.every((r) => r.authorization === 'token github_pat_risk')).toBe(true);
+      expect(
+        gh.requests.some(
+          (r) => r.path.startsWith('/repos/octo-org/public-shop/issues') && r.method === 'POST'
+        )
+      ).toBe(false);
+      expect(run.summary).toContain('Issues in risk-team/cases: opened 2');
+    });
+
+    it('a token without issues: write: an error naming the permission, nothing opened, and the reports still written', async () => {
+      gh.faults.issueWrites = {
+        status: 403,
+        message: 'Resource not accessible by integration',
+        acceptedPermissions: 'issues=write'
+      };
+      try {
+        const out = path.join(work, 'noscope');
+        const run = await runBundle('fraud-scan', {
+          inputs: base({ source: transactionsCsv, model: model(), 'output-dir': out }),
+          env: { ...env(), GITHUB_REPOSITORY: 'octo-org/noscope' },
+          timeoutMs: 180_000
+        });
+        expect(run.exitCode).not.toBe(0);
+        expect(run.errors.join('\n')).toMatch(
+          /^The token in input "github-token" cannot write issues in octo-org\/noscope: GitHub answered 403 "Resource not accessible by integration"\. It needs the "issues: write" permission \(GitHub asks for issues=write\).*Nothing was opened/
+        );
+        expect(issuesIn('octo-org/noscope')).toHaveLength(0);
+        expect(
+          readFileSync(path.join(out, 'flagged.csv'), 'utf8').split('\n').length
+        ).toBeGreaterThan(2);
+        expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain(
+          '**Issues were not written:** The token in input "github-token"'
+        );
+      } finally {
+        delete gh.faults.issueWrites;
+      }
+    });
+  });
+
+  describe('malformed CSV: the line number, and nothing opened', () => {
+    const header = `${TRANSACTION_COLUMNS.join(',')}\n`;
+    const good = toCsv(transactions.slice(0, 3)).split('\n').slice(1, 4).join('\n');
+    const cases: [string, string | Buffer, RegExp][] = [
+      [
+        'an unterminated quote',
+        `${header}${good}\n1000,"2026-01-01\n${good}\n`,
+        /line 5: a quoted field opened on this line is never closed/
+      ],
+      [
+        'a row with a missing field',
+        `${header}${good}\n1000,2026-01-01\n`,
+        /line 5: 2 fields where the header has 22/
+      ],
+      [
+        'bytes that are not UTF-8',
+        Buffer.concat([
+          Buffer.from(`${header}${good}\n${good.split('\n')[0]?.replace('USD', 'US')}`),
+          Buffer.from([0xff]),
+          Buffer.from('\n')
+        ]),
+        /line 5: not valid UTF-8 \(bytes ff/
+      ]
+    ];
+    for (const [name, content, message] of cases) {
+      it(name, async () => {
+        const file = path.join(work, `bad-${name.replace(/\W+/g, '-')}.csv`);
+        writeFileSync(file, content);
+        const before = posts();
+        const run = await runBundle('fraud-scan', {
+          inputs: base({ source: file, model: path.join(work, 'out/model.json') }),
+          env: env(),
+          timeoutMs: 120_000
+        });
+        expect(run.exitCode).not.toBe(0);
+        expect(run.errors.join('\n')).toMatch(
+          new RegExp(`^CSV file .*bad-.*\\.csv, ${message.source}`)
+        );
+        expect(posts()).toBe(before);
+      });
+    }
   });
 });

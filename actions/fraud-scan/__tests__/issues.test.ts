@@ -94,13 +94,17 @@ describe('issues against the GitHub REST stand-in', () => {
     );
     expect(gh.issues.length).toBe(before);
     expect(outcome.wouldOpen).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\[dry run\] would open: Suspected fraud: transaction 900/);
+    expect(lines[0]).toMatch(
+      /^\[dry run\] would open: Suspected fraud \(medium\): transaction 900/
+    );
   });
 
   it('the body has score, threshold, drivers, run link and the hidden marker', async () => {
     const issue = gh.issues.find((i) => i.title.includes('transaction 151'));
-    expect(issue?.body).toContain('Threshold: 0.5000');
-    expect(issue?.body).toContain('`card_attempts_in_hour` — 70% of the error');
+    expect(issue?.body).toContain('the threshold 0.5000');
+    expect(issue?.body).toContain(
+      '| 1.1510 | 2.3 | `card_attempts_in_hour` 70%, `card_decline_ratio` 20% |'
+    );
     expect(issue?.body).toContain('https://github.com/octo-org/shop/actions/runs/1');
     expect(issue?.body).toContain('<!-- fraud-scan:txn=postgres:payments_transaction:151 -->');
   });

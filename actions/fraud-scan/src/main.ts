@@ -16,19 +16,56 @@ import type { IssuesApi } from './issues.js';
 import { PROFILE_NAMES } from './profiles.js';
 import { runScan, type ScanInputs } from './run.js';
 
+/** owner/name as GitHub allows them. */
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+
+/** Input "admin-url": an https URL (no credentials, query or fragment), or undefined. */
+export function adminUrlInput(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`Input "admin-url" must be an https URL or empty, got "${raw}".`);
+  }
+  if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash) {
+    throw new ConfigurationError(
+      `Input "admin-url" must be an https URL without credentials, query or fragment (the Django admin's root, e.g. https://shop.example.com/admin/), got "${raw}".`
+    );
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
 /** Read and validate every input up front, then run the scan. */
 export async function main(): Promise<void> {
   const databaseUrl = getOptionalInput('database-url');
   maskSecret(databaseUrl);
-  const token = getOptionalInput('github-token');
-  maskSecret(token);
+  const githubToken = getOptionalInput('github-token');
+  maskSecret(githubToken);
+  const issuesToken = getOptionalInput('issues-token');
+  maskSecret(issuesToken);
+  const issuesRepository = getOptionalInput('issues-repository');
+  if (issuesRepository !== undefined && !REPOSITORY.test(issuesRepository)) {
+    throw new ConfigurationError(
+      `Input "issues-repository" must be owner/name, got "${issuesRepository}".`
+    );
+  }
+  if (issuesRepository !== undefined && issuesToken === undefined) {
+    throw new ConfigurationError(
+      'Input "issues-token" is required when "issues-repository" is set: the workflow\'s github-token can write issues only in its own repository.'
+    );
+  }
+  const token = issuesToken ?? githubToken;
+  const tokenInput = issuesToken !== undefined ? 'issues-token' : 'github-token';
+  const adminUrl = adminUrlInput(getOptionalInput('admin-url'));
+  const allowPublicRepository = getBooleanInput('allow-public-repository', false);
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const resolve = (p: string | undefined): string | undefined =>
     p === undefined || p === 'postgres' || /^postgres(ql)?:\/\//.test(p)
       ? p
       : path.resolve(workspace, p);
   const source = getOptionalInput('source') ?? 'postgres';
-  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '/').split('/');
+  const [owner, repo] = (issuesRepository ?? process.env.GITHUB_REPOSITORY ?? '/').split('/');
   const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
   const inputs: ScanInputs = {
     source: resolve(source) as string,
@@ -55,10 +92,16 @@ export async function main(): Promise<void> {
     dryRun: getBooleanInput('dry-run', false),
     label: getOptionalInput('label') ?? 'fraud-suspect',
     repository: owner && repo ? { owner, repo } : undefined,
+    otherRepository: issuesRepository !== undefined,
+    allowPublicRepository,
+    tokenInput,
+    adminUrl,
     runUrl
   };
   if (!inputs.dryRun && !token) {
-    throw new ConfigurationError('Input "github-token" is required unless dry-run is true.');
+    throw new ConfigurationError(
+      'Input "github-token" (or "issues-token") is required unless dry-run is true.'
+    );
   }
   const api: IssuesApi | undefined = token
     ? getOctokit(token, {
@@ -86,6 +129,7 @@ export async function main(): Promise<void> {
   core.setOutput('invalid-rows', outcome.result.invalidRows);
   core.setOutput('flagged', outcome.result.flaggedCount);
   core.setOutput('issues-opened', outcome.issues.opened);
+  core.setOutput('issues-commented', outcome.issues.commented);
   core.setOutput('threshold', outcome.detector.threshold);
   core.setOutput('model-path', outcome.modelPath);
   core.setOutput('trained', outcome.trained);

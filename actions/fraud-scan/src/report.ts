@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { markdownTable } from '../../shared/src/summary.js';
+import { codeCell, table } from './markdown.js';
 import type { Detector } from './detector.js';
 import type { FeatureProfile } from './profile.js';
 import type { Flagged, ScanResult } from './scan.js';
@@ -74,8 +75,15 @@ ${labels}
 `;
 }
 
-function csvCell(value: string | number): string {
-  const s = String(value);
+/**
+ * A CSV cell a spreadsheet opens as text: a value starting with =, +, -, @, tab or CR is a
+ * formula to Excel, LibreOffice and Google Sheets (`=HYPERLINK(...)` in a billing field would
+ * become a live link, or worse), so it gets a leading apostrophe, which they show as text
+ * (OWASP's CSV-injection advice). Plain numbers such as a refund's -5.00 are left as they are.
+ */
+export function csvCell(value: string | number): string {
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s) && !/^[-+]?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -210,8 +218,40 @@ export interface ReportPaths {
 export interface SummaryContext {
   sourceDescription: string;
   trained: boolean;
-  issues?: { opened: number; skippedExisting: number; summaryIssue?: string; dryRun: boolean };
+  issues?: {
+    opened: number;
+    skippedExisting: number;
+    summaryIssue?: string;
+    dryRun: boolean;
+    /** Issues commented on (a later night's rows of an open card, account or IP cluster). */
+    commented?: number;
+    /** What analysts did with earlier issues, read at the start of this run. */
+    review?: ReviewCounts;
+    /** Where issues go when not this repository's (owner/name). */
+    repository?: string;
+  };
   topN?: number;
+}
+
+/** What analysts decided on earlier issues (closed, or labelled false-positive). */
+export interface ReviewCounts {
+  /** Issues closed or labelled false-positive. */
+  reviewed: number;
+  /** Of those, closed as not planned or labelled false-positive. */
+  falsePositives: number;
+  /** Transactions in the false-positive issues (never raised again). */
+  falsePositiveRows: number;
+  /** Issues still open and not labelled. */
+  open: number;
+}
+
+/** "Confirmed false-positive rate: 2 of 8 reviewed issues (25.0%) ..." */
+export function reviewSentence(r: ReviewCounts): string {
+  if (r.reviewed === 0) {
+    return `Confirmed false-positive rate: no issue reviewed yet (${r.open} open). Close an issue as "not planned" or label it \`false-positive\` to record a false positive; close it as completed to confirm it.`;
+  }
+  const pct = ((r.falsePositives / r.reviewed) * 100).toFixed(1);
+  return `Confirmed false-positive rate: ${r.falsePositives} of ${r.reviewed} reviewed issue(s) (${pct}%), covering ${r.falsePositiveRows} transaction(s) that are not raised again; ${r.open} issue(s) still open.`;
 }
 
 /** How the threshold was read off the held-out errors, in a sentence. */
@@ -286,11 +326,12 @@ export function summaryMarkdown(
   if (top.length) {
     const names = [...new Set(top.flatMap((f) => Object.keys(f.fields)))];
     lines.push(`### Top ${top.length} flagged`, '');
+    // Field values come from the table: shown as code, so none can mention, link or inject.
     lines.push(
-      markdownTable(
+      table(
         [...names, 'score', '× threshold', 'driving features'],
         top.map((f) => [
-          ...names.map((n) => f.fields[n] ?? ''),
+          ...names.map((n) => codeCell(f.fields[n] ?? '')),
           f.score.toFixed(3),
           (f.score / result.threshold).toFixed(1),
           f.drivers.map((d) => `${d.feature} (${(d.share * 100).toFixed(0)}%)`).join(', ')
@@ -301,12 +342,15 @@ export function summaryMarkdown(
   }
   if (ctx.issues) {
     const i = ctx.issues;
+    const where = i.repository ? ` in ${i.repository}` : '';
+    const commented = i.commented ? `; added to ${i.commented} open issue(s)` : '';
     lines.push(
       i.dryRun
-        ? `Dry run: would open ${i.opened} issue(s); ${i.skippedExisting} flagged row(s) already have one.`
-        : `Issues: opened ${i.opened}; ${i.skippedExisting} flagged row(s) already had one${i.summaryIssue ? `; the rest are listed in ${i.summaryIssue}` : ''}.`,
+        ? `Dry run: would open ${i.opened} issue(s)${where}${commented ? `; would add to ${i.commented} open issue(s)` : ''}; ${i.skippedExisting} flagged row(s) already have one.`
+        : `Issues${where}: opened ${i.opened}${commented}; ${i.skippedExisting} flagged row(s) already had one${i.summaryIssue ? `; the rest are listed in ${i.summaryIssue}` : ''}.`,
       ''
     );
+    if (i.review) lines.push(reviewSentence(i.review), '');
   }
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
 }

@@ -8,13 +8,15 @@ import {
   trainDetector
 } from './detector.js';
 import {
-  existingMarkers,
   type IssueOptions,
   type IssueOutcome,
   type IssuesApi,
   openIssues,
+  ROWS_PER_ISSUE,
   SUMMARY_LISTED
 } from './issues.js';
+import { clusterKeys } from './issues-clusters.js';
+import { checkRepository, type IssueHistory, readHistory } from './issues-history.js';
 import { loadDetector, saveDetector } from './model-file.js';
 import type { FeatureProfile } from './profile.js';
 import { PROFILES } from './profiles.js';
@@ -60,7 +62,16 @@ export interface ScanInputs {
   maxIssues: number;
   dryRun: boolean;
   label: string;
+  /** Where issues go: the workflow's repository or input "issues-repository". */
   repository?: { owner: string; repo: string };
+  /** Issues go to another repository than the workflow's (input "issues-repository"). */
+  otherRepository?: boolean;
+  /** Open issues in a public or internal repository (input "allow-public-repository"). */
+  allowPublicRepository?: boolean;
+  /** The input holding the token that writes issues, named in errors. */
+  tokenInput?: string;
+  /** Django admin root (https://…/admin/): each flagged row links to its change page. */
+  adminUrl?: string;
   runUrl: string;
 }
 
@@ -178,20 +189,43 @@ export async function runScan(
     dryRun: inputs.dryRun || !api,
     sourceKey: key,
     runUrl: inputs.runUrl,
-    log: hooks.log
+    log: hooks.log,
+    adminUrl: inputs.adminUrl,
+    tokenInput: inputs.tokenInput
   };
-  // Read which transactions already have an issue before scanning, so the scan keeps only
-  // the highest-scoring rows still to report instead of every flagged row.
-  const existing = api ? await existingMarkers(api, issueOptions) : new Set<string>();
+  // Before reading a row: refuse a repository anyone can read (unless opted in), then read
+  // which transactions already have an issue and what analysts decided, so the scan keeps
+  // only the highest-scoring rows still to report instead of every flagged row.
+  let history: IssueHistory | undefined;
+  if (api && inputs.repository) {
+    try {
+      await checkRepository(api, {
+        ...inputs.repository,
+        allowPublic: inputs.allowPublicRepository ?? false,
+        tokenInput: inputs.tokenInput ?? 'github-token',
+        repoInput: inputs.otherRepository
+          ? 'input "issues-repository"'
+          : "the workflow's repository"
+      });
+    } catch (error) {
+      if (!inputs.dryRun) throw error;
+      hooks.log(
+        `Warning: a run that is not a dry run would stop here: ${(error as Error).message}`
+      );
+    }
+    history = await readHistory(api, issueOptions);
+  }
+  const existing = history?.reported ?? new Set<string>();
   const csv = new FlaggedCsvWriter(inputs.outputDir, profile, detector.threshold);
   let result: ScanResult;
   try {
     result = await scanSource(detector, source, {
       batchSize: inputs.batchSize,
       progress: hooks.progress,
-      candidates: inputs.maxIssues + SUMMARY_LISTED,
+      candidates: inputs.maxIssues * ROWS_PER_ISSUE + SUMMARY_LISTED,
       isReported: (id) => existing.has(`${key}:${id}`),
-      onFlagged: (f) => csv.add(f)
+      onFlagged: (f) => csv.add(f),
+      clusterKeys: (row) => clusterKeys(profile.name, row)
     });
     csv.finish();
   } catch (error) {
@@ -210,33 +244,54 @@ export async function runScan(
     );
   }
 
-  const issues = await openIssues(api, result.unreported, detector, {
-    ...issueOptions,
-    existing,
-    notPassed: result.unreportedCount - result.unreported.length
-  });
-  issues.skippedExisting += result.reportedCount;
-
   const h = result.histogram;
   const chart = {
     mermaid: mermaidHistogram(h, detector.threshold),
     svg: svgHistogram(h, detector.threshold)
   };
-  const summary = summaryMarkdown(
-    result,
-    detector,
-    {
-      sourceDescription: source.description,
-      trained,
-      issues: {
-        opened: inputs.dryRun || !api ? issues.wouldOpen.length : issues.opened,
-        skippedExisting: issues.skippedExisting,
-        summaryIssue: issues.summaryIssue,
-        dryRun: inputs.dryRun || !api
-      }
-    },
-    chart.mermaid
-  );
+  const summarize = (issues: IssueOutcome | undefined, failure?: string): string =>
+    summaryMarkdown(
+      result,
+      detector,
+      {
+        sourceDescription: source.description,
+        trained,
+        issues: issues && {
+          opened:
+            inputs.dryRun || !api ? issues.wouldOpen.length - issues.commented : issues.opened,
+          commented: issues.commented,
+          skippedExisting: issues.skippedExisting,
+          summaryIssue: issues.summaryIssue,
+          dryRun: inputs.dryRun || !api,
+          review: history?.review,
+          repository: inputs.otherRepository
+            ? `${inputs.repository?.owner}/${inputs.repository?.repo}`
+            : undefined
+        }
+      },
+      chart.mermaid
+    ) + (failure ? `\n**Issues were not written:** ${failure}\n` : '');
+  let issues: IssueOutcome;
+  try {
+    issues = await openIssues(api, result.unreported, detector, {
+      ...issueOptions,
+      history,
+      notPassed: result.unreportedCount - result.unreported.length
+    });
+  } catch (error) {
+    // Nothing is lost: the reports (flagged.csv is already in place) are written before failing.
+    writeReports(
+      inputs.outputDir,
+      result,
+      detector,
+      summarize(undefined, (error as Error).message),
+      chart
+    );
+    throw error;
+  }
+  issues.skippedExisting += result.reportedCount;
+
+  const summary = summarize(issues);
   const reports = writeReports(inputs.outputDir, result, detector, summary, chart);
   return { result, detector, trained, modelPath, reports, summary, issues };
 }

@@ -135,6 +135,8 @@ export interface Flagged {
   score: number;
   fields: PublicFields;
   drivers: Driver[];
+  /** What links it to other rows (card, account, IP), from ScanOptions.clusterKeys. */
+  keys?: string[];
 }
 
 export interface ScanResult {
@@ -170,6 +172,8 @@ export interface ScanOptions {
   isReported?: (id: string) => boolean;
   /** Receives every flagged row as it is found (the CSV report). */
   onFlagged?: (f: Flagged) => void;
+  /** Keys linking a flagged row to others (issues group rows by card, account or IP). */
+  clusterKeys?: (row: Row) => string[];
 }
 
 /**
@@ -224,7 +228,8 @@ export async function scanSource(
           id: text(row[profile.idColumn]),
           score,
           fields: profile.publicFields(row),
-          drivers: result.drivers(i)
+          drivers: result.drivers(i),
+          keys: options.clusterKeys?.(row)
         };
         options.onFlagged?.(f);
         top.add(f);

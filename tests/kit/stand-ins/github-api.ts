@@ -10,7 +10,12 @@ import type { AddressInfo } from 'node:net';
  *   POST /repos/{owner}/{repo}/labels            201 label | 422 already_exists
  *   GET  /repos/{owner}/{repo}/issues            ?labels=a,b&state=open|closed|all&per_page&page
  *   POST /repos/{owner}/{repo}/issues            201 issue
- *   PATCH /repos/{owner}/{repo}/issues/{number}  200 issue (state, title, body)
+ *   PATCH /repos/{owner}/{repo}/issues/{number}  200 issue (state, state_reason, title, body)
+ *   GET  /repos/{owner}/{repo}                                   200 repository (visibility) | 404
+ *   GET  /repos/{owner}/{repo}/issues/{number}/comments         paginated
+ *   POST /repos/{owner}/{repo}/issues/{number}/comments         201 comment
+ *   POST /repos/{owner}/{repo}/issues/{number}/labels           200 the issue's labels
+ *   DELETE /repos/{owner}/{repo}/issues/{number}/labels/{name}  200 the issue's labels | 404
  *   GET  /repos/{owner}/{repo}/environments/{name}                              200 environment | 404
  *   GET  /repos/{owner}/{repo}/environments/{name}/deployment-branch-policies   paginated | 404
  *
@@ -19,6 +24,13 @@ import type { AddressInfo } from 'node:net';
  * `faults.environments` answers every environment request with that status instead (a 403
  * for a token without `actions: read`, a 502 for an outage).
  * Every request needs an Authorization header (401 otherwise); every request is recorded.
+ *
+ * Repositories come from `repositories` (keyed owner/name, case-insensitive); one not in it
+ * answers as private, so tests that do not care about visibility need not declare it. Issues
+ * created through the API remember their repository and are listed only there; issues a test
+ * pushes without `repository` are listed in every repository. Setting `faults.issueWrites`
+ * answers every write to issues, labels and comments with that status (a 403 with GitHub's
+ * `x-accepted-github-permissions: issues=write` header plays a token without issues: write).
  */
 
 export interface StandInIssue {
@@ -28,6 +40,26 @@ export interface StandInIssue {
   state: 'open' | 'closed';
   labels: { name: string }[];
   html_url: string;
+  /** Why a closed issue was closed, as GitHub reports it. */
+  state_reason?: 'completed' | 'not_planned' | 'reopened' | null;
+  /** Number of comments (GitHub's issue field). */
+  comments?: number;
+  /** owner/name of the repository it is in; unset: listed in every repository. */
+  repository?: string;
+}
+
+export interface StandInComment {
+  id: number;
+  issue_number: number;
+  repository: string;
+  body: string;
+  html_url: string;
+}
+
+/** A repository as GET /repos/{owner}/{repo} describes it; `hidden` answers 404. */
+export interface StandInRepository {
+  visibility: 'public' | 'private' | 'internal';
+  hidden?: boolean;
 }
 
 export interface RecordedRequest {
@@ -35,6 +67,8 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  /** The Authorization header, so tests can tell which token a request used. */
+  authorization?: string;
 }
 
 /** An environment's settings, in the shape of GitHub's REST answers. */
@@ -51,6 +85,8 @@ export interface StandInEnvironment {
 export interface StandInFault {
   status: number;
   message: string;
+  /** Sent as x-accepted-github-permissions, as GitHub does on a 403 (e.g. "issues=write"). */
+  acceptedPermissions?: string;
 }
 
 export interface GitHubStandIn {
@@ -61,7 +97,10 @@ export interface GitHubStandIn {
   /** Deployment environments by name; add, change or delete entries between runs. */
   environments: Map<string, StandInEnvironment>;
   /** Set `environments` to answer every environment request with that status. */
-  faults: { environments?: StandInFault };
+  faults: { environments?: StandInFault; issueWrites?: StandInFault };
+  /** Visibility by owner/name; a repository not listed is private. */
+  repositories: Map<string, StandInRepository>;
+  comments: StandInComment[];
   close(): Promise<void>;
 }
 
@@ -176,7 +215,9 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     labels: new Map<string, { name: string; color: string; description: string }>(),
     requests: [] as RecordedRequest[],
     environments: new Map<string, StandInEnvironment>(),
-    faults: {} as { environments?: StandInFault }
+    faults: {} as { environments?: StandInFault; issueWrites?: StandInFault },
+    repositories: new Map<string, StandInRepository>(),
+    comments: [] as StandInComment[]
   };
   let base = '';
   const server: Server = createServer((req, res) => {
@@ -185,7 +226,15 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
       const query = Object.fromEntries(url.searchParams.entries());
       const body =
         req.method === 'POST' || req.method === 'PATCH' ? await readBody(req) : undefined;
-      state.requests.push({ method: req.method ?? '', path: url.pathname, query, body });
+      const write = req.method === 'POST' || req.method === 'PATCH' || req.method === 'DELETE';
+      if (req.method === 'DELETE') await readBody(req);
+      state.requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        query,
+        body,
+        authorization: req.headers.authorization
+      });
       if (!req.headers.authorization) {
         return send(res, 401, {
           message: 'Requires authentication',
@@ -198,6 +247,105 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
         );
       if (envMatch && req.method === 'GET') {
         return serveEnvironment(res, url, envMatch, state);
+      }
+      const writeFault = state.faults.issueWrites;
+      if (write && writeFault && /^\/repos\/[^/]+\/[^/]+\/(labels|issues)/.test(url.pathname)) {
+        return send(
+          res,
+          writeFault.status,
+          {
+            message: writeFault.message,
+            documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue',
+            status: String(writeFault.status)
+          },
+          writeFault.acceptedPermissions
+            ? { 'x-accepted-github-permissions': writeFault.acceptedPermissions }
+            : {}
+        );
+      }
+      const repoOnly = /^\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (repoOnly && req.method === 'GET') {
+        const [, owner, repo] = repoOnly as unknown as [string, string, string];
+        const full = `${owner}/${repo}`;
+        const found = [...state.repositories].find(
+          ([key]) => key.toLowerCase() === full.toLowerCase()
+        )?.[1] ?? { visibility: 'private' as const };
+        if (found.hidden) return send(res, 404, { message: 'Not Found', status: '404' });
+        return send(res, 200, {
+          id: 1296269,
+          name: repo,
+          full_name: full,
+          owner: { login: owner },
+          private: found.visibility !== 'public',
+          visibility: found.visibility,
+          html_url: `https://github.com/${full}`,
+          has_issues: true
+        });
+      }
+      const issuePart =
+        /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/(comments|labels)(?:\/([^/]+))?$/.exec(
+          url.pathname
+        );
+      if (issuePart) {
+        const [, owner, repo, num, part, name] = issuePart as unknown as [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string | undefined
+        ];
+        const full = `${owner}/${repo}`;
+        const issue = state.issues.find(
+          (i) => i.number === Number(num) && (i.repository ?? full) === full
+        );
+        if (!issue) return send(res, 404, { message: 'Not Found', status: '404' });
+        if (part === 'comments' && !name) {
+          if (req.method === 'GET') {
+            const { page, headers } = paginate(
+              url,
+              state.comments.filter((c) => c.issue_number === issue.number && c.repository === full)
+            );
+            return send(res, 200, page, headers);
+          }
+          if (req.method === 'POST') {
+            const b = body as { body?: string };
+            if (!b?.body)
+              return send(res, 422, {
+                message: 'Validation Failed',
+                errors: [{ field: 'body', code: 'missing_field' }]
+              });
+            const id = 9000 + state.comments.length + 1;
+            const comment: StandInComment = {
+              id,
+              issue_number: issue.number,
+              repository: full,
+              body: b.body,
+              html_url: `${issue.html_url}#issuecomment-${id}`
+            };
+            state.comments.push(comment);
+            issue.comments = (issue.comments ?? 0) + 1;
+            return send(res, 201, comment);
+          }
+        }
+        if (part === 'labels') {
+          if (req.method === 'POST' && !name) {
+            for (const l of (body as { labels?: string[] })?.labels ?? []) {
+              if (!state.labels.has(l))
+                state.labels.set(l, { name: l, color: 'ededed', description: '' });
+              if (!issue.labels.some((x) => x.name === l)) issue.labels.push({ name: l });
+            }
+            return send(res, 200, issue.labels);
+          }
+          if (req.method === 'DELETE' && name) {
+            const label = decodeURIComponent(name);
+            if (!issue.labels.some((x) => x.name === label))
+              return send(res, 404, { message: 'Label does not exist' });
+            issue.labels = issue.labels.filter((x) => x.name !== label);
+            return send(res, 200, issue.labels);
+          }
+        }
+        return send(res, 404, { message: 'Not Found' });
       }
       const repoMatch = /^\/repos\/([^/]+)\/([^/]+)\/(labels|issues)(?:\/([^/]+))?$/.exec(
         url.pathname
@@ -244,7 +392,9 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
           const st = query.state ?? 'open';
           const perPage = Math.min(100, Number(query.per_page ?? 30));
           const page = Math.max(1, Number(query.page ?? 1));
+          const full = `${owner}/${repo}`;
           const matching = state.issues
+            .filter((i) => (i.repository ?? full) === full)
             .filter((i) => st === 'all' || i.state === st)
             .filter((i) => wanted.every((w) => i.labels.some((l) => l.name === w)))
             .sort((a, b) => b.number - a.number);
@@ -278,13 +428,20 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
             body: b.body ?? '',
             state: 'open',
             labels: (b.labels ?? []).map((name) => ({ name })),
-            html_url: `${html}/issues/${number}`
+            html_url: `${html}/issues/${number}`,
+            state_reason: null,
+            comments: 0,
+            repository: `${owner}/${repo}`
           };
           state.issues.push(issue);
           return send(res, 201, issue);
         }
         if (req.method === 'PATCH' && item) {
-          const issue = state.issues.find((i) => i.number === Number(item));
+          const issue = state.issues.find(
+            (i) =>
+              i.number === Number(item) &&
+              (i.repository ?? `${owner}/${repo}`) === `${owner}/${repo}`
+          );
           if (!issue) return send(res, 404, { message: 'Not Found' });
           Object.assign(issue, body as Partial<StandInIssue>);
           return send(res, 200, issue);
