@@ -1,9 +1,11 @@
 """The one DRF exception handler: every 4xx/5xx body is {"message": str, "extra": {...}}."""
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -11,10 +13,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.exceptions import ApplicationError
 
+logger = logging.getLogger(__name__)
+
 MESSAGE_INVALID = "The request is invalid: see the fields."
 MESSAGE_NOT_FOUND = "Not found."
 MESSAGE_FORBIDDEN = "You are not allowed to do this."
 MESSAGE_THROTTLED = "Too many requests: try again later."
+MESSAGE_DATABASE_UNAVAILABLE = "The shop is briefly unavailable: try again in a few seconds."
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -47,6 +52,11 @@ def _body(message: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database cannot be reached (an outage, a failover): a retryable 503, like /readyz,
+        # not a 500. Django reconnects by itself once it is back (CONN_HEALTH_CHECKS).
+        logger.warning("database unavailable", extra={"error": exc.__class__.__name__})
+        return Response(_body(MESSAGE_DATABASE_UNAVAILABLE), status=503, headers={"Retry-After": "5"})
     if isinstance(exc, ApplicationError):
         return Response(_body(exc.message, exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

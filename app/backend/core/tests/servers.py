@@ -2,11 +2,14 @@
 (docker/backend/entrypoint.sh: wait, migrate, gunicorn) on a free loopback port."""
 
 import contextlib
+import glob
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 from django.conf import settings
 
 BACKEND = Path(__file__).resolve().parents[2]
@@ -119,3 +123,64 @@ def stop(processes: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+class ThrowawayCluster:
+    """A PostgreSQL cluster of the test's own in a temporary directory, on a free port, which the
+    test may stop and start (never the machine's shared server). Run as the postgres system user
+    when the tests run as root (initdb refuses root), as scripts/lib/common.sh ensure_postgres does."""
+
+    def __init__(self, directory: Path):
+        bindirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+        if not bindirs:
+            pytest.skip("no PostgreSQL server binaries (/usr/lib/postgresql/*/bin)")
+        self.bin = Path(bindirs[-1])
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(directory, "postgres")
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.as_user, *args], check=True, capture_output=True, timeout=60)  # noqa: S603
+
+    def init(self) -> None:
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory}"
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.directory / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+
+@contextlib.contextmanager
+def throwaway_cluster() -> Iterator[ThrowawayCluster]:
+    # Its own directory right under /tmp: the postgres user cannot enter pytest's (root's, 0700).
+    directory = Path(tempfile.mkdtemp(prefix="pg-throwaway."))
+    try:
+        cluster = ThrowawayCluster(directory)
+        cluster.init()
+        cluster.start()
+        try:
+            yield cluster
+        finally:
+            with contextlib.suppress(subprocess.CalledProcessError):
+                cluster.stop()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
