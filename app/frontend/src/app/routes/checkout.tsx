@@ -5,6 +5,7 @@ import { PageTitle } from '@/components/ui/page-title';
 import { Spinner } from '@/components/ui/spinner';
 import { paths } from '@/config/paths';
 import { useSavedCards } from '@/features/account/api/get-saved-cards';
+import { useCreateAddress } from '@/features/addresses/api/create-address';
 import { useAddresses } from '@/features/addresses/api/get-addresses';
 import { useUser } from '@/features/auth/api/get-me';
 import { CartView } from '@/features/cart/components/cart-view';
@@ -20,6 +21,7 @@ export default function CheckoutRoute() {
   const addresses = useAddresses();
   const cards = useSavedCards();
   const config = useShopConfig();
+  const createAddress = useCreateAddress();
   const [unavailable, setUnavailable] = useState<number[]>([]);
 
   if (lines.length === 0) {
@@ -60,7 +62,10 @@ export default function CheckoutRoute() {
           config={config.data}
           defaultName={[user?.first_name, user?.last_name].filter(Boolean).join(' ')}
           onUnavailable={setUnavailable}
-          onPlaced={(order) => {
+          onPlaced={(order, newAddress) => {
+            // The next checkout offers the address typed this time (a failure to save it costs
+            // nothing but typing it again, so it does not hold up the confirmation).
+            if (newAddress) createAddress.mutate(newAddress);
             // Only a paid order empties the cart; every failure leaves it as it was.
             store.clear();
             navigate(`${paths.order(order.id)}?placed=1`, { replace: true });

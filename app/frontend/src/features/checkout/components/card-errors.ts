@@ -33,7 +33,8 @@ export function cardFieldErrors(fields: FieldErrors): Partial<Record<CardFieldNa
     const short = key.replace(/^payment\./, '').replace(/^card\./, '');
     const field = FIELD_ALIASES[short];
     if (field && (key === short || key.startsWith('payment.') || key.startsWith('card.'))) {
-      out[field] = [...(out[field] ?? []), ...messages];
+      // exp_month and exp_year often carry the same message ("in the past"): show it once.
+      out[field] = [...new Set([...(out[field] ?? []), ...messages])];
     }
   }
   return out;

@@ -41,7 +41,8 @@ type Props = {
   savedCards: SavedCard[];
   config: ShopConfig;
   defaultName?: string;
-  onPlaced: (order: Order) => void;
+  /** `newAddress`: a new billing address the buyer asked to keep for next time. */
+  onPlaced: (order: Order, newAddress: AddressValues | null) => void;
   /** Products the server said are short of stock (409), so the cart can point at them. */
   onUnavailable?: (productIds: number[]) => void;
 };
@@ -78,6 +79,9 @@ export function CheckoutForm({
     name: defaultName
   });
   const [saveCard, setSaveCard] = useState(false);
+  // A typed address is kept in the account unless the buyer says not to, so the next checkout
+  // offers it instead of an empty form.
+  const [saveAddress, setSaveAddress] = useState(true);
   const [fields, setFields] = useState<FieldErrors>({});
   const [cardErrors, setCardErrors] = useState<Partial<Record<CardFieldName, string[]>>>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -211,7 +215,9 @@ export function CheckoutForm({
         idempotencyKey: attempt.current.key
       });
       attempt.current = { key: newIdempotencyKey(), sent: null };
-      onPlaced(order);
+      const typed =
+        'billing_address' in input.data.billing ? input.data.billing.billing_address : null;
+      onPlaced(order, typed && saveAddress ? typed : null);
     } catch (error) {
       const apiError =
         error instanceof ApiError
@@ -285,12 +291,22 @@ export function CheckoutForm({
             <p className="field-error">{fields.billing_address_id.join(' ')}</p>
           ) : null}
           {addressChoice === 'new' ? (
-            <AddressFields
-              section="billing"
-              values={address}
-              errors={addressErrors}
-              onChange={setAddress}
-            />
+            <>
+              <AddressFields
+                section="billing"
+                values={address}
+                errors={addressErrors}
+                onChange={setAddress}
+              />
+              <label className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={saveAddress}
+                  onChange={(event) => setSaveAddress(event.target.checked)}
+                />
+                Save this address to my account for next time
+              </label>
+            </>
           ) : null}
         </fieldset>
 

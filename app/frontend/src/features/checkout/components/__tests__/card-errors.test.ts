@@ -25,4 +25,14 @@ describe('card helpers', () => {
       })
     ).toEqual({ number: ['Your card number is incorrect.'], expiry: ['Past.'], cvc: ['Bad.'] });
   });
+
+  test('an expiry message sent for both month and year is shown once', () => {
+    const message = "Your card's expiration date is in the past.";
+    expect(
+      cardFieldErrors({
+        'payment.card.exp_month': [message],
+        'payment.card.exp_year': [message]
+      })
+    ).toEqual({ expiry: [message] });
+  });
 });

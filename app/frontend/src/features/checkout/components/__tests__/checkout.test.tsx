@@ -222,6 +222,39 @@ describe('checkout', () => {
     expect(keys[3]).not.toBe(keys[0]);
   });
 
+  test('a new billing address is saved to the account, so the next checkout offers it', async () => {
+    seedCart();
+    shopAnswers();
+    const saved: unknown[] = [];
+    server.use(
+      http.post('/api/orders/', () => HttpResponse.json(order({ id: 42 }), { status: 201 })),
+      http.get('/api/orders/42/', () => HttpResponse.json(order({ id: 42 }))),
+      http.post('/api/account/addresses/', async ({ request }) => {
+        saved.push(await request.json());
+        return HttpResponse.json(address, { status: 201 });
+      })
+    );
+    const { events } = renderApp('/checkout', { user });
+    await screen.findByRole('group', { name: 'Billing address' });
+    await fillNewAddressAndCard(events, '4242424242424242');
+    expect(screen.getByRole('checkbox', { name: /Save this address/ })).toBeChecked();
+    await events.click(screen.getByRole('button', { name: /^Pay/ }));
+    await screen.findByRole('heading', { name: 'Thank you for your order!' });
+    await waitFor(() =>
+      expect(saved).toEqual([
+        {
+          full_name: 'Ada Lovelace',
+          line1: '12 Analytical Row',
+          line2: '',
+          city: 'Springfield',
+          state: '',
+          postal_code: '62701',
+          country: 'US'
+        }
+      ])
+    );
+  });
+
   test('a signed-out visitor is sent to sign in and comes back to checkout', async () => {
     seedCart();
     const { router } = renderApp('/checkout');
