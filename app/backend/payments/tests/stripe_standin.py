@@ -10,6 +10,7 @@ PaymentMethods named after Stripe's test tokens choose the outcome:
 
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -20,6 +21,10 @@ CARD = {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2035, "fi
 class StripeStandIn:
     def __init__(self):
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        # (path, Idempotency-Key header) of each POST, in order; and seconds to wait before answering
+        # a PaymentIntent (a slow or unreachable Stripe).
+        self.idempotency_keys: list[tuple[str, str | None]] = []
+        self.intent_delay = 0.0
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,11 +50,13 @@ class StripeStandIn:
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 standin.requests.append(("POST", self.path, form))
+                standin.idempotency_keys.append((self.path, self.headers.get("Idempotency-Key")))
                 if self.path == "/v1/customers":
                     return self._answer(200, {"id": f"cus_{uuid.uuid4().hex[:14]}", "object": "customer"})
                 if self.path == "/v1/refunds":
                     return self._answer(200, {"id": f"re_{uuid.uuid4().hex[:14]}", "object": "refund"})
                 if self.path == "/v1/payment_intents":
+                    time.sleep(standin.intent_delay)
                     method = form.get("payment_method", "")
                     if method == "pm_card_chargeDeclined":
                         return self._answer(

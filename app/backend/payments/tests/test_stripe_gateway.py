@@ -102,3 +102,36 @@ class StripeCheckoutTests:
 
     def test_the_storefront_is_given_the_publishable_key(self, anonymous_client, stripe_api):
         assert anonymous_client.get(reverse("config")).json()["stripe_publishable_key"] == "pk_test_standin"
+
+
+@pytest.mark.django_db
+class StripeIdempotencyAndTimeoutTests:
+    def test_the_payment_intent_carries_a_key_derived_from_the_checkouts_idempotency_key(
+        self, buyer, buyer_client, stripe_api
+    ):
+        product = ProductFactory(stock=5)
+        payment = {"payment_method_id": "pm_card_visa"}
+        buyer_client.post(ORDERS, body(product, payment), format="json", HTTP_IDEMPOTENCY_KEY="attempt-1")
+        buyer_client.post(ORDERS, body(product, payment), format="json", HTTP_IDEMPOTENCY_KEY="attempt-1")
+        keys = [key for path, key in stripe_api.idempotency_keys if path == "/v1/payment_intents"]
+        assert keys == [f"checkout-{buyer.pk}-attempt-1-charge"]  # the repeat never reached Stripe
+
+    def test_a_stripe_that_does_not_answer_in_time_gets_502_quickly_and_puts_the_stock_back(
+        self, buyer_client, stripe_api
+    ):
+        import time
+
+        stripe_api.intent_delay = 3
+        product = ProductFactory(stock=5)
+        with override_settings(PAYMENT_GATEWAY_TIMEOUT=0.5):
+            started = time.monotonic()
+            response = buyer_client.post(ORDERS, body(product, {"payment_method_id": "pm_card_visa"}), format="json")
+            elapsed = time.monotonic() - started
+        assert response.status_code == 502
+        # Two tries of 0.5 s and stripe-python's short backoff, not 80 s with retries.
+        assert elapsed < 2.5, elapsed
+        assert len(stripe_api.posted("/v1/payment_intents")) == 2  # one retry, with the same key
+        assert len({key for path, key in stripe_api.idempotency_keys if path == "/v1/payment_intents"}) == 1
+        product.refresh_from_db()
+        assert product.stock == 5
+        assert Order.objects.count() == 0
