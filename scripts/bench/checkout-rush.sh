@@ -70,7 +70,7 @@ class SlowGateway(AppConfig):
 PY
 port="$(free_port)"
 log "gunicorn as configured on port $port (gateway delay ${GATEWAY_DELAY:-0.2}s)"
-setsid env GUNICORN_BIND="127.0.0.1:$port" "$REPO_ROOT/docker/backend/entrypoint.sh" >"$work/server.log" 2>&1 &
+setsid env GUNICORN_BIND="127.0.0.1:$port" /bin/sh "$REPO_ROOT/docker/backend/entrypoint.sh" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do
   curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null && break
