@@ -156,6 +156,20 @@ describe('clusters: one issue per card, account or IP', () => {
     expect(commentsOf()[0]?.body).toMatch(/Also linked to open issue\(s\) #\d+/);
   });
 
+  it('two clusters of one night that meet the same open issue are one comment on it', async () => {
+    await openIssues(api, [row(1, { card: 'cX', user: 'uX' })], detector, options());
+    const out = await openIssues(
+      api,
+      [row(2, { card: 'cX' }), row(3, { user: 'uX' })],
+      detector,
+      options()
+    );
+    expect(out).toMatchObject({ opened: 0, commented: 1 });
+    expect(issuesOf()).toHaveLength(1);
+    expect(commentsOf()[0]?.body).toContain('flagged 2 more transaction(s)');
+    expect(issuesOf()[0]?.body).toContain('payments_transaction:3 -->');
+  });
+
   it('caps issues and comments per run; the rest go into one summary issue', async () => {
     const rows = Array.from({ length: 6 }, (_, i) => row(100 + i, { score: 2 - i / 10 }));
     const out = await openIssues(api, rows, detector, options({ maxIssues: 2 }));

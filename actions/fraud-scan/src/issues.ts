@@ -176,6 +176,34 @@ function clusterKeysOf(rows: readonly Flagged[]): string[] {
   return [...new Set(rows.flatMap(keysOf))];
 }
 
+/** The open issue a cluster's rows go to: the oldest sharing a key whose body has room. */
+function targetOf(keys: readonly string[], history: IssueHistory): ClusterIssue[] {
+  return history.open.filter(
+    (issue) => keys.some((k) => issue.keys.has(k)) && issue.body.length < BODY_LIMIT
+  );
+}
+
+/**
+ * Clusters of one night that meet the same open issue are one comment on it (they are one case
+ * through that issue's earlier rows), highest score first.
+ */
+function withOpenIssues(clusters: Flagged[][], history: IssueHistory): Flagged[][] {
+  const byIssue = new Map<number, Flagged[]>();
+  const result: Flagged[][] = [];
+  for (const cluster of clusters) {
+    const target = targetOf(clusterKeysOf(cluster), history)[0];
+    const joined = target ? byIssue.get(target.number) : undefined;
+    if (joined) joined.push(...cluster);
+    else {
+      const rows = [...cluster];
+      if (target) byIssue.set(target.number, rows);
+      result.push(rows);
+    }
+  }
+  for (const rows of result) rows.sort((a, b) => b.score - a.score);
+  return result.sort((a, b) => (b[0] as Flagged).score - (a[0] as Flagged).score);
+}
+
 /** Plan a cluster's new issue, or its comment on the open issue it belongs to. */
 function planCluster(
   rows: readonly Flagged[],
@@ -197,9 +225,7 @@ function planCluster(
     ...shown.map((f) => marker(o.sourceKey, f.id)),
     ...keys.map((k) => keyMarker(k))
   ];
-  const targets = history.open.filter(
-    (issue) => keys.some((k) => issue.keys.has(k)) && issue.body.length < BODY_LIMIT
-  );
+  const targets = targetOf(keys, history);
   const target = targets[0];
   const header = [
     `- Severity: **${severity}** (highest score ${((rows[0] as Flagged).score / detector.threshold).toFixed(1)}× the threshold ${detector.threshold.toFixed(4)})`,
@@ -373,14 +399,9 @@ export async function openIssues(
   });
   const planned: Planned[] = [];
   const rest: Flagged[] = [];
-  for (const cluster of groupRows(fresh)) {
-    if (planned.length < o.maxIssues) {
-      const plan = planCluster(cluster, detector, history, o);
-      // Two clusters of one night can meet the same open issue: the second joins the first's
-      // comment on a later night rather than racing it now.
-      if (plan.target && planned.some((p) => p.target === plan.target)) rest.push(...cluster);
-      else planned.push(plan);
-    } else rest.push(...cluster);
+  for (const cluster of withOpenIssues(groupRows(fresh), history)) {
+    if (planned.length < o.maxIssues) planned.push(planCluster(cluster, detector, history, o));
+    else rest.push(...cluster);
   }
   rest.sort((a, b) => b.score - a.score);
   if (rest.length + (o.notPassed ?? 0) > 0) {
