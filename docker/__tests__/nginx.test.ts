@@ -357,7 +357,7 @@ describeProxy('the proxy to the real backend (gunicorn, production settings, SQL
   });
 });
 
-describe('the catalog micro-cache (anonymous reads, one second)', () => {
+describe('the catalog micro-cache (anonymous reads, under two seconds)', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const priceOf = (reply: Reply) => String(json(reply).price);
 
@@ -406,7 +406,7 @@ describe('the catalog micro-cache (anonymous reads, one second)', () => {
     expect(other.headers['x-cache-status']).toBeUndefined();
   });
 
-  test('a staff price change reaches staff at once and anonymous buyers within the one-second bound', async () => {
+  test('a staff price change reaches staff at once and anonymous buyers within the bound (1 s, counted in whole seconds)', async () => {
     if (!hasBackend) return;
     const token = await staffToken();
     const list = json(
@@ -432,7 +432,9 @@ describe('the catalog micro-cache (anonymous reads, one second)', () => {
     });
     expect(priceOf(asStaff)).toBe(newPrice);
 
-    await sleep(1_100);
+    // proxy_cache_valid 1s counts whole seconds: an entry stored late in a second lives through
+    // the next one, so the bound is just under two seconds.
+    await sleep(2_100);
     const anonymous = await http(port, url, { headers: { Host: SHOP_HOST } });
     expect(priceOf(anonymous)).toBe(newPrice);
   });
