@@ -150,3 +150,34 @@ describe('Dockerfile.frontend', () => {
     }
   });
 });
+
+describe('what the images run', () => {
+  test('every script a Dockerfile COPYs and runs as ENTRYPOINT or CMD is executable in git (COPY keeps the mode)', () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const file of readdirSync(dockerDir).filter((f) => f.startsWith('Dockerfile.'))) {
+      const text = readFileSync(path.join(dockerDir, file), 'utf8');
+      const copies = [...text.matchAll(/^COPY\s+(?:--\S+\s+)*(.+)$/gm)].flatMap((m) => {
+        const parts = (m[1] ?? '').trim().split(/\s+/);
+        const target = parts.pop() ?? '';
+        return parts.map((source) => ({ source, target }));
+      });
+      for (const run of text.matchAll(/^(?:ENTRYPOINT|CMD)\s+\[\s*"([^"]+\.sh)"/gm)) {
+        const script = run[1] ?? '';
+        const copy = copies.find(({ source, target }) =>
+          target.endsWith('/') ? `${target}${path.basename(source)}` === script : target === script
+        );
+        if (!copy) continue;
+        checked += 1;
+        const entry = spawnSync('git', ['ls-files', '-s', '--', copy.source], {
+          cwd: repoRoot,
+          encoding: 'utf8'
+        });
+        if (!entry.stdout.startsWith('100755'))
+          problems.push(`${file}: ${copy.source} is ${entry.stdout.split(' ')[0] || 'not in git'}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+});
