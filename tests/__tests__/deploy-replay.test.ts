@@ -13,7 +13,6 @@ import {
   PutParameterCommand,
   SSMClient
 } from '@aws-sdk/client-ssm';
-import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +24,7 @@ import { repoRoot, runBundle } from '../kit/action-bundle.js';
 import { createMotoKmsKey, startMoto, type MotoServer } from '../kit/stand-ins/moto.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../kit/stand-ins/github-api.js';
 import { startOidcTokenServer, type OidcTokenServer } from '../kit/stand-ins/oidc-token-server.js';
+import { evaluateExpression, interpolate } from './support/run-step.js';
 import { readWorkflow, type Job } from './support/workflow-files.js';
 
 // Replays deploy.yml's gate, plan, deploy and summary jobs on this machine. Every step that
@@ -45,39 +45,12 @@ const IMAGES = {
   'backend-image': `docker.io/octo/ecommerce-backend@${DIGEST('a')}`,
   'frontend-image': `docker.io/octo/ecommerce-frontend@${DIGEST('f')}`
 };
-const CONTEXT_NAMES = [
-  'vars',
-  'secrets',
-  'env',
-  'inputs',
-  'github',
-  'steps',
-  'needs',
-  'job',
-  'runner'
-];
-
 type Plain = Record<string, unknown>;
-
-/** Evaluate one expression the way the runner does. */
-function evaluate(expression: string, context: Plain): data.ExpressionData {
-  const lexed = new Lexer(expression).lex();
-  const parsed = new Parser(lexed.tokens, CONTEXT_NAMES, []).parse();
-  const dictionary = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
-  return new Evaluator(parsed, dictionary).evaluate();
-}
-
-/** Replace every ${{ … }} in a value from the workflow file. */
-function interpolate(value: unknown, context: Plain): string {
-  return String(value).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) =>
-    evaluate(expression, context).coerceString()
-  );
-}
 
 function condition(value: string | undefined, context: Plain): boolean {
   if (value === undefined) return true;
   const expression = /^\$\{\{\s*(.+?)\s*\}\}$/.exec(value.trim())?.[1] ?? value;
-  const result = evaluate(expression, context);
+  const result = evaluateExpression(expression, context);
   return result.primitive
     ? Boolean(
         result.coerceString() !== '' &&

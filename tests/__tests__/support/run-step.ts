@@ -91,14 +91,22 @@ const CONTEXT_NAMES = [
   'runner'
 ];
 
-/** Replace every ${{ … }} in a workflow value the way the runner does (@actions/expressions). */
+/** Evaluate one workflow expression the way the runner does (@actions/expressions). */
+export function evaluateExpression(
+  expression: string,
+  context: Record<string, unknown>
+): data.ExpressionData {
+  const lexed = new Lexer(expression).lex();
+  const parsed = new Parser(lexed.tokens, CONTEXT_NAMES, []).parse();
+  const dictionary = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
+  return new Evaluator(parsed, dictionary).evaluate();
+}
+
+/** Replace every ${{ … }} in a workflow value the way the runner does. */
 export function interpolate(value: unknown, context: Record<string, unknown>): string {
-  return String(value).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) => {
-    const lexed = new Lexer(expression).lex();
-    const parsed = new Parser(lexed.tokens, CONTEXT_NAMES, []).parse();
-    const dictionary = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
-    return new Evaluator(parsed, dictionary).evaluate().coerceString();
-  });
+  return String(value).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) =>
+    evaluateExpression(expression, context).coerceString()
+  );
 }
 
 /** Executables on a PATH for a replayed step: name → shell script body (`$@` are its arguments). */
