@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../processes.js';
@@ -108,4 +109,39 @@ export async function createMotoKmsKey(
   };
   await call('CreateAlias', { AliasName: alias, TargetKeyId: created.KeyMetadata.KeyId });
   return created.KeyMetadata.KeyId;
+}
+
+/** A request's whole body. */
+export function readRequestBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Passes a request a stand-in in front of moto does not answer itself on to moto, as it came
+ * (the SDK's signature headers included), and returns moto's answer.
+ */
+export async function forwardToMoto(
+  upstream: string,
+  req: IncomingMessage,
+  body: Buffer
+): Promise<{ status: number; type: string; text: string }> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+  }
+  const reply = await fetch(`${upstream}${req.url ?? '/'}`, {
+    method: req.method ?? 'POST',
+    headers,
+    ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: new Uint8Array(body) })
+  });
+  return {
+    status: reply.status,
+    type: reply.headers.get('content-type') ?? 'text/xml',
+    text: await reply.text()
+  };
 }

@@ -14,6 +14,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardToMoto, readRequestBody } from '../../../../tests/kit/stand-ins/moto.js';
 
 /**
  * The instance refresh moto 5.2 does not have (no StartInstanceRefresh, DescribeInstanceRefreshes,
@@ -115,15 +116,6 @@ class Refused extends Error {
   ) {
     super(message);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 export async function startRefreshStandIn(
@@ -462,26 +454,11 @@ export async function startRefreshStandIn(
     return undefined;
   };
 
-  const forward = async (req: IncomingMessage, body: Buffer) => {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-    }
-    const reply = await fetch(`${upstream}${req.url ?? '/'}`, {
-      method: req.method ?? 'POST',
-      headers,
-      ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: new Uint8Array(body) })
-    });
-    return {
-      status: reply.status,
-      type: reply.headers.get('content-type') ?? 'text/xml',
-      text: await reply.text()
-    };
-  };
+  const forward = (req: IncomingMessage, body: Buffer) => forwardToMoto(upstream, req, body);
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const body = await readBody(req);
+      const body = await readRequestBody(req);
       const form = new URLSearchParams(body.toString());
       try {
         const own = await handle(form);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardToMoto, readRequestBody } from '../../../../tests/kit/stand-ins/moto.js';
 
 /**
  * The app servers moto does not run. moto's SSM answers every command with Success at once and
@@ -32,15 +33,6 @@ export interface FleetStandIn {
   stop(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** A target in moto's DescribeTargetHealth answer turned unhealthy, as an ALB reports it. */
 function unhealthy(xml: string, instanceIds: ReadonlySet<string>): string {
   return xml.replace(/<member>([\s\S]*?)<\/member>/g, (member: string, inner: string) => {
@@ -62,26 +54,11 @@ export async function startFleet(upstream: string, behaviour: Behaviour): Promis
   /** Commands whose document fails: `${commandId} ${instanceId}`. */
   const failing = new Set<string>();
 
-  const forward = async (req: IncomingMessage, body: Buffer) => {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-    }
-    const answer = await fetch(`${upstream}${req.url ?? '/'}`, {
-      method: req.method ?? 'POST',
-      headers,
-      ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: new Uint8Array(body) })
-    });
-    return {
-      status: answer.status,
-      type: answer.headers.get('content-type') ?? 'text/xml',
-      text: await answer.text()
-    };
-  };
+  const forward = (req: IncomingMessage, body: Buffer) => forwardToMoto(upstream, req, body);
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const body = await readBody(req);
+      const body = await readRequestBody(req);
       const target = String(req.headers['x-amz-target'] ?? '');
       const form = new URLSearchParams(body.toString());
 
