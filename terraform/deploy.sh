@@ -7,9 +7,10 @@
 # registry password, the database password and the app's keys are read at run time from SSM
 # and Secrets Manager with the instance role.
 #
-# It also installs /usr/local/sbin/ecommerce-deploy, the step that (re)deploys the images
-# named in SSM: this boot runs it once, and the deploy workflow runs it again through the
-# SSM document (see README.md, "How a new image reaches the servers").
+# It also installs /usr/local/sbin/ecommerce-deploy, the step that starts the release's images:
+# this boot runs it once. The images are part of this script (the launch template version's
+# user data): a new release is a new version and new servers, never a running one changed (see
+# README.md, "How a release reaches the servers").
 set -euo pipefail
 exec >>/var/log/user-data.log 2>&1
 umask 022
@@ -74,8 +75,8 @@ cat >/etc/ecommerce/deploy.env <<'ENV'
 AWS_REGION=${aws_region}
 DOCKERHUB_USERNAME=${dockerhub_username}
 DOCKERHUB_PASSWORD_PARAMETER=${dockerhub_password_parameter}
-BACKEND_IMAGE_PARAMETER=${backend_image_parameter}
-FRONTEND_IMAGE_PARAMETER=${frontend_image_parameter}
+BACKEND_IMAGE=${release_backend_image}
+FRONTEND_IMAGE=${release_frontend_image}
 DJANGO_SECRET_KEY_PARAMETER=${django_secret_key_parameter}
 CARD_FINGERPRINT_KEY_PARAMETER=${card_fingerprint_key_parameter}
 ALLOWED_HOSTS_PARAMETER=${allowed_hosts_parameter}
@@ -91,8 +92,8 @@ ENV
 chmod 0644 /etc/ecommerce/deploy.env
 
 log "Writing the compose template (ecommerce-deploy renders /app/docker-compose.yml from it)"
-# Quoted delimiter: written byte for byte, bash expands nothing in it. Its __BACKEND_IMAGE__,
-# __FRONTEND_IMAGE__ and __ALLOWED_HOSTS__ are filled in from SSM by each deploy.
+# Quoted delimiter: written byte for byte, bash expands nothing in it. Its __BACKEND_IMAGE__ and
+# __FRONTEND_IMAGE__ are filled in from deploy.env, __ALLOWED_HOSTS__ from SSM.
 cat >/etc/ecommerce/docker-compose.template.yml <<'COMPOSE_EOF'
 ${docker_compose}
 COMPOSE_EOF
@@ -100,8 +101,8 @@ COMPOSE_EOF
 # Reads the deploy settings and secrets with the instance role and writes
 # /app/docker-compose.yml (the template with the images and host names) and /app/backend.env
 # (0600, the backend's env_file). Exit status 3 says something changed. Two modes: "deploy"
-# (ecommerce-deploy) takes the images it is given, else those in SSM; "refresh" (the secrets
-# timer) keeps the images this server runs and never reads the image parameters.
+# (ecommerce-deploy) takes the release's images from deploy.env; "refresh" (the secrets timer)
+# keeps the images this server's containers run.
 cat >/usr/local/lib/ecommerce/render_env.py <<'PY'
 """Render /app/docker-compose.yml and /app/backend.env from SSM and Secrets Manager."""
 import json
@@ -195,7 +196,7 @@ HOSTS = re.compile(r"^[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*$")
 def checked(name, value, pattern):
     # The value lands in YAML: only what an image reference or host list may hold gets there.
     if not pattern.match(value):
-        sys.exit(f"{name} in SSM is not valid here: {value!r}")
+        sys.exit(f"{name} is not valid here: {value!r}")
     return value
 
 
@@ -229,9 +230,8 @@ if sys.argv[1:2] == ["db-setup"]:
     sys.exit(db_setup(force=sys.argv[2:] == ["--force"]))
 
 
-# Images change only through ecommerce-deploy, which the rollout runs on one server at a time
-# out of the load balancer (and again with the previous images when it rolls back). The timer
-# must never carry a new reference from SSM to every server at once.
+# Images are started only by ecommerce-deploy, with the release this server was launched with; the
+# timer re-renders the secrets around the images the containers already run.
 MODE = (sys.argv[1:] or ["deploy"])[0]
 if MODE not in ("deploy", "refresh"):
     sys.exit("usage: render_env.py [deploy|refresh|registry-password|db-setup]")
@@ -240,8 +240,8 @@ if MODE not in ("deploy", "refresh"):
 IMAGES_STATE = os.environ.get("ECOMMERCE_IMAGES_STATE", "/etc/ecommerce/images.env")
 
 
-# The load balancer (and so this parameter) is created after the servers: on a first boot,
-# wait for it.
+# Terraform writes this parameter before it creates the app groups; a server launched while an
+# apply replaces it waits for it.
 for _ in range(90):
     allowed_hosts = parameter(os.environ["ALLOWED_HOSTS_PARAMETER"], optional=True)
     if allowed_hosts is not None:
@@ -262,24 +262,21 @@ def running_images():
 
 
 if MODE == "deploy":
-    # The deploy document's parameters (ecommerce-deploy's arguments), else SSM.
-    images = (
-        os.environ.get("DEPLOY_BACKEND_IMAGE") or parameter(os.environ["BACKEND_IMAGE_PARAMETER"]),
-        os.environ.get("DEPLOY_FRONTEND_IMAGE") or parameter(os.environ["FRONTEND_IMAGE_PARAMETER"]),
-    )
+    # The release in the launch template version's user data (deploy.env).
+    images = (os.environ["BACKEND_IMAGE"], os.environ["FRONTEND_IMAGE"])
 else:
     # None before the first deploy started any container: the compose file is left alone.
     images = running_images()
 compose = None
 if images is not None:
-    backend_image = checked("backend image", images[0], IMAGE)
-    frontend_image = checked("frontend image", images[1], IMAGE)
+    backend_image = checked("backend image in the user data", images[0], IMAGE)
+    frontend_image = checked("frontend image in the user data", images[1], IMAGE)
     with open(TEMPLATE, encoding="utf-8") as handle:
         compose = (
             handle.read()
             .replace("__BACKEND_IMAGE__", backend_image)
             .replace("__FRONTEND_IMAGE__", frontend_image)
-            .replace("__ALLOWED_HOSTS__", checked("allowed hosts", allowed_hosts, HOSTS))
+            .replace("__ALLOWED_HOSTS__", checked("allowed hosts in SSM", allowed_hosts, HOSTS))
         )
     if MODE == "deploy":
         write(IMAGES_STATE + ".next", f"BACKEND_IMAGE={backend_image}\nFRONTEND_IMAGE={frontend_image}\n", 0o644)
@@ -308,7 +305,7 @@ settings_name = os.environ["ALLOWED_HOSTS_PARAMETER"].rsplit("/", 1)[0] + "/back
 settings = json.loads(parameter(settings_name, optional=True) or "{}")
 for key, pattern in SETTINGS.items():
     if key in settings:
-        backend[key] = checked(key, str(settings[key]), pattern)
+        backend[key] = checked(key + " in SSM", str(settings[key]), pattern)
 
 env_text = "".join(f"{key}={quote(value)}\n" for key, value in backend.items())
 changed = write(os.path.join(APP_DIR, "backend.env"), env_text, 0o600)
@@ -318,10 +315,9 @@ sys.exit(3 if changed else 0)
 PY
 
 # The deploy step: the original project's login, pull, up -d, prune, logout, made repeatable.
-# The SSM document runs it on one server at a time; it fails (and the rollout stops) when the
-# frontend's health path does not answer afterwards. Arguments: the backend and frontend images
-# (the document's parameters, digest-pinned; a rollback passes the previous ones); empty, the
-# ones in SSM. It is the only thing that changes a server's images.
+# The boot runs it once with the release in deploy.env; it fails when the frontend's health
+# path does not answer afterwards, and the load balancer never sends the server traffic (an
+# instance refresh then fails and rolls back). It is the only thing that starts a server's images.
 cat >/usr/local/sbin/ecommerce-deploy <<'SH'
 #!/bin/bash
 set -euo pipefail
@@ -346,11 +342,10 @@ set +a
 exec 9>/run/ecommerce-deploy.lock
 flock 9
 cd /app
-export DEPLOY_BACKEND_IMAGE="$${1:-}" DEPLOY_FRONTEND_IMAGE="$${2:-}"
 images_state=/etc/ecommerce/images.env
 
 log "Running now: $(tr '\n' ' ' <"$images_state" 2>/dev/null || echo 'nothing yet')"
-log "Reading image references and secrets"
+log "Reading the settings and secrets for $BACKEND_IMAGE and $FRONTEND_IMAGE"
 # shellcheck disable=SC2317 # called through retry
 render() {
   local status=0
@@ -470,8 +465,9 @@ UNIT
 ################################################################################
 # 4. First deploy
 ################################################################################
-# The timer first: if this first deploy fails, the secrets are still kept fresh, and the deploy
-# document (or a reboot-free re-run of ecommerce-deploy) finishes the job.
+# The timer first: if this first deploy fails, the secrets are still kept fresh, and a re-run of
+# ecommerce-deploy (by hand, through Session Manager) finishes the job; until then the load
+# balancer's health check keeps the server out, and the group replaces it after the grace period.
 systemctl daemon-reload
 systemctl enable --now ecommerce-refresh-secrets.timer
 log "Deploying"

@@ -20,8 +20,10 @@ locals {
   # the role var.db_app_username this password, as the master user (README.md, Database users).
   db_app_password_parameter = "/${var.project}/app/db_password"
   # The app role's connection limit: per server gunicorn's worker cap (8) x 4 threads, plus 4 for
-  # the entrypoint's commands and a container being replaced; one app server per zone.
-  db_app_connection_limit = length(module.VPC.zone_keys) * (8 * 4 + 4)
+  # the entrypoint's commands; for as many servers as the groups may hold at once: app_max_size,
+  # plus the replacements an instance refresh launches in the largest group before it
+  # terminates the servers they replace (docs/deploy.md, "Capacity and cost").
+  db_app_connection_limit = (var.app_max_size + ceil(var.app_max_size / length(module.vpc.zone_keys))) * (8 * 4 + 4)
 
   # Every role this root creates lives under /<project>/ and carries the workload boundary that
   # terraform/bootstrap created: the apply role may write no other (bootstrap/policies).
@@ -62,7 +64,7 @@ module "monitoring" {
 
   # The blackbox probe of the shop's health path through the load balancer.
   probe_load_balancer = true
-  lb_health_url       = "${module.Load.url}${var.health_check_path}"
+  lb_health_url       = "${module.load.url}${var.health_check_path}"
 
   # The nightly fraud scan's metrics: an upload role for this repository's default branch.
   fraud_scan_github_repository = var.fraud_scan_metrics_repository
@@ -75,10 +77,11 @@ module "monitoring" {
 }
 
 ################################################################################
-# VPC → RDS → EC2 → Load (the original project's order)
+# vpc → rds → load → ec2: the load balancer's target group exists before the app groups that
+# register in it
 ################################################################################
 
-module "VPC" {
+module "vpc" {
   source = "./modules/vpc"
 
   name               = var.vpc_name
@@ -96,13 +99,13 @@ module "VPC" {
   tags = local.tags
 }
 
-module "RDS" {
+module "rds" {
   source = "./modules/rds"
 
   identifier            = "${var.project}-db"
-  vpc_id                = module.VPC.vpc_id
-  subnet_ids            = values(module.VPC.database_subnet_ids)
-  app_security_group_id = module.VPC.app_security_group_id
+  vpc_id                = module.vpc.vpc_id
+  subnet_ids            = values(module.vpc.database_subnet_ids)
+  app_security_group_id = module.vpc.app_security_group_id
 
   engine_version          = var.db_engine_version
   instance_class          = var.db_instance_class
@@ -114,55 +117,72 @@ module "RDS" {
   skip_final_snapshot     = var.db_skip_final_snapshot
 
   tags       = local.tags
-  depends_on = [module.VPC]
+  depends_on = [module.vpc]
+}
+
+module "load" {
+  source = "./modules/load"
+
+  name                  = "${var.project}-alb"
+  vpc_id                = module.vpc.vpc_id
+  public_subnet_ids     = values(module.vpc.public_subnet_ids)
+  app_security_group_id = module.vpc.app_security_group_id
+  health_check_path     = var.health_check_path
+  certificate_arn       = var.certificate_arn
+  domain_name           = var.domain_name
+  deletion_protection   = var.alb_deletion_protection
+  access_logs_bucket    = var.alb_access_logs_bucket
+
+  # Beside the database, not after it: both take minutes to create.
+  tags       = local.tags
+  depends_on = [module.vpc]
+}
+
+# The module blocks were named VPC, RDS, EC2 and Load; Terraform's style is snake_case. Moved,
+# not re-created.
+moved {
+  from = module.VPC
+  to   = module.vpc
+}
+
+moved {
+  from = module.RDS
+  to   = module.rds
+}
+
+moved {
+  from = module.EC2
+  to   = module.ec2
+}
+
+moved {
+  from = module.Load
+  to   = module.load
 }
 
 ################################################################################
 # What the app servers read at run time (SSM Parameter Store)
 ################################################################################
 
-# The image references the servers run. Terraform updates them; the deploy workflow then runs
-# the deploy document below on one server at a time (README.md: how a new image reaches the
-# servers). They are not secrets.
-resource "aws_ssm_parameter" "backend_image" {
-  #checkov:skip=CKV2_AWS_34:An image reference, not a secret: a plain String by design.
-  name        = "/${var.project}/deploy/backend_image"
-  description = "Backend image the app servers run (digest-pinned)"
-  type        = "String"
-  value       = var.backend_image
-
-  tags = merge(local.tags, { Name = "${var.project}-backend-image" })
-}
-
-resource "aws_ssm_parameter" "frontend_image" {
-  #checkov:skip=CKV2_AWS_34:An image reference, not a secret: a plain String by design.
-  name        = "/${var.project}/deploy/frontend_image"
-  description = "Frontend image the app servers run (digest-pinned)"
-  type        = "String"
-  value       = var.frontend_image
-
-  tags = merge(local.tags, { Name = "${var.project}-frontend-image" })
-}
-
-# The host names Django answers to: the load balancer's and the owner's domains. Written after
-# the load balancer exists; the servers' first deploy waits for it.
+# The host names Django answers to: the load balancer's and the owner's domains. Written before
+# the app servers boot (module.ec2 reads its name from here).
 resource "aws_ssm_parameter" "allowed_hosts" {
   #checkov:skip=CKV2_AWS_34:Host names, not a secret: a plain String by design.
   name        = "/${var.project}/deploy/allowed_hosts"
   description = "Comma-separated host names of the shop (Django ALLOWED_HOSTS)"
   type        = "String"
-  value       = join(",", distinct(concat([module.Load.dns_name], var.domain_name == null ? [] : [var.domain_name], var.domain_names)))
+  value       = join(",", distinct(concat([module.load.dns_name], var.domain_name == null ? [] : [var.domain_name], var.domain_names)))
 
   tags = merge(local.tags, { Name = "${var.project}-allowed-hosts" })
 }
 
-# Whether the shop is served over HTTPS, and the origins Django trusts for CSRF: the deploy step
-# writes them into /app/backend.env (DJANGO_HTTPS turns on Django's redirect, HSTS and Secure
-# cookies; app/backend/config/settings/production.py). Not secrets.
+# Whether the shop is served over HTTPS, and the origins Django trusts for CSRF: the servers'
+# boot writes them into /app/backend.env (DJANGO_HTTPS turns on Django's redirect, HSTS and
+# Secure cookies; app/backend/config/settings/production.py). Not secrets.
 resource "aws_ssm_parameter" "backend_settings" {
   #checkov:skip=CKV2_AWS_34:Two non-secret settings (a flag and origins), not a secret: a plain String by design.
   name        = "/${var.project}/deploy/backend_settings"
-  description = "Non-secret backend settings the deploy step writes into backend.env (JSON)"
+  description = "Non-secret backend settings the servers write into backend.env (JSON)"
   type        = "String"
   value = jsonencode({
     DJANGO_HTTPS                = var.certificate_arn == null ? "false" : "true"
@@ -191,134 +211,88 @@ removed {
   }
 }
 
+# The image references (/<project>/deploy/backend_image, frontend_image) and the SSM document
+# that redeployed them in place are gone: a release is a new launch template version with the
+# digests in its user data, rolled out by an instance refresh (README.md, "How a release reaches
+# the servers"). Removing them from the configuration deletes them at the next apply.
+
 ################################################################################
-# The redeploy step the workflow runs (SSM Run Command)
+# App servers (Auto Scaling groups behind the load balancer) and bastions
 ################################################################################
 
-resource "aws_ssm_document" "deploy" {
-  name            = "${var.project}-deploy"
-  document_type   = "Command"
-  document_format = "JSON"
-  # The images come as parameters (a rollback passes the previous ones; empty: those in SSM).
-  # SSM checks each against allowedPattern before the command reaches a server: a digest-pinned
-  # reference has no quote, space or shell character, so single quotes hold it safely. The
-  # pattern is var.backend_image's validation, so whatever Terraform writes can be redeployed.
-  content = jsonencode({
-    schemaVersion = "2.2"
-    description   = "Pull and start the given images (empty: those named in /${var.project}/deploy/*), then wait for the frontend's health path"
-    parameters = {
-      backendImage = {
-        type           = "String"
-        default        = ""
-        description    = "The backend image, pinned by digest; empty: the one in /${var.project}/deploy/backend_image"
-        allowedPattern = "^$|^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$"
-      }
-      frontendImage = {
-        type           = "String"
-        default        = ""
-        description    = "The frontend image, pinned by digest; empty: the one in /${var.project}/deploy/frontend_image"
-        allowedPattern = "^$|^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$"
-      }
-    }
-    mainSteps = [{
-      action = "aws:runShellScript"
-      name   = "deploy"
-      inputs = {
-        timeoutSeconds = "900"
-        runCommand     = ["/usr/local/sbin/ecommerce-deploy '{{ backendImage }}' '{{ frontendImage }}'"]
-      }
-    }]
-  })
-
-  tags = merge(local.tags, { Name = "${var.project}-deploy" })
-}
-
-module "EC2" {
+module "ec2" {
   source = "./modules/ec2"
 
   name_prefix              = var.project
   iam_path                 = local.iam_path
   permissions_boundary_arn = local.permissions_boundary_arn
-  vpc_id                   = module.VPC.vpc_id
-  public_subnet_ids        = module.VPC.public_subnet_ids
-  private_subnet_ids       = module.VPC.private_subnet_ids
-  app_security_group_id    = module.VPC.app_security_group_id
+  vpc_id                   = module.vpc.vpc_id
+  public_subnet_ids        = module.vpc.public_subnet_ids
+  private_subnet_ids       = module.vpc.private_subnet_ids
+  app_security_group_id    = module.vpc.app_security_group_id
   admin_ssh_cidrs          = var.admin_ssh_cidrs
   key_name                 = var.key_name
   create_bastions          = var.create_bastions
   bastion_instance_type    = var.bastion_instance_type
   app_instance_type        = var.app_instance_type
 
+  # Capacity: the groups register in the load balancer's target group and scale on CPU and on
+  # requests per server.
+  target_group_arn             = module.load.target_group_arn
+  request_count_resource_label = module.load.request_count_resource_label
+  app_min_size                 = var.app_min_size
+  app_desired_capacity         = var.app_desired_capacity
+  app_max_size                 = var.app_max_size
+
   # The original project's user_data: deploy.sh with the compose template inside, rendered by
-  # templatefile with rds_endpoint, dockerhub_username and docker_compose. The registry
-  # password is not passed (it would sit in user data and state): its parameter's name is.
+  # templatefile with rds_endpoint, dockerhub_username and docker_compose, and the release's
+  # images by digest: a new image is a new launch template version. The registry password is
+  # not passed (it would sit in user data and state): its parameter's name is.
   app_user_data = templatefile("${path.module}/deploy.sh", {
-    rds_endpoint                   = module.RDS.address
-    db_secret_arn                  = module.RDS.master_user_secret_arn
+    release_backend_image          = var.backend_image
+    release_frontend_image         = var.frontend_image
+    rds_endpoint                   = module.rds.address
+    db_secret_arn                  = module.rds.master_user_secret_arn
     dockerhub_username             = var.dockerhub_username
     dockerhub_password_parameter   = var.dockerhub_password_parameter_name
     aws_region                     = var.region
-    backend_image_parameter        = aws_ssm_parameter.backend_image.name
-    frontend_image_parameter       = aws_ssm_parameter.frontend_image.name
     django_secret_key_parameter    = local.django_secret_key_parameter
     card_fingerprint_key_parameter = local.card_fingerprint_key_parameter
     health_check_path              = var.health_check_path
-    db_port                        = module.RDS.port
-    db_name                        = module.RDS.db_name
+    db_port                        = module.rds.port
+    db_name                        = module.rds.db_name
     db_app_user                    = var.db_app_username
     db_app_password_parameter      = local.db_app_password_parameter
     db_app_connection_limit        = local.db_app_connection_limit
-    # A name, not a reference: the parameter is written after the load balancer, which comes
-    # after the servers.
-    allowed_hosts_parameter = "/${var.project}/deploy/allowed_hosts"
+    allowed_hosts_parameter        = aws_ssm_parameter.allowed_hosts.name
     docker_compose = templatefile(local.compose_file, {
-      # Placeholders, not values: the deploy step puts the images and host names it reads from
-      # SSM in their place, so a new image never changes the user data (README.md).
+      # Placeholders, not values: the boot puts the release's images (from deploy.env above)
+      # and the host names it reads from SSM in their place.
       backend_image  = "__BACKEND_IMAGE__"
       frontend_image = "__FRONTEND_IMAGE__"
       allowed_hosts  = "__ALLOWED_HOSTS__"
-      rds_endpoint   = module.RDS.address
-      db_port        = module.RDS.port
-      db_name        = module.RDS.db_name
+      rds_endpoint   = module.rds.address
+      db_port        = module.rds.port
+      db_name        = module.rds.db_name
       db_user        = var.db_app_username # the app's role, never the master (db-setup)
       aws_region     = var.region
     })
   })
   app_parameter_arns = [
-    aws_ssm_parameter.backend_image.arn,
-    aws_ssm_parameter.frontend_image.arn,
     "${local.parameter_arn_prefix}${local.django_secret_key_parameter}",
     "${local.parameter_arn_prefix}${local.card_fingerprint_key_parameter}",
     "${local.parameter_arn_prefix}${local.db_app_password_parameter}",
     local.dockerhub_password_parameter_arn,
     # Optional keys an owner adds by hand (stripe_secret_key, stripe_publishable_key).
     "${local.parameter_arn_prefix}/${var.project}/app/stripe_*",
-    "${local.parameter_arn_prefix}/${var.project}/deploy/allowed_hosts",
+    aws_ssm_parameter.allowed_hosts.arn,
     aws_ssm_parameter.backend_settings.arn,
   ]
-  app_secret_arns = [module.RDS.master_user_secret_arn]
+  app_secret_arns = [module.rds.master_user_secret_arn]
 
   # The key of the app's SecureStrings; the app role may decrypt with it through SSM only.
   parameters_kms_key_arn = data.aws_kms_alias.parameters.target_key_arn
 
   tags       = local.tags
-  depends_on = [module.RDS]
-}
-
-module "Load" {
-  source = "./modules/load"
-
-  name                  = "${var.project}-alb"
-  vpc_id                = module.VPC.vpc_id
-  public_subnet_ids     = values(module.VPC.public_subnet_ids)
-  app_security_group_id = module.VPC.app_security_group_id
-  app_instance_ids      = module.EC2.app_instance_ids
-  health_check_path     = var.health_check_path
-  certificate_arn       = var.certificate_arn
-  domain_name           = var.domain_name
-  deletion_protection   = var.alb_deletion_protection
-  access_logs_bucket    = var.alb_access_logs_bucket
-
-  tags       = local.tags
-  depends_on = [module.EC2]
+  depends_on = [module.rds, module.load]
 }

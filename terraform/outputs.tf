@@ -4,7 +4,7 @@
 
 output "shop_url" {
   description = "The shop's URL: https://<domain_name> with a certificate, else http:// and the load balancer's DNS name."
-  value       = module.Load.url
+  value       = module.load.url
 }
 
 output "tls_enabled" {
@@ -14,12 +14,12 @@ output "tls_enabled" {
 
 output "alb_dns_name" {
   description = "DNS name of the load balancer (point a CNAME or alias record at it)."
-  value       = module.Load.dns_name
+  value       = module.load.dns_name
 }
 
 output "target_group_arn" {
-  description = "Target group of the app servers: the rolling redeploy deregisters and re-registers through it."
-  value       = module.Load.target_group_arn
+  description = "Target group of the app servers: their Auto Scaling groups register their instances there."
+  value       = module.load.target_group_arn
 }
 
 output "region" {
@@ -33,30 +33,22 @@ output "region" {
 
 output "bastion_public_ips" {
   description = "Public IPs of the bastions by zone key (az1, az2)."
-  value       = module.EC2.bastion_public_ips
+  value       = module.ec2.bastion_public_ips
 }
 
-output "app_private_ips" {
-  description = "Private IPs of the app servers by zone key."
-  value       = module.EC2.app_private_ips
+output "app_autoscaling_group_names" {
+  description = "The app servers' Auto Scaling groups, one per zone, in zone order: the deploy's instance refresh replaces their servers one group after the other."
+  value       = module.ec2.app_autoscaling_group_names
 }
 
-output "app_instance_ids" {
-  description = "Instance IDs of the app servers by zone key; the rolling redeploy takes them in this order."
-  value       = module.EC2.app_instance_ids
+output "launch_template_id" {
+  description = "The app servers' launch template (lt-...)."
+  value       = module.ec2.launch_template_id
 }
 
-output "deploy_document_name" {
-  description = "SSM document the deploy workflow runs on each app server after updating the image parameters."
-  value       = aws_ssm_document.deploy.name
-}
-
-output "image_parameter_names" {
-  description = "SSM parameters holding the image references the servers run."
-  value = {
-    backend  = aws_ssm_parameter.backend_image.name
-    frontend = aws_ssm_parameter.frontend_image.name
-  }
+output "launch_template_version" {
+  description = "The launch template version this apply made the newest (a number; its user data names the release's images): what the deploy's instance refresh rolls out."
+  value       = module.ec2.launch_template_version
 }
 
 ################################################################################
@@ -65,12 +57,12 @@ output "image_parameter_names" {
 
 output "rds_endpoint" {
   description = "host:port of the database."
-  value       = module.RDS.endpoint
+  value       = module.rds.endpoint
 }
 
 output "db_master_secret_arn" {
   description = "Secrets Manager secret with the database master user and password (managed and rotated by RDS)."
-  value       = module.RDS.master_user_secret_arn
+  value       = module.rds.master_user_secret_arn
 }
 
 ################################################################################

@@ -126,6 +126,40 @@ variable "app_instance_type" {
   default     = "t3.small"
 }
 
+# Totals over the zones; each zone's Auto Scaling group gets an even share (modules/ec2).
+variable "app_min_size" {
+  description = "Fewest app servers, all zones together (an even share per zone's Auto Scaling group)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.app_min_size >= 0 && floor(var.app_min_size) == var.app_min_size
+    error_message = "app_min_size must be a whole number of servers, 0 or more, got ${var.app_min_size}: set app_min_size <= app_desired_capacity <= app_max_size."
+  }
+}
+
+variable "app_desired_capacity" {
+  description = "App servers to start with, all zones together; target tracking (CPU, requests per server) moves it between app_min_size and app_max_size."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = floor(var.app_desired_capacity) == var.app_desired_capacity && var.app_desired_capacity >= var.app_min_size
+    error_message = "app_desired_capacity (${var.app_desired_capacity}) must be a whole number no smaller than app_min_size (${var.app_min_size}): set app_min_size <= app_desired_capacity <= app_max_size."
+  }
+}
+
+variable "app_max_size" {
+  description = "Most app servers, all zones together: how far target tracking may scale out."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = floor(var.app_max_size) == var.app_max_size && var.app_max_size >= 1 && var.app_max_size >= var.app_desired_capacity
+    error_message = "app_max_size (${var.app_max_size}) must be a whole number, at least 1 and no smaller than app_desired_capacity (${var.app_desired_capacity}): set app_min_size <= app_desired_capacity <= app_max_size."
+  }
+}
+
 ################################################################################
 # Images and registry (passed by the deploy workflow)
 ################################################################################

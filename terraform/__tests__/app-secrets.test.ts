@@ -80,7 +80,7 @@ describe('the server roles decrypt the SecureStrings through SSM only', () => {
     expect(str(block(root, 'data', 'aws_kms_alias', 'parameters').body, 'name')).toBe(
       'alias/${var.project}-parameters'
     );
-    for (const name of ['EC2', 'monitoring']) {
+    for (const name of ['ec2', 'monitoring']) {
       expect(str(block(root, 'module', '', name).body, 'parameters_kms_key_arn')).toBe(
         '${data.aws_kms_alias.parameters.target_key_arn}'
       );

@@ -368,83 +368,242 @@ describe('the plan role reads no secret', () => {
   });
 });
 
-describe('the rollout role runs the deploy document and restores images, nothing else', () => {
-  const ssm = 'arn:aws:ssm:us-east-1:123456789012';
-  it('sends the project document to tagged instances only', () => {
-    const rollout = [policies.roles.rollout];
-    expect(
-      evaluate(rollout, { action: 'ssm:SendCommand', resource: `${ssm}:document/ecommerce-deploy` })
-    ).toBe('Allow');
-    expect(
-      evaluate(rollout, {
-        action: 'ssm:SendCommand',
-        resource: `${ssm}:document/AWS-RunShellScript`
-      })
-    ).toBe('ImplicitDeny');
-    const instance = 'arn:aws:ec2:us-east-1:123456789012:instance/i-1';
-    expect(
-      evaluate(rollout, {
-        action: 'ssm:SendCommand',
-        resource: instance,
-        context: { 'ssm:resourceTag/Project': 'ecommerce' }
-      })
-    ).toBe('Allow');
-    expect(
-      evaluate(rollout, {
-        action: 'ssm:SendCommand',
-        resource: instance,
-        context: { 'ssm:resourceTag/Project': 'other' }
-      })
-    ).toBe('ImplicitDeny');
-    expect(
-      evaluate(rollout, {
-        action: 'ssm:PutParameter',
-        resource: `${ssm}:parameter/ecommerce/deploy/backend_image`
-      })
-    ).toBe('Allow');
-    expect(
-      evaluate(rollout, {
-        action: 'ssm:PutParameter',
-        resource: `${ssm}:parameter/ecommerce/app/django_secret_key`
-      })
-    ).toBe('ImplicitDeny');
-    expect(evaluate(rollout, { action: 'ec2:RunInstances', resource: '*' })).toBe('ImplicitDeny');
-  });
+const REGION_ACCOUNT = `us-east-1:${ACCOUNT}`;
+const group = (name: string) =>
+  `arn:aws:autoscaling:${REGION_ACCOUNT}:autoScalingGroup:0c4f3a5e-1b2d-4e6f-8a9b-0c1d2e3f4a5b:autoScalingGroupName/${name}`;
+const ec2Arn = (suffix: string) => `arn:aws:ec2:${REGION_ACCOUNT}:${suffix}`;
+const TEMPLATE = ec2Arn('launch-template/lt-0123456789abcdef0');
+const tagged = (key: string, project: string) => ({ [key]: project });
 
-  it("refreshes the project's Auto Scaling groups only, and changes nothing else about them", () => {
-    const rollout = [policies.roles.rollout];
-    const group = (name: string) =>
-      `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0c4f3a5e-1b2d-4e6f-8a9b-0c1d2e3f4a5b:autoScalingGroupName/${name}`;
+describe('the rollout role refreshes the project’s groups from the project’s template, nothing else', () => {
+  const rollout = () => [policies.roles.rollout];
+
+  it('starts, cancels and rolls back instance refreshes only of groups named and tagged for the project', () => {
     for (const action of [
       'autoscaling:StartInstanceRefresh',
       'autoscaling:CancelInstanceRefresh',
       'autoscaling:RollbackInstanceRefresh'
     ]) {
-      expect(evaluate(rollout, { action, resource: group('ecommerce-app-az1') })).toBe('Allow');
-      expect(evaluate(rollout, { action, resource: group('payroll-workers') })).toBe(
-        'ImplicitDeny'
-      );
+      const ask = (name: string, project: string) =>
+        evaluate(rollout(), {
+          action,
+          resource: group(name),
+          context: tagged('autoscaling:ResourceTag/Project', project)
+        });
+      expect([action, ask('ecommerce-app-az1', 'ecommerce')]).toEqual([action, 'Allow']);
+      // Another project's group; one named like ours but another's; another's named like ours.
+      expect([action, ask('payroll-workers', 'payroll')]).toEqual([action, 'ImplicitDeny']);
+      expect([action, ask('payroll-workers', 'ecommerce')]).toEqual([action, 'ImplicitDeny']);
+      expect([action, ask('ecommerce-app-az1', 'payroll')]).toEqual([action, 'ImplicitDeny']);
+      expect([
+        action,
+        evaluate(rollout(), { action, resource: group('ecommerce-app-az1') })
+      ]).toEqual([action, 'ImplicitDeny']);
     }
     for (const action of [
       'autoscaling:DescribeAutoScalingGroups',
       'autoscaling:DescribeInstanceRefreshes',
-      'ec2:DescribeLaunchTemplateVersions'
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeInstances'
     ]) {
-      expect(evaluate(rollout, { action, resource: '*' })).toBe('Allow');
+      expect(evaluate(rollout(), { action, resource: '*' })).toBe('Allow');
     }
-    // Capacity, the group's configuration and its instances stay Terraform's (the apply role).
+  });
+
+  it('may launch (as the refresh checks) only from a template tagged for the project, and nothing without a template', () => {
+    const run = (resource: string, context: Record<string, string> = {}) =>
+      evaluate(rollout(), { action: 'ec2:RunInstances', resource, context });
+    expect(run(TEMPLATE, tagged('aws:ResourceTag/Project', 'ecommerce'))).toBe('Allow');
+    expect(run(TEMPLATE, tagged('aws:ResourceTag/Project', 'payroll'))).toBe('ImplicitDeny');
+    expect(run(TEMPLATE)).toBe('ImplicitDeny');
+    for (const resource of [
+      ec2Arn('instance/*'),
+      ec2Arn('volume/*'),
+      ec2Arn('subnet/subnet-1'),
+      ec2Arn('security-group/sg-1')
+    ]) {
+      expect([resource, run(resource, { 'ec2:LaunchTemplate': TEMPLATE })]).toEqual([
+        resource,
+        'Allow'
+      ]);
+      // A bare RunInstances (no template): no instance of the attacker's own choosing.
+      expect([resource, run(resource)]).toEqual([resource, 'ImplicitDeny']);
+    }
+    expect(run('*')).toBe('ImplicitDeny');
+    const tag = (resource: string, context: Record<string, string>) =>
+      evaluate(rollout(), { action: 'ec2:CreateTags', resource, context });
+    const atLaunch = { 'ec2:CreateAction': 'RunInstances', 'aws:RequestTag/Project': 'ecommerce' };
+    expect(tag(ec2Arn('instance/i-1'), atLaunch)).toBe('Allow');
+    // Retagging a running instance (into the project, or out of it) is not a launch.
+    expect(tag(ec2Arn('instance/i-1'), { 'aws:RequestTag/Project': 'ecommerce' })).toBe(
+      'ImplicitDeny'
+    );
+    expect(tag(ec2Arn('instance/i-1'), { ...atLaunch, 'aws:RequestTag/Project': 'payroll' })).toBe(
+      'ImplicitDeny'
+    );
+    expect(tag(ec2Arn('security-group/sg-1'), atLaunch)).toBe('ImplicitDeny');
+  });
+
+  it('passes only the app role, and only to EC2', () => {
+    const pass = (resource: string, service: string) =>
+      evaluate(rollout(), {
+        action: 'iam:PassRole',
+        resource,
+        context: { 'iam:PassedToService': service }
+      });
+    expect(pass(iamArn('role/ecommerce/ecommerce-app'), 'ec2.amazonaws.com')).toBe('Allow');
+    expect(pass(iamArn('role/ecommerce/ecommerce-app'), 'lambda.amazonaws.com')).toBe(
+      'ImplicitDeny'
+    );
+    expect(pass(iamArn('role/ecommerce/ecommerce-app'), 'ecs-tasks.amazonaws.com')).toBe(
+      'ImplicitDeny'
+    );
+    for (const other of [
+      'role/ecommerce/ecommerce-monitoring',
+      'role/ecommerce/ecommerce-bastion',
+      'role/ecommerce/ecommerce-monitoring-fraud-scan',
+      'role/payroll/payroll-app',
+      'role/ecommerce-github-deploy'
+    ]) {
+      expect([other, pass(iamArn(other), 'ec2.amazonaws.com')]).not.toEqual([other, 'Allow']);
+    }
+  });
+
+  it('changes nothing else: capacity, settings, templates, targets, the in-place redeploy and image parameters are gone', () => {
+    const ssm = `arn:aws:ssm:${REGION_ACCOUNT}`;
+    const projectGroup = tagged('autoscaling:ResourceTag/Project', 'ecommerce');
+    for (const [action, resource, context] of [
+      ['autoscaling:UpdateAutoScalingGroup', group('ecommerce-app-az1'), projectGroup],
+      ['autoscaling:SetDesiredCapacity', group('ecommerce-app-az1'), projectGroup],
+      ['autoscaling:DeleteAutoScalingGroup', group('ecommerce-app-az1'), projectGroup],
+      ['autoscaling:TerminateInstanceInAutoScalingGroup', group('ecommerce-app-az1'), projectGroup],
+      ['autoscaling:PutScalingPolicy', group('ecommerce-app-az1'), projectGroup],
+      ['ec2:CreateLaunchTemplateVersion', TEMPLATE, tagged('aws:ResourceTag/Project', 'ecommerce')],
+      ['ec2:ModifyLaunchTemplate', TEMPLATE, tagged('aws:ResourceTag/Project', 'ecommerce')],
+      [
+        'ec2:TerminateInstances',
+        ec2Arn('instance/i-1'),
+        tagged('aws:ResourceTag/Project', 'ecommerce')
+      ],
+      ['ssm:SendCommand', `${ssm}:document/ecommerce-deploy`, {}],
+      ['ssm:SendCommand', ec2Arn('instance/i-1'), { 'ssm:resourceTag/Project': 'ecommerce' }],
+      ['ssm:PutParameter', `${ssm}:parameter/ecommerce/deploy/backend_image`, {}],
+      ['ssm:GetParameter', `${ssm}:parameter/ecommerce/deploy/backend_image`, {}],
+      [
+        'elasticloadbalancing:DeregisterTargets',
+        `arn:aws:elasticloadbalancing:${REGION_ACCOUNT}:targetgroup/ecommerce-alb-app/1`,
+        {}
+      ]
+    ] as const) {
+      expect([action, resource, evaluate(rollout(), { action, resource, context })]).not.toEqual([
+        action,
+        resource,
+        'Allow'
+      ]);
+    }
+  });
+});
+
+describe('the apply role creates and changes the project’s groups and launch template only', () => {
+  const apply = () => [policies.roles.apply];
+  const ask = (action: string, resource: string, context: Record<string, string> = {}) =>
+    evaluate(apply(), { action, resource, context });
+
+  it('creates groups named for the project and only with its tag; changes them only while they carry it', () => {
+    for (const action of ['autoscaling:CreateAutoScalingGroup', 'autoscaling:CreateOrUpdateTags']) {
+      expect(
+        ask(action, group('ecommerce-app-az1'), tagged('aws:RequestTag/Project', 'ecommerce'))
+      ).toBe('Allow');
+      expect(
+        ask(action, group('ecommerce-app-az1'), tagged('aws:RequestTag/Project', 'payroll'))
+      ).toBe('ImplicitDeny');
+      expect(
+        ask(action, group('payroll-workers'), tagged('aws:RequestTag/Project', 'ecommerce'))
+      ).toBe('ImplicitDeny');
+    }
+    expect(ask('autoscaling:CreateAutoScalingGroup', group('ecommerce-app-az1'))).toBe(
+      'ImplicitDeny'
+    );
     for (const action of [
       'autoscaling:UpdateAutoScalingGroup',
-      'autoscaling:SetDesiredCapacity',
       'autoscaling:DeleteAutoScalingGroup',
-      'autoscaling:TerminateInstanceInAutoScalingGroup',
-      'ec2:CreateLaunchTemplateVersion',
-      'ec2:ModifyLaunchTemplate'
+      'autoscaling:PutScalingPolicy',
+      'autoscaling:DeletePolicy',
+      'autoscaling:AttachLoadBalancerTargetGroups'
     ]) {
-      expect(evaluate(rollout, { action, resource: group('ecommerce-app-az1') })).toBe(
+      const mine = tagged('autoscaling:ResourceTag/Project', 'ecommerce');
+      const theirs = tagged('autoscaling:ResourceTag/Project', 'payroll');
+      expect([action, ask(action, group('ecommerce-app-az1'), mine)]).toEqual([action, 'Allow']);
+      expect([action, ask(action, group('ecommerce-app-az1'), theirs)]).toEqual([
+        action,
         'ImplicitDeny'
+      ]);
+      expect([action, ask(action, group('payroll-workers'), theirs)]).toEqual([
+        action,
+        'ImplicitDeny'
+      ]);
+    }
+    // Instance refreshes are the rollout role's; the apply role starts none.
+    expect(
+      ask(
+        'autoscaling:StartInstanceRefresh',
+        group('ecommerce-app-az1'),
+        tagged('autoscaling:ResourceTag/Project', 'ecommerce')
+      )
+    ).toBe('ImplicitDeny');
+    expect(
+      ask(
+        'iam:CreateServiceLinkedRole',
+        iamArn('role/aws-service-role/autoscaling.amazonaws.com/x'),
+        {
+          'iam:AWSServiceName': 'autoscaling.amazonaws.com'
+        }
+      )
+    ).toBe('Allow');
+  });
+
+  it('creates launch templates only with the project tag, versions and deletes only the project’s, launches only from them', () => {
+    expect(
+      ask('ec2:CreateLaunchTemplate', TEMPLATE, tagged('aws:RequestTag/Project', 'ecommerce'))
+    ).toBe('Allow');
+    expect(ask('ec2:CreateLaunchTemplate', TEMPLATE)).toBe('ImplicitDeny');
+    for (const action of [
+      'ec2:CreateLaunchTemplateVersion',
+      'ec2:ModifyLaunchTemplate',
+      'ec2:DeleteLaunchTemplate',
+      'ec2:DeleteLaunchTemplateVersions'
+    ]) {
+      expect([
+        action,
+        ask(action, TEMPLATE, tagged('aws:ResourceTag/Project', 'ecommerce'))
+      ]).toEqual([action, 'Allow']);
+      expect([action, ask(action, TEMPLATE, tagged('aws:ResourceTag/Project', 'payroll'))]).toEqual(
+        [action, 'ImplicitDeny']
       );
     }
+    expect(ask('ec2:RunInstances', TEMPLATE, tagged('aws:ResourceTag/Project', 'ecommerce'))).toBe(
+      'Allow'
+    );
+    expect(ask('ec2:RunInstances', TEMPLATE, tagged('aws:ResourceTag/Project', 'payroll'))).toBe(
+      'ImplicitDeny'
+    );
+    expect(ask('ec2:RunInstances', ec2Arn('instance/*'), { 'ec2:LaunchTemplate': TEMPLATE })).toBe(
+      'Allow'
+    );
+    // Without a template, an instance needs the project's tag in the request (the bastions).
+    expect(ask('ec2:RunInstances', ec2Arn('instance/*'))).toBe('ImplicitDeny');
+  });
+
+  it('no longer writes SSM documents: it may only delete the in-place redeploy’s old one', () => {
+    const ssm = `arn:aws:ssm:${REGION_ACCOUNT}`;
+    expect(ask('ssm:DeleteDocument', `${ssm}:document/ecommerce-deploy`)).toBe('Allow');
+    for (const action of ['ssm:CreateDocument', 'ssm:UpdateDocument']) {
+      expect([action, ask(action, `${ssm}:document/ecommerce-deploy`)]).toEqual([
+        action,
+        'ImplicitDeny'
+      ]);
+    }
+    expect(ask('ssm:DeleteDocument', `${ssm}:document/ecommerce-other`)).toBe('ImplicitDeny');
   });
 });
 

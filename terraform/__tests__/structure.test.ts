@@ -18,24 +18,52 @@ import { schemaKey } from './support/schema-check.js';
 // conventions every module follows.
 
 describe('the root module', () => {
-  it("calls VPC, RDS, EC2 and Load in the original project's order, each depending on the one before", async () => {
+  it('calls vpc, then rds and load beside each other, then ec2 (whose groups register in the target group)', async () => {
     const root = await loadModule('.');
     const source = (name: string): string | undefined =>
       str(block(root, 'module', '', name).body, 'source');
-    expect(source('VPC')).toBe('./modules/vpc');
-    expect(source('RDS')).toBe('./modules/rds');
-    expect(source('EC2')).toBe('./modules/ec2');
-    expect(source('Load')).toBe('./modules/load');
+    expect(source('vpc')).toBe('./modules/vpc');
+    expect(source('rds')).toBe('./modules/rds');
+    expect(source('ec2')).toBe('./modules/ec2');
+    expect(source('load')).toBe('./modules/load');
     expect(source('monitoring')).toBe('./modules/monitoring');
-    expect(block(root, 'module', '', 'VPC').body.depends_on).toBeUndefined();
-    expect(block(root, 'module', '', 'RDS').body.depends_on).toEqual(['${module.VPC}']);
-    expect(block(root, 'module', '', 'EC2').body.depends_on).toEqual(['${module.RDS}']);
-    expect(block(root, 'module', '', 'Load').body.depends_on).toEqual(['${module.EC2}']);
+    expect(block(root, 'module', '', 'vpc').body.depends_on).toBeUndefined();
+    expect(block(root, 'module', '', 'rds').body.depends_on).toEqual(['${module.vpc}']);
+    expect(block(root, 'module', '', 'load').body.depends_on).toEqual(['${module.vpc}']);
+    expect(block(root, 'module', '', 'ec2').body.depends_on).toEqual([
+      '${module.rds}',
+      '${module.load}'
+    ]);
+    expect(str(block(root, 'module', '', 'ec2').body, 'target_group_arn')).toBe(
+      '${module.load.target_group_arn}'
+    );
+  });
+
+  it('names every module block in snake_case, with a moved block from each old name', async () => {
+    const root = await loadModule('.');
+    const modules = root.blocks.filter((b) => b.kind === 'module').map((b) => b.name);
+    expect(modules.filter((name) => !/^[a-z][a-z0-9_]*$/.test(name))).toEqual([]);
+    const moved = Object.values(root.files)
+      .flatMap((file) => bodies(file.moved))
+      .map((b) => [String(b.from), String(b.to)]);
+    expect(moved).toEqual(
+      expect.arrayContaining([
+        ['${module.VPC}', '${module.vpc}'],
+        ['${module.RDS}', '${module.rds}'],
+        ['${module.EC2}', '${module.ec2}'],
+        ['${module.Load}', '${module.load}']
+      ])
+    );
+    // Every reference uses the new names; only the moved blocks name the old ones.
+    const references = JSON.stringify(
+      Object.values(root.files).map((file) => ({ ...file, moved: undefined }))
+    );
+    expect(references.match(/module\.(VPC|RDS|EC2|Load)\b/g)).toBeNull();
   });
 
   it("renders deploy.sh with the compose template inside, as the original project's user_data does", async () => {
     const root = await loadModule('.');
-    const userData = str(block(root, 'module', '', 'EC2').body, 'app_user_data') ?? '';
+    const userData = str(block(root, 'module', '', 'ec2').body, 'app_user_data') ?? '';
     expect(userData).toMatch(/^\$\{templatefile\("\$\{path\.module\}\/deploy\.sh", \{/);
     for (const name of ['rds_endpoint', 'dockerhub_username', 'docker_compose']) {
       expect(userData).toMatch(new RegExp(`\\n\\s*${name}\\s+=`));
@@ -64,17 +92,21 @@ describe('the root module', () => {
       'shop_url',
       'alb_dns_name',
       'bastion_public_ips',
-      'app_private_ips',
-      'app_instance_ids',
+      'app_autoscaling_group_names',
+      'launch_template_id',
+      'launch_template_version',
       'rds_endpoint',
       'region',
       'grafana_url',
       'prometheus_url',
       'monitoring_public_ip',
-      'target_group_arn',
-      'deploy_document_name'
+      'target_group_arn'
     ]) {
       expect(outputs).toContain(name);
+    }
+    // The in-place redeploy's outputs are gone with it.
+    for (const name of ['deploy_document_name', 'image_parameter_names', 'app_instance_ids']) {
+      expect(outputs).not.toContain(name);
     }
   });
 
@@ -160,32 +192,101 @@ describe('the VPC module', () => {
       routes.some((r) => String(r.body.route_table_id).includes('aws_route_table.database'))
     ).toBe(false);
     const root = await loadModule('.');
-    expect(block(root, 'module', '', 'RDS').body.subnet_ids).toBe(
-      '${values(module.VPC.database_subnet_ids)}'
+    expect(block(root, 'module', '', 'rds').body.subnet_ids).toBe(
+      '${values(module.vpc.database_subnet_ids)}'
     );
   });
 });
 
 describe('the EC2 module', () => {
-  it('names the servers as the original project does, one per zone, app servers tagged Role = app', async () => {
+  it('names the servers as the original project does, one group per zone, app servers tagged Role = app', async () => {
     const ec2 = await loadModule('modules/ec2');
     const bastion = block(ec2, 'resource', 'aws_instance', 'bastion').body;
-    const app = block(ec2, 'resource', 'aws_instance', 'app').body;
+    const group = block(ec2, 'resource', 'aws_autoscaling_group', 'app').body;
     expect(bastion.tags).toBe(
       '${merge(local.role_tags.bastion, { Name = "${var.name_prefix}_bastion_${each.key}" })}'
     );
-    expect(app.tags).toBe(
+    // The group's tags reach every instance it launches: Name per zone, Project and Role.
+    const tag = bodies(bodies(group.dynamic)[0]?.tag)[0];
+    expect(tag?.for_each).toBe(
       '${merge(local.role_tags.app, { Name = "${var.name_prefix}_app_${each.key}" })}'
     );
+    expect(bodies(tag?.content)[0]?.propagate_at_launch).toBe(true);
+    expect(group.name).toBe('${var.name_prefix}-app-${each.key}');
     expect(ec2.locals.role_tags).toEqual({
       app: '${merge(var.tags, { Role = "app" })}',
       bastion: '${merge(var.tags, { Role = "bastion" })}'
     });
-    expect(app.for_each).toBe('${var.private_subnet_ids}');
+    expect(group.for_each).toBe('${var.private_subnet_ids}');
+    expect(group.vpc_zone_identifier).toEqual(['${each.value}']);
     expect(bastion.for_each).toBe('${var.create_bastions ? var.public_subnet_ids : {}}');
     expect(block(ec2, 'variable', '', 'name_prefix').body.default).toBe('ecommerce');
+    expect(ec2.blocks.filter((b) => b.type === 'aws_instance').map((b) => b.name)).toEqual([
+      'bastion'
+    ]);
     const vpc = await loadModule('modules/vpc');
     expect(vpc.locals.zones).toContain('"az${index + 1}"');
+  });
+
+  it('registers the groups in the target group, replaces by ELB health, and leaves the version and capacity to the refresh and to scaling', async () => {
+    const ec2 = await loadModule('modules/ec2');
+    const group = block(ec2, 'resource', 'aws_autoscaling_group', 'app').body;
+    expect(group).toMatchObject({
+      target_group_arns: ['${var.target_group_arn}'],
+      health_check_type: 'ELB',
+      health_check_grace_period: '${var.app_health_check_grace_period}'
+    });
+    expect(
+      block(ec2, 'variable', '', 'app_health_check_grace_period').body.default
+    ).toBeGreaterThanOrEqual(300);
+    const template = bodies(group.launch_template)[0];
+    expect(template).toEqual({
+      id: '${aws_launch_template.app.id}',
+      version: '${aws_launch_template.app.latest_version}'
+    });
+    expect(bodies(group.lifecycle)[0]?.ignore_changes).toEqual([
+      '${desired_capacity}',
+      '${launch_template[0].version}'
+    ]);
+    expect(bodies(group.instance_maintenance_policy)[0]).toEqual({
+      min_healthy_percentage: 100,
+      max_healthy_percentage: 200
+    });
+    const metrics = ec2.blocks
+      .filter((b) => b.type === 'aws_autoscaling_policy')
+      .map((b) => {
+        const config = bodies(b.body.target_tracking_configuration)[0];
+        return [
+          b.body.policy_type,
+          bodies(config?.predefined_metric_specification)[0]?.predefined_metric_type
+        ];
+      });
+    expect(metrics).toEqual([
+      ['TargetTrackingScaling', 'ASGAverageCPUUtilization'],
+      ['TargetTrackingScaling', 'ALBRequestCountPerTarget']
+    ]);
+  });
+
+  it('launches from a template with the instance profile, the user data, IMDSv2 and encrypted volumes', async () => {
+    const ec2 = await loadModule('modules/ec2');
+    const template = block(ec2, 'resource', 'aws_launch_template', 'app').body;
+    expect(template.user_data).toBe('${base64gzip(var.app_user_data)}');
+    expect(bodies(template.iam_instance_profile)[0]?.arn).toBe(
+      '${aws_iam_instance_profile.app.arn}'
+    );
+    expect(bodies(template.metadata_options)[0]).toMatchObject({
+      http_tokens: 'required',
+      http_put_response_hop_limit: 1
+    });
+    const ebs = bodies(bodies(template.block_device_mappings)[0]?.ebs)[0];
+    expect(ebs).toMatchObject({ encrypted: true, delete_on_termination: true });
+    expect(bodies(template.block_device_mappings)[0]?.device_name).toBe(
+      '${data.aws_ami.ubuntu.root_device_name}'
+    );
+    expect(bodies(template.tag_specifications).map((t) => [t.resource_type, t.tags])).toEqual([
+      ['instance', '${merge(local.role_tags.app, { Name = "${var.name_prefix}_app" })}'],
+      ['volume', '${merge(local.role_tags.app, { Name = "${var.name_prefix}_app" })}']
+    ]);
   });
 
   it('looks the AMI up (Canonical Ubuntu LTS), never a hard-coded ID', async () => {
@@ -256,7 +357,7 @@ describe('the RDS module', () => {
 });
 
 describe('the Load module', () => {
-  it('balances port 3000 behind an ALB that drops invalid headers, one attachment per app server', async () => {
+  it('balances port 3000 behind an ALB that drops invalid headers; the app groups register their own instances', async () => {
     const load = await loadModule('modules/load');
     expect(block(load, 'resource', 'aws_lb', 'this').body).toMatchObject({
       load_balancer_type: 'application',
@@ -267,10 +368,7 @@ describe('the Load module', () => {
     expect(group.port).toBe(3000);
     expect(bodies(group.health_check)[0]?.path).toBe('${var.health_check_path}');
     expect(block(load, 'variable', '', 'health_check_path').body.default).toBe('/readyz');
-    expect(block(load, 'resource', 'aws_lb_target_group_attachment', 'this').body).toMatchObject({
-      for_each: '${var.app_instance_ids}',
-      port: 3000
-    });
+    expect(load.blocks.filter((b) => b.type === 'aws_lb_target_group_attachment')).toEqual([]);
     expect(block(load, 'resource', 'aws_lb_listener', 'http').body.port).toBe(80);
     expect(block(load, 'resource', 'aws_lb_listener', 'https').body.count).toBe(
       '${local.https ? 1 : 0}'

@@ -47,8 +47,9 @@ const SAMPLE: Record<string, string | number> = {
   dockerhub_username: 'acme',
   dockerhub_password_parameter: '/ecommerce/dockerhub/password',
   aws_region: 'us-east-1',
-  backend_image_parameter: '/ecommerce/deploy/backend_image',
-  frontend_image_parameter: '/ecommerce/deploy/frontend_image',
+  // The release: a launch template version's user data names the images by digest.
+  release_backend_image: `docker.io/acme/ecommerce-backend@sha256:${'a'.repeat(64)}`,
+  release_frontend_image: `docker.io/acme/ecommerce-frontend@sha256:${'b'.repeat(64)}`,
   django_secret_key_parameter: '/ecommerce/app/django_secret_key',
   card_fingerprint_key_parameter: '/ecommerce/app/card_fingerprint_key',
   allowed_hosts_parameter: '/ecommerce/deploy/allowed_hosts',
@@ -85,7 +86,7 @@ const haveCompose = existsSync(COMPOSE);
 
 beforeAll(async () => {
   const root = await loadModule('.');
-  const userData = str(block(root, 'module', '', 'EC2').body, 'app_user_data') ?? '';
+  const userData = str(block(root, 'module', '', 'ec2').body, 'app_user_data') ?? '';
   deployKeys = templatefileKeys(userData, 'templatefile("${path.module}/deploy.sh", {');
   composeKeys = templatefileKeys(userData, 'templatefile(local.compose_file, {');
   const monitoring = await loadModule('modules/monitoring');
@@ -145,13 +146,20 @@ describe('deploy.sh rendered for the app servers', () => {
     for (const script of scripts) expect(shellcheck(script.body)).toBe('');
   });
 
-  it('lets only ecommerce-deploy change images: the secrets timer renders in refresh mode and never pulls', () => {
+  it('carries the release in the user data; only the boot starts images, the secrets timer renders in refresh mode and never pulls', () => {
     const installed = (name: string): string =>
       renderedDeploy.split(`cat >/usr/local/sbin/${name} <<'SH'\n`)[1]?.split('\nSH\n')[0] ?? '';
     const deploy = installed('ecommerce-deploy');
     const refresh = installed('ecommerce-refresh-secrets');
+    const settings = heredocs(renderedDeploy).find((d) => d.name === 'ENV')?.body ?? '';
+    expect(settings).toContain(`\nBACKEND_IMAGE=${String(SAMPLE.release_backend_image)}\n`);
+    expect(settings).toContain(`\nFRONTEND_IMAGE=${String(SAMPLE.release_frontend_image)}\n`);
+    // No image parameter, no image argument: nothing changes a running server's release.
+    expect(renderedDeploy).not.toMatch(
+      /IMAGE_PARAMETER|DEPLOY_BACKEND_IMAGE|deploy\/backend_image/
+    );
     expect(deploy).toContain('python3 /usr/local/lib/ecommerce/render_env.py deploy ');
-    expect(deploy).toContain('export DEPLOY_BACKEND_IMAGE="${1:-}" DEPLOY_FRONTEND_IMAGE="${2:-}"');
+    expect(deploy).not.toMatch(/\$\{?[12]/);
     // The images are recorded as running just before the containers start with them.
     expect(deploy).toMatch(
       /mv -f "\$images_state\.next" "\$images_state"\n.*\ndocker compose up -d --remove-orphans\n/
@@ -358,8 +366,8 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       DOCKERHUB_PASSWORD_PARAMETER: String(SAMPLE.dockerhub_password_parameter),
-      BACKEND_IMAGE_PARAMETER: String(SAMPLE.backend_image_parameter),
-      FRONTEND_IMAGE_PARAMETER: String(SAMPLE.frontend_image_parameter),
+      BACKEND_IMAGE: String(SAMPLE.release_backend_image),
+      FRONTEND_IMAGE: String(SAMPLE.release_frontend_image),
       DJANGO_SECRET_KEY_PARAMETER: String(SAMPLE.django_secret_key_parameter),
       CARD_FINGERPRINT_KEY_PARAMETER: String(SAMPLE.card_fingerprint_key_parameter),
       ALLOWED_HOSTS_PARAMETER: String(SAMPLE.allowed_hosts_parameter),
@@ -440,16 +448,6 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       'import boto3, json; print(boto3.client("secretsmanager").create_secret(Name="rds!db-test", SecretString=json.dumps({"username": "ecommerce_admin", "password": "it\'s $ecret"}))["ARN"], end="")'
     );
     putParameter(String(SAMPLE.dockerhub_password_parameter), 'registry-token');
-    putParameter(
-      String(SAMPLE.backend_image_parameter),
-      `docker.io/acme/ecommerce-backend@${digest('a')}`,
-      'String'
-    );
-    putParameter(
-      String(SAMPLE.frontend_image_parameter),
-      `docker.io/acme/ecommerce-frontend@${digest('b')}`,
-      'String'
-    );
     putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key');
     putParameter(String(SAMPLE.card_fingerprint_key_parameter), 'card-key');
     putParameter(
@@ -488,7 +486,7 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     );
 
   maybe(
-    'writes backend.env (0600) and the compose file with the images and hosts from SSM; says whether anything changed',
+    'writes backend.env (0600) and the compose file with the user data’s images and the hosts from SSM; says whether anything changed',
     () => {
       const first = renderEnv();
       expect([first.status, first.stderr]).toEqual([3, '']);
@@ -525,23 +523,18 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     expect(renderEnv('registry-password')).toMatchObject({ status: 0, stdout: 'registry-token' });
   });
 
-  maybe('refuses an image reference that is not pinned by digest, naming it', () => {
-    putParameter(
-      String(SAMPLE.backend_image_parameter),
-      'docker.io/acme/ecommerce-backend:latest',
-      'String'
-    );
-    const result = renderEnv();
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(
-      "backend image in SSM is not valid here: 'docker.io/acme/ecommerce-backend:latest'"
-    );
-    putParameter(
-      String(SAMPLE.backend_image_parameter),
-      `docker.io/acme/ecommerce-backend@${digest('a')}`,
-      'String'
-    );
-  });
+  maybe(
+    'refuses an image reference that is not pinned by digest, naming it, and writes nothing',
+    () => {
+      const compose = readFileSync(path.join(work, 'app', 'docker-compose.yml'), 'utf8');
+      const result = renderEnvWith({ BACKEND_IMAGE: 'docker.io/acme/ecommerce-backend:latest' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        "backend image in the user data is not valid here: 'docker.io/acme/ecommerce-backend:latest'"
+      );
+      expect(readFileSync(path.join(work, 'app', 'docker-compose.yml'), 'utf8')).toBe(compose);
+    }
+  );
 
   type DockerCall = { argv: string[]; cwd: string; env: Record<string, string | null> };
   function dockerCalls(): DockerCall[] {
@@ -641,7 +634,7 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     putParameter(String(SAMPLE.db_app_password_parameter), APP_PASSWORD);
   });
   maybe(
-    "the timer (refresh) keeps the images this server runs when SSM has new ones; a deploy takes SSM's, or the ones it is given",
+    'a deploy takes the release from the user data; the timer (refresh) keeps the images the containers run',
     () => {
       const backend = (c: string): string => `docker.io/acme/ecommerce-backend@${digest(c)}`;
       const frontend = (c: string): string => `docker.io/acme/ecommerce-frontend@${digest(c)}`;
@@ -654,15 +647,11 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
             compose.match(new RegExp(`${image('x').split('@')[0]}@sha256:[0-9a-f]{64}`))?.[0] ?? ''
         );
       };
-      const put = (name: string | number | undefined, value: string): void =>
-        putParameter(String(name), value, 'String');
       rmSync(state, { force: true });
       rmSync(`${state}.next`, { force: true });
 
-      // A deploy renders SSM's images and stages them for ecommerce-deploy, which moves the file
-      // into place just before docker compose up.
-      put(SAMPLE.backend_image_parameter, backend('a'));
-      put(SAMPLE.frontend_image_parameter, frontend('b'));
+      // The boot's deploy renders the release and stages it for ecommerce-deploy, which moves the
+      // file into place just before docker compose up.
       expect(renderEnv('deploy').stderr).toBe('');
       expect(running()).toEqual([backend('a'), frontend('b')]);
       expect(readFileSync(`${state}.next`, 'utf8')).toBe(
@@ -670,36 +659,18 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       );
       renameSync(`${state}.next`, state);
 
-      // Terraform writes a new release, and a secret rotates: the timer takes the secret, and
-      // keeps the images the containers run.
-      put(SAMPLE.backend_image_parameter, backend('c'));
-      put(SAMPLE.frontend_image_parameter, frontend('d'));
+      // A secret rotates: the timer takes the secret and keeps the images the containers run,
+      // whatever the environment says (it never reads an image from anywhere but images.env).
       putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key-rotated');
-      expect(renderEnv('refresh')).toMatchObject({ status: 3, stderr: '' });
+      expect(
+        renderEnvWith({ BACKEND_IMAGE: backend('c'), FRONTEND_IMAGE: 'not-an-image' }, 'refresh')
+      ).toMatchObject({ status: 3, stderr: '' });
       expect(readFileSync(path.join(work, 'app', 'backend.env'), 'utf8')).toContain(
         "DJANGO_SECRET_KEY='django-key-rotated'\n"
       );
       expect(running()).toEqual([backend('a'), frontend('b')]);
       expect(existsSync(`${state}.next`)).toBe(false);
       expect(renderEnv('refresh').status).toBe(0);
-      // It does not even read the image parameters: one that would stop a deploy does not stop it.
-      put(SAMPLE.backend_image_parameter, 'docker.io/acme/ecommerce-backend:latest');
-      expect(renderEnv('refresh').status).toBe(0);
-      expect(renderEnv('deploy').stderr).toContain('backend image in SSM is not valid here');
-
-      // The deploy document's run takes SSM's new release…
-      put(SAMPLE.backend_image_parameter, backend('c'));
-      expect(renderEnv('deploy').status).toBe(3);
-      expect(running()).toEqual([backend('c'), frontend('d')]);
-      // …and a rollback's run the images it is given, whatever SSM holds.
-      expect(
-        renderEnvWith(
-          { DEPLOY_BACKEND_IMAGE: backend('a'), DEPLOY_FRONTEND_IMAGE: frontend('b') },
-          'deploy'
-        ).status
-      ).toBe(3);
-      expect(running()).toEqual([backend('a'), frontend('b')]);
-      expect(readFileSync(`${state}.next`, 'utf8')).toContain(`BACKEND_IMAGE=${backend('a')}\n`);
 
       // Before any deploy started a container (no images.env), the timer leaves the compose file alone.
       rmSync(state);
@@ -708,8 +679,6 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       expect(readFileSync(composeFile, 'utf8')).toBe('services: {}\n');
 
       putParameter(String(SAMPLE.django_secret_key_parameter), 'django-key');
-      put(SAMPLE.backend_image_parameter, backend('a'));
-      put(SAMPLE.frontend_image_parameter, frontend('b'));
       renderEnv('deploy');
     }
   );

@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { terraformAvailable } from '../../tests/kit/templatefile.js';
@@ -13,6 +11,12 @@ import {
   type Body,
   type ModuleConfig
 } from './support/hcl.js';
+import {
+  consoleValues,
+  hclBlock,
+  planVariables,
+  providerFreeRoot
+} from './support/provider-free.js';
 
 // TLS (README.md, "TLS"): the root's domain_name/certificate_arn validations, evaluated by a real
 // terraform on a provider-free copy of those variable blocks; and the load module's listeners,
@@ -26,39 +30,8 @@ if (!hasTerraform)
     'terraform is not on PATH: skipping the TLS validation and listener tests\n'
   );
 
-const ENV = {
-  ...process.env,
-  TF_CLI_CONFIG_FILE: '/dev/null',
-  TF_IN_AUTOMATION: '1',
-  CHECKPOINT_DISABLE: '1'
-};
 const ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 const DOMAIN = 'shop.example.com';
-
-/** One top-level block (`variable "name" {...}`, `locals {...}`) of an HCL file, as written. */
-function hclBlock(text: string, header: string): string {
-  const start = text.indexOf(`${header} {`);
-  if (start < 0) throw new Error(`no ${header} block`);
-  let depth = 0;
-  for (let i = text.indexOf('{', start); i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    if (text[i] === '}' && --depth === 0) return text.slice(start, i + 1);
-  }
-  throw new Error(`unterminated ${header} block`);
-}
-
-/** A provider-free root holding the given HCL, initialised (no backend, nothing to download). */
-function providerFreeRoot(hcl: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tf-tls-'));
-  writeFileSync(path.join(dir, 'main.tf'), hcl);
-  const init = spawnSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], {
-    cwd: dir,
-    env: ENV,
-    encoding: 'utf8'
-  });
-  if (init.status !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
-  return dir;
-}
 
 /** The first body of a nested block, which must exist. */
 function first(list: Body[]): Body {
@@ -66,9 +39,6 @@ function first(list: Body[]): Body {
   if (!body) throw new Error('missing nested block');
   return body;
 }
-
-const varArgs = (vars: Record<string, string>): string[] =>
-  Object.entries(vars).flatMap(([name, value]) => ['-var', `${name}=${value}`]);
 
 describe('the root refuses a bad domain or certificate before anything changes', () => {
   let root = '';
@@ -84,19 +54,7 @@ describe('the root refuses a bad domain or certificate before anything changes',
   });
 
   /** `terraform plan` of the variables alone: what validation says, on one line. */
-  function plan(vars: Record<string, string>): { ok: boolean; message: string } {
-    const result = spawnSync(
-      'terraform',
-      ['plan', '-input=false', '-no-color', '-lock=false', ...varArgs(vars)],
-      {
-        cwd: root,
-        env: ENV,
-        encoding: 'utf8'
-      }
-    );
-    const message = `${result.stdout}${result.stderr}`.replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ');
-    return { ok: result.status === 0, message };
-  }
+  const plan = (vars: Record<string, string>) => planVariables(root, vars);
 
   withTerraform(
     'neither (HTTP only), or both in the load balancer’s region, in any partition',
@@ -202,15 +160,7 @@ describe('the load balancer listens on 443 and redirects 80 only with a certific
           .replace(/aws_lb_target_group\.this\.arn/g, '"tg"')
       )
       .join(', ');
-    const result = spawnSync('terraform', ['console', '-no-color', ...varArgs(vars)], {
-      cwd: console,
-      env: ENV,
-      // Piped input prints only the last result: one list of them all.
-      input: `jsonencode([${input}])\n`,
-      encoding: 'utf8'
-    });
-    if (result.status !== 0) throw new Error(`terraform console failed: ${result.stderr}`);
-    return JSON.parse(JSON.parse(result.stdout.trim()) as string) as unknown[];
+    return consoleValues(console, [input], vars);
   }
 
   function listeners(vars: Record<string, string>) {
@@ -273,7 +223,7 @@ describe('the load balancer listens on 443 and redirects 80 only with a certific
   });
 
   it('the root passes both to the load module, and tells the servers (allowed hosts, DJANGO_HTTPS)', () => {
-    const call = block(root, 'module', '', 'Load').body;
+    const call = block(root, 'module', '', 'load').body;
     expect([call.certificate_arn, call.domain_name]).toEqual([
       '${var.certificate_arn}',
       '${var.domain_name}'

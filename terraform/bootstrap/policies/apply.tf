@@ -10,6 +10,7 @@ locals {
     "ec2:RunInstances", "ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateSecurityGroup",
     "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:CreateRouteTable",
     "ec2:CreateVpcPeeringConnection", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+    "ec2:CreateLaunchTemplate",
   ]
 
   # Changing and deleting what carries the Project tag.
@@ -25,6 +26,8 @@ locals {
     "ec2:DisassociateAddress", "ec2:DeleteRouteTable", "ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute",
     "ec2:AssociateRouteTable", "ec2:DisassociateRouteTable", "ec2:DeleteVpcPeeringConnection",
     "ec2:AcceptVpcPeeringConnection", "ec2:ModifyVpcPeeringConnectionOptions", "ec2:CreateTags", "ec2:DeleteTags",
+    "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplate",
+    "ec2:DeleteLaunchTemplateVersions",
   ]
 
   # IAM writes that take the iam:PermissionsBoundary condition key: each is allowed only on a
@@ -51,7 +54,8 @@ locals {
         "ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeInstanceCreditSpecifications",
         "ec2:DescribeInstanceStatus", "ec2:DescribeImages", "ec2:DescribeVolumes", "ec2:DescribeTags",
         "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces", "ec2:DescribeKeyPairs",
-        "ec2:DescribeAccountAttributes", "ec2:DescribePrefixLists", "elasticloadbalancing:Describe*",
+        "ec2:DescribeAccountAttributes", "ec2:DescribePrefixLists", "ec2:DescribeLaunchTemplates",
+        "ec2:DescribeLaunchTemplateVersions", "autoscaling:Describe*", "elasticloadbalancing:Describe*",
         "rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions", "ssm:DescribeParameters",
         "kms:ListAliases", "acm:DescribeCertificate", "acm:ListCertificates", "sts:GetCallerIdentity",
       ]
@@ -80,6 +84,23 @@ locals {
         "${local.arn.image}/*", "${local.arn.ec2}:subnet/*", "${local.arn.ec2}:security-group/*",
         "${local.arn.ec2}:network-interface/*", "${local.arn.ec2}:key-pair/*",
       ]
+    },
+    {
+      # Creating or updating an Auto Scaling group checks that the caller may launch from its
+      # template: only a template with the project's tag, and what it launches only through a
+      # template.
+      Sid       = "Ec2LaunchFromTheProjectTemplate"
+      Effect    = "Allow"
+      Action    = "ec2:RunInstances"
+      Resource  = local.launch_templates
+      Condition = { StringEquals = { "aws:ResourceTag/Project" = var.project } }
+    },
+    {
+      Sid       = "Ec2LaunchThroughATemplate"
+      Effect    = "Allow"
+      Action    = "ec2:RunInstances"
+      Resource  = local.launched_resource_arns
+      Condition = { ArnLike = { "ec2:LaunchTemplate" = local.launch_templates } }
     },
     {
       Sid       = "Ec2TagOnCreate"
@@ -180,7 +201,7 @@ locals {
       Effect    = "Allow"
       Action    = "iam:CreateServiceLinkedRole"
       Resource  = "${local.arn.iam}:role/aws-service-role/*"
-      Condition = { StringEquals = { "iam:AWSServiceName" = ["elasticloadbalancing.amazonaws.com", "rds.amazonaws.com"] } }
+      Condition = { StringEquals = { "iam:AWSServiceName" = ["elasticloadbalancing.amazonaws.com", "rds.amazonaws.com", "autoscaling.amazonaws.com"] } }
     },
     {
       # Belt and braces over the Allows above: whatever a later edit adds, a role written
@@ -215,6 +236,30 @@ locals {
       Resource = "${local.arn.secrets}:secret:rds!*"
     },
 
+    # The app servers' Auto Scaling groups: named <project>-*, created with the Project tag and
+    # changed only while they carry it. Their target tracking alarms are made by Auto Scaling's
+    # service-linked role, not by this one.
+    {
+      Sid       = "CreateProjectGroupsTagged"
+      Effect    = "Allow"
+      Action    = ["autoscaling:CreateAutoScalingGroup", "autoscaling:CreateOrUpdateTags"]
+      Resource  = local.project_groups
+      Condition = { StringEquals = { "aws:RequestTag/Project" = var.project } }
+    },
+    {
+      Sid    = "ChangeProjectGroups"
+      Effect = "Allow"
+      Action = [
+        "autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup", "autoscaling:CreateOrUpdateTags",
+        "autoscaling:DeleteTags", "autoscaling:PutScalingPolicy", "autoscaling:DeletePolicy",
+        "autoscaling:AttachLoadBalancerTargetGroups", "autoscaling:DetachLoadBalancerTargetGroups",
+        "autoscaling:AttachTrafficSources", "autoscaling:DetachTrafficSources", "autoscaling:EnableMetricsCollection",
+        "autoscaling:DisableMetricsCollection", "autoscaling:SetInstanceProtection",
+      ]
+      Resource  = local.project_groups
+      Condition = { StringEquals = { "autoscaling:ResourceTag/Project" = var.project } }
+    },
+
     # Load balancer
     {
       Sid    = "ProjectLoadBalancer"
@@ -226,7 +271,7 @@ locals {
       ]
     },
 
-    # SSM: parameters (SecureStrings under the project's key) and the deploy document
+    # SSM: parameters (SecureStrings under the project's key)
     {
       Sid    = "ProjectParameters"
       Effect = "Allow"
@@ -249,14 +294,15 @@ locals {
       Condition = { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = local.parameters_key_alias } }
     },
     {
-      Sid    = "ProjectDocuments"
+      # The SSM document of the in-place redeploy (<project>-deploy) is gone from terraform/: the
+      # first apply with the Auto Scaling groups reads and deletes it. Nothing creates one now.
+      Sid    = "DeleteTheOldDeployDocument"
       Effect = "Allow"
       Action = [
-        "ssm:CreateDocument", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:DeleteDocument",
-        "ssm:DescribeDocument", "ssm:DescribeDocumentPermission", "ssm:GetDocument", "ssm:AddTagsToResource",
-        "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource",
+        "ssm:DeleteDocument", "ssm:DescribeDocument", "ssm:DescribeDocumentPermission", "ssm:GetDocument",
+        "ssm:ListTagsForResource",
       ]
-      Resource = "${local.arn.ssm}:document/${var.project}-*"
+      Resource = "${local.arn.ssm}:document/${var.project}-deploy"
     },
 
     # The monitoring alerts topic and configuration bucket

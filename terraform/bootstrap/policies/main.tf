@@ -6,9 +6,9 @@
 #   plan     pull requests and the deploy branch: read-only, never a secret value
 #   apply    the deploy environment's jobs: what terraform/ manages; IAM only under the
 #            workload path, only with the workload boundary, never on a pipeline role
-#   rollout  the deploy environment's jobs: run the deploy document on the project's servers,
-#            move them in and out of the target group, restore the image parameters, refresh
-#            the project's Auto Scaling groups (an instance refresh, its rollback)
+#   rollout  the deploy environment's jobs: refresh the project's Auto Scaling groups to a new
+#            launch template version (an instance refresh, its rollback or cancel), launching
+#            only from the project's template with the app role, and read the servers' state
 # and the boundary every role the pipeline creates must carry.
 ################################################################################
 
@@ -47,9 +47,18 @@ locals {
   boundary_arn           = "${local.arn.iam}:policy/${local.boundary_name}"
 
   # The server roles the apply role may hand to EC2, by name (terraform/modules/ec2 and
-  # terraform/modules/monitoring name them so).
+  # terraform/modules/monitoring name them so). The rollout role may hand over the app role only:
+  # an instance refresh launches app servers from the launch template, whose profile holds it.
   server_role_names = ["${var.project}-app", "${var.project}-bastion", "${var.project}-monitoring"]
   server_role_arns  = [for name in local.server_role_names : "${local.arn.iam}:role${local.workload_path}${name}"]
+  app_role_arn      = "${local.arn.iam}:role${local.workload_path}${var.project}-app"
+
+  # The project's Auto Scaling groups (terraform/modules/ec2 names them <project>-app-<zone>) and
+  # launch templates, by name where AWS has one.
+  project_groups         = "${local.arn.asg}:autoScalingGroup:*:autoScalingGroupName/${var.project}-*"
+  launch_templates       = "${local.arn.ec2}:launch-template/*"
+  launched_resource_arns = ["${local.arn.ec2}:instance/*", "${local.arn.ec2}:volume/*", "${local.arn.ec2}:network-interface/*"]
+  launch_supporting_arns = ["${local.arn.image}/*", "${local.arn.ec2}:subnet/*", "${local.arn.ec2}:security-group/*", "${local.arn.ec2}:key-pair/*"]
 
   parameters_key_alias = "alias/${var.project}-parameters"
 
@@ -265,8 +274,7 @@ locals {
 }
 
 ################################################################################
-# Rollout: the deploy document on the project's servers, the target group, the image parameters,
-# the instance refresh of the project's Auto Scaling groups
+# Rollout: an instance refresh of the project's Auto Scaling groups, and reading the servers
 ################################################################################
 
 locals {
@@ -274,42 +282,11 @@ locals {
     Version = "2012-10-17"
     Statement = concat([
       {
-        Sid    = "ReadServersAndTargets"
-        Effect = "Allow"
-        Action = [
-          "ec2:DescribeInstances", "ec2:DescribeInstanceStatus", "elasticloadbalancing:DescribeTargetHealth",
-          "elasticloadbalancing:DescribeTargetGroups", "ssm:ListCommandInvocations", "ssm:ListCommands",
-          "ssm:GetCommandInvocation", "sts:GetCallerIdentity",
-        ]
+        # actions/rollout-check: the servers' states and status checks after the refresh.
+        Sid      = "ReadServers"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeInstances", "ec2:DescribeInstanceStatus", "sts:GetCallerIdentity"]
         Resource = "*"
-      },
-      {
-        Sid      = "MoveProjectServersInAndOut"
-        Effect   = "Allow"
-        Action   = ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]
-        Resource = "${local.arn.elb}:targetgroup/${var.project}-*/*"
-      },
-      {
-        Sid      = "RunTheDeployDocument"
-        Effect   = "Allow"
-        Action   = "ssm:SendCommand"
-        Resource = "${local.arn.ssm}:document/${var.project}-deploy"
-      },
-      {
-        Sid      = "OnProjectServersOnly"
-        Effect   = "Allow"
-        Action   = "ssm:SendCommand"
-        Resource = "${local.arn.ec2}:instance/*"
-        Condition = {
-          StringEquals = { "ssm:resourceTag/Project" = var.project }
-        }
-      },
-      {
-        # A failed rollout puts back the image references it replaced (plain String parameters).
-        Sid      = "RestoreImageReferences"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"]
-        Resource = "${local.arn.ssm}:parameter/${var.project}/deploy/*_image"
       },
       {
         # actions/instance-refresh reads the groups, their refreshes and the launch template
@@ -324,19 +301,53 @@ locals {
         Resource = "*"
       },
       {
-        # A release: an instance refresh of the project's groups, and its rollback or cancel.
-        Sid    = "RefreshProjectGroups"
-        Effect = "Allow"
-        Action = [
-          "autoscaling:StartInstanceRefresh", "autoscaling:CancelInstanceRefresh",
-          "autoscaling:RollbackInstanceRefresh",
-        ]
-        Resource = "${local.arn.asg}:autoScalingGroup:*:autoScalingGroupName/${var.project}-*"
+        # A release: an instance refresh of the project's groups (by name and by tag), and its
+        # rollback or cancel. Capacity and the groups' settings stay Terraform's.
+        Sid       = "RefreshProjectGroups"
+        Effect    = "Allow"
+        Action    = ["autoscaling:StartInstanceRefresh", "autoscaling:CancelInstanceRefresh", "autoscaling:RollbackInstanceRefresh"]
+        Resource  = local.project_groups
+        Condition = { StringEquals = { "autoscaling:ResourceTag/Project" = var.project } }
+      },
+      {
+        # StartInstanceRefresh with a desired configuration checks that the caller may launch from
+        # the template (ec2:RunInstances, ec2:CreateTags for its tag specifications, iam:PassRole
+        # of its instance profile's role). Only a template that carries the project's tag…
+        Sid       = "LaunchFromTheProjectTemplate"
+        Effect    = "Allow"
+        Action    = "ec2:RunInstances"
+        Resource  = local.launch_templates
+        Condition = { StringEquals = { "aws:ResourceTag/Project" = var.project } }
+      },
+      {
+        # …and the resources a launch makes, only through a launch template (the statement above
+        # decides which: every resource of a RunInstances call must be allowed).
+        Sid       = "LaunchOnlyThroughATemplate"
+        Effect    = "Allow"
+        Action    = "ec2:RunInstances"
+        Resource  = concat(local.launched_resource_arns, local.launch_supporting_arns)
+        Condition = { ArnLike = { "ec2:LaunchTemplate" = local.launch_templates } }
+      },
+      {
+        Sid      = "TagWhatTheTemplateLaunches"
+        Effect   = "Allow"
+        Action   = "ec2:CreateTags"
+        Resource = local.launched_resource_arns
+        Condition = {
+          StringEquals = { "ec2:CreateAction" = "RunInstances", "aws:RequestTag/Project" = var.project }
+        }
+      },
+      {
+        Sid       = "PassTheAppRoleToEc2"
+        Effect    = "Allow"
+        Action    = "iam:PassRole"
+        Resource  = local.app_role_arn
+        Condition = { StringEquals = { "iam:PassedToService" = "ec2.amazonaws.com" } }
       },
       {
         Sid      = "NoSecretValues"
         Effect   = "Deny"
-        Action   = ["kms:Decrypt", "secretsmanager:GetSecretValue", "ssm:GetParametersByPath"]
+        Action   = ["kms:Decrypt", "secretsmanager:GetSecretValue", "ssm:GetParametersByPath", "ssm:GetParameter", "ssm:GetParameters"]
         Resource = "*"
       },
     ], local.pipeline_guard)

@@ -49,13 +49,13 @@ resource "aws_iam_role" "app" {
   name                 = "${var.name_prefix}-app"
   path                 = var.iam_path
   permissions_boundary = var.permissions_boundary_arn
-  description          = "App servers: read their deploy settings and secrets, accept Run Command"
+  description          = "App servers: read their settings and secrets, Session Manager"
   assume_role_policy   = data.aws_iam_policy_document.ec2_assume.json
 
   tags = merge(local.role_tags.app, { Name = "${var.name_prefix}-app" })
 }
 
-# Session Manager and Run Command (the redeploy path) need the SSM agent's permissions.
+# Session Manager (the way in without SSH) needs the SSM agent's permissions.
 resource "aws_iam_role_policy_attachment" "app_ssm_core" {
   role       = aws_iam_role.app.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
@@ -249,26 +249,45 @@ resource "aws_instance" "bastion" {
 }
 
 ################################################################################
-# App Servers (one per private subnet)
+# App Servers: a launch template, one Auto Scaling group per zone
 ################################################################################
 
-resource "aws_instance" "app" {
-  for_each = var.private_subnet_ids
+locals {
+  # The zones in order (az1, az2, ...) and each one's share of the totals: an even split, the
+  # first zones taking one more when a total does not divide (3 over two zones: 2 and 1).
+  app_zone_keys = sort(keys(var.private_subnet_ids))
+  app_zones     = length(local.app_zone_keys)
+  app_capacity = {
+    for index, key in local.app_zone_keys : key => {
+      min     = floor(var.app_min_size / local.app_zones) + (index < var.app_min_size % local.app_zones ? 1 : 0)
+      desired = floor(var.app_desired_capacity / local.app_zones) + (index < var.app_desired_capacity % local.app_zones ? 1 : 0)
+      max     = floor(var.app_max_size / local.app_zones) + (index < var.app_max_size % local.app_zones ? 1 : 0)
+    }
+  }
+}
 
-  ami                    = data.aws_ami.ubuntu.id
+# A release is a new version of this template: the user data carries the image digests, so a new
+# image is a new version, rolled out by an instance refresh that replaces every server
+# (actions/instance-refresh). Nothing patches a running server.
+resource "aws_launch_template" "app" {
+  name        = "${var.name_prefix}-app"
+  description = "App servers: deploy.sh (the release's image digests inside) on Ubuntu LTS"
+
+  image_id               = data.aws_ami.ubuntu.id
   instance_type          = var.app_instance_type
-  subnet_id              = each.value
-  vpc_security_group_ids = [var.app_security_group_id]
   key_name               = var.key_name
-  iam_instance_profile   = aws_iam_instance_profile.app.name
-  monitoring             = var.detailed_monitoring
+  vpc_security_group_ids = [var.app_security_group_id]
   ebs_optimized          = true
+  # New versions only through Terraform; the console's "launch from template" takes the newest.
+  update_default_version = true
 
   # deploy.sh with the compose file inside, gzipped: cloud-init unpacks it, and it keeps far
-  # below the 16 KB user-data limit. A change replaces the server (user data runs only on a
-  # first boot); a new image does not change it (see the README: images go through SSM).
-  user_data_base64            = base64gzip(var.app_user_data)
-  user_data_replace_on_change = true
+  # below the 16 KB user-data limit.
+  user_data = base64gzip(var.app_user_data)
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.app.arn
+  }
 
   metadata_options {
     http_endpoint               = "enabled"
@@ -276,18 +295,115 @@ resource "aws_instance" "app" {
     http_put_response_hop_limit = 1
   }
 
-  root_block_device {
-    volume_type           = "gp3"
-    volume_size           = var.app_root_volume_size
-    encrypted             = true
-    delete_on_termination = true
+  monitoring {
+    enabled = var.detailed_monitoring
   }
 
-  tags        = merge(local.role_tags.app, { Name = "${var.name_prefix}_app_${each.key}" })
-  volume_tags = merge(local.role_tags.app, { Name = "${var.name_prefix}_app_${each.key}" })
+  block_device_mappings {
+    device_name = data.aws_ami.ubuntu.root_device_name
+
+    ebs {
+      volume_type           = "gp3"
+      volume_size           = var.app_root_volume_size
+      encrypted             = true
+      delete_on_termination = true
+    }
+  }
+
+  # The group's tags (below) add each zone's Name to the instances it launches.
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(local.role_tags.app, { Name = "${var.name_prefix}_app" })
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = merge(local.role_tags.app, { Name = "${var.name_prefix}_app" })
+  }
+
+  tags = merge(local.role_tags.app, { Name = "${var.name_prefix}-app" })
+}
+
+# One group per zone (README: why), each in the load balancer's target group, replaced by ELB
+# health: an instance that stops answering the health path is terminated and launched anew.
+resource "aws_autoscaling_group" "app" {
+  for_each = var.private_subnet_ids
+
+  name                = "${var.name_prefix}-app-${each.key}"
+  vpc_zone_identifier = [each.value]
+  min_size            = local.app_capacity[each.key].min
+  max_size            = local.app_capacity[each.key].max
+  desired_capacity    = local.app_capacity[each.key].desired
+  target_group_arns   = [var.target_group_arn]
+
+  health_check_type         = "ELB"
+  health_check_grace_period = var.app_health_check_grace_period
+  default_instance_warmup   = var.app_instance_warmup
+  # Terraform waits until the new group's instances are InService, not until they are healthy:
+  # the deploy's rollout step checks the shop through the load balancer.
+  wait_for_capacity_timeout = "15m"
+  enabled_metrics           = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize", "GroupTotalInstances"]
+
+  launch_template {
+    id = aws_launch_template.app.id
+    # A number, never $Latest: a new version reaches the servers only through an instance
+    # refresh (launch before terminate, rolled back on failure), which moves the group to it.
+    version = aws_launch_template.app.latest_version
+  }
+
+  instance_maintenance_policy {
+    min_healthy_percentage = 100
+    max_healthy_percentage = 200
+  }
+
+  dynamic "tag" {
+    for_each = merge(local.role_tags.app, { Name = "${var.name_prefix}_app_${each.key}" })
+
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = true
+    }
+  }
 
   lifecycle {
-    create_before_destroy = true
-    ignore_changes        = [ami]
+    # The instance refresh moves the group to a new version (and back on a rollback); target
+    # tracking moves the desired capacity. Terraform resetting either would undo them.
+    ignore_changes = [desired_capacity, launch_template[0].version]
+  }
+}
+
+# Target tracking: the group adds servers when their average CPU or the requests each one serves
+# stay above the target, and removes them (never below min) when both fall.
+resource "aws_autoscaling_policy" "cpu" {
+  for_each = aws_autoscaling_group.app
+
+  name                   = "${var.name_prefix}-app-cpu"
+  autoscaling_group_name = each.value.name
+  policy_type            = "TargetTrackingScaling"
+
+  target_tracking_configuration {
+    target_value = var.app_cpu_target_percent
+
+    predefined_metric_specification {
+      predefined_metric_type = "ASGAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_autoscaling_policy" "requests" {
+  for_each = aws_autoscaling_group.app
+
+  name                   = "${var.name_prefix}-app-requests"
+  autoscaling_group_name = each.value.name
+  policy_type            = "TargetTrackingScaling"
+
+  target_tracking_configuration {
+    target_value = var.app_requests_per_target
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = var.request_count_resource_label
+    }
   }
 }

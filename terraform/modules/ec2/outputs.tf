@@ -16,14 +16,19 @@ output "bastion_security_group_id" {
 # App Servers
 ################################################################################
 
-output "app_instance_ids" {
-  description = "Instance IDs of the app servers by zone key (the rolling redeploy goes through them in this order)."
-  value       = { for key, instance in aws_instance.app : key => instance.id }
+output "app_autoscaling_group_names" {
+  description = "Names of the app Auto Scaling groups in zone order (az1, az2, ...): the deploy's instance refresh replaces their servers one group after the other."
+  value       = [for key in local.app_zone_keys : aws_autoscaling_group.app[key].name]
 }
 
-output "app_private_ips" {
-  description = "Private IPs of the app servers by zone key."
-  value       = { for key, instance in aws_instance.app : key => instance.private_ip }
+output "launch_template_id" {
+  description = "ID of the app servers' launch template (lt-...)."
+  value       = aws_launch_template.app.id
+}
+
+output "launch_template_version" {
+  description = "The launch template's newest version (a number): the release the deploy's instance refresh rolls out."
+  value       = aws_launch_template.app.latest_version
 }
 
 output "app_role_name" {

@@ -29,7 +29,7 @@ variable "public_subnet_ids" {
 }
 
 variable "private_subnet_ids" {
-  description = "Private subnet IDs by zone key (az1, az2, ...): one app server in each."
+  description = "Private subnet IDs by zone key (az1, az2, ...): one app Auto Scaling group in each."
   type        = map(string)
 }
 
@@ -101,8 +101,94 @@ variable "detailed_monitoring" {
   default     = true
 }
 
+################################################################################
+# App Auto Scaling groups
+################################################################################
+
+variable "target_group_arn" {
+  description = "The load balancer's target group (the load module's target_group_arn): every app group registers its instances there and takes its health from it."
+  type        = string
+}
+
+variable "request_count_resource_label" {
+  description = "<load balancer ARN suffix>/<target group ARN suffix> (the load module's request_count_resource_label): the ALBRequestCountPerTarget metric the request policy tracks."
+  type        = string
+
+  validation {
+    condition     = can(regex("^app/[^/]+/[0-9a-f]+/targetgroup/[^/]+/[0-9a-f]+$", var.request_count_resource_label))
+    error_message = "request_count_resource_label must be app/<lb name>/<id>/targetgroup/<tg name>/<id> (the load module's request_count_resource_label output)."
+  }
+}
+
+variable "app_min_size" {
+  description = "Fewest app servers, all zones together (split evenly, the first zones taking the remainder)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.app_min_size >= 0 && floor(var.app_min_size) == var.app_min_size
+    error_message = "app_min_size must be a whole number of servers, 0 or more, got ${var.app_min_size}: set app_min_size <= app_desired_capacity <= app_max_size."
+  }
+}
+
+variable "app_desired_capacity" {
+  description = "App servers to start with, all zones together; target tracking moves it between app_min_size and app_max_size afterwards."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = floor(var.app_desired_capacity) == var.app_desired_capacity && var.app_desired_capacity >= var.app_min_size
+    error_message = "app_desired_capacity (${var.app_desired_capacity}) must be a whole number no smaller than app_min_size (${var.app_min_size}): set app_min_size <= app_desired_capacity <= app_max_size."
+  }
+}
+
+variable "app_max_size" {
+  description = "Most app servers, all zones together: what target tracking may scale out to (an instance refresh may briefly launch up to twice a group's desired capacity)."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = floor(var.app_max_size) == var.app_max_size && var.app_max_size >= 1 && var.app_max_size >= var.app_desired_capacity
+    error_message = "app_max_size (${var.app_max_size}) must be a whole number, at least 1 and no smaller than app_desired_capacity (${var.app_desired_capacity}): set app_min_size <= app_desired_capacity <= app_max_size."
+  }
+}
+
+variable "app_health_check_grace_period" {
+  description = "Seconds after launch before a failing load balancer health check gets an app server replaced: the boot (packages, image pull, database setup) takes 3 to 6 minutes."
+  type        = number
+  default     = 600
+}
+
+variable "app_instance_warmup" {
+  description = "Seconds a new app server's metrics are left out of target tracking, and an instance refresh waits after it is healthy before the next replacement."
+  type        = number
+  default     = 60
+}
+
+variable "app_cpu_target_percent" {
+  description = "Average CPU of a group's servers that target tracking keeps them at."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.app_cpu_target_percent > 0 && var.app_cpu_target_percent < 100
+    error_message = "app_cpu_target_percent must be between 0 and 100 (exclusive)."
+  }
+}
+
+variable "app_requests_per_target" {
+  description = "Requests per minute each app server receives through the load balancer that target tracking keeps them at (ALBRequestCountPerTarget)."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.app_requests_per_target > 0
+    error_message = "app_requests_per_target must be above 0."
+  }
+}
+
 variable "app_user_data" {
-  description = "The app servers' boot script (the root renders deploy.sh with templatefile)."
+  description = "The app servers' boot script (the root renders deploy.sh with templatefile, the release's image digests inside): the launch template's user data."
   type        = string
 
   validation {
@@ -112,7 +198,7 @@ variable "app_user_data" {
 }
 
 variable "app_parameter_arns" {
-  description = "SSM parameters the app servers may read (image references, app secrets, the registry password)."
+  description = "SSM parameters the app servers may read (settings, app secrets, the registry password)."
   type        = list(string)
 }
 

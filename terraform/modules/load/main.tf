@@ -107,7 +107,8 @@ resource "aws_lb_target_group" "this" {
   protocol    = "HTTP"
   target_type = "instance"
   vpc_id      = var.vpc_id
-  # Short drain: the rolling redeploy deregisters one server at a time and waits for this.
+  # Short drain: an instance refresh or a scale-in deregisters a server and waits for this before
+  # it terminates it.
   deregistration_delay = var.deregistration_delay
 
   health_check {
@@ -125,13 +126,8 @@ resource "aws_lb_target_group" "this" {
   tags = merge(var.tags, { Name = "${var.name}-app" })
 }
 
-resource "aws_lb_target_group_attachment" "this" {
-  for_each = var.app_instance_ids
-
-  target_group_arn = aws_lb_target_group.this.arn
-  target_id        = each.value
-  port             = 3000
-}
+# No attachments here: the app Auto Scaling groups (modules/ec2) register their instances in this
+# group and take their health from it.
 
 ################################################################################
 # Listeners

@@ -37,6 +37,11 @@ output "security_group_id" {
 ################################################################################
 
 output "target_group_arn" {
-  description = "ARN of the app servers' target group (the rolling redeploy deregisters and re-registers through it)."
+  description = "ARN of the app servers' target group: the app Auto Scaling groups register their instances there."
   value       = aws_lb_target_group.this.arn
+}
+
+output "request_count_resource_label" {
+  description = "<load balancer ARN suffix>/<target group ARN suffix>: the resource label of the ALBRequestCountPerTarget metric the app groups scale on."
+  value       = "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
 }

@@ -96,11 +96,6 @@ variable "deregistration_delay" {
   default     = 30
 }
 
-variable "app_instance_ids" {
-  description = "App server instance IDs by zone key: one target group attachment each."
-  type        = map(string)
-}
-
 ################################################################################
 # Network
 ################################################################################
