@@ -1,22 +1,60 @@
 import { useSyncExternalStore } from 'react';
-// zod/mini: the cart is on every page, so its validation should cost few bytes.
-import * as z from 'zod/mini';
 import { fromCents, toCents } from '@/utils/money';
 
 /** What the cart remembers of a product: enough to draw the cart without asking the API. */
-const CartLineSchema = z.object({
-  productId: z.number().check(z.int(), z.positive()),
-  name: z.string(),
-  price: z.string(),
-  currency: z._default(z.string(), 'usd'),
-  imageUrl: z._default(z.nullable(z.string()), null),
-  stock: z.number().check(z.int(), z.nonnegative()),
-  quantity: z.number().check(z.int(), z.positive())
-});
+export type CartLine = {
+  productId: number;
+  name: string;
+  price: string;
+  currency: string;
+  imageUrl: string | null;
+  stock: number;
+  quantity: number;
+};
 
-export type CartLine = z.infer<typeof CartLineSchema>;
+/*
+ * The stored cart is checked by hand, not with Zod as the forms are: the cart is on the first
+ * page, and zod's core was about 12 kB gzip of that page's JavaScript budget
+ * (docs/benchmarks.md, Storefront).
+ */
+const isWhole = (value: unknown, least: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= least;
 
-const StoredCartSchema = z.object({ version: z.literal(1), lines: z.array(CartLineSchema) });
+function toCartLine(value: unknown): CartLine | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const line = value as Record<string, unknown>;
+  const currency = line.currency ?? 'usd';
+  const imageUrl = line.imageUrl ?? null;
+  if (
+    !isWhole(line.productId, 1) ||
+    typeof line.name !== 'string' ||
+    typeof line.price !== 'string' ||
+    typeof currency !== 'string' ||
+    (imageUrl !== null && typeof imageUrl !== 'string') ||
+    !isWhole(line.stock, 0) ||
+    !isWhole(line.quantity, 1)
+  ) {
+    return null;
+  }
+  return {
+    productId: line.productId,
+    name: line.name,
+    price: line.price,
+    currency,
+    imageUrl,
+    stock: line.stock,
+    quantity: line.quantity
+  };
+}
+
+/** The lines of a stored cart ({version: 1, lines}), or null when any part of it is not one. */
+function parseStoredCart(value: unknown): CartLine[] | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const stored = value as Record<string, unknown>;
+  if (stored.version !== 1 || !Array.isArray(stored.lines)) return null;
+  const lines = stored.lines.map(toCartLine);
+  return lines.every((line) => line !== null) ? (lines as CartLine[]) : null;
+}
 
 export const CART_STORAGE_KEY = 'brightcart.cart';
 
@@ -39,8 +77,7 @@ export function createCartStore(storage: Storage = localStorage) {
     try {
       const raw = storage.getItem(CART_STORAGE_KEY);
       if (!raw) return [];
-      const parsed = StoredCartSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data.lines : [];
+      return parseStoredCart(JSON.parse(raw)) ?? [];
     } catch {
       return [];
     }

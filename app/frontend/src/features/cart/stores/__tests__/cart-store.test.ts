@@ -63,6 +63,29 @@ describe('cart store', () => {
     expect(createCartStore(localStorage).getLines()).toEqual([]);
   });
 
+  test('a stored cart is read back as it was saved, and older lines get the defaults', () => {
+    const saved = createCartStore(localStorage);
+    saved.add(skillet, 2);
+    expect(createCartStore(localStorage).getLines()).toEqual([{ ...skillet, quantity: 2 }]);
+    const { currency: _currency, imageUrl: _imageUrl, ...older } = board;
+    localStorage.setItem(
+      CART_STORAGE_KEY,
+      JSON.stringify({ version: 1, lines: [{ ...older, quantity: 1 }] })
+    );
+    expect(createCartStore(localStorage).getLines()).toEqual([{ ...board, quantity: 1 }]);
+  });
+
+  test.each([
+    ['another version', { version: 2, lines: [{ ...skillet, quantity: 1 }] }],
+    ['a zero quantity', { version: 1, lines: [{ ...skillet, quantity: 0 }] }],
+    ['a fractional stock', { version: 1, lines: [{ ...skillet, stock: 1.5, quantity: 1 }] }],
+    ['a numeric price', { version: 1, lines: [{ ...skillet, price: 42, quantity: 1 }] }],
+    ['one bad line among good ones', { version: 1, lines: [{ ...skillet, quantity: 1 }, null] }]
+  ])('a stored cart with %s is dropped whole', (_case, stored) => {
+    localStorage.setItem(CART_STORAGE_KEY, JSON.stringify(stored));
+    expect(createCartStore(localStorage).getLines()).toEqual([]);
+  });
+
   test('subscribers hear every change', () => {
     const cart = createCartStore(localStorage);
     const listener = vi.fn();
