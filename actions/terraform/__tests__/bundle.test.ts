@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,9 @@ import {
   installStandInTerraform,
   type StandInScenario
 } from '../../../tests/kit/stand-ins/terraform-cli.js';
+import { startGitHubStandIn, type GitHubStandIn } from '../../../tests/kit/stand-ins/github-api.js';
+import type { PlanDocument } from '../src/plan-json.js';
+import { FRONT_A, FRONT_B, IMAGE_A, IMAGE_B, resource, shopPlan } from './support/plans.js';
 
 // The committed bundle, run as the runner runs it, with the stand-in `terraform` on PATH.
 
@@ -348,5 +351,227 @@ describe('terraform bundle, mode apply', () => {
       }
     );
     expect(run.errors[0]).toContain('Input "variables" cannot be used with mode: apply');
+  });
+});
+
+describe('terraform bundle, the plan on the pull request and the check after the merge', () => {
+  // The GitHub stand-in plays the pull request, its comments and the merge; the plan made on
+  // the pull request uses the images running now, the deploy's the images it just built.
+  const TOKEN = 'ghs_workflowtoken0123456789';
+  const MERGE = 'e'.repeat(40);
+  const HEAD = 'f'.repeat(40);
+  const lb = (timeout: number) => resource('aws_lb.this', ['update'], { idle_timeout: timeout });
+  let gh: GitHubStandIn;
+  beforeAll(async () => {
+    gh = await startGitHubStandIn();
+  });
+  afterAll(async () => gh.close());
+  beforeEach(() => {
+    gh.pulls.length = 0;
+    gh.comments.length = 0;
+    gh.pulls.push({
+      number: 7,
+      state: 'open',
+      merged_at: null,
+      merge_commit_sha: null,
+      head: { sha: HEAD, ref: 'bigger-timeout' },
+      base: { ref: 'main' }
+    });
+  });
+  const merge = () =>
+    Object.assign(gh.pulls[0]!, {
+      state: 'closed',
+      merged_at: '2026-12-05T10:00:00Z',
+      merge_commit_sha: MERGE
+    });
+
+  async function run(
+    ws: string,
+    plan: PlanDocument,
+    inputs: Record<string, string>,
+    env: Record<string, string>,
+    answers: StandInScenario['answers'] = {}
+  ) {
+    const planJson = path.join(ws, `plan-${Date.now()}.json`);
+    writeFileSync(planJson, JSON.stringify(plan));
+    const tf = installStandInTerraform({ planJson, answers }, FIXTURES);
+    const result = await runBundle('terraform', {
+      cwd: ws,
+      inputs: {
+        'working-directory': 'infra',
+        'unreviewed-variables': 'backend_image\nfrontend_image',
+        'github-token': TOKEN,
+        ...inputs
+      },
+      env: { ...tf.env, GITHUB_API_URL: gh.url, ...env }
+    });
+    return { run: result, tf };
+  }
+
+  function pullRequestEnv(ws: string, head = HEAD): Record<string, string> {
+    const event = path.join(ws, 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify({
+        pull_request: { number: 7, head: { sha: head }, base: { ref: 'main' } }
+      })
+    );
+    return {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REF: 'refs/pull/7/merge',
+      GITHUB_SHA: '9'.repeat(40)
+    };
+  }
+  const PUSH = { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_SHA: MERGE };
+  const prPlan = (timeout: number) =>
+    shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [lb(timeout)]);
+  const deployPlan = (timeout: number) =>
+    shopPlan({ backend: IMAGE_B, frontend: FRONT_B }, [lb(timeout)]);
+
+  it('posts one comment on the pull request and updates it on the next push', async () => {
+    const ws = workspace();
+    const first = await run(
+      ws,
+      prPlan(60),
+      { 'pr-comment': 'true' },
+      pullRequestEnv(ws, 'd'.repeat(40))
+    );
+    expect(first.run.errors).toEqual([]);
+    expect(gh.comments).toHaveLength(1);
+    expect(first.run.outputs['comment-url']).toBe(gh.comments[0]?.html_url);
+    expect(first.run.masked).toContain(TOKEN);
+    expect(first.run.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain(TOKEN);
+
+    const second = await run(ws, prPlan(120), { 'pr-comment': 'true' }, pullRequestEnv(ws));
+    expect(second.run.errors).toEqual([]);
+    expect(gh.comments).toHaveLength(1);
+    const body = gh.comments[0]?.body ?? '';
+    expect(body.startsWith('<!-- terraform-plan-comment root=infra -->')).toBe(true);
+    expect(body).toContain('**Plan: 0 to add, 1 to change, 0 to destroy.**');
+    expect(body).toContain('✅ Destroy guard: passes');
+    expect(body).toContain(`Planned for \`${HEAD.slice(0, 12)}\` into \`main\``);
+    expect(body).toContain(`Fingerprint \`${second.run.outputs.fingerprint?.slice(0, 16)}\``);
+    const writes = gh.requests.filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /repos/octo-org/ecommerce_docker_deployment/issues/7/comments',
+      `PATCH /repos/octo-org/ecommerce_docker_deployment/issues/comments/${gh.comments[0]?.id}`
+    ]);
+    expect(writes.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
+  });
+
+  it('a plan that fails replaces the comment with a notice that holds no fingerprint', async () => {
+    const ws = workspace();
+    await run(ws, prPlan(120), { 'pr-comment': 'true' }, pullRequestEnv(ws));
+    const failed = await run(
+      ws,
+      prPlan(120),
+      { 'pr-comment': 'true' },
+      pullRequestEnv(ws, '1'.repeat(40)),
+      { plan: { exitCode: 1, stderrFixture: 's3-lock.stderr.txt' } }
+    );
+    expect(failed.run.exitCode).not.toBe(0);
+    expect(failed.run.errors[0]).toContain('The Terraform state is locked');
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]?.body).toContain('❌ **The plan failed** for `111111111111`');
+    expect(gh.comments[0]?.body).not.toContain('terraform-plan-fingerprint');
+  });
+
+  it('a plan the destroy guard refuses: the comment says so, and the job fails', async () => {
+    const ws = workspace();
+    const refused = await run(
+      ws,
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [
+        resource('module.RDS.aws_db_instance.this', ['delete', 'create'], { engine: 'postgres' })
+      ]),
+      { 'pr-comment': 'true' },
+      pullRequestEnv(ws)
+    );
+    expect(refused.run.errors[0]).toContain('Refusing a plan that deletes protected resources');
+    expect(gh.comments[0]?.body).toContain(
+      '⛔ **Destroy guard: refused.** This plan deletes protected resources (aws_db_instance): `module.RDS.aws_db_instance.this`'
+    );
+  });
+
+  it('after the merge: the deploy plan with the new images matches the reviewed plan', async () => {
+    const ws = workspace();
+    await run(ws, prPlan(120), { 'pr-comment': 'true' }, pullRequestEnv(ws));
+    merge();
+    const deploy = await run(
+      ws,
+      deployPlan(120),
+      { 'check-reviewed-plan': 'true', 'require-reviewed-plan': 'true' },
+      PUSH
+    );
+    expect(deploy.run.errors).toEqual([]);
+    expect(deploy.run.outputs['reviewed-plan']).toBe('matches');
+    expect(deploy.run.summary).toContain(
+      '✅ **Matches the plan reviewed on [#7](https://github.com/octo-org/ecommerce_docker_deployment/pull/7)**'
+    );
+    expect(gh.requests.some((r) => r.path.endsWith(`/commits/${MERGE}/pulls`))).toBe(true);
+  });
+
+  it('after the merge: a plan that differs is refused, naming the resource, in the log and the summary', async () => {
+    const ws = workspace();
+    await run(ws, prPlan(120), { 'pr-comment': 'true' }, pullRequestEnv(ws));
+    merge();
+    const deploy = await run(
+      ws,
+      deployPlan(60),
+      { 'check-reviewed-plan': 'true', 'require-reviewed-plan': 'true' },
+      PUSH
+    );
+    expect(deploy.run.exitCode).not.toBe(0);
+    expect(deploy.run.errors[0]).toContain(
+      'Refusing to apply: this plan differs from the one reviewed on #7'
+    );
+    expect(deploy.run.errors[0]).toContain('- aws_lb.this: update with other values than reviewed');
+    expect(deploy.run.outputs['reviewed-plan']).toBe('refused');
+    expect(deploy.run.summary).toContain('⛔ **Refused.** Refusing to apply: this plan differs');
+  });
+
+  it('a direct push: refused with require-reviewed-plan, a warning without', async () => {
+    const ws = workspace();
+    const strict = await run(
+      ws,
+      deployPlan(60),
+      { 'check-reviewed-plan': 'true', 'require-reviewed-plan': 'true' },
+      PUSH
+    );
+    expect(strict.run.errors[0]).toContain('Refusing to apply a plan nobody reviewed');
+    const lenient = await run(ws, deployPlan(60), { 'check-reviewed-plan': 'true' }, PUSH);
+    expect(lenient.run.errors).toEqual([]);
+    expect(lenient.run.outputs['reviewed-plan']).toBe('unreviewed');
+    expect(lenient.run.stdout).toMatch(/^::warning::commit eeeeeeeeeeee was not merged into main/m);
+  });
+
+  it('mode apply checks again before applying: a mismatch applies nothing', async () => {
+    const ws = workspace();
+    await run(ws, prPlan(120), { 'pr-comment': 'true' }, pullRequestEnv(ws));
+    merge();
+    const planned = await run(ws, deployPlan(60), {}, PUSH);
+    expect(planned.run.errors).toEqual([]);
+    const apply = await run(
+      ws,
+      deployPlan(60),
+      { mode: 'apply', 'check-reviewed-plan': 'true', 'require-reviewed-plan': 'true' },
+      PUSH
+    );
+    expect(apply.run.errors[0]).toContain('differs from the one reviewed on #7');
+    expect(apply.tf.subcommands()).not.toContain('apply');
+  });
+
+  it('pr-comment with mode apply, or without a token: refused naming the input', async () => {
+    const ws = workspace();
+    const apply = await run(ws, deployPlan(60), { mode: 'apply', 'pr-comment': 'true' }, PUSH);
+    expect(apply.run.errors[0]).toContain('Input "pr-comment" is for mode: plan');
+    const noToken = await run(
+      ws,
+      deployPlan(60),
+      { 'pr-comment': 'true', 'github-token': '' },
+      pullRequestEnv(ws)
+    );
+    expect(noToken.run.errors[0]).toContain('Input "github-token" is empty');
+    expect(noToken.tf.subcommands()).toEqual([]);
   });
 });

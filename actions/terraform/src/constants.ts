@@ -10,7 +10,13 @@ export const Input = {
   FmtCheck: 'fmt-check',
   Validate: 'validate',
   ProtectTypes: 'protect-types',
-  AllowDestroy: 'allow-destroy'
+  AllowDestroy: 'allow-destroy',
+  GitHubToken: 'github-token',
+  PrComment: 'pr-comment',
+  CheckReviewedPlan: 'check-reviewed-plan',
+  RequireReviewedPlan: 'require-reviewed-plan',
+  UnreviewedVariables: 'unreviewed-variables',
+  ReviewedPlanAuthor: 'reviewed-plan-author'
 } as const;
 
 export const Output = {
@@ -22,7 +28,10 @@ export const Output = {
   Destroy: 'destroy',
   Replace: 'replace',
   Outputs: 'outputs',
-  SensitiveOutputs: 'sensitive-outputs'
+  SensitiveOutputs: 'sensitive-outputs',
+  Fingerprint: 'fingerprint',
+  CommentUrl: 'comment-url',
+  ReviewedPlan: 'reviewed-plan'
 } as const;
 
 /**

@@ -33,6 +33,18 @@ export interface TerraformInputs {
   protectTypes: string[];
   /** Resource types or addresses whose deletion is allowed despite protectTypes. */
   allowDestroy: string[];
+  /** Token for the pull request comment and the reviewed-plan check (masked). */
+  githubToken: string | undefined;
+  /** Post the plan as the pull request's plan comment (mode plan, pull_request events). */
+  prComment: boolean;
+  /** Hold the plan to the one reviewed on the pull request merged as this commit. */
+  checkReviewedPlan: boolean;
+  /** Refuse a plan with changes when there is no reviewed plan (a direct push). */
+  requireReviewedPlan: boolean;
+  /** Root variables whose values are not reviewed on the pull request (the images). */
+  unreviewedVariables: string[];
+  /** The only author whose plan comments are trusted. */
+  reviewedPlanAuthor: string;
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -98,6 +110,37 @@ export function readInputs(): TerraformInputs {
     );
   }
 
+  const prComment = getBooleanInput(Input.PrComment, false);
+  const checkReviewedPlan = getBooleanInput(Input.CheckReviewedPlan, false);
+  const githubToken = getOptionalInput(Input.GitHubToken);
+  if (githubToken) maskSecret(githubToken);
+  if ((prComment || checkReviewedPlan) && !githubToken) {
+    throw new ConfigurationError(
+      `Input "${Input.GitHubToken}" is empty: "${prComment ? Input.PrComment : Input.CheckReviewedPlan}" ` +
+        'talks to GitHub with it (its default is the workflow token, ${{ github.token }}).'
+    );
+  }
+  if (prComment && mode === 'apply') {
+    throw new ConfigurationError(
+      `Input "${Input.PrComment}" is for mode: plan (the pull request shows the plan; apply runs after the merge).`
+    );
+  }
+  const unreviewedVariables = getListInput(Input.UnreviewedVariables);
+  for (const name of unreviewedVariables) {
+    if (!VARIABLE_NAME.test(name)) {
+      throw new ConfigurationError(
+        `Input "${Input.UnreviewedVariables}" must list Terraform variable names, got "${name}".`
+      );
+    }
+  }
+  const reviewedPlanAuthor = getOptionalInput(Input.ReviewedPlanAuthor) ?? 'github-actions[bot]';
+  if (!reviewedPlanAuthor.endsWith('[bot]')) {
+    // A person's comment can say anything; only an automation's token writes plan comments.
+    throw new ConfigurationError(
+      `Input "${Input.ReviewedPlanAuthor}" must be a bot (e.g. github-actions[bot], or your app's <name>[bot]), got "${reviewedPlanAuthor}".`
+    );
+  }
+
   return {
     workingDirectory,
     mode,
@@ -111,6 +154,12 @@ export function readInputs(): TerraformInputs {
     // The empty-input default protects the database; "protect-types: none" is not offered on
     // purpose — list the types you allow in allow-destroy instead.
     protectTypes: protectTypes.length > 0 ? protectTypes : ['aws_db_instance'],
-    allowDestroy: getListInput(Input.AllowDestroy)
+    allowDestroy: getListInput(Input.AllowDestroy),
+    githubToken,
+    prComment,
+    checkReviewedPlan,
+    requireReviewedPlan: getBooleanInput(Input.RequireReviewedPlan, false),
+    unreviewedVariables,
+    reviewedPlanAuthor
   };
 }

@@ -14,7 +14,15 @@ export interface ResourceChange {
   index?: string | number;
   provider_name?: string;
   action_reason?: string;
-  change: { actions: ChangeAction[] };
+  change: {
+    actions: ChangeAction[];
+    before?: unknown;
+    after?: unknown;
+    /** The after-values Terraform cannot know until apply, flagged `true`. */
+    after_unknown?: unknown;
+    /** The after-values that are sensitive, flagged `true`. */
+    after_sensitive?: unknown;
+  };
 }
 
 export interface OutputChange {
@@ -25,6 +33,8 @@ export interface OutputChange {
 export interface PlanDocument {
   format_version: string;
   terraform_version?: string;
+  /** The root module's variables with the values the plan was made with. */
+  variables?: Record<string, { value?: unknown }>;
   resource_changes?: ResourceChange[];
   output_changes?: Record<string, OutputChange>;
   applyable?: boolean;

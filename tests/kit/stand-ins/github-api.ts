@@ -18,6 +18,15 @@ import type { AddressInfo } from 'node:net';
  *   DELETE /repos/{owner}/{repo}/issues/{number}/labels/{name}  200 the issue's labels | 404
  *   GET  /repos/{owner}/{repo}/environments/{name}                              200 environment | 404
  *   GET  /repos/{owner}/{repo}/environments/{name}/deployment-branch-policies   paginated | 404
+ *   GET  /repos/{owner}/{repo}/commits/{sha}/pulls               paginated pull requests
+ *   PATCH /repos/{owner}/{repo}/issues/comments/{id}             200 comment (body) | 404
+ *
+ * Pull requests come from `pulls`; GET commits/{sha}/pulls lists those whose head, merge
+ * commit or `commits` hold the SHA (GitHub also lists open ones and ones into other branches).
+ * Comments on a pull request use the issue comment routes with its number, as on GitHub.
+ * Every comment carries `user`: the one a test pushed, else the identity of the token that
+ * wrote it (`identities`, keyed by token; an unknown token writes as github-actions[bot], the
+ * workflow token's bot).
  *
  * Environments come from `environments` (keyed by name, case-insensitive as on GitHub); a
  * name not in it answers 404, as GitHub does for a missing environment. Setting
@@ -54,7 +63,33 @@ export interface StandInComment {
   repository: string;
   body: string;
   html_url: string;
+  /** Who wrote it; unset: github-actions[bot]. */
+  user?: StandInUser;
+  created_at?: string;
+  updated_at?: string;
 }
+
+/** An account as GitHub's REST answers describe it (`type` Bot for github-actions[bot]). */
+export interface StandInUser {
+  login: string;
+  type: 'User' | 'Bot';
+}
+
+/** A pull request as GET commits/{sha}/pulls describes it. */
+export interface StandInPull {
+  number: number;
+  /** owner/name; unset: listed in every repository. */
+  repository?: string;
+  state: 'open' | 'closed';
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  head: { sha: string; ref: string };
+  base: { ref: string };
+  /** Further commits the pull request holds (GitHub lists the pull request for each). */
+  commits?: string[];
+}
+
+const WORKFLOW_BOT: StandInUser = { login: 'github-actions[bot]', type: 'Bot' };
 
 /** A repository as GET /repos/{owner}/{repo} describes it; `hidden` answers 404. */
 export interface StandInRepository {
@@ -101,6 +136,10 @@ export interface GitHubStandIn {
   /** Visibility by owner/name; a repository not listed is private. */
   repositories: Map<string, StandInRepository>;
   comments: StandInComment[];
+  /** Pull requests, for commits/{sha}/pulls and comments on them. */
+  pulls: StandInPull[];
+  /** The account each token acts as (the token without its "token "/"Bearer " prefix). */
+  identities: Map<string, StandInUser>;
   close(): Promise<void>;
 }
 
@@ -217,8 +256,21 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     environments: new Map<string, StandInEnvironment>(),
     faults: {} as { environments?: StandInFault; issueWrites?: StandInFault },
     repositories: new Map<string, StandInRepository>(),
-    comments: [] as StandInComment[]
+    comments: [] as StandInComment[],
+    pulls: [] as StandInPull[],
+    identities: new Map<string, StandInUser>()
   };
+  const identity = (authorization: string | undefined): StandInUser =>
+    state.identities.get((authorization ?? '').replace(/^(token|bearer) /i, '')) ?? WORKFLOW_BOT;
+  const withUser = (c: StandInComment) => ({
+    ...c,
+    user: {
+      ...(c.user ?? WORKFLOW_BOT),
+      id: (c.user ?? WORKFLOW_BOT).login === WORKFLOW_BOT.login ? 41898282 : 1000 + c.id
+    },
+    created_at: c.created_at ?? '2026-12-01T10:00:00Z',
+    updated_at: c.updated_at ?? c.created_at ?? '2026-12-01T10:00:00Z'
+  });
   let base = '';
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -263,6 +315,47 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
             : {}
         );
       }
+      const commitPulls = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{7,40})\/pulls$/.exec(
+        url.pathname
+      );
+      if (commitPulls && req.method === 'GET') {
+        const [, owner, repo, sha] = commitPulls as unknown as [string, string, string, string];
+        const full = `${owner}/${repo}`;
+        const found = state.pulls
+          .filter((p) => (p.repository ?? full) === full)
+          .filter(
+            (p) =>
+              p.head.sha === sha || p.merge_commit_sha === sha || (p.commits ?? []).includes(sha)
+          )
+          .map((p) => ({
+            number: p.number,
+            state: p.state,
+            html_url: `https://github.com/${full}/pull/${p.number}`,
+            merged_at: p.merged_at,
+            merge_commit_sha: p.merge_commit_sha,
+            head: { sha: p.head.sha, ref: p.head.ref, repo: { full_name: full } },
+            base: { ref: p.base.ref, repo: { full_name: full } }
+          }));
+        const { page, headers } = paginate(url, found);
+        return send(res, 200, page, headers);
+      }
+      const commentEdit = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
+      if (commentEdit && req.method === 'PATCH') {
+        const [, owner, repo, id] = commentEdit as unknown as [string, string, string, string];
+        const comment = state.comments.find(
+          (c) => c.id === Number(id) && c.repository === `${owner}/${repo}`
+        );
+        if (!comment) return send(res, 404, { message: 'Not Found', status: '404' });
+        const b = body as { body?: string };
+        if (!b?.body)
+          return send(res, 422, {
+            message: 'Validation Failed',
+            errors: [{ field: 'body', code: 'missing_field' }]
+          });
+        comment.body = b.body;
+        comment.updated_at = new Date().toISOString();
+        return send(res, 200, withUser(comment));
+      }
       const repoOnly = /^\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (repoOnly && req.method === 'GET') {
         const [, owner, repo] = repoOnly as unknown as [string, string, string];
@@ -296,9 +389,22 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
           string | undefined
         ];
         const full = `${owner}/${repo}`;
-        const issue = state.issues.find(
-          (i) => i.number === Number(num) && (i.repository ?? full) === full
+        const pull = state.pulls.find(
+          (p) => p.number === Number(num) && (p.repository ?? full) === full
         );
+        // A pull request is an issue to the comment routes, as on GitHub.
+        const issue =
+          state.issues.find((i) => i.number === Number(num) && (i.repository ?? full) === full) ??
+          (pull && part === 'comments'
+            ? ({
+                number: pull.number,
+                title: `Pull request #${pull.number}`,
+                body: '',
+                state: pull.state,
+                labels: [],
+                html_url: `https://github.com/${full}/pull/${pull.number}`
+              } satisfies StandInIssue)
+            : undefined);
         if (!issue) return send(res, 404, { message: 'Not Found', status: '404' });
         if (part === 'comments' && !name) {
           if (req.method === 'GET') {
@@ -306,7 +412,7 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
               url,
               state.comments.filter((c) => c.issue_number === issue.number && c.repository === full)
             );
-            return send(res, 200, page, headers);
+            return send(res, 200, page.map(withUser), headers);
           }
           if (req.method === 'POST') {
             const b = body as { body?: string };
@@ -323,9 +429,11 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
               body: b.body,
               html_url: `${issue.html_url}#issuecomment-${id}`
             };
+            const author = identity(req.headers.authorization);
+            if (author !== WORKFLOW_BOT) comment.user = author;
             state.comments.push(comment);
             issue.comments = (issue.comments ?? 0) + 1;
-            return send(res, 201, comment);
+            return send(res, 201, withUser(comment));
           }
         }
         if (part === 'labels') {

@@ -1,0 +1,191 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  canonicalJson,
+  compareFingerprints,
+  describeDifference,
+  fingerprintPlan
+} from '../src/fingerprint.js';
+import { parsePlanJson } from '../src/plan-json.js';
+import { FRONT_A, FRONT_B, IMAGE_A, IMAGE_B, resource, shopPlan } from './support/plans.js';
+
+const IMAGES = ['backend_image', 'frontend_image'];
+const SG = (ingressPort: number) =>
+  resource('module.VPC.aws_security_group.app', ['update'], {
+    name: 'ecommerce-app',
+    ingress: [{ from_port: ingressPort, to_port: ingressPort, cidr_blocks: ['10.0.0.0/16'] }]
+  });
+
+describe('fingerprintPlan', () => {
+  it('the real Terraform 1.11.4 plan: every managed change but no-ops, replacements as delete then create', () => {
+    const doc = parsePlanJson(
+      readFileSync(
+        path.join(import.meta.dirname, 'fixtures/real-1.11.4-terraform-data.plan.json'),
+        'utf8'
+      )
+    );
+    const fp = fingerprintPlan(doc);
+    expect(fp.entries.map((e) => [e.address, e.actions.join(',')])).toEqual([
+      ['terraform_data.app', 'update'],
+      ['terraform_data.db', 'delete,create'],
+      ['terraform_data.new', 'create'],
+      ['terraform_data.old', 'delete']
+    ]);
+    expect(fp.digest).toMatch(/^[0-9a-f]{64}$/);
+    for (const e of fp.entries) expect(e.after).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('a pull request planned with the deployed images and the deploy with new ones: the same fingerprint', () => {
+    // On the pull request the image parameters are no-ops; after the merge they are updates.
+    const reviewed = fingerprintPlan(
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [SG(443)]),
+      IMAGES
+    );
+    const deploy = fingerprintPlan(
+      shopPlan({ backend: IMAGE_B, frontend: FRONT_B }, [SG(443)]),
+      IMAGES
+    );
+    expect(deploy.digest).toBe(reviewed.digest);
+    expect(deploy.entries.map((e) => e.address)).toEqual(['module.VPC.aws_security_group.app']);
+    expect(deploy.unreviewedOnly).toEqual([
+      'aws_ssm_parameter.backend_image',
+      'aws_ssm_parameter.frontend_image'
+    ]);
+  });
+
+  it('without unreviewed-variables the image updates are changes like any other', () => {
+    const reviewed = fingerprintPlan(shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [SG(443)]));
+    const deploy = fingerprintPlan(shopPlan({ backend: IMAGE_B, frontend: FRONT_B }, [SG(443)]));
+    expect(deploy.digest).not.toBe(reviewed.digest);
+    expect(compareFingerprints(reviewed.entries, deploy.entries).map((d) => d.address)).toEqual([
+      'aws_ssm_parameter.backend_image',
+      'aws_ssm_parameter.frontend_image'
+    ]);
+  });
+
+  it('a value that embeds the image is compared with the image as ${var.<name>}; the rest of it still counts', () => {
+    const server = (image: string, size: string) =>
+      resource('module.EC2.aws_instance.app["az1"]', ['create'], {
+        instance_type: size,
+        user_data: `docker run ${image}`
+      });
+    const a = fingerprintPlan(
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [server(IMAGE_A, 't3.small')]),
+      IMAGES
+    );
+    const b = fingerprintPlan(
+      shopPlan({ backend: IMAGE_B, frontend: FRONT_B }, [server(IMAGE_B, 't3.small')]),
+      IMAGES
+    );
+    const c = fingerprintPlan(
+      shopPlan({ backend: IMAGE_B, frontend: FRONT_B }, [server(IMAGE_B, 't3.large')]),
+      IMAGES
+    );
+    expect(b.digest).toBe(a.digest);
+    expect(c.digest).not.toBe(a.digest);
+  });
+
+  it('an update that changes an image and something else is a change', () => {
+    const both = resource(
+      'aws_ssm_parameter.backend_image',
+      ['update'],
+      {
+        value: IMAGE_B,
+        description: 'changed by hand'
+      },
+      { before: { value: IMAGE_A, description: 'Backend image' } }
+    );
+    const fp = fingerprintPlan(shopPlan({ backend: IMAGE_B, frontend: FRONT_A }, []), IMAGES);
+    const withBoth = fingerprintPlan(
+      { ...shopPlan({ backend: IMAGE_B, frontend: FRONT_A }), resource_changes: [both] },
+      IMAGES
+    );
+    expect(fp.entries).toEqual([]);
+    expect(withBoth.entries.map((e) => e.address)).toEqual(['aws_ssm_parameter.backend_image']);
+  });
+
+  it('values Terraform does not know yet are left out; a known value that differs is not', () => {
+    const made = (id: string | undefined, name: string) =>
+      resource('aws_lb.this', ['create'], id === undefined ? { name } : { name, id }, {
+        after_unknown: { id: true }
+      });
+    const plain = fingerprintPlan(
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [made(undefined, 'shop')])
+    );
+    const withNull = fingerprintPlan(
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [made('x', 'shop')])
+    );
+    const renamed = fingerprintPlan(
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [made(undefined, 'shop2')])
+    );
+    expect(withNull.digest).toBe(plain.digest);
+    expect(renamed.digest).not.toBe(plain.digest);
+  });
+
+  it('sensitive values never reach the fingerprint, but the resource and its action do', () => {
+    const secret = (password: string) =>
+      resource(
+        'module.RDS.aws_db_instance.this',
+        ['update'],
+        { password, instance_class: 'db.t3.micro' },
+        {
+          after_sensitive: { password: true }
+        }
+      );
+    const one = fingerprintPlan(
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [secret('hunter2')])
+    );
+    const two = fingerprintPlan(
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [secret('correct horse')])
+    );
+    expect(one.digest).toBe(two.digest);
+    expect(one.entries.map((e) => e.address)).toEqual(['module.RDS.aws_db_instance.this']);
+    const leaked = createHash('sha256')
+      .update(canonicalJson({ instance_class: 'db.t3.micro', password: 'hunter2' }))
+      .digest('hex')
+      .slice(0, 32);
+    expect(one.entries[0]?.after).not.toBe(leaked);
+  });
+
+  it('object key order and data sources do not matter', () => {
+    const a = resource('aws_lb.this', ['create'], { name: 'shop', internal: false });
+    const b = resource('aws_lb.this', ['create'], { internal: false, name: 'shop' });
+    const data = {
+      ...resource('data.aws_ami.al2023', ['read'], { id: 'ami-1' }),
+      mode: 'data' as const
+    };
+    expect(
+      fingerprintPlan(shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [a, data])).digest
+    ).toBe(fingerprintPlan(shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [b])).digest);
+  });
+});
+
+describe('compareFingerprints', () => {
+  it('names each resource that differs and how', () => {
+    const reviewed = fingerprintPlan(
+      shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [
+        SG(443),
+        resource('aws_lb.this', ['update'], { idle_timeout: 60 }),
+        resource('aws_s3_bucket.logs', ['create'], { bucket: 'logs' })
+      ]),
+      IMAGES
+    ).entries;
+    const current = fingerprintPlan(
+      shopPlan({ backend: IMAGE_B, frontend: FRONT_B }, [
+        SG(22),
+        resource('aws_lb.this', ['delete', 'create'], { idle_timeout: 60 }),
+        resource('module.RDS.aws_db_instance.this', ['delete'], null)
+      ]),
+      IMAGES
+    ).entries;
+    expect(compareFingerprints(reviewed, current).map(describeDifference)).toEqual([
+      'aws_lb.this: reviewed update, now delete then create',
+      'aws_s3_bucket.logs: the reviewed plan would create it; this plan leaves it alone',
+      'module.RDS.aws_db_instance.this: not in the reviewed plan; this plan would delete it',
+      'module.VPC.aws_security_group.app: update with other values than reviewed'
+    ]);
+    expect(compareFingerprints(reviewed, reviewed)).toEqual([]);
+  });
+});
