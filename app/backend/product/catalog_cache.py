@@ -9,9 +9,20 @@ never served after a write to a product or category:
 - `catalog_changed()` moves this process's generation on at once, and when the write's
   transaction commits it gives `CatalogVersion` a new token in PostgreSQL. Keys carry both, so
   the writing worker sees its own write immediately and every other worker and server stops using
-  its entries on its next read (one primary-key lookup per request).
+  its entries once it reads the new token.
 - The version is read before the catalog: an entry stored by a request that raced a write is
   stored under the version it read, which the write has already made obsolete.
+- Reading the token on every request was the largest cost of a cached read (a round trip to a
+  PostgreSQL that shares the cores; docs/benchmarks.md, Backend). So each process holds the token
+  it read under a **lease** of `CATALOG_VERSION_LEASE` seconds, counted from before it sent the
+  query, and a writer, once it has published the new token, waits one lease before it returns.
+  Every lease granted on the old token was asked for before the write committed, so it has run
+  out by the time the writer answers: a read that starts after a write's answer (from any worker
+  of any server) reads the new token. Reads running while the write is still unanswered may see
+  the catalog before it, as they could without the cache. Leases are measured with each host's
+  monotonic clock; only their length, not the hosts' time of day, has to agree. The cost is one
+  lease of latency per catalog write (a staff edit, each stock-changing step of a checkout), and
+  at most one version read per process per lease.
 
 Responses carry a strong ETag (of the body) and Last-Modified (the last committed catalog write),
 so a client revalidating gets 304 without a body.
@@ -19,11 +30,14 @@ so a client revalidating gets 304 without a body.
 
 import hashlib
 import itertools
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -39,25 +53,61 @@ _generations = itertools.count(1)
 _generation = 0
 
 
+_lease_lock = threading.Lock()
+# (token, changed_at, monotonic time the lease runs out) of the last version this process read.
+_lease: tuple[str, datetime, float] | None = None
+
+
 def catalog_changed() -> None:
     """A product or category was written: stop serving what was cached before it."""
     global _generation
     _generation = next(_generations)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # One publication (and one lease of waiting) per transaction, however many rows it
+        # writes. A callback registered in the savepoints still open now is discarded only by a
+        # rollback that would discard this write too.
+        open_savepoints = set(connection.savepoint_ids)
+        for savepoints, callback, _robust in connection.run_on_commit:
+            if callback is _publish_new_version and savepoints <= open_savepoints:
+                return
     transaction.on_commit(_publish_new_version, robust=True)
 
 
 def _publish_new_version() -> None:
+    global _lease
     token, now = uuid.uuid4().hex, timezone.now()
     if not CatalogVersion.objects.filter(pk=1).update(token=token, changed_at=now):
         CatalogVersion.objects.get_or_create(pk=1, defaults={"token": token, "changed_at": now})
+    with _lease_lock:
+        _lease = None
+    # Every other process's lease on the old token was asked for before this commit: once one
+    # lease has passed, none is left, and the caller may answer.
+    time.sleep(settings.CATALOG_VERSION_LEASE)
 
 
-def _current_version() -> tuple[str, datetime]:
+def _read_version() -> tuple[str, datetime]:
     row = CatalogVersion.objects.filter(pk=1).values_list("token", "changed_at").first()
     if row is None:  # a database migrated without the row (it is created by 0002)
         _publish_new_version()
         row = CatalogVersion.objects.filter(pk=1).values_list("token", "changed_at").get()
     return row
+
+
+def _current_version() -> tuple[str, datetime]:
+    """The catalog's version: from this process's lease while it runs, else from the database."""
+    global _lease
+    lease = _lease
+    asked_at = time.monotonic()
+    if lease is not None and asked_at < lease[2]:
+        return lease[0], lease[1]
+    token, changed_at = _read_version()
+    expires = asked_at + settings.CATALOG_VERSION_LEASE
+    with _lease_lock:
+        # Threads may race here: the read asked for last holds the newest token.
+        if _lease is None or expires > _lease[2]:
+            _lease = (token, changed_at, expires)
+    return token, changed_at
 
 
 def cached_json_response(request: HttpRequest, build: Callable[[], Any]) -> HttpResponse:

@@ -91,7 +91,8 @@ TEMPLATES = [
 # form (what compose/compose.yml passes on the servers); otherwise SQLite next to manage.py.
 # django-prometheus' backends wrap Django's to count queries and measure their time.
 _PROMETHEUS_ENGINES = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    # django-prometheus' PostgreSQL backend with a health check that costs no round trip.
+    "django.db.backends.postgresql": "core.db.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
 }
 
@@ -113,7 +114,8 @@ def _database_from_environment() -> dict:
     database["ENGINE"] = _PROMETHEUS_ENGINES.get(database["ENGINE"], database["ENGINE"])
     if "postgresql" in database["ENGINE"]:
         # Persistent connections per worker thread, checked before reuse so a database
-        # failover does not hand out dead connections.
+        # failover does not hand out dead connections. The check is a poll of the socket, not
+        # Django's `SELECT 1` round trip on every request (core/db/postgresql/base.py).
         database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
         database["CONN_HEALTH_CHECKS"] = True
         database.setdefault("OPTIONS", {})
@@ -232,6 +234,10 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # Seconds one call to the payment gateway may take (it is retried once with the same idempotency
 # key). Checkout holds no lock meanwhile; gunicorn's timeout (30 s) must stay above twice this.
 PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)
+# Seconds each process may use the catalog version it read without asking PostgreSQL again; a
+# catalog write waits this long before it answers, so no read after its answer is stale
+# (product/catalog_cache.py). Longer: fewer version reads, slower staff edits and checkouts.
+CATALOG_VERSION_LEASE = env.float("CATALOG_VERSION_LEASE", default=0.05)
 # HMAC key of card fingerprints (saved cards and payments_transaction.card_fingerprint).
 CARD_FINGERPRINT_KEY: str
 

@@ -61,4 +61,4 @@ class SettingsTests:
     )
     def test_postgresql_comes_from_database_url_or_the_db_host_form(self, env, host):
         result = run({"DJANGO_ENV": "development", **env})
-        assert result.stdout.split()[2:] == ["django_prometheus.db.backends.postgresql", host]
+        assert result.stdout.split()[2:] == ["core.db.postgresql", host]
