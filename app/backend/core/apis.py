@@ -1,12 +1,13 @@
 """Operational endpoints (no /api prefix) and JSON answers for Django's own 404/500."""
 
 import logging
+import sys
 
 from django.contrib import admin
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from core.exception_handler import MESSAGE_THROTTLED
+from core.exception_handler import MESSAGE_DATABASE_UNAVAILABLE, MESSAGE_THROTTLED
 from core.throttling import admin_login_throttled
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,13 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
+    """Django's 500 handler, for everything outside DRF (the admin, middleware). Django calls it
+    while handling the exception: a database that cannot be reached is a retryable 503, as the
+    API's exception handler and /readyz answer it, not a 500."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = JsonResponse({"message": MESSAGE_DATABASE_UNAVAILABLE, "extra": {}}, status=503)
+        response["Retry-After"] = "5"
+        return response
     return JsonResponse({"message": "Something went wrong on our side.", "extra": {}}, status=500)
 
 

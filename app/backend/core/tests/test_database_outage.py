@@ -1,14 +1,19 @@
 """PostgreSQL goes away in the middle of a load run and comes back: the backend (real gunicorn,
-through the real entrypoint) answers 503 meanwhile — /readyz and the API, quickly, never 500 —
+through the real entrypoint) answers 503 meanwhile — /readyz, the API and the admin of a signed-in
+staff member, quickly, never 500 —
 recovers by itself without a restart, and no order is left half-written.
 
 The database is a throw-away cluster this test starts, stops and starts again on its own port;
 the machine's shared PostgreSQL is never touched."""
 
+import http.cookiejar
 import json
+import re
 import subprocess
 import threading
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,6 +33,7 @@ from core.tests.servers import (
 )
 
 PASSWORD = "Outage-test-password-1"
+STAFF_EMAIL = "staff-outage@example.com"
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
 BILLING = {"full_name": "O", "line1": "1 Row", "city": "X", "state": "", "postal_code": "1", "country": "US"}
 STOCK = 10_000
@@ -53,12 +59,22 @@ class DatabaseOutageTests:
                 DB_CONNECT_TIMEOUT="2",
                 THROTTLE_AUTH_RATE="10000/min",
                 THROTTLE_CHECKOUT_RATE="10000/min",
+                # The admin's pages need their static files collected, as the image does.
+                DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+            )
+            subprocess.run(  # noqa: S603
+                [env["PYTHON"], "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                cwd=BACKEND,
+                env=env,
+                check=True,
+                capture_output=True,
             )
             server = start_entrypoint(env, log)
             try:
                 wait_until(lambda: status(f"{base}/readyz") == 200, 120, "the server", [log])
                 product_id = self._seed(env)
                 token = self._token(base)
+                admin_cookie = self._admin_session(base)
                 results: list[tuple[str, float, int | None, float]] = []  # (kind, started, status, seconds)
                 running = threading.Event()
                 running.set()
@@ -67,6 +83,7 @@ class DatabaseOutageTests:
                     while running.is_set():
                         for kind, url, body, headers in (
                             ("list", f"{base}/api/products/", None, {}),
+                            ("admin", f"{base}/admin/orders/order/", None, {"Cookie": admin_cookie}),
                             ("readyz", f"{base}/readyz", None, {}),
                             (
                                 "checkout",
@@ -115,13 +132,15 @@ class DatabaseOutageTests:
 
         assert 500 not in statuses and None not in statuses, statuses
         assert slowest < BOUND_SECONDS, slowest
-        for kind in ("list", "readyz", "checkout"):
+        for kind in ("list", "readyz", "checkout", "admin"):
             assert {code for k, _, code, _ in during if k == kind} == {503}, (kind, during)
             assert {code for k, _, code, _ in after if k == kind} == {201 if kind == "checkout" else 200}, (kind, after)
 
     @staticmethod
     def _seed(env: dict[str, str]) -> int:
         code = (
+            "from account.models import User;"
+            f"User.objects.create_superuser(email='{STAFF_EMAIL}', password='{PASSWORD}');"
             "from product.models import Category, Product; c = Category.objects.create(name='Out', slug='out');"
             f"print(Product.objects.create(category=c, name='Kettle', slug='kettle', price='5.00', stock={STOCK}).pk)"
         )
@@ -143,6 +162,22 @@ class DatabaseOutageTests:
         code, answer = request(f"{base}/api/auth/token/", data=body, headers=headers)
         assert code == 200
         return json.loads(answer)["access"]
+
+    @staticmethod
+    def _admin_session(base: str) -> str:
+        """The Cookie header of a staff member signed in to the admin through its login form."""
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        form = browser.open(f"{base}/admin/login/?next=/admin/", timeout=10).read().decode()
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        body = urllib.parse.urlencode(
+            {"username": STAFF_EMAIL, "password": PASSWORD, "csrfmiddlewaretoken": csrf, "next": "/admin/"}
+        ).encode()
+        with browser.open(f"{base}/admin/login/?next=/admin/", data=body, timeout=10) as answer:
+            assert answer.url.endswith("/admin/"), answer.url  # signed in: sent on to the index
+        cookies = {cookie.name: cookie.value for cookie in jar}
+        assert "sessionid" in cookies
+        return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
     @staticmethod
     def _check_orders(url: str, product_id: int) -> None:

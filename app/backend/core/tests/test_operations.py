@@ -10,6 +10,7 @@ from django.db.utils import load_backend
 from django.urls import reverse
 
 from core import apis
+from core.exception_handler import MESSAGE_DATABASE_UNAVAILABLE
 from core.logging import JsonFormatter
 
 
@@ -124,3 +125,42 @@ class HostValidationTests:
 
     def test_the_api_still_refuses_unknown_hosts(self, client):
         assert client.get(reverse("product:products"), HTTP_HOST="evil.example.com").status_code == 400
+
+
+@pytest.mark.django_db
+class AdminDuringADatabaseOutageTests:
+    """The admin (outside DRF) answers a database it cannot reach with the API's 503, not a 500.
+    core/tests/test_database_outage.py shows it against a real outage."""
+
+    @pytest.fixture
+    def staff_browser(self, staff):
+        from django.test import Client
+
+        browser = Client(raise_request_exception=False)
+        browser.force_login(staff)
+        return browser
+
+    @pytest.mark.parametrize("error", ["OperationalError", "InterfaceError"])
+    def test_a_database_error_in_an_admin_page_is_a_503_with_retry_after(self, staff_browser, monkeypatch, error):
+        from django.contrib.admin import AdminSite
+        from django.db import utils
+
+        def unreachable(*args, **kwargs):
+            raise getattr(utils, error)("connection refused")
+
+        monkeypatch.setattr(AdminSite, "has_permission", unreachable)
+        response = staff_browser.get("/admin/")
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        assert response.json() == {"message": MESSAGE_DATABASE_UNAVAILABLE, "extra": {}}
+
+    def test_any_other_error_in_an_admin_page_is_still_a_500(self, staff_browser, monkeypatch):
+        from django.contrib.admin import AdminSite
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(AdminSite, "has_permission", broken)
+        response = staff_browser.get("/admin/")
+        assert response.status_code == 500
+        assert "Retry-After" not in response
