@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -85,6 +86,71 @@ describe('fingerprintPlan', () => {
     );
     expect(b.digest).toBe(a.digest);
     expect(c.digest).not.toBe(a.digest);
+  });
+
+  describe('a launch template whose user data (base64gzip, as Terraform encodes it) names the images', () => {
+    const userData = (backend: string, frontend: string, compose = 'services: {}') =>
+      gzipSync(
+        `#!/bin/bash\nBACKEND_IMAGE='${backend}'\nFRONTEND_IMAGE='${frontend}'\ncat <<'EOF'\n${compose}\nEOF\n`
+      ).toString('base64');
+    const template = (before: string | null, after: string) =>
+      resource(
+        'module.EC2.aws_launch_template.app',
+        before === after ? ['no-op'] : ['update'],
+        { name: 'ecommerce-app', user_data: after },
+        {
+          before:
+            before === null
+              ? null
+              : { name: 'ecommerce-app', user_data: before, latest_version: 4 },
+          after_unknown: before === after ? {} : { latest_version: true, default_version: true }
+        }
+      );
+    const deployed = userData(IMAGE_A, FRONT_A);
+    const fp = (backend: string, frontend: string, change: ReturnType<typeof template>) =>
+      fingerprintPlan(shopPlan({ backend, frontend }, [change]), IMAGES);
+
+    it('a new image only: the new version is no change to review', () => {
+      const deploy = fp(IMAGE_B, FRONT_B, template(deployed, userData(IMAGE_B, FRONT_B)));
+      expect(deploy.entries).toEqual([]);
+      expect(deploy.unreviewedOnly).toContain('module.EC2.aws_launch_template.app');
+    });
+
+    it('a compose change planned on the pull request with the running images matches the deploy with new ones', () => {
+      const reviewed = fp(
+        IMAGE_A,
+        FRONT_A,
+        template(deployed, userData(IMAGE_A, FRONT_A, 'services: {web: {}}'))
+      );
+      const deploy = fp(
+        IMAGE_B,
+        FRONT_B,
+        template(deployed, userData(IMAGE_B, FRONT_B, 'services: {web: {}}'))
+      );
+      const other = fp(
+        IMAGE_B,
+        FRONT_B,
+        template(deployed, userData(IMAGE_B, FRONT_B, 'services: {db: {}}'))
+      );
+      expect(reviewed.entries.map((e) => e.address)).toEqual([
+        'module.EC2.aws_launch_template.app'
+      ]);
+      expect(deploy.digest).toBe(reviewed.digest);
+      expect(other.digest).not.toBe(reviewed.digest);
+    });
+
+    it('an image in another repository is not an unreviewed value', () => {
+      const elsewhere = `docker.io/mallory/ecommerce-backend@sha256:${'e'.repeat(64)}`;
+      const deploy = fp(IMAGE_B, FRONT_B, template(deployed, userData(elsewhere, FRONT_B)));
+      expect(deploy.entries.map((e) => e.address)).toEqual(['module.EC2.aws_launch_template.app']);
+    });
+
+    it('a tag kept before the digest is part of the image, not of the review', () => {
+      const tagged = `docker.io/octo/ecommerce-backend:sha-1a2b3c4@sha256:${'f'.repeat(64)}`;
+      expect(fp(tagged, FRONT_B, template(deployed, userData(tagged, FRONT_B))).entries).toEqual(
+        []
+      );
+    });
   });
 
   it('an update that changes an image and something else is a change', () => {

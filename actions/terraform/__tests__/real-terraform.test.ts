@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo, hostname } from 'node:os';
 import path from 'node:path';
@@ -139,4 +140,70 @@ describeReal('terraform bundle with a real Terraform', () => {
       holder.kill('SIGKILL');
     }
   }, 120_000);
+});
+
+describeReal('the plan fingerprint with a real Terraform', () => {
+  // A root shaped like the shop's: the image goes into a parameter and, gzipped and base64
+  // encoded, into user data beside other configuration.
+  const IMAGES_ROOT = `terraform {
+  backend "local" {}
+}
+
+variable "backend_image" {
+  type = string
+}
+
+variable "greeting" {
+  type = string
+}
+
+resource "terraform_data" "parameter" {
+  input = var.backend_image
+}
+
+resource "terraform_data" "launch_template" {
+  input = base64gzip("#!/bin/sh\\nBACKEND_IMAGE='\${var.backend_image}'\\necho \${var.greeting}\\n")
+}
+`;
+  const image = (digit: string) => `docker.io/octo/ecommerce-backend@sha256:${digit.repeat(64)}`;
+
+  it('a new image alone leaves nothing to review; the same configuration change fingerprints alike with either image', async () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'tf-real-fp-'));
+    mkdirSync(path.join(ws, 'infra'));
+    writeFileSync(path.join(ws, 'infra/main.tf'), IMAGES_ROOT);
+    const env = { TF_CLI_CONFIG_FILE: path.join(ws, 'none.tfrc') };
+    writeFileSync(env.TF_CLI_CONFIG_FILE, '');
+    const common = {
+      'working-directory': 'infra',
+      'backend-config': `path=${path.join(ws, 'state.tfstate')}`,
+      'unreviewed-variables': 'backend_image'
+    };
+    const plan = async (backend: string, greeting: string) => {
+      const run = await runBundle('terraform', {
+        cwd: ws,
+        env,
+        inputs: {
+          ...common,
+          mode: 'plan',
+          variables: `backend_image=${backend}\ngreeting=${greeting}`
+        }
+      });
+      expect(run.errors).toEqual([]);
+      return run.outputs.fingerprint ?? '';
+    };
+    await plan(image('a'), 'hello');
+    const applied = await runBundle('terraform', {
+      cwd: ws,
+      env,
+      inputs: { ...common, mode: 'apply', 'unreviewed-variables': '' }
+    });
+    expect(applied.errors).toEqual([]);
+
+    const nothing = createHash('sha256').update('[]').digest('hex');
+    expect(await plan(image('b'), 'hello')).toBe(nothing);
+    const reviewed = await plan(image('a'), 'good morning');
+    expect(reviewed).not.toBe(nothing);
+    expect(await plan(image('b'), 'good morning')).toBe(reviewed);
+    expect(await plan(image('b'), 'good night')).not.toBe(reviewed);
+  });
 });

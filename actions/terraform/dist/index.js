@@ -29968,7 +29968,10 @@ function checkPlanMeta(planFile, expected) {
     return meta;
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./actions/terraform/src/fingerprint.ts
+
 
 const SENSITIVE = '(sensitive)';
 /** Leaves of a JSON value by path ("a.b[0]"); objects and arrays are walked. */
@@ -30001,14 +30004,39 @@ function flaggedPaths(flags) {
 function within(path, flagged) {
     return flagged.some((f) => f === '' || path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`));
 }
-/** A copy of `value` with every string's occurrences of the placeholders' values replaced. */
-function substitute(value, placeholders) {
-    if (typeof value === 'string') {
-        let text = value;
-        for (const [name, raw] of placeholders)
-            text = text.split(raw).join(`\${var.${name}}`);
-        return text;
+const DIGEST_REFERENCE = /^(.+?)(?::[\w][\w.-]{0,127})?@sha256:[0-9a-f]{64}$/;
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const BASE64 = /^(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * The text inside a base64 (or base64gzip) string, when it holds one of the placeholders;
+ * otherwise undefined. Terraform's base64gzip() is how user data usually reaches AWS.
+ */
+function encodedText(value, placeholders) {
+    if (!BASE64.test(value))
+        return undefined;
+    const bytes = Buffer.from(value, 'base64');
+    let text;
+    try {
+        text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? (0,external_node_zlib_.gunzipSync)(bytes) : bytes).toString('utf8');
     }
+    catch {
+        return undefined;
+    }
+    return placeholders.some((p) => new RegExp(p.pattern.source).test(text)) ? text : undefined;
+}
+/** A string with every placeholder's occurrences replaced by `${var.<name>}`. */
+function substituteText(value, placeholders) {
+    const decoded = encodedText(value, placeholders);
+    let text = decoded ?? value;
+    for (const { name, pattern } of placeholders)
+        text = text.replace(pattern, `\${var.${name}}`);
+    // The decoded text stands for the encoded value, marked so it never equals a plain string.
+    return decoded === undefined ? text : `base64:${text}`;
+}
+/** A copy of `value` with every string's placeholders replaced. */
+function substitute(value, placeholders) {
+    if (typeof value === 'string')
+        return substituteText(value, placeholders);
     if (Array.isArray(value))
         return value.map((v) => substitute(v, placeholders));
     if (value !== null && typeof value === 'object') {
@@ -30031,21 +30059,32 @@ function canonicalJson(value) {
 function sha256(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
 }
-/** The values of the named root variables, as the plan recorded them (strings only). */
-function placeholderValues(plan, names) {
+/**
+ * Patterns for the named root variables' values, as the plan recorded them: an image pinned by
+ * digest matches any tag and digest of its repository (the next build's too); any other string
+ * matches itself.
+ */
+function placeholdersOf(plan, names) {
     const found = [];
     for (const name of names) {
         const value = plan.variables?.[name]?.value;
         // An empty value would match everywhere; it means "not set", nothing to stand in for.
-        if (typeof value === 'string' && value !== '')
-            found.push([name, value]);
+        if (typeof value !== 'string' || value === '')
+            continue;
+        const image = DIGEST_REFERENCE.exec(value);
+        const source = image
+            ? `${escapeRegExp(image[1] ?? '')}(?::[\\w][\\w.-]{0,127})?@sha256:[0-9a-f]{64}`
+            : escapeRegExp(value);
+        found.push({ name, source, length: value.length });
     }
     // Longest first, so a value containing another is replaced whole.
-    return found.sort((a, b) => b[1].length - a[1].length);
+    return found
+        .sort((a, b) => b.length - a.length)
+        .map(({ name, source }) => ({ name, pattern: new RegExp(source, 'g') }));
 }
 /** Fingerprint a plan; `unreviewedVariables` names root variables whose values are ignored. */
 function fingerprintPlan(plan, unreviewedVariables = []) {
-    const placeholders = placeholderValues(plan, unreviewedVariables);
+    const placeholders = placeholdersOf(plan, unreviewedVariables);
     const entries = [];
     const unreviewedOnly = [];
     for (const rc of plan.resource_changes ?? []) {
@@ -30057,14 +30096,11 @@ function fingerprintPlan(plan, unreviewedVariables = []) {
         const unknown = flaggedPaths(rc.change.after_unknown);
         const sensitive = flaggedPaths(rc.change.after_sensitive);
         const after = leaves(rc.change.after ?? null);
-        if (actions.length === 1 && actions[0] === 'update' && placeholders.length > 0) {
+        if (actions.length === 1 && actions[0] === 'update') {
             const before = leaves(rc.change.before ?? null);
-            const changed = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !within(p, unknown) && canonicalJson(before.get(p)) !== canonicalJson(after.get(p)));
-            const imageOnly = (p) => {
-                const v = after.get(p);
-                return typeof v === 'string' && placeholders.some(([, raw]) => v.includes(raw));
-            };
-            if (changed.length > 0 && changed.every(imageOnly)) {
+            const norm = (v) => canonicalJson(substitute(v ?? null, placeholders));
+            const changed = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !within(p, unknown) && norm(before.get(p)) !== norm(after.get(p)));
+            if (changed.length === 0) {
                 unreviewedOnly.push(rc.address);
                 continue;
             }

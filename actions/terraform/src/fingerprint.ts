@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { ChangeAction, PlanDocument } from './plan-json.js';
 
 /**
@@ -11,8 +12,12 @@ import type { ChangeAction, PlanDocument } from './plan-json.js';
  * - sensitive values (`after_sensitive`): the fingerprint is posted on the pull request, and a
  *   hash of a short secret can be guessed; the resource's actions still count;
  * - the values of the "unreviewed variables" (the images, which a pull request's plan cannot
- *   know before they are built): inside every value they are replaced by `${var.<name>}`, and
- *   an update whose every known change is such a value is no change of the infrastructure.
+ *   know before they are built): inside every value — also inside base64 or base64gzip text
+ *   such as a launch template's user data — they are replaced by `${var.<name>}`; for an image
+ *   pinned by digest, any digest of the same repository is. So an update whose known values
+ *   are equal once the images are replaced (a new image, nothing else) is no change of the
+ *   infrastructure, and neither is an update whose changed values are all unknown until apply
+ *   (what follows from another change, e.g. a launch template's next version number).
  */
 export interface FingerprintEntry {
   address: string;
@@ -25,7 +30,7 @@ export interface Fingerprint {
   /** SHA-256 of the entries' canonical JSON; the empty plan has the empty list's digest. */
   digest: string;
   entries: FingerprintEntry[];
-  /** Addresses left out because only unreviewed variables' values changed in them. */
+  /** Updates left out: only unreviewed variables' values, or only unknown values, change. */
   unreviewedOnly: string[];
 }
 
@@ -69,13 +74,44 @@ function within(path: string, flagged: readonly string[]): boolean {
   );
 }
 
-/** A copy of `value` with every string's occurrences of the placeholders' values replaced. */
-function substitute(value: Json, placeholders: readonly [string, string][]): Json {
-  if (typeof value === 'string') {
-    let text = value;
-    for (const [name, raw] of placeholders) text = text.split(raw).join(`\${var.${name}}`);
-    return text;
+/** How one unreviewed variable's value is found in other values. */
+interface Placeholder {
+  name: string;
+  pattern: RegExp;
+}
+
+const DIGEST_REFERENCE = /^(.+?)(?::[\w][\w.-]{0,127})?@sha256:[0-9a-f]{64}$/;
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const BASE64 = /^(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The text inside a base64 (or base64gzip) string, when it holds one of the placeholders;
+ * otherwise undefined. Terraform's base64gzip() is how user data usually reaches AWS.
+ */
+function encodedText(value: string, placeholders: readonly Placeholder[]): string | undefined {
+  if (!BASE64.test(value)) return undefined;
+  const bytes = Buffer.from(value, 'base64');
+  let text: string;
+  try {
+    text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+  } catch {
+    return undefined;
   }
+  return placeholders.some((p) => new RegExp(p.pattern.source).test(text)) ? text : undefined;
+}
+
+/** A string with every placeholder's occurrences replaced by `${var.<name>}`. */
+function substituteText(value: string, placeholders: readonly Placeholder[]): string {
+  const decoded = encodedText(value, placeholders);
+  let text = decoded ?? value;
+  for (const { name, pattern } of placeholders) text = text.replace(pattern, `\${var.${name}}`);
+  // The decoded text stands for the encoded value, marked so it never equals a plain string.
+  return decoded === undefined ? text : `base64:${text}`;
+}
+
+/** A copy of `value` with every string's placeholders replaced. */
+function substitute(value: Json, placeholders: readonly Placeholder[]): Json {
+  if (typeof value === 'string') return substituteText(value, placeholders);
   if (Array.isArray(value)) return value.map((v) => substitute(v, placeholders));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
@@ -101,16 +137,27 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The values of the named root variables, as the plan recorded them (strings only). */
-function placeholderValues(plan: PlanDocument, names: readonly string[]): [string, string][] {
-  const found: [string, string][] = [];
+/**
+ * Patterns for the named root variables' values, as the plan recorded them: an image pinned by
+ * digest matches any tag and digest of its repository (the next build's too); any other string
+ * matches itself.
+ */
+function placeholdersOf(plan: PlanDocument, names: readonly string[]): Placeholder[] {
+  const found: { name: string; source: string; length: number }[] = [];
   for (const name of names) {
     const value = plan.variables?.[name]?.value;
     // An empty value would match everywhere; it means "not set", nothing to stand in for.
-    if (typeof value === 'string' && value !== '') found.push([name, value]);
+    if (typeof value !== 'string' || value === '') continue;
+    const image = DIGEST_REFERENCE.exec(value);
+    const source = image
+      ? `${escapeRegExp(image[1] ?? '')}(?::[\\w][\\w.-]{0,127})?@sha256:[0-9a-f]{64}`
+      : escapeRegExp(value);
+    found.push({ name, source, length: value.length });
   }
   // Longest first, so a value containing another is replaced whole.
-  return found.sort((a, b) => b[1].length - a[1].length);
+  return found
+    .sort((a, b) => b.length - a.length)
+    .map(({ name, source }) => ({ name, pattern: new RegExp(source, 'g') }));
 }
 
 /** Fingerprint a plan; `unreviewedVariables` names root variables whose values are ignored. */
@@ -118,7 +165,7 @@ export function fingerprintPlan(
   plan: PlanDocument,
   unreviewedVariables: readonly string[] = []
 ): Fingerprint {
-  const placeholders = placeholderValues(plan, unreviewedVariables);
+  const placeholders = placeholdersOf(plan, unreviewedVariables);
   const entries: FingerprintEntry[] = [];
   const unreviewedOnly: string[] = [];
   for (const rc of plan.resource_changes ?? []) {
@@ -129,16 +176,14 @@ export function fingerprintPlan(
     const sensitive = flaggedPaths(rc.change.after_sensitive);
     const after = leaves(rc.change.after ?? null);
 
-    if (actions.length === 1 && actions[0] === 'update' && placeholders.length > 0) {
+    if (actions.length === 1 && actions[0] === 'update') {
       const before = leaves(rc.change.before ?? null);
+      const norm = (v: Json | undefined): string =>
+        canonicalJson(substitute(v ?? null, placeholders));
       const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-        (p) => !within(p, unknown) && canonicalJson(before.get(p)) !== canonicalJson(after.get(p))
+        (p) => !within(p, unknown) && norm(before.get(p)) !== norm(after.get(p))
       );
-      const imageOnly = (p: string): boolean => {
-        const v = after.get(p);
-        return typeof v === 'string' && placeholders.some(([, raw]) => v.includes(raw));
-      };
-      if (changed.length > 0 && changed.every(imageOnly)) {
+      if (changed.length === 0) {
         unreviewedOnly.push(rc.address);
         continue;
       }
