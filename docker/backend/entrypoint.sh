@@ -36,6 +36,8 @@ fi
 "$PYTHON" manage.py release_stale_reservations
 # Revoked refresh tokens (sign-outs, rotations) are kept until they expire anyway; delete the
 # expired ones. Every start of every server runs it (deploys, restarts); it is idempotent.
+# While the server runs, both (and the Idempotency-Key pruning) repeat every
+# MAINTENANCE_INTERVAL seconds, claimed by one worker of one server (core/maintenance.py).
 "$PYTHON" manage.py flushexpiredtokens
 
 if [ "${SEED_DEMO_CATALOG:-false}" = "true" ]; then

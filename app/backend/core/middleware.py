@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django_prometheus.exports import ExportToDjangoView
 
 from core import apis
+from core.maintenance import maybe_start_maintenance
 
 logger = logging.getLogger("shop.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -71,3 +72,15 @@ class OperationsMiddleware:
         if view is not None and request.method in ("GET", "HEAD"):
             return view(request)
         return self.get_response(request)
+
+
+class MaintenanceMiddleware:
+    """After a request, starts the periodic maintenance when it is due (core/maintenance.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        maybe_start_maintenance()
+        return response

@@ -1,4 +1,5 @@
-"""Request counts of the throttles (core/throttling.py), one row per client, scope and window."""
+"""Request counts of the throttles (core/throttling.py), one row per client, scope and window;
+when periodic maintenance last started (core/maintenance.py)."""
 
 from django.db import models
 
@@ -17,3 +18,14 @@ class ThrottleWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.hits}"
+
+
+class MaintenanceRun(models.Model):
+    """When the periodic maintenance (core/maintenance.py) last started, shared by every worker
+    and server: whoever moves `started_at` on claims the run."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.started_at:%Y-%m-%dT%H:%M:%S}"

@@ -83,6 +83,8 @@ class CheckoutAttempt(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="checkout_attempt_key_once_per_user")]
+        # checkout_attempt_prune deletes by age.
+        indexes = [models.Index(fields=["created_at"], name="checkout_attempt_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code or 'running'})"

@@ -342,6 +342,15 @@ def _confirm(
     return order
 
 
+def checkout_attempt_prune(*, older_than: timedelta | None = None) -> int:
+    """Forget Idempotency-Keys older than the retention (settings.IDEMPOTENCY_KEY_RETENTION, a day
+    by default, as Stripe keeps its keys): a repeat after that is a new checkout. The orders stay.
+    No checkout runs that long (the gateway's timeout and RESERVATION_TTL are minutes)."""
+    cutoff = timezone.now() - (older_than if older_than is not None else settings.IDEMPOTENCY_KEY_RETENTION)
+    deleted, _ = CheckoutAttempt.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def order_release_stale(*, older_than: timedelta = RESERVATION_TTL) -> int:
     """Release reservations whose checkout never finished (its worker was killed mid-charge).
     The gateway's timeout is far shorter than the TTL, so none of these is still being charged."""

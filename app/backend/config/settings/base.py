@@ -55,6 +55,8 @@ MIDDLEWARE = [
     # First and last: django-prometheus measures everything in between.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestLogMiddleware",
+    # Before OperationsMiddleware: health checks count as traffic that lets maintenance run.
+    "core.middleware.MaintenanceMiddleware",
     # Health checks and scrapes come by IP address: answered before the ALLOWED_HOSTS check.
     "core.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -238,6 +240,12 @@ PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)
 # catalog write waits this long before it answers, so no read after its answer is stale
 # (product/catalog_cache.py). Longer: fewer version reads, slower staff edits and checkouts.
 CATALOG_VERSION_LEASE = env.float("CATALOG_VERSION_LEASE", default=0.05)
+# Seconds between runs of the periodic maintenance (release stale reservations, prune old
+# Idempotency-Keys, flush expired tokens): one worker of one server per interval
+# (core/maintenance.py). 0 turns it off.
+MAINTENANCE_INTERVAL = env.int("MAINTENANCE_INTERVAL", default=300)
+# How long a checkout's Idempotency-Key is remembered (a repeat within it gets the first outcome).
+IDEMPOTENCY_KEY_RETENTION = timedelta(hours=env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24))
 # HMAC key of card fingerprints (saved cards and payments_transaction.card_fingerprint).
 CARD_FINGERPRINT_KEY: str
 

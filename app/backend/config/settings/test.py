@@ -28,6 +28,10 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
         "NAME": env.str("TEST_DATABASE_NAME", default=f"test_backend_{os.getpid()}_{uuid.uuid4().hex[:8]}")
     }
 
+# No maintenance threads beside the tests' own transactions; tests that want it set it (in the
+# process, or for a server they start, through MAINTENANCE_INTERVAL as in production).
+MAINTENANCE_INTERVAL = env.int("MAINTENANCE_INTERVAL", default=0)
+
 # Tests that exercise throttling set their own rates (in the process, or for a server they start,
 # through the same variables as production).
 REST_FRAMEWORK = {
