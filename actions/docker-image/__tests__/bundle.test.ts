@@ -39,6 +39,14 @@ describe('plan step (the committed bundle, run the runner’s way)', () => {
     expect(run.outputs.platforms).toBe('linux/amd64');
   });
 
+  test('attest: true on a push to Docker Hub: the attestation step runs, under index.docker.io', async () => {
+    const run = await plan({ image: 'octo/ecommerce-backend', attest: 'true' });
+    expect(run.errors).toEqual([]);
+    expect(run.outputs.attest).toBe('true');
+    expect(run.outputs['attestation-subject']).toBe('index.docker.io/octo/ecommerce-backend');
+    expect((await plan({})).outputs.attest).toBe('false');
+  });
+
   test('a pull request: pr-<n> tag, built but not pushed, no credentials needed', async () => {
     const run = await plan(
       { username: '' },

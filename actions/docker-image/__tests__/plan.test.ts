@@ -26,7 +26,8 @@ const INPUTS: PlanInputs = {
   extraLabels: {},
   platforms: ['linux/amd64'],
   provenance: true,
-  sbom: true
+  sbom: true,
+  attest: false
 };
 
 describe('planBuild', () => {
@@ -99,6 +100,33 @@ describe('planBuild', () => {
   });
 });
 
+describe('planBuild: the artifact attestation', () => {
+  test('asked for and pushed: attested, under the image name the registry answers to', () => {
+    const ghcr = planBuild({ ...INPUTS, attest: true }, CONTEXT);
+    expect([ghcr.attest, ghcr.attestationSubject]).toEqual([
+      true,
+      'ghcr.io/octo-org/ecommerce-frontend'
+    ]);
+    const hub = planBuild(
+      { ...INPUTS, attest: true, image: parseImageName('image', 'octo/ecommerce-backend') },
+      CONTEXT
+    );
+    expect([hub.attest, hub.attestationSubject]).toEqual([
+      true,
+      'index.docker.io/octo/ecommerce-backend'
+    ]);
+  });
+
+  test('not asked for, or nothing pushed (a pull request): no attestation', () => {
+    expect(planBuild(INPUTS, CONTEXT).attest).toBe(false);
+    const pr = planBuild(
+      { ...INPUTS, attest: true },
+      { ...CONTEXT, eventName: 'pull_request', ref: 'refs/pull/42/merge' }
+    );
+    expect([pr.push, pr.attest]).toEqual([false, false]);
+  });
+});
+
 describe('buildReport', () => {
   const digest = `sha256:${'c'.repeat(64)}`;
   test('a pushed build outputs the digest reference and says how to pin it', () => {
@@ -113,6 +141,29 @@ describe('buildReport', () => {
     expect(report.markdown).toContain(`ghcr.io/a/b@${digest}`);
     expect(report.markdown).toContain('| Pushed | yes |');
   });
+  test('an attested push says how to verify the digest', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const attested = buildReport({
+      image: 'docker.io/octo/ecommerce-backend',
+      tags: [],
+      push: true,
+      platforms: ['linux/amd64'],
+      digest,
+      attestedIn: 'octo/shop'
+    });
+    expect(attested.markdown).toContain(
+      `gh attestation verify oci://docker.io/octo/ecommerce-backend@${digest} --repo octo/shop`
+    );
+    const plain = buildReport({
+      image: 'docker.io/octo/ecommerce-backend',
+      tags: [],
+      push: true,
+      platforms: ['linux/amd64'],
+      digest
+    });
+    expect(plain.markdown).not.toContain('gh attestation verify');
+  });
+
   test('a build that was not pushed outputs no reference', () => {
     const report = buildReport({
       image: 'ghcr.io/a/b',

@@ -28615,7 +28615,8 @@ const Input = {
     CacheScope: 'cache-scope',
     Platforms: 'platforms',
     Provenance: 'provenance',
-    Sbom: 'sbom'
+    Sbom: 'sbom',
+    Attest: 'attest'
 };
 /** Outputs of the plan step, read by the later steps of action.yml. */
 const PlanOutput = {
@@ -28632,7 +28633,9 @@ const PlanOutput = {
     Provenance: 'provenance',
     Sbom: 'sbom',
     Dockerfile: 'dockerfile',
-    Context: 'context'
+    Context: 'context',
+    Attest: 'attest',
+    AttestationSubject: 'attestation-subject'
 };
 /** Outputs of the report step: the action's own outputs. */
 const ReportOutput = {
@@ -28649,7 +28652,8 @@ const Env = {
     PlanTags: 'DOCKER_IMAGE_PLAN_TAGS',
     PlanPush: 'DOCKER_IMAGE_PLAN_PUSH',
     PlanPlatforms: 'DOCKER_IMAGE_PLAN_PLATFORMS',
-    BuildDigest: 'DOCKER_IMAGE_BUILD_DIGEST'
+    BuildDigest: 'DOCKER_IMAGE_BUILD_DIGEST',
+    PlanAttest: 'DOCKER_IMAGE_PLAN_ATTEST'
 };
 
 ;// CONCATENATED MODULE: ./actions/docker-image/src/image-name.ts
@@ -28812,6 +28816,7 @@ function computeTags(context, extraTags, latest) {
 
 
 
+
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 const CACHE_SCOPE = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Decide tags, labels, cache and push for one image build. Never reads inputs itself. */
@@ -28870,7 +28875,14 @@ function planBuild(inputs, context) {
         provenance: inputs.provenance ? 'mode=max' : 'false',
         sbom: inputs.sbom,
         context: inputs.context,
-        dockerfile: inputs.dockerfile
+        dockerfile: inputs.dockerfile,
+        // Only a pushed image has a digest in a registry to attest (a pull request's build has none).
+        attest: inputs.attest && push,
+        // actions/attest-build-provenance pushes the attestation beside the image and needs the
+        // registry as the registry API answers to it: Docker Hub's is index.docker.io.
+        attestationSubject: inputs.image.registry === DOCKER_HUB
+            ? `index.docker.io/${inputs.image.path}`
+            : inputs.image.fullName
     };
 }
 
@@ -28898,6 +28910,10 @@ function buildReport(inputs) {
     ];
     if (imageRef) {
         lines.push('Deploy this exact build by its digest (tags can move):', '', '```', imageRef, '```', '');
+        if (inputs.attestedIn) {
+            lines.push('Attested: the image carries its SBOM and SLSA provenance (mode=max), and GitHub signs ' +
+                'an artifact attestation of this digest. Check it before running it:', '', '```', `gh attestation verify oci://${imageRef} --repo ${inputs.attestedIn}`, '```', '');
+        }
     }
     return { imageRef, digest: inputs.digest, markdown: lines.join('\n') };
 }
@@ -28939,7 +28955,8 @@ function readPlanInputs() {
             ? getListInput(Input.Platforms)
             : ['linux/amd64'],
         provenance: getBooleanInput(Input.Provenance, true),
-        sbom: getBooleanInput(Input.Sbom, true)
+        sbom: getBooleanInput(Input.Sbom, true),
+        attest: getBooleanInput(Input.Attest, false)
     };
 }
 function requiredEnv(name) {
@@ -28978,6 +28995,8 @@ function planStep() {
     lib_core/* setOutput */.uH(PlanOutput.Sbom, String(plan.sbom));
     lib_core/* setOutput */.uH(PlanOutput.Context, plan.context);
     lib_core/* setOutput */.uH(PlanOutput.Dockerfile, plan.dockerfile);
+    lib_core/* setOutput */.uH(PlanOutput.Attest, String(plan.attest));
+    lib_core/* setOutput */.uH(PlanOutput.AttestationSubject, plan.attestationSubject);
     lib_core/* info */.pq(`${plan.push ? 'Building and pushing' : 'Building (not pushing)'} ${plan.image}`);
     for (const tag of plan.fullTags)
         lib_core/* info */.pq(`  tag ${tag}`);
@@ -28988,7 +29007,8 @@ async function reportStep() {
         tags: (process.env[Env.PlanTags] ?? '').split('\n').filter(Boolean),
         push: process.env[Env.PlanPush] === 'true',
         platforms: (process.env[Env.PlanPlatforms] ?? '').split(',').filter(Boolean),
-        digest: (process.env[Env.BuildDigest] ?? '').trim()
+        digest: (process.env[Env.BuildDigest] ?? '').trim(),
+        attestedIn: process.env[Env.PlanAttest] === 'true' ? requiredEnv('GITHUB_REPOSITORY') : undefined
     });
     lib_core/* setOutput */.uH(ReportOutput.Image, report.imageRef);
     lib_core/* setOutput */.uH(ReportOutput.Digest, report.digest);

@@ -13,7 +13,8 @@ export const Input = {
   CacheScope: 'cache-scope',
   Platforms: 'platforms',
   Provenance: 'provenance',
-  Sbom: 'sbom'
+  Sbom: 'sbom',
+  Attest: 'attest'
 } as const;
 
 /** Outputs of the plan step, read by the later steps of action.yml. */
@@ -31,7 +32,9 @@ export const PlanOutput = {
   Provenance: 'provenance',
   Sbom: 'sbom',
   Dockerfile: 'dockerfile',
-  Context: 'context'
+  Context: 'context',
+  Attest: 'attest',
+  AttestationSubject: 'attestation-subject'
 } as const;
 
 /** Outputs of the report step: the action's own outputs. */
@@ -50,5 +53,6 @@ export const Env = {
   PlanTags: 'DOCKER_IMAGE_PLAN_TAGS',
   PlanPush: 'DOCKER_IMAGE_PLAN_PUSH',
   PlanPlatforms: 'DOCKER_IMAGE_PLAN_PLATFORMS',
-  BuildDigest: 'DOCKER_IMAGE_BUILD_DIGEST'
+  BuildDigest: 'DOCKER_IMAGE_BUILD_DIGEST',
+  PlanAttest: 'DOCKER_IMAGE_PLAN_ATTEST'
 } as const;

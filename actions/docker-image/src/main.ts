@@ -47,7 +47,8 @@ export function readPlanInputs(): PlanInputs {
       ? getListInput(Input.Platforms)
       : ['linux/amd64'],
     provenance: getBooleanInput(Input.Provenance, true),
-    sbom: getBooleanInput(Input.Sbom, true)
+    sbom: getBooleanInput(Input.Sbom, true),
+    attest: getBooleanInput(Input.Attest, false)
   };
 }
 
@@ -92,6 +93,8 @@ function planStep(): void {
   core.setOutput(PlanOutput.Sbom, String(plan.sbom));
   core.setOutput(PlanOutput.Context, plan.context);
   core.setOutput(PlanOutput.Dockerfile, plan.dockerfile);
+  core.setOutput(PlanOutput.Attest, String(plan.attest));
+  core.setOutput(PlanOutput.AttestationSubject, plan.attestationSubject);
   core.info(`${plan.push ? 'Building and pushing' : 'Building (not pushing)'} ${plan.image}`);
   for (const tag of plan.fullTags) core.info(`  tag ${tag}`);
 }
@@ -102,7 +105,9 @@ async function reportStep(): Promise<void> {
     tags: (process.env[Env.PlanTags] ?? '').split('\n').filter(Boolean),
     push: process.env[Env.PlanPush] === 'true',
     platforms: (process.env[Env.PlanPlatforms] ?? '').split(',').filter(Boolean),
-    digest: (process.env[Env.BuildDigest] ?? '').trim()
+    digest: (process.env[Env.BuildDigest] ?? '').trim(),
+    attestedIn:
+      process.env[Env.PlanAttest] === 'true' ? requiredEnv('GITHUB_REPOSITORY') : undefined
   });
   core.setOutput(ReportOutput.Image, report.imageRef);
   core.setOutput(ReportOutput.Digest, report.digest);

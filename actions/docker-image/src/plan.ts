@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../../shared/src/errors.js';
-import type { ImageName } from './image-name.js';
+import { DOCKER_HUB, type ImageName } from './image-name.js';
 import { ociLabels } from './labels.js';
 import { computeTags } from './tags.js';
 import type { GitContext } from './tags.js';
@@ -25,6 +25,8 @@ export interface PlanInputs {
   platforms: string[];
   provenance: boolean;
   sbom: boolean;
+  /** GitHub artifact attestation of the pushed digest (actions/attest-build-provenance). */
+  attest: boolean;
 }
 
 export interface RunContext extends GitContext {
@@ -51,6 +53,10 @@ export interface Plan {
   sbom: boolean;
   context: string;
   dockerfile: string;
+  /** Attest the pushed digest: asked for and something is pushed. */
+  attest: boolean;
+  /** The image's name in its attestation: Docker Hub's images as index.docker.io/<path>. */
+  attestationSubject: string;
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
@@ -126,6 +132,14 @@ export function planBuild(inputs: PlanInputs, context: RunContext): Plan {
     provenance: inputs.provenance ? 'mode=max' : 'false',
     sbom: inputs.sbom,
     context: inputs.context,
-    dockerfile: inputs.dockerfile
+    dockerfile: inputs.dockerfile,
+    // Only a pushed image has a digest in a registry to attest (a pull request's build has none).
+    attest: inputs.attest && push,
+    // actions/attest-build-provenance pushes the attestation beside the image and needs the
+    // registry as the registry API answers to it: Docker Hub's is index.docker.io.
+    attestationSubject:
+      inputs.image.registry === DOCKER_HUB
+        ? `index.docker.io/${inputs.image.path}`
+        : inputs.image.fullName
   };
 }

@@ -8,6 +8,8 @@ export interface ReportInputs {
   platforms: string[];
   /** build-push-action's `digest` output: the pushed manifest's digest. */
   digest: string;
+  /** The next step attests the digest (GitHub artifact attestation); owner/name to verify with. */
+  attestedIn?: string;
 }
 
 export interface Report {
@@ -49,6 +51,17 @@ export function buildReport(inputs: ReportInputs): Report {
       '```',
       ''
     );
+    if (inputs.attestedIn) {
+      lines.push(
+        'Attested: the image carries its SBOM and SLSA provenance (mode=max), and GitHub signs ' +
+          'an artifact attestation of this digest. Check it before running it:',
+        '',
+        '```',
+        `gh attestation verify oci://${imageRef} --repo ${inputs.attestedIn}`,
+        '```',
+        ''
+      );
+    }
   }
   return { imageRef, digest: inputs.digest, markdown: lines.join('\n') };
 }
