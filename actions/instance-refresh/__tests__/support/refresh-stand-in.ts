@@ -85,6 +85,12 @@ export interface StandInOptions {
   failAfterTicks?: number;
   /** Target groups to deregister terminated instances from. */
   targetGroupArns?: string[];
+  /**
+   * How many milliseconds one second of a refresh's own delays (CheckpointDelay) lasts here:
+   * 1000 is real time; a replay of the deploy workflow's real settings (60 s checkpoints) uses
+   * less, so the test takes seconds, not minutes.
+   */
+  secondMs?: number;
 }
 
 const ACTIVE = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress']);
@@ -135,6 +141,7 @@ export async function startRefreshStandIn(
   const versions = new Map<string, string>();
   const tickMs = options.tickMs ?? 200;
   const failAfterTicks = options.failAfterTicks ?? 5;
+  const secondMs = options.secondMs ?? 1000;
 
   const group = async (name: string): Promise<AutoScalingGroup | undefined> =>
     (
@@ -389,7 +396,8 @@ export async function startRefreshStandIn(
         maxHealthy,
         checkpoints,
         checkpointDelayMs:
-          Number(form.get('Preferences.CheckpointDelay') ?? (checkpoints.length ? 3600 : 0)) * 1000,
+          Number(form.get('Preferences.CheckpointDelay') ?? (checkpoints.length ? 3600 : 0)) *
+          secondMs,
         autoRollback,
         skipMatching: form.get('Preferences.SkipMatching') === 'true'
       };
