@@ -46,6 +46,14 @@ output "launch_template_id" {
   value       = module.ec2.launch_template_id
 }
 
+output "release_images" {
+  description = "The images the newest launch template version names (backend, frontend; digest-pinned): what the last apply released. The drift check plans with them, so a release is not drift."
+  value = {
+    backend  = var.backend_image
+    frontend = var.frontend_image
+  }
+}
+
 output "launch_template_version" {
   description = "The launch template version this apply made the newest (a number; its user data names the release's images): what the deploy's instance refresh rolls out."
   value       = module.ec2.launch_template_version
