@@ -1,18 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand
+} from '@aws-sdk/client-auto-scaling';
+import {
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client
+} from '@aws-sdk/client-ec2';
 import {
   CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-  RegisterTargetsCommand
+  ElasticLoadBalancingV2Client
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  CreateDocumentCommand,
-  DescribeParametersCommand,
-  ListCommandsCommand,
-  PutParameterCommand,
-  SSMClient
-} from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +28,10 @@ import { repoRoot, runBundle } from '../kit/action-bundle.js';
 import { createMotoKmsKey, startMoto, type MotoServer } from '../kit/stand-ins/moto.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../kit/stand-ins/github-api.js';
 import { startOidcTokenServer, type OidcTokenServer } from '../kit/stand-ins/oidc-token-server.js';
+import {
+  startRefreshStandIn,
+  type RefreshStandIn
+} from '../../actions/instance-refresh/__tests__/support/refresh-stand-in.js';
 import { evaluateExpression, interpolate } from './support/run-step.js';
 import { readWorkflow, type Job } from './support/workflow-files.js';
 
@@ -34,9 +42,11 @@ import { readWorkflow, type Job } from './support/workflow-files.js';
 // earlier steps' real outputs; the summary job's script runs under bash. Each job gets a fresh
 // workspace, and the plan travels to the apply job only through the upload/download-artifact
 // steps' names and paths, as on GitHub; `run:` steps run under bash as the runner runs them.
-// Stand-ins: moto (STS, EC2, SSM, KMS, ELBv2), the OIDC token service, GitHub's REST API (the
-// production environment), a stand-in terraform and a load balancer. Steps this machine cannot
-// run are listed by name.
+// Stand-ins: moto (STS, EC2, SSM, KMS, ELBv2, Auto Scaling) with the instance refresh moto lacks
+// in front of it (actions/instance-refresh's refresh stand-in, its checkpoint delays at 1/100 of
+// real time), the OIDC token service, GitHub's REST API (the production environment), a stand-in
+// terraform and a load balancer. The one input changed is time: instance-refresh polls every
+// second instead of its default 15. Steps this machine cannot run are listed by name.
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'; // runBundle's GITHUB_SHA
 const TERRAFORM_FIXTURES = path.join(repoRoot, 'actions/terraform/__tests__/fixtures');
@@ -64,13 +74,33 @@ let moto: MotoServer;
 let github: GitHubStandIn;
 let tokens: OidcTokenServer;
 let lb: LoadBalancerStandIn;
-const instanceIds: string[] = [];
+let refresh: RefreshStandIn;
 let targetGroupArn = '';
+let launchTemplateId = '';
+let vpcId = '';
+const GROUPS = ['ecommerce-app-az1', 'ecommerce-app-az2'];
+/** The servers the groups ran before the deploy (launch template version 1). */
+const before: string[] = [];
 const AWS_CONFIG = (endpoint: string) => ({
   region: 'us-east-1',
   endpoint,
   credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
 });
+
+async function groupInstances(): Promise<{ id: string; group: string; version?: string }[]> {
+  const autoscaling = new AutoScalingClient(AWS_CONFIG(moto.endpoint));
+  const found = await autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: GROUPS })
+  );
+  autoscaling.destroy();
+  return (found.AutoScalingGroups ?? []).flatMap((g) =>
+    (g.Instances ?? []).map((i) => ({
+      id: i.InstanceId ?? '',
+      group: g.AutoScalingGroupName ?? '',
+      version: refresh.versions.get(i.InstanceId ?? '') ?? i.LaunchTemplate?.Version
+    }))
+  );
+}
 
 beforeAll(async () => {
   [moto, tokens, lb, github] = await Promise.all([
@@ -84,37 +114,16 @@ beforeAll(async () => {
     deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
     branch_policies: [{ id: 1, name: 'main', type: 'branch' }]
   });
-  const ec2 = new EC2Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
-  });
-  for (const zone of ['az1', 'az2']) {
-    const run = await ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12c6146b',
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: 'Project', Value: 'ecommerce' },
-              { Key: 'Role', Value: 'app' },
-              { Key: 'Name', Value: `ecommerce_app_${zone}` }
-            ]
-          }
-        ]
-      })
-    );
-    instanceIds.push(run.Instances?.[0]?.InstanceId ?? '');
-  }
-  // What Terraform would have made: the target group with both servers, the deploy document.
+  // What Terraform made before this deploy (terraform/modules/ec2, load): the launch template at
+  // version 1, with version 2 (this deploy's images) written by the apply below; one group per
+  // zone at version 1, tagged as the module tags them, in the load balancer's target group.
+  const ec2 = new EC2Client(AWS_CONFIG(moto.endpoint));
   const elb = new ElasticLoadBalancingV2Client(AWS_CONFIG(moto.endpoint));
+  const autoscaling = new AutoScalingClient(AWS_CONFIG(moto.endpoint));
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
   const tg = await elb.send(
     new CreateTargetGroupCommand({
-      Name: 'ecommerce-app',
+      Name: 'ecommerce-alb-app',
       Protocol: 'HTTP',
       Port: 3000,
       VpcId: vpc.Vpc?.VpcId,
@@ -122,48 +131,87 @@ beforeAll(async () => {
     })
   );
   targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
-  await elb.send(
-    new RegisterTargetsCommand({
-      TargetGroupArn: targetGroupArn,
-      Targets: instanceIds.map((Id) => ({ Id }))
+  vpcId = vpc.Vpc?.VpcId ?? '';
+  const template = await ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'ecommerce-app',
+      LaunchTemplateData: { ImageId: 'ami-12c6146b', InstanceType: 't3.small' }
     })
   );
-  const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
-  await ssm.send(
-    new CreateDocumentCommand({
-      Name: 'ecommerce-deploy',
-      DocumentType: 'Command',
-      DocumentFormat: 'JSON',
-      Content: JSON.stringify({
-        schemaVersion: '2.2',
-        description: 'Pull and start the images named in SSM',
-        mainSteps: [
-          {
-            action: 'aws:runShellScript',
-            name: 'deploy',
-            inputs: { runCommand: ['/usr/local/sbin/ecommerce-deploy'] }
-          }
-        ]
+  launchTemplateId = template.LaunchTemplate?.LaunchTemplateId ?? '';
+  for (const [index, zone] of ['az1', 'az2'].entries()) {
+    const subnet = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: vpc.Vpc?.VpcId,
+        CidrBlock: `10.0.${index + 3}.0/24`,
+        AvailabilityZone: `us-east-1${'ab'[index]}`
       })
-    })
-  );
-  // What terraform/bootstrap made (the parameters key) and what the last apply wrote (the
-  // previous images, which the rollout would restore).
-  await createMotoKmsKey(moto.endpoint, 'alias/ecommerce-parameters');
-  for (const [name, image] of [
-    ['/ecommerce/deploy/backend_image', `docker.io/octo/ecommerce-backend@${DIGEST('b')}`],
-    ['/ecommerce/deploy/frontend_image', `docker.io/octo/ecommerce-frontend@${DIGEST('c')}`]
-  ] as const) {
-    await ssm.send(new PutParameterCommand({ Name: name, Value: image, Type: 'String' }));
+    );
+    await autoscaling.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: `ecommerce-app-${zone}`,
+        LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: '1' },
+        MinSize: 1,
+        DesiredCapacity: 1,
+        MaxSize: 3,
+        VPCZoneIdentifier: subnet.Subnet?.SubnetId,
+        TargetGroupARNs: [targetGroupArn],
+        HealthCheckType: 'ELB',
+        HealthCheckGracePeriod: 600,
+        Tags: [
+          ['Project', 'ecommerce'],
+          ['Role', 'app'],
+          ['Name', `ecommerce_app_${zone}`]
+        ].map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: true }))
+      })
+    );
   }
+  refresh = await startRefreshStandIn(moto.endpoint, {
+    // The shop's servers turn healthy at any version; the broken shop's only at version 1.
+    healthy: (version, group) => !group.startsWith('broken-') || version === '1',
+    targetGroupArns: [targetGroupArn],
+    secondMs: 10
+  });
+  before.push(...(await groupInstances()).map((i) => i.id));
+  expect(before).toHaveLength(2);
+  // What terraform/bootstrap made: the parameters key.
+  await createMotoKmsKey(moto.endpoint, 'alias/ecommerce-parameters');
   ec2.destroy();
   elb.destroy();
-  ssm.destroy();
+  autoscaling.destroy();
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([lb?.stop(), tokens?.stop(), moto?.stop(), github?.close()]);
+  await Promise.all([lb?.stop(), tokens?.stop(), refresh?.stop(), moto?.stop(), github?.close()]);
 });
+
+/** The summary job's script under bash, as the runner runs a `run:` step, with deploy.yml's env. */
+function runSummary(context: { vars: Plain; github: Plain; needs: Plain }): string {
+  const { workflow } = readWorkflow('deploy.yml');
+  const summaryStep = (workflow.jobs.summary as Job).steps?.[0];
+  const dir = mkdtempSync(path.join(tmpdir(), 'deploy-summary-'));
+  const summaryFile = path.join(dir, 'summary.md');
+  const summaryEnv = Object.fromEntries(
+    Object.entries(summaryStep?.env ?? {}).map(([k, v]) => [
+      k,
+      interpolate(v, { ...context, secrets: {}, inputs: {}, steps: {}, env: {} })
+    ])
+  );
+  const script = path.join(dir, 'summary.sh');
+  writeFileSync(script, summaryStep?.run ?? 'exit 1');
+  const bash = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+    env: {
+      PATH: process.env.PATH,
+      GITHUB_SHA: SHA,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      ...summaryEnv
+    },
+    encoding: 'utf8'
+  });
+  expect(bash.stderr).toBe('');
+  expect(bash.status).toBe(0);
+  return readFileSync(summaryFile, 'utf8');
+}
 
 describe('deploy.yml replayed', () => {
   it('gate → plan → deploy → summary run with the workflow’s own inputs and hand-offs', async () => {
@@ -178,12 +226,10 @@ describe('deploy.yml replayed', () => {
       JSON.stringify({
         shop_url: { sensitive: false, type: 'string', value: lb.url },
         region: { sensitive: false, type: 'string', value: 'us-east-1' },
-        app_instance_ids: {
-          sensitive: false,
-          type: ['object', { az1: 'string', az2: 'string' }],
-          value: { az1: instanceIds[0], az2: instanceIds[1] }
-        },
-        deploy_document_name: { sensitive: false, type: 'string', value: 'ecommerce-deploy' },
+        app_autoscaling_group_names: { sensitive: false, type: ['list', 'string'], value: GROUPS },
+        launch_template_id: { sensitive: false, type: 'string', value: launchTemplateId },
+        // A number, as Terraform's latest_version is.
+        launch_template_version: { sensitive: false, type: 'number', value: 2 },
         target_group_arn: {
           sensitive: false,
           type: 'string',
@@ -222,6 +268,7 @@ describe('deploy.yml replayed', () => {
       AWS_ENDPOINT_URL_EC2: moto.endpoint,
       AWS_ENDPOINT_URL_SSM: moto.endpoint,
       AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: moto.endpoint,
+      AWS_ENDPOINT_URL_AUTO_SCALING: refresh.endpoint,
       GITHUB_API_URL: github.url,
       PATH: terraform.env.PATH ?? '',
       TF_STANDIN_DIR: terraform.env.TF_STANDIN_DIR ?? ''
@@ -268,6 +315,11 @@ describe('deploy.yml replayed', () => {
               inputs[name] = interpolate(spec.default, context());
             }
           }
+          // Time only: deploy.yml leaves the poll interval at its default (15 s).
+          if (step.uses === './actions/instance-refresh') {
+            expect(inputs['poll-interval-seconds']).toBeUndefined();
+            inputs['poll-interval-seconds'] = '1';
+          }
           const run = await runBundle(step.uses.slice('./actions/'.length), {
             cwd: workspace,
             inputs,
@@ -280,23 +332,17 @@ describe('deploy.yml replayed', () => {
           });
           exported = { ...exported, ...run.exportedEnv };
           if (step.id === 'apply') {
-            // What the real apply does and the stand-in terraform cannot: write the new image
-            // references (terraform/main.tf, aws_ssm_parameter.backend_image/frontend_image).
-            const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
-            for (const [name, image] of [
-              ['/ecommerce/deploy/backend_image', IMAGES['backend-image']],
-              ['/ecommerce/deploy/frontend_image', IMAGES['frontend-image']]
-            ] as const) {
-              await ssm.send(
-                new PutParameterCommand({
-                  Name: name,
-                  Value: image,
-                  Type: 'String',
-                  Overwrite: true
-                })
-              );
-            }
-            ssm.destroy();
+            // What the real apply does and the stand-in terraform cannot: a new launch template
+            // version, whose user data names this run's images (moto takes no user data in a
+            // version; the instance type tells the versions apart).
+            const ec2 = new EC2Client(AWS_CONFIG(moto.endpoint));
+            await ec2.send(
+              new CreateLaunchTemplateVersionCommand({
+                LaunchTemplateId: launchTemplateId,
+                LaunchTemplateData: { ImageId: 'ami-12c6146b', InstanceType: 't3.medium' }
+              })
+            );
+            ec2.destroy();
           }
           if (step.id) steps[step.id] = { outputs: run.outputs, outcome: 'success' };
           ran.push(label);
@@ -355,38 +401,7 @@ describe('deploy.yml replayed', () => {
       };
     }
 
-    // The summary job: its script, under bash, with the env deploy.yml gives it.
-    const summaryJob = workflow.jobs.summary as Job;
-    const summaryStep = summaryJob.steps?.[0];
-    const summaryFile = path.join(root, 'summary.md');
-    const summaryEnv = Object.fromEntries(
-      Object.entries(summaryStep?.env ?? {}).map(([k, v]) => [
-        k,
-        interpolate(v, {
-          vars,
-          secrets: {},
-          inputs: {},
-          github: githubContext,
-          needs,
-          steps: {},
-          env: {}
-        })
-      ])
-    );
-    // As the runner runs a `run:` step: the script in a file, `bash --noprofile --norc -eo pipefail`.
-    const script = path.join(root, 'summary.sh');
-    writeFileSync(script, summaryStep?.run ?? 'exit 1');
-    const bash = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
-      env: {
-        PATH: process.env.PATH,
-        GITHUB_SHA: SHA,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        ...summaryEnv
-      },
-      encoding: 'utf8'
-    });
-    expect(bash.stderr).toBe('');
-    expect(bash.status).toBe(0);
+    const summary = runSummary({ vars, github: githubContext, needs });
 
     // What ran, and what could not here.
     expect(ran).toEqual([
@@ -400,7 +415,8 @@ describe('deploy.yml replayed', () => {
       'deploy: Fetch the saved plan',
       'deploy: Terraform apply (exactly the saved plan)',
       'deploy: AWS credentials (rollout role)',
-      'deploy: Roll the new images onto the servers, then check the shop'
+      'deploy: Replace the app servers with the new launch template version (instance refresh)',
+      'deploy: Check the shop through the load balancer'
     ]);
     expect(skipped).toEqual([
       'gate: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8',
@@ -451,29 +467,156 @@ describe('deploy.yml replayed', () => {
       'shop-url': lb.url,
       'grafana-url': 'http://203.0.113.10:3000',
       'apply-result': 'success',
+      'refresh-result': 'success',
+      'refresh-outcome': 'successful',
       'rollout-result': 'success'
     });
-    // The rollout job redeployed both servers through SSM and left both healthy in the group.
-    const ssm = new SSMClient(AWS_CONFIG(moto.endpoint));
+    // The rollout role refreshed the groups to the apply's version, az1 first, and nothing
+    // else: every server replaced, none patched; the target group holds exactly the new ones.
+    expect(refresh.calls.filter((c) => c.startsWith('StartInstanceRefresh'))).toEqual(
+      GROUPS.map((g) => `StartInstanceRefresh ${g}`)
+    );
+    expect(refresh.refreshes.map((r) => [r.group, r.desired?.version, r.status])).toEqual(
+      GROUPS.map((g) => [g, '2', 'Successful'])
+    );
+    const after = await groupInstances();
+    expect(after.map((i) => [i.group, i.version])).toEqual(GROUPS.map((g) => [g, '2']));
+    expect(after.filter((i) => before.includes(i.id))).toEqual([]);
     const elb = new ElasticLoadBalancingV2Client(AWS_CONFIG(moto.endpoint));
-    const commands = await ssm.send(new ListCommandsCommand({}));
-    expect(commands.Commands?.filter((c) => c.DocumentName === 'ecommerce-deploy')).toHaveLength(2);
     const health = await elb.send(
       new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })
     );
-    expect(health.TargetHealthDescriptions?.map((t) => t.TargetHealth?.State)).toEqual([
-      'healthy',
-      'healthy'
-    ]);
-    ssm.destroy();
+    expect(health.TargetHealthDescriptions?.map((t) => t.Target?.Id).sort()).toEqual(
+      after.map((i) => i.id).sort()
+    );
     elb.destroy();
-    const summary = readFileSync(summaryFile, 'utf8');
     expect(summary).toContain(`**The shop is up: <${lb.url}>**`);
+    expect(summary).toContain('| Instance refresh (successful) | success |');
+    expect(summary).toContain('| Shop check | success |');
     // Without SHOP_DOMAIN and SHOP_CERTIFICATE_ARN the first line says the shop is HTTP only.
     expect(summary.split('\n')[0]).toMatch(/^\*\*HTTP only — not fit for real customers/);
     expect(summary).toContain('| Plan (0 to add, 1 to change, 0 to destroy) | success |');
     expect(summary).toContain(`- Backend: \`${IMAGES['backend-image']}\``);
   }, 180_000);
+});
+
+describe('deploy.yml rolls a release back when its servers never turn healthy', () => {
+  it('the refresh step fails, every group runs the previous version again, and the summary says so first', async () => {
+    const { workflow } = readWorkflow('deploy.yml');
+    const deployJob = workflow.jobs.deploy as Job;
+    // A second pair of groups behind the same target group: its version 2 never passes the
+    // health check (the stand-in's healthy() refuses the broken-* groups at any version but 1).
+    const ec2 = new EC2Client(AWS_CONFIG(moto.endpoint));
+    const autoscaling = new AutoScalingClient(AWS_CONFIG(moto.endpoint));
+    const template = await ec2.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: 'broken-app',
+        LaunchTemplateData: { ImageId: 'ami-12c6146b', InstanceType: 't3.small' }
+      })
+    );
+    const templateId = template.LaunchTemplate?.LaunchTemplateId ?? '';
+    await ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: templateId,
+        LaunchTemplateData: { ImageId: 'ami-12c6146b', InstanceType: 't3.medium' }
+      })
+    );
+    const groups = ['broken-app-az1', 'broken-app-az2'];
+    for (const [index, name] of groups.entries()) {
+      const subnet = await ec2.send(
+        new CreateSubnetCommand({
+          VpcId: vpcId,
+          CidrBlock: `10.0.${index + 13}.0/24`,
+          AvailabilityZone: `us-east-1${'ab'[index]}`
+        })
+      );
+      await autoscaling.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: name,
+          LaunchTemplate: { LaunchTemplateId: templateId, Version: '1' },
+          MinSize: 1,
+          DesiredCapacity: 1,
+          MaxSize: 3,
+          VPCZoneIdentifier: subnet.Subnet?.SubnetId,
+          TargetGroupARNs: [targetGroupArn]
+        })
+      );
+    }
+    ec2.destroy();
+
+    // The refresh step with deploy.yml's inputs, after an apply whose outputs name these groups.
+    const outputs = JSON.stringify({
+      shop_url: lb.url,
+      app_autoscaling_group_names: groups,
+      launch_template_id: templateId,
+      launch_template_version: 2
+    });
+    const step = (deployJob.steps ?? []).find((s) => s.id === 'refresh');
+    const context = { steps: { apply: { outputs: { outputs }, outcome: 'success' } } };
+    const inputs = Object.fromEntries(
+      Object.entries(step?.with ?? {}).map(([k, v]) => [k, interpolate(v, context)])
+    );
+    expect(inputs['auto-scaling-groups']).toBe('broken-app-az1,broken-app-az2');
+    const run = await runBundle('instance-refresh', {
+      inputs: { ...inputs, 'poll-interval-seconds': '1' },
+      env: {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_ENDPOINT_URL_EC2: moto.endpoint,
+        AWS_ENDPOINT_URL_AUTO_SCALING: refresh.endpoint
+      }
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.errors[0]).toContain('Rolled back to the previous launch template version on');
+    expect(run.outputs).toMatchObject({ result: 'rolled-back', 'rolled-back': 'true' });
+    // The first zone failed and went back; the second was never started.
+    expect(refresh.calls.filter((c) => c.includes('broken-app'))).toEqual([
+      'StartInstanceRefresh broken-app-az1'
+    ]);
+    const found = await autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groups })
+    );
+    autoscaling.destroy();
+    expect(
+      found.AutoScalingGroups?.map((g) => [g.AutoScalingGroupName, g.LaunchTemplate?.Version])
+    ).toEqual(groups.map((g) => [g, '1']));
+
+    // The deploy job's outputs as deploy.yml derives them (the shop check was skipped), and the
+    // summary's first line after the HTTP-only warning.
+    const jobOutputs = Object.fromEntries(
+      Object.entries(deployJob.outputs ?? {}).map(([k, v]) => [
+        k,
+        interpolate(v, {
+          steps: {
+            apply: { outputs: { outputs }, outcome: 'success' },
+            refresh: { outputs: run.outputs, outcome: 'failure' },
+            rollout: { outputs: {}, outcome: 'skipped' }
+          }
+        })
+      ])
+    );
+    expect(jobOutputs).toMatchObject({
+      'refresh-result': 'failure',
+      'refresh-outcome': 'rolled-back',
+      'rollout-result': 'skipped'
+    });
+    const summary = runSummary({
+      vars: {},
+      github: {},
+      needs: {
+        gate: { result: 'success', outputs: { protected: 'true' } },
+        images: { result: 'success', outputs: IMAGES },
+        plan: { result: 'success', outputs: { add: '0', change: '1', destroy: '0' } },
+        deploy: { result: 'failure', outputs: jobOutputs }
+      }
+    });
+    const lines = summary.split('\n').filter((l) => l.startsWith('**'));
+    expect(lines[1]).toMatch(/^\*\*The release was rolled back\*\*/);
+    expect(summary).not.toContain('The shop is up');
+    expect(summary).toContain('| Instance refresh (rolled-back) | failure |');
+    expect(summary).toContain('| Shop check | skipped |');
+  }, 120_000);
 });
 
 describe("deploy.yml's role step refuses bad role variables before any AWS call", () => {

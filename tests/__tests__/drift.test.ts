@@ -67,13 +67,22 @@ describe('drift.yml', () => {
   });
 
   describe('the plan script', () => {
-    function replay(exitCode: number, vars: Record<string, string> = {}) {
+    const RELEASE = {
+      backend: `docker.io/octo/ecommerce-backend@sha256:${'a'.repeat(64)}`,
+      frontend: `docker.io/octo/ecommerce-frontend@sha256:${'b'.repeat(64)}`
+    };
+    /** The plan step under bash; `terraform output -json release_images` answers `release`. */
+    function replay(
+      exitCode: number,
+      vars: Record<string, string> = {},
+      release: string = JSON.stringify(RELEASE)
+    ) {
       const dir = mkdtempSync(path.join(tmpdir(), 'drift-plan-'));
       const calls = path.join(dir, 'calls');
       writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(PLAN_JSON));
+      writeFileSync(path.join(dir, 'release.json'), release);
       const bin = fakeCommands({
-        terraform: `echo "terraform $*" >>"${calls}"; case "$1" in plan) exit ${exitCode};; show) cat "${dir}/plan.json";; esac`,
-        aws: `echo "docker.io/octo/ecommerce-\${4#/ecommerce/deploy/}@sha256:$(printf 'a%.0s' {1..64})"`
+        terraform: `echo "terraform $*" >>"${calls}"; case "$1" in plan) exit ${exitCode};; show) cat "${dir}/plan.json";; output) [ "$*" = "output -json release_images" ] && cat "${dir}/release.json";; esac`
       });
       const context = {
         vars: { DOCKERHUB_USERNAME: 'octo', ...vars },
@@ -103,12 +112,22 @@ describe('drift.yml', () => {
       expect(planCall).toContain('-detailed-exitcode');
       expect(planCall).toContain('-var admin_cidrs=["203.0.113.7/32"]');
       expect(planCall).toContain('-var region=eu-central-1');
-      expect(planCall).toMatch(
-        /-var backend_image=docker\.io\/octo\/ecommerce-backend_image@sha256:a{64}/
-      );
+      // The release the state records, not a new one: a deploy is not drift.
+      expect(planCall).toContain(`-var backend_image=${RELEASE.backend}`);
+      expect(planCall).toContain(`-var frontend_image=${RELEASE.frontend}`);
       expect(calls.find((c) => c.startsWith('terraform init'))).toContain(
         'bucket=ecommerce-tfstate-123456789012'
       );
+    });
+
+    it('without a release in the state (never deployed, or an older state), fails before planning', () => {
+      for (const release of ['', '{"backend":"x"}']) {
+        const { run, calls } = replay(0, {}, release);
+        expect(run.status).toBe(1);
+        expect(run.stdout).toContain('::error::Cannot read the release_images output');
+        expect(calls.some((c) => c.startsWith('terraform plan'))).toBe(false);
+        expect(run.outputs).toEqual({});
+      }
     });
 
     it('exit code 0: no drift', () => {

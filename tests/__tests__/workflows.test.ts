@@ -126,8 +126,36 @@ describe('deploy.yml', () => {
       names.indexOf('Terraform apply (exactly the saved plan)')
     );
     expect(rolloutCredentials).toBeLessThan(
-      names.findIndex((n) => n.startsWith('Roll the new images'))
+      names.findIndex((n) => n.startsWith('Replace the app servers'))
     );
+  });
+
+  it('releases by instance refresh after the apply, to the version the apply made, then checks the shop; patches nothing in place', () => {
+    const steps = jobs.deploy?.steps ?? [];
+    const at = (uses: string) => steps.findIndex((s) => s.uses === uses);
+    const refresh = steps[at('./actions/instance-refresh')];
+    expect(at('./actions/instance-refresh')).toBeGreaterThan(at('./actions/terraform'));
+    expect(at('./actions/rollout-check')).toBeGreaterThan(at('./actions/instance-refresh'));
+    const outputs = "fromJSON(steps.apply.outputs.outputs || '{}')";
+    expect(refresh?.with).toMatchObject({
+      'auto-scaling-groups': `\${{ join(${outputs}.app_autoscaling_group_names, ',') }}`,
+      'launch-template-id': `\${{ ${outputs}.launch_template_id }}`,
+      'launch-template-version': `\${{ ${outputs}.launch_template_version }}`
+    });
+    // Checkpoints, ascending to 100, as the action requires.
+    expect(String(refresh?.with?.['checkpoint-percentages'])).toMatch(/^(\d+,)*100$/);
+    // The in-place redeploy is gone: no SSM document, no image parameters, no target moves.
+    const check = steps[at('./actions/rollout-check')];
+    for (const input of ['redeploy-document', 'image-parameters', 'target-group-arn'])
+      expect([input, check?.with?.[input]]).toEqual([input, undefined]);
+    expect(text).not.toMatch(
+      /deploy_document_name|image_parameter_names|\/deploy\/(backend|frontend)_image/
+    );
+    // The summary reports the refresh, and a rollback in its first line.
+    expect(jobs.deploy?.outputs?.['refresh-outcome']).toBe('${{ steps.refresh.outputs.result }}');
+    const summary = String(jobs.summary?.steps?.[0]?.run);
+    expect(summary).toContain('Instance refresh');
+    expect(summary).toContain('rolled-back');
   });
 
   it('never applies two deploys at once, and never cancels one that is running', () => {
@@ -218,7 +246,12 @@ describe('deploy.yml', () => {
       (m) => m[1] as string
     );
     expect(used).toEqual(
-      expect.arrayContaining(['shop_url', 'deploy_document_name', 'target_group_arn'])
+      expect.arrayContaining([
+        'shop_url',
+        'app_autoscaling_group_names',
+        'launch_template_id',
+        'launch_template_version'
+      ])
     );
     if (declared)
       for (const name of used)
