@@ -6,10 +6,14 @@
 # project served it), one after the other in the same run, against a fresh PostgreSQL database
 # with the demo catalog. wrk on loopback, DURATION seconds per case.
 #
-#   bash scripts/bench/backend-load.sh            # DURATION=30 CONNECTIONS=32 by default
+#   bash scripts/bench/backend-load.sh            # DURATION=30 CONNECTIONS=32 ROUNDS=1 by default
+#   ROUNDS=3 DURATION=10 bash scripts/bench/backend-load.sh   # three rounds, each server in each
 #
-# Prints requests/s, p50/p99 latency and errors per case, each server's ratio to runserver, and
-# the machine's load average before and after (the servers share the cores with wrk).
+# Prints, per round, requests/s, p50/p99 latency and errors per case, each server's ratio to
+# runserver, and the machine's load average before and after the round (the servers share the
+# cores with wrk and whatever else runs); then, over the rounds, the median of each figure and
+# of each ratio, and which of issue 13's goals each case met in how many rounds. Rounds measure
+# the three servers one after the other, so a machine whose load changes affects all three.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
@@ -18,6 +22,7 @@ cd "$REPO_ROOT"
 DURATION="${DURATION:-30}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
+ROUNDS="${ROUNDS:-1}"
 
 ensure_apt wrk
 ensure_apt nginx
@@ -45,7 +50,6 @@ export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"
 export DJANGO_ALLOWED_HOSTS="127.0.0.1"
 export PATH="$bin:$PATH" PYTHON="$bin/python" APP_DIR="$REPO_ROOT/app/backend" TMPDIR="$work"
 
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "Fresh database $database: migrating and seeding the demo catalog"
 (cd app/backend && python manage.py migrate_locked >/dev/null && python manage.py seed_demo_catalog)
 detail_id="$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$database" -Atc \
@@ -79,6 +83,7 @@ results="$work/results.tsv"
 : >"$results"
 measure() {
   local server="$1" port="$2" endpoint path line
+  # (round is the loop variable below)
   curl -sf -o /dev/null "http://127.0.0.1:$port/api/products/" # warm the workers' connections
   wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$port/api/products/" >/dev/null
   for endpoint in list detail; do
@@ -87,74 +92,102 @@ measure() {
     log "wrk ${DURATION}s, $CONNECTIONS connections: $server $path"
     line="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
       -s "$REPO_ROOT/scripts/bench/backend-load.lua" "http://127.0.0.1:$port$path" | grep '^RESULT')"
-    printf '%s\t%s\t%s\n' "$server" "$endpoint" "$line" >>"$results"
+    printf '%s\t%s\t%s\t%s\n' "$round" "$server" "$endpoint" "$line" >>"$results"
   done
 }
 
 workers="$(python -c 'import runpy, sys; c = runpy.run_path(sys.argv[1]); print(c["workers"], "workers x", c["threads"], "threads")' \
   docker/backend/gunicorn.conf.py)"
 
-port="$(free_port)"
-log "gunicorn as configured ($workers) on port $port"
-start gunicorn env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$port" "$REPO_ROOT/docker/backend/entrypoint.sh"
-wait_ready "$port"
-measure gunicorn "$port"
-stop_last
+loads="$work/loads.tsv"
+: >"$loads"
+for round in $(seq 1 "$ROUNDS"); do
+  load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+  port="$(free_port)"
+  log "gunicorn as configured ($workers) on port $port"
+  start gunicorn env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$port" "$REPO_ROOT/docker/backend/entrypoint.sh"
+  wait_ready "$port"
+  measure gunicorn "$port"
+  stop_last
 
-# The storefront's nginx as deployed, in front of the same gunicorn: nginx.conf with its
-# /tmp/nginx/ paths moved into $work/nginx, and the server template rendered as the image does.
-gport="$(free_port)"
-log "gunicorn as configured behind the storefront's nginx"
-start gunicorn-behind-nginx env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$gport" "$REPO_ROOT/docker/backend/entrypoint.sh"
-wait_ready "$gport"
-mkdir -p "$work/nginx/conf.d" "$work/nginx/root"
-echo '<!doctype html><title>bench</title>' >"$work/nginx/root/index.html"
-chmod -R a+rX "$work" # nginx's workers run as nobody when this runs as root
-sed "s|/tmp/nginx/|$work/nginx/|g" docker/frontend/nginx.conf >"$work/nginx/nginx.conf"
-port="$(free_port)"
-# shellcheck disable=SC2016 # envsubst is given the variable names themselves
-LISTEN_PORT="$port" STOREFRONT_ROOT="$work/nginx/root" BACKEND_UPSTREAM="127.0.0.1:$gport" NGINX_LOCAL_RESOLVERS=127.0.0.1 \
-  envsubst '${LISTEN_PORT} ${STOREFRONT_ROOT} ${BACKEND_UPSTREAM} ${NGINX_LOCAL_RESOLVERS}' \
-  <docker/frontend/templates/default.conf.template >"$work/nginx/conf.d/default.conf"
-start nginx nginx -g 'daemon off;' -p "$work/nginx" -c "$work/nginx/nginx.conf" -e stderr
-wait_ready "$port"
-measure nginx "$port"
-stop_last
-stop_last
+  # The storefront's nginx as deployed, in front of the same gunicorn: nginx.conf with its
+  # /tmp/nginx/ paths moved into $work/nginx, and the server template rendered as the image does.
+  gport="$(free_port)"
+  log "gunicorn as configured behind the storefront's nginx"
+  start gunicorn-behind-nginx env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$gport" "$REPO_ROOT/docker/backend/entrypoint.sh"
+  wait_ready "$gport"
+  mkdir -p "$work/nginx/conf.d" "$work/nginx/root"
+  echo '<!doctype html><title>bench</title>' >"$work/nginx/root/index.html"
+  chmod -R a+rX "$work" # nginx's workers run as nobody when this runs as root
+  sed "s|/tmp/nginx/|$work/nginx/|g" docker/frontend/nginx.conf >"$work/nginx/nginx.conf"
+  port="$(free_port)"
+  # shellcheck disable=SC2016 # envsubst is given the variable names themselves
+  LISTEN_PORT="$port" STOREFRONT_ROOT="$work/nginx/root" BACKEND_UPSTREAM="127.0.0.1:$gport" NGINX_LOCAL_RESOLVERS=127.0.0.1 \
+    envsubst '${LISTEN_PORT} ${STOREFRONT_ROOT} ${BACKEND_UPSTREAM} ${NGINX_LOCAL_RESOLVERS}' \
+    <docker/frontend/templates/default.conf.template >"$work/nginx/conf.d/default.conf"
+  start nginx nginx -g 'daemon off;' -p "$work/nginx" -c "$work/nginx/nginx.conf" -e stderr
+  wait_ready "$port"
+  measure nginx "$port"
+  stop_last
+  stop_last
 
-port="$(free_port)"
-log "manage.py runserver on port $port"
-start runserver env -C app/backend python manage.py runserver "127.0.0.1:$port" --noreload
-wait_ready "$port"
-measure runserver "$port"
-stop_last
+  port="$(free_port)"
+  log "manage.py runserver on port $port"
+  start runserver env -C app/backend python manage.py runserver "127.0.0.1:$port" --noreload
+  wait_ready "$port"
+  measure runserver "$port"
+  stop_last
 
-load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-"$PYTHON" - "$results" "$workers" "$DURATION" "$CONNECTIONS" "$load_before" "$load_after" "$(nproc)" <<'PY'
+  printf '%s\t%s\t%s\n' "$round" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$loads"
+done
+
+"$PYTHON" - "$results" "$loads" "$workers" "$DURATION" "$CONNECTIONS" "$(nproc)" <<'PY'
+import statistics
 import sys
 
-path, workers, duration, connections, load_before, load_after, cores = sys.argv[1:]
+path, loads_path, workers, duration, connections, cores = sys.argv[1:]
 rows = {}
 for line in open(path):
-    server, endpoint, result = line.rstrip("\n").split("\t")
-    rows[server, endpoint] = {k: float(v) for k, v in (kv.split("=") for kv in result.split()[1:])}
-print(f"\nbackend load, PostgreSQL, wrk {duration}s x {connections} connections per case, loopback")
-# Both servers share the machine with wrk (and anything else running): a busy machine lowers
+    round_, server, endpoint, result = line.rstrip("\n").split("\t")
+    rows[int(round_), server, endpoint] = {k: float(v) for k, v in (kv.split("=") for kv in result.split()[1:])}
+loads = {int(r): (before, after) for r, before, after in (line.rstrip("\n").split("\t") for line in open(loads_path))}
+rounds = sorted(loads)
+servers = ("gunicorn", "nginx", "runserver")
+endpoints = (("list", "product list"), ("detail", "product detail"))
+labels = {"gunicorn": f"gunicorn ({workers})", "nginx": "nginx -> gunicorn", "runserver": "manage.py runserver"}
+# Issue 13's goals at 32 connections: (requests/s at least, p99 ms at most), 0 errors.
+goals = {"list": (1200, 100), "detail": (2000, 50)}
+
+
+def table(figures):
+    print(f"{'endpoint':<16}{'server':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}")
+    for endpoint, title in endpoints:
+        for server in servers:
+            r = figures[server, endpoint]
+            print(f"{title:<16}{labels[server]:<34}{r['rps']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{int(r['errors']):>9}")
+    for server in ("gunicorn", "nginx"):
+        for endpoint, title in endpoints:
+            g, s = figures[server, endpoint], figures["runserver", endpoint]
+            print(f"ratio {server}/runserver, {title}: requests/s {g['rps'] / s['rps']:.2f}x, "
+                  f"p50 latency {g['p50_ms'] / s['p50_ms']:.2f}x, p99 latency {g['p99_ms'] / s['p99_ms']:.2f}x")
+
+
+print(f"\nbackend load, PostgreSQL, wrk {duration}s x {connections} connections per case, loopback, {len(rounds)} round(s)")
+# Every server shares the machine with wrk (and anything else running): a busy machine lowers
 # every figure and blurs the ratio, so the load is part of the result.
-print(f"machine: {cores} cores; load average before {load_before}, after {load_after}")
-print(f"{'endpoint':<16}{'server':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}")
-labels = {
-    "gunicorn": f"gunicorn ({workers})",
-    "nginx": "nginx -> gunicorn",
-    "runserver": "manage.py runserver",
-}
-for endpoint, title in (("list", "product list"), ("detail", "product detail")):
-    for server in ("gunicorn", "nginx", "runserver"):
-        r = rows[server, endpoint]
-        print(f"{title:<16}{labels[server]:<34}{r['rps']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{int(r['errors']):>9}")
+for r in rounds:
+    print(f"\nround {r}: machine {cores} cores; load average before {loads[r][0]}, after {loads[r][1]}")
+    table({(s, e): rows[r, s, e] for s in servers for e, _ in endpoints})
+if len(rounds) > 1:
+    print(f"\nmedian of {len(rounds)} rounds (each figure and each ratio on its own)")
+    table({(s, e): {k: statistics.median(rows[r, s, e][k] for r in rounds) for k in ("rps", "p50_ms", "p99_ms", "errors")}
+           for s in servers for e, _ in endpoints})
+print("\ngoals (issue 13): rounds in which a case met requests/s, p99 and 0 errors")
 for server in ("gunicorn", "nginx"):
-    for endpoint, title in (("list", "product list"), ("detail", "product detail")):
-        g, s = rows[server, endpoint], rows["runserver", endpoint]
-        print(f"ratio {server}/runserver, {title}: requests/s {g['rps'] / s['rps']:.2f}x, "
-              f"p50 latency {g['p50_ms'] / s['p50_ms']:.2f}x, p99 latency {g['p99_ms'] / s['p99_ms']:.2f}x")
+    for endpoint, title in endpoints:
+        rps, p99 = goals[endpoint]
+        met = [rows[r, server, endpoint] for r in rounds]
+        print(f"{labels[server]:<34}{title:<16} >= {rps} req/s: {sum(m['rps'] >= rps for m in met)}/{len(met)}, "
+              f"p99 <= {p99} ms: {sum(m['p99_ms'] <= p99 for m in met)}/{len(met)}, "
+              f"0 errors: {sum(m['errors'] == 0 for m in met)}/{len(met)}")
 PY
