@@ -160,9 +160,9 @@ variable "app_health_check_grace_period" {
 }
 
 variable "app_instance_warmup" {
-  description = "Seconds a new app server's metrics are left out of target tracking, and an instance refresh waits after it is healthy before the next replacement."
+  description = "Seconds from a new app server's InService (at launch, before its boot script is done) during which its metrics are left out of target tracking (the boot's package installs would read as load) and an instance refresh does not count it as ready: about the boot's length."
   type        = number
-  default     = 60
+  default     = 300
 }
 
 variable "app_cpu_target_percent" {
