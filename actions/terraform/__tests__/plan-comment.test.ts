@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { fingerprintPlan } from '../src/fingerprint.js';
 import {
   commentMarker,
@@ -101,14 +102,31 @@ describe('the plan comment', () => {
     expect(text).toContain('(cut at 40000 characters');
   });
 
+  it('a first deploy (hundreds of resources, a huge plan): the plan text gives way, the fingerprint stays whole', () => {
+    const many = Array.from({ length: 450 }, (_, i) =>
+      resource(
+        `module.app.aws_security_group_rule.rule_number_${i}["ingress-from-the-load-balancer"]`,
+        ['create'],
+        { port: i }
+      )
+    );
+    const { text, fp } = body(many, 'x'.repeat(200_000));
+    expect(text.length).toBeLessThan(65_536);
+    expect(text).toContain('… and 351 more (the full plan lists them).');
+    expect(text).toMatch(/\(cut at \d+ characters; the run's summary has it all\)/);
+    const parsed = parsePlanComment(text, 'terraform');
+    expect('plan' in parsed && parsed.plan.entries).toEqual(fp.entries);
+    expect(fp.entries).toHaveLength(450);
+  });
+
   it('refuses comments that are not exactly what the action writes', () => {
     const { text } = body();
     const line = text.split('\n').at(-1)!;
     const data = JSON.parse(
-      Buffer.from(/v1:(.*) -->/.exec(line)![1]!, 'base64').toString()
+      gunzipSync(Buffer.from(/v1:(.*) -->/.exec(line)![1]!, 'base64')).toString()
     ) as Record<string, unknown>;
     const forge = (d: unknown) =>
-      `${text.split('\n').slice(0, -1).join('\n')}\n<!-- terraform-plan-fingerprint:v1:${Buffer.from(JSON.stringify(d)).toString('base64')} -->`;
+      `${text.split('\n').slice(0, -1).join('\n')}\n<!-- terraform-plan-fingerprint:v1:${gzipSync(JSON.stringify(d)).toString('base64')} -->`;
     const bad = 'its fingerprint does not have the expected fields';
     expect(parsePlanComment(forge({ ...data, headSha: 'main' }), 'terraform')).toEqual({
       reason: bad
@@ -128,7 +146,7 @@ describe('the plan comment', () => {
         'terraform'
       )
     ).toEqual({
-      reason: 'its fingerprint is not valid JSON'
+      reason: 'its fingerprint is not gzipped JSON'
     });
     expect(parsePlanComment(`Looks good to me\n${text}`, 'terraform')).toEqual({
       reason: 'not a plan comment for this root'

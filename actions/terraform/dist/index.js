@@ -35289,15 +35289,23 @@ function planMarkdown(title, summary, planText, refused = []) {
 ;// CONCATENATED MODULE: ./actions/terraform/src/plan-comment.ts
 
 
+
 /**
  * The pull request comment that shows a plan: one per Terraform root, found again by its
  * marker and updated on each push. Its last line carries the plan's fingerprint (base64 JSON in
  * an HTML comment, so no address can end the comment early), which the deploy after the merge
- * reads back; it is only trusted when the comment's author is the workflow's bot.
+ * reads back; it is only trusted when the comment's author is the workflow's bot. The JSON is
+ * gzipped: a first deploy's hundreds of addresses repeat the same module paths.
  */
 const FINGERPRINT_LINE = /^<!-- terraform-plan-fingerprint:v1:([A-Za-z0-9+/=]+) -->$/;
-// GitHub refuses comment bodies over 65,536 characters; the full plan is cut well before that.
+// GitHub refuses comment bodies over 65,536 characters: the full plan gets what the rest of the
+// comment leaves (at most MAX_PLAN_TEXT), and a long table of changes is cut before the
+// fingerprint is ever touched.
+const MAX_BODY = 65_000;
 const plan_comment_MAX_PLAN_TEXT = 40_000;
+const MAX_TABLE_ROWS = 100;
+// What a fingerprint may inflate to when read back (a comment is at most 64 KiB of base64).
+const MAX_FINGERPRINT_JSON = 8 * 1024 * 1024;
 /** The first line of every plan comment for `root`. */
 function commentMarker(root) {
     return `<!-- terraform-plan-comment root=${encodeURIComponent(root)} -->`;
@@ -35337,22 +35345,39 @@ function planCommentBody(ctx, summary, planText, fingerprint, guard) {
     ];
     const managed = summary.changes.filter((c) => c.kind !== 'read');
     if (managed.length) {
-        parts.push(markdownTable(['Action', 'Resource'], managed.map((c) => [KIND_WORDS[c.kind] ?? c.kind, `\`${c.address}\``])), '');
+        const rows = managed
+            .slice(0, MAX_TABLE_ROWS)
+            .map((c) => [KIND_WORDS[c.kind] ?? c.kind, `\`${c.address}\``]);
+        parts.push(markdownTable(['Action', 'Resource'], rows), '');
+        if (managed.length > MAX_TABLE_ROWS) {
+            parts.push(`… and ${managed.length - MAX_TABLE_ROWS} more (the full plan lists them).`, '');
+        }
     }
     if (fingerprint.unreviewedOnly.length) {
         parts.push(`Changed only by values the deploy sets itself (the images): ${fingerprint.unreviewedOnly
             .map((a) => `\`${cell(a)}\``)
             .join(', ')}.`, '');
     }
-    const text = planText.length > plan_comment_MAX_PLAN_TEXT
-        ? `${planText.slice(0, plan_comment_MAX_PLAN_TEXT)}\n… (cut at ${plan_comment_MAX_PLAN_TEXT} characters; the run's summary has it all)`
+    const tail = [
+        `Planned for \`${ctx.headSha.slice(0, 12)}\` into \`${ctx.baseRef}\` by [this run](${ctx.runUrl}). ` +
+            `Fingerprint \`${fingerprint.digest.slice(0, 16)}\`: after the merge, the deploy applies ` +
+            'only a plan that makes exactly these changes, and only if this comment is for the commit ' +
+            'that was merged.',
+        `<!-- terraform-plan-fingerprint:v1:${(0,external_node_zlib_.gzipSync)(JSON.stringify(data)).toString('base64')} -->`
+    ];
+    const fixed = [...parts, ...tail].join('\n').length + 400;
+    const room = Math.max(0, Math.min(plan_comment_MAX_PLAN_TEXT, MAX_BODY - fixed));
+    const text = planText.length > room
+        ? `${planText.slice(0, room)}\n… (cut at ${room} characters; the run's summary has it all)`
         : planText;
     const f = fence(text);
-    parts.push(`<details><summary>Full plan (Terraform ${summary.terraformVersion})</summary>`, '', `${f}text`, text.trimEnd(), f, '', '</details>', '', `Planned for \`${ctx.headSha.slice(0, 12)}\` into \`${ctx.baseRef}\` by [this run](${ctx.runUrl}). ` +
-        `Fingerprint \`${fingerprint.digest.slice(0, 16)}\`: after the merge, the deploy applies ` +
-        'only a plan that makes exactly these changes, and only if this comment is for the commit ' +
-        'that was merged.', `<!-- terraform-plan-fingerprint:v1:${Buffer.from(JSON.stringify(data)).toString('base64')} -->`);
-    return parts.join('\n');
+    parts.push(`<details><summary>Full plan (Terraform ${summary.terraformVersion})</summary>`, '', `${f}text`, text.trimEnd(), f, '', '</details>', '', ...tail);
+    const body = parts.join('\n');
+    if (body.length > 65_536) {
+        throw new Error(`The plan comment would be ${body.length} characters, over GitHub's 65,536: this plan ` +
+            `changes ${fingerprint.entries.length} resources, too many to fingerprint in one comment.`);
+    }
+    return body;
 }
 /** The comment when the plan did not finish: no fingerprint, so nothing here can be applied. */
 function failedPlanCommentBody(ctx) {
@@ -35381,10 +35406,11 @@ function parsePlanComment(body, root) {
         return { reason: 'it carries no fingerprint (the plan failed or never finished)' };
     let data;
     try {
-        data = JSON.parse(Buffer.from(line[1] ?? '', 'base64').toString('utf8'));
+        const zipped = Buffer.from(line[1] ?? '', 'base64');
+        data = JSON.parse((0,external_node_zlib_.gunzipSync)(zipped, { maxOutputLength: MAX_FINGERPRINT_JSON }).toString('utf8'));
     }
     catch {
-        return { reason: 'its fingerprint is not valid JSON' };
+        return { reason: 'its fingerprint is not gzipped JSON' };
     }
     const d = data;
     const valid = !!d &&
