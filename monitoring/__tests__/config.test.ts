@@ -93,7 +93,7 @@ describe('Prometheus configuration', () => {
     expect(status).toBe(0);
   });
 
-  test('the EC2 config discovers running app servers by tag, labels them by Name and zone, and names no IP', () => {
+  test('the EC2 config discovers running app servers by tag, labels each by Name and instance id and zone, and names no IP', () => {
     const rendered = renderEc2Config(mkdtempSync(join(work, 'ec2-')));
     // Loopback is the monitoring server's own Prometheus, Alertmanager and blackbox exporter.
     expect(rendered.replaceAll('127.0.0.1', '')).not.toMatch(/\b\d{1,3}(\.\d{1,3}){3}\b/);
@@ -113,11 +113,18 @@ describe('Prometheus configuration', () => {
           { name: 'instance-state-name', values: ['running'] }
         ])
       );
+      // instance is "<Name>/<instance id>": a zone's Auto Scaling group names all its servers
+      // alike, so the Name alone would make two servers one series (ec2-discovery.test.ts runs it).
       expect(scrape?.relabel_configs).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
-            source_labels: ['__meta_ec2_tag_Name'],
+            source_labels: ['__meta_ec2_tag_Name', '__meta_ec2_instance_id'],
+            separator: '/',
             target_label: 'instance'
+          }),
+          expect.objectContaining({
+            source_labels: ['__meta_ec2_tag_Name'],
+            target_label: 'name'
           }),
           expect.objectContaining({
             source_labels: ['__meta_ec2_availability_zone'],
