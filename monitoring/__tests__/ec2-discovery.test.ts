@@ -2,8 +2,10 @@
  * The production Prometheus configuration's EC2 discovery, run for real: the template
  * (prometheus/prometheus.ec2.yml.tftpl) rendered as Terraform renders it, loaded by Debian's
  * Prometheus, asking moto's EC2 API (moto in server mode on loopback) for the app servers.
- * Instances are tagged the way terraform/modules/ec2 tags them (Project, Role, Name
- * `<project>_app_<zone key>`); others that must not be found sit beside them. The only change to
+ * Instances are tagged the way terraform/modules/ec2's Auto Scaling groups tag them (Project,
+ * Role, Name `<project>_app_<zone key>`, the same for every server of a zone: az1 runs two, as
+ * when it has scaled out or during an instance refresh); others that must not be found sit
+ * beside them. The only change to
  * the rendered file is where the EC2 API is and which dummy keys sign the calls: on the
  * monitoring server the region's real endpoint and the instance role provide those.
  *
@@ -25,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
-import { activeTargets, type PromTarget } from '../preview/prometheus-api.js';
+import { activeTargets, instantQuery, type PromTarget } from '../preview/prometheus-api.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../../tests/kit/processes.js';
 import { renderTemplatefile } from '../../tests/kit/templatefile.js';
 
@@ -52,7 +54,7 @@ let moto: MotoServer | undefined;
 let ec2: EC2Client | undefined;
 let prometheus: RunningProcess | undefined;
 let prometheusUrl: string;
-/** The app servers discovery must find, by Name. */
+/** The app servers discovery must find, by instance id. */
 const appServers = new Map<string, Server>();
 /** Instances that exist in moto but must not be found (id -> why). */
 const notAppServers = new Map<string, string>();
@@ -162,13 +164,15 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
   });
 
-  // The two app servers, one per zone, named as the ec2 module names them (as the original project named them: ..._az1/_az2).
+  // The app servers, named as the ec2 module's groups name them (..._az1/_az2): two in az1 (a
+  // group scaled out, or old and new side by side in an instance refresh), one in az2.
   for (const [zoneKey, zone] of [
+    ['az1', `${REGION}a`],
     ['az1', `${REGION}a`],
     ['az2', `${REGION}b`]
   ] as const) {
     const server = await launch(ec2, zone, appTags(PROJECT, zoneKey));
-    appServers.set(server.name, server);
+    appServers.set(server.id, server);
   }
   // Neighbours that must stay out: a bastion of the same project (Role=bastion), another
   // project's app server, an instance with no tags, and one of our app servers that is stopped.
@@ -239,19 +243,24 @@ afterAll(async () => {
 
 describe('EC2 discovery of the app servers (prometheus.ec2.yml.tftpl against moto)', () => {
   test.each(Object.entries(EC2_JOBS) as [Ec2Job, number][])(
-    'job %s finds exactly the running Project=ecommerce Role=app servers, named and zoned',
+    'job %s finds exactly the running Project=ecommerce Role=app servers, each its own instance, named and zoned',
     async (job, port) => {
       const targets = await targetsOf(job);
-      const byName = new Map(targets.map((t) => [t.labels.instance, t]));
-      expect([...byName.keys()].sort()).toEqual(['ecommerce_app_az1', 'ecommerce_app_az2']);
-      expect(targets).toHaveLength(2);
+      expect(targets).toHaveLength(appServers.size);
+      // Two servers share az1's Name: the instance label still tells all three apart.
+      const byInstance = new Map(targets.map((t) => [t.labels.instance, t]));
+      expect([...byInstance.keys()].sort()).toEqual(
+        [...appServers.values()].map((s) => `${s.name}/${s.id}`).sort()
+      );
       for (const server of appServers.values()) {
-        const target = byName.get(server.name);
-        // The labels the dashboards (server variable over `instance`) and the rules
-        // (`by (instance, availability_zone)`) use, from the tags and placement, not an address.
+        const target = byInstance.get(`${server.name}/${server.id}`);
+        // The labels the dashboards (server variable over `instance`), the rules and
+        // Alertmanager (grouping and inhibiting by `instance`) use: from the tags, the id and
+        // the placement, not an address.
         expect(target?.labels).toMatchObject({
           job,
-          instance: server.name,
+          instance: `${server.name}/${server.id}`,
+          name: server.name,
           availability_zone: server.zone,
           instance_id: server.id
         });
@@ -262,11 +271,31 @@ describe('EC2 discovery of the app servers (prometheus.ec2.yml.tftpl against mot
         expect(target?.scrapeUrl).toBe(`http://${server.privateIp}:${port}/metrics`);
         expect(Object.values(target?.labels ?? {})).not.toContain(server.privateIp);
       }
+      expect(targets.filter((t) => t.labels.name === 'ecommerce_app_az1')).toHaveLength(2);
       expect(new Set(targets.map((t) => t.labels.availability_zone))).toEqual(
         new Set([`${REGION}a`, `${REGION}b`])
       );
     }
   );
+
+  test('each server is its own series: up has one series per server and job', async () => {
+    const want = [...appServers.values()].map((s) => `${s.name}/${s.id}`).sort();
+    const series = await waitFor(
+      'a scrape of every target',
+      async () => {
+        const up = await instantQuery(prometheusUrl, 'up{job=~"node|backend"}');
+        return up.length === want.length * 2 ? up : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, process: prometheus }
+    );
+    for (const job of Object.keys(EC2_JOBS))
+      expect(
+        series
+          .filter((s) => s.metric.job === job)
+          .map((s) => s.metric.instance)
+          .sort()
+      ).toEqual(want);
+  });
 
   test('the bastion, the other project, the untagged, the stopped and the other region are absent', async () => {
     const all = (await activeTargets(prometheusUrl)) as Target[];
@@ -283,23 +312,50 @@ describe('EC2 discovery of the app servers (prometheus.ec2.yml.tftpl against mot
     ).toEqual(['backend', 'node']);
   });
 
-  test('a server replaced by a deploy is found again, under the same name, by itself', async () => {
+  test('a server replaced in an instance refresh: the terminated one leaves discovery and its series end, the new one is found by itself', async () => {
     if (!ec2) throw new Error('no EC2 client');
-    const old = appServers.get('ecommerce_app_az2');
-    if (!old) throw new Error('ecommerce_app_az2 was not launched');
+    const old = [...appServers.values()].find((s) => s.name === 'ecommerce_app_az1');
+    if (!old) throw new Error('no ecommerce_app_az1 server was launched');
+    const oldInstance = `${old.name}/${old.id}`;
+    // Launch before terminate, as the refresh does: for a while both are there, then the old
+    // one is terminated.
+    const replacement = await launch(ec2, old.zone, appTags(PROJECT, 'az1'));
+    appServers.set(replacement.id, replacement);
+    await waitForDiscovered([...appServers.keys()]);
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [old.id] }));
-    const replacement = await launch(ec2, old.zone, appTags(PROJECT, 'az2'));
-    appServers.set(replacement.name, replacement);
-    await waitForDiscovered([...appServers.values()].map((s) => s.id));
+    appServers.delete(old.id);
+    await waitForDiscovered([...appServers.keys()]);
     for (const job of Object.keys(EC2_JOBS) as Ec2Job[]) {
-      const target = (await targetsOf(job)).find((t) => t.labels.instance === 'ecommerce_app_az2');
+      const targets = await targetsOf(job);
+      expect(targets.map((t) => t.labels.instance)).not.toContain(oldInstance);
+      const target = targets.find((t) => t.labels.instance_id === replacement.id);
       expect(target?.labels).toMatchObject({
-        instance_id: replacement.id,
+        instance: `${replacement.name}/${replacement.id}`,
+        name: 'ecommerce_app_az1',
         availability_zone: old.zone
       });
       expect(target?.discoveredLabels.__address__).toBe(
         `${replacement.privateIp}:${EC2_JOBS[job]}`
       );
     }
-  }, 60_000);
+    // Prometheus ends a removed target's series with a staleness marker: the terminated
+    // server's `up` is not 0, it is gone, so ServerDown (up == 0) has nothing to match; the
+    // new server's series is there.
+    await waitFor(
+      `the terminated server's up series to end and the new one's to start`,
+      async () => {
+        const up = await instantQuery(prometheusUrl, 'up{job=~"node|backend"}');
+        const instances = up.map((s) => s.metric.instance);
+        return !instances.includes(oldInstance) &&
+          instances.filter((i) => i === `${replacement.name}/${replacement.id}`).length === 2
+          ? true
+          : undefined;
+      },
+      // The markers come two scrape intervals (15 s) after the target left, in case it returns.
+      { timeoutMs: 60_000, intervalMs: 500, process: prometheus }
+    );
+    expect(
+      await instantQuery(prometheusUrl, `up{instance="${oldInstance}"} == 0`)
+    ).toEqual([]);
+  }, 90_000);
 });
