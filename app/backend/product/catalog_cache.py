@@ -110,13 +110,19 @@ def _current_version() -> tuple[str, datetime]:
     return token, changed_at
 
 
+def current_key_version() -> tuple[str, int]:
+    """(token, generation) a cache key made now carries."""
+    return _current_version()[0], _generation
+
+
 def cached_json_response(request: HttpRequest, build: Callable[[], Any]) -> HttpResponse:
     """200 with the JSON of `build()` for this URL (scheme, host, path and query), from the cache
     when the catalog has not changed since it was stored; 304 when the client's copy is current.
     Whatever `build()` raises (404, 400) is raised, never cached."""
     token, changed_at = _current_version()
+    generation = _generation
     url = request.build_absolute_uri()  # next/previous links are absolute: the host is part of it
-    key = f"{token}:{_generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+    key = f"{token}:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
     cache = caches[CACHE_ALIAS]
     entry = cache.get(key)
     if entry is None:
@@ -128,6 +134,8 @@ def cached_json_response(request: HttpRequest, build: Callable[[], Any]) -> Http
     response["ETag"] = etag
     # Clients may keep a copy but must revalidate it (ETag) before every use.
     patch_cache_control(response, public=True, no_cache=True)
+    # The version it was built under: product/middleware.py keeps the whole response under it.
+    response.catalog_version = (token, generation)
     # Last-Modified has one-second resolution: a second write within the same second as the first
     # would not change it. It is sent only once that second is over, so a client holding it has
     # seen every write up to it.

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "core.middleware.MaintenanceMiddleware",
     # Health checks and scrapes come by IP address: answered before the ALLOWED_HOSTS check.
     "core.middleware.OperationsMiddleware",
+    # Repeats of a catalog read, answered with the whole response a first one produced.
+    "product.middleware.CatalogResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
