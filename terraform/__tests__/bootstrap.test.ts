@@ -87,11 +87,13 @@ describe('bootstrap', () => {
     });
   });
 
-  it('never matches subjects with StringLike or a wildcard', async () => {
+  it('matches subjects with StringLike and a wildcard only for a pull request’s number', async () => {
     const policies = await loadModule('bootstrap/policies');
     const text = JSON.stringify(policies.files);
-    expect(text).not.toContain('StringLike');
-    expect(text).not.toMatch(/repo:[^"]*\*/);
+    expect(text.match(/StringLike\s*=/g)).toHaveLength(1);
+    expect(text.match(/repo:[^"\\]*\*[^"\\]*/g)).toEqual([
+      'repo:${var.github_repository}:pull_request:job_workflow_ref:${var.github_repository}/${local.workflows}/plan-pr.yml@refs/pull/*/merge'
+    ]);
   });
 
   it('refuses a repository, branch or environment with a wildcard', async () => {

@@ -16,6 +16,8 @@ import {
 const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
 const REPO = 'octo-org/shop';
 const JOBS: Job[] = ['plan', 'apply', 'rollout'];
+/** The one wildcard: the number in a pull request's merge ref. */
+const PULL_REQUEST_PATTERN = `repo:${REPO}:pull_request:job_workflow_ref:${REPO}/.github/workflows/plan-pr.yml@refs/pull/*/merge`;
 
 interface Scenario {
   name: string;
@@ -113,8 +115,105 @@ const table: [Scenario, Job[], Job[]][] = [
     ['apply', 'rollout']
   ],
   [
-    { name: 'a pull request in the repository', event: 'pull_request', ref: 'refs/pull/7/merge' },
+    {
+      name: 'plan-pr.yml on a pull request in the repository',
+      event: 'pull_request',
+      ref: 'refs/pull/7/merge',
+      workflow: '.github/workflows/plan-pr.yml'
+    },
     ['plan'],
+    ['plan']
+  ],
+  [
+    {
+      name: 'plan-pr.yml on another pull request (any number)',
+      event: 'pull_request',
+      ref: 'refs/pull/123456/merge',
+      workflow: '.github/workflows/plan-pr.yml'
+    },
+    ['plan'],
+    ['plan']
+  ],
+  [
+    {
+      name: 'another workflow file on a pull request (the deploy workflow)',
+      event: 'pull_request',
+      ref: 'refs/pull/7/merge'
+    },
+    // The default subject names no workflow: any workflow a pull request runs gets the
+    // read-only plan role. The pinned one names plan-pr.yml.
+    ['plan'],
+    []
+  ],
+  [
+    {
+      name: 'another workflow file on a pull request (a new one the pull request adds)',
+      event: 'pull_request',
+      ref: 'refs/pull/7/merge',
+      workflow: '.github/workflows/plan-pr-2.yml'
+    },
+    ['plan'],
+    []
+  ],
+  [
+    {
+      // GitHub gives a fork's pull request into this repository no OIDC token (plan-pr.yml's
+      // no-credentials job); what a fork can present is its own repository's.
+      name: 'a fork’s pull request run in the fork, with plan-pr.yml',
+      repository: 'mallory/shop',
+      event: 'pull_request',
+      ref: 'refs/pull/1/merge',
+      workflow: '.github/workflows/plan-pr.yml'
+    },
+    [],
+    []
+  ],
+  [
+    {
+      name: 'another repository’s plan-pr.yml on a pull request',
+      repository: 'octo-org/other',
+      event: 'pull_request',
+      ref: 'refs/pull/7/merge',
+      workflow: '.github/workflows/plan-pr.yml'
+    },
+    [],
+    []
+  ],
+  [
+    {
+      name: 'plan-pr.yml run on main (not on a pull request)',
+      workflow: '.github/workflows/plan-pr.yml'
+    },
+    ['plan'],
+    []
+  ],
+  [
+    {
+      name: 'the drift check on main',
+      event: 'schedule',
+      workflow: '.github/workflows/drift.yml'
+    },
+    ['plan'],
+    ['plan']
+  ],
+  [
+    {
+      name: 'the drift check started on another branch',
+      event: 'workflow_dispatch',
+      ref: 'refs/heads/feature',
+      workflow: '.github/workflows/drift.yml'
+    },
+    [],
+    []
+  ],
+  [
+    {
+      name: 'the drift check of another repository',
+      repository: 'octo-org/other',
+      event: 'schedule',
+      workflow: '.github/workflows/drift.yml'
+    },
+    [],
     []
   ],
   [
@@ -183,7 +282,23 @@ const table: [Scenario, Job[], Job[]][] = [
     [],
     []
   ],
-  [{ name: 'an empty subject', forgedSub: '' }, [], []]
+  [{ name: 'an empty subject', forgedSub: '' }, [], []],
+  [
+    {
+      name: 'a pull request subject for a branch ref',
+      forgedSub: `repo:${REPO}:pull_request:job_workflow_ref:${REPO}/.github/workflows/plan-pr.yml@refs/heads/main`
+    },
+    [],
+    []
+  ],
+  [
+    {
+      name: 'a pull request subject naming this repository only after the pattern’s start',
+      forgedSub: `repo:octo-org/other:pull_request:job_workflow_ref:${REPO}/.github/workflows/plan-pr.yml@refs/pull/7/merge`
+    },
+    [],
+    []
+  ]
 ];
 
 describe('pipeline trust policies against GitHub OIDC tokens', () => {
@@ -210,14 +325,13 @@ describe('pipeline trust policies against GitHub OIDC tokens', () => {
     expect(() => claimsOf(forged, keys.publicKey)).toThrow(/signature/);
   });
 
-  it('matches subjects exactly: StringEquals on sub and aud, nothing else, one federated provider', () => {
-    for (const policies of [rendered.default, rendered.pinned]) {
+  it('matches subjects exactly (StringEquals on sub and aud), one federated provider; only the pinned plan role adds one StringLike pattern, for a pull request’s number', () => {
+    for (const [kind, policies] of Object.entries(rendered)) {
       for (const job of JOBS) {
         const [statement, ...rest] = ([] as unknown[]).concat(policies?.trust[job].Statement) as {
           Condition: Record<string, Record<string, unknown>>;
           Principal: unknown;
         }[];
-        expect(rest).toEqual([]);
         expect(Object.keys(statement?.Condition ?? {})).toEqual(['StringEquals']);
         expect(Object.keys(statement?.Condition.StringEquals ?? {}).sort()).toEqual([
           'token.actions.githubusercontent.com:aud',
@@ -225,6 +339,30 @@ describe('pipeline trust policies against GitHub OIDC tokens', () => {
         ]);
         expect(statement?.Principal).toEqual({ Federated: PROVIDER });
         expect(JSON.stringify(policies?.subjects[job])).not.toMatch(/[*?]/);
+        const patterns = kind === 'pinned' && job === 'plan' ? [PULL_REQUEST_PATTERN] : [];
+        expect({ kind, job, patterns: policies?.subjectPatterns[job] }).toEqual({
+          kind,
+          job,
+          patterns
+        });
+        expect(rest).toEqual(
+          patterns.length === 0
+            ? []
+            : [
+                {
+                  Sid: 'GitHubActionsPlanPullRequests',
+                  Effect: 'Allow',
+                  Principal: { Federated: PROVIDER },
+                  Action: 'sts:AssumeRoleWithWebIdentity',
+                  Condition: {
+                    StringEquals: {
+                      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com'
+                    },
+                    StringLike: { 'token.actions.githubusercontent.com:sub': patterns }
+                  }
+                }
+              ]
+        );
       }
     }
   });

@@ -45,6 +45,11 @@ output "role_subjects" {
   value       = module.policies.subjects
 }
 
+output "role_subject_patterns" {
+  description = "The OIDC subject patterns (StringLike) each pipeline role trusts, by job: with pin_deploy_workflow, plan-pr.yml on any pull request's merge ref."
+  value       = module.policies.subject_patterns
+}
+
 output "workload_boundary_arn" {
   description = "Permissions boundary every role the pipeline creates carries (the main root's permissions_boundary_arn)."
   value       = aws_iam_policy.workload_boundary.arn

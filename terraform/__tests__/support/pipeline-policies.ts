@@ -49,6 +49,8 @@ export interface RenderedPolicies {
   roles: Record<Job, PolicyDocument>;
   roleArns: Record<Job, string>;
   subjects: Record<Job, string[]>;
+  /** Subjects matched with StringLike (a pinned pull request's merge ref). */
+  subjectPatterns: Record<Job, string[]>;
   boundary: PolicyDocument;
   boundaryArn: string;
   serverRoleArns: string[];
@@ -92,6 +94,7 @@ export function renderPipelinePolicies(inputs: Partial<PolicyInputs> = {}): Rend
       role_policies: Record<Job, string>;
       role_arns: Record<Job, string>;
       subjects: Record<Job, string[]>;
+      subject_patterns: Record<Job, string[]>;
       boundary_policy: string;
       boundary_arn: string;
       server_role_arns: string[];
@@ -106,6 +109,7 @@ export function renderPipelinePolicies(inputs: Partial<PolicyInputs> = {}): Rend
       roles: parse(all.role_policies),
       roleArns: all.role_arns,
       subjects: all.subjects,
+      subjectPatterns: all.subject_patterns,
       boundary: JSON.parse(all.boundary_policy) as PolicyDocument,
       boundaryArn: all.boundary_arn,
       serverRoleArns: all.server_role_arns,

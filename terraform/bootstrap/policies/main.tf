@@ -62,18 +62,31 @@ locals {
 
   parameters_key_alias = "alias/${var.project}-parameters"
 
-  # OIDC subjects (exact; GitHub's default template, or repo+context+job_workflow_ref when
-  # pinned). With the pinned template, a job of another workflow file on the same branch or
-  # environment presents another subject.
+  # OIDC subjects, matched exactly (GitHub's default template, or repo+context+job_workflow_ref
+  # when pinned). With the pinned template, a job of another workflow file on the same branch or
+  # environment presents another subject. The plan role also serves plan-pr.yml (plans on pull
+  # requests) and drift.yml (the scheduled drift check on the deploy branch).
+  workflows    = dirname(var.deploy_workflow)
   workflow_ref = "${var.github_repository}/${var.deploy_workflow}@refs/heads/${var.deploy_branch}"
   pin          = var.pin_deploy_workflow ? ":job_workflow_ref:${local.workflow_ref}" : ""
+  branch_sub   = "repo:${var.github_repository}:ref:refs/heads/${var.deploy_branch}"
   subjects = {
-    plan = [
-      "repo:${var.github_repository}:pull_request",
-      "repo:${var.github_repository}:ref:refs/heads/${var.deploy_branch}${local.pin}",
-    ]
+    plan = concat(
+      var.pin_deploy_workflow ? [] : ["repo:${var.github_repository}:pull_request"],
+      ["${local.branch_sub}${local.pin}"],
+      var.pin_deploy_workflow ? ["${local.branch_sub}:job_workflow_ref:${var.github_repository}/${local.workflows}/drift.yml@refs/heads/${var.deploy_branch}"] : [],
+    )
     apply   = ["repo:${var.github_repository}:environment:${var.deploy_environment}${local.pin}"]
     rollout = ["repo:${var.github_repository}:environment:${var.deploy_environment}${local.pin}"]
+  }
+  # The one subject that needs a wildcard: a pinned pull request's job_workflow_ref names its
+  # merge ref, refs/pull/<number>/merge. The pattern fixes everything around the number — this
+  # repository, the pull_request context, plan-pr.yml — so another workflow file on a pull
+  # request, another repository (a fork's own runs) or a branch never match it.
+  subject_patterns = {
+    plan    = var.pin_deploy_workflow ? ["repo:${var.github_repository}:pull_request:job_workflow_ref:${var.github_repository}/${local.workflows}/plan-pr.yml@refs/pull/*/merge"] : []
+    apply   = []
+    rollout = []
   }
 
   # Every IAM action that writes or changes permissions, as wildcards; denied on the pipeline
@@ -110,18 +123,31 @@ locals {
   trust = {
     for job, subjects in local.subjects : job => jsonencode({
       Version = "2012-10-17"
-      Statement = [{
-        Sid       = "GitHubActions${title(job)}"
-        Effect    = "Allow"
-        Principal = { Federated = var.oidc_provider_arn }
-        Action    = "sts:AssumeRoleWithWebIdentity"
-        Condition = {
-          StringEquals = {
-            "${local.github}:aud" = "sts.amazonaws.com"
-            "${local.github}:sub" = subjects
+      Statement = concat(
+        [{
+          Sid       = "GitHubActions${title(job)}"
+          Effect    = "Allow"
+          Principal = { Federated = var.oidc_provider_arn }
+          Action    = "sts:AssumeRoleWithWebIdentity"
+          Condition = {
+            StringEquals = {
+              "${local.github}:aud" = "sts.amazonaws.com"
+              "${local.github}:sub" = subjects
+            }
           }
-        }
-      }]
+        }],
+        # A statement of its own: in one statement the two sub conditions would both have to hold.
+        length(local.subject_patterns[job]) == 0 ? [] : [{
+          Sid       = "GitHubActions${title(job)}PullRequests"
+          Effect    = "Allow"
+          Principal = { Federated = var.oidc_provider_arn }
+          Action    = "sts:AssumeRoleWithWebIdentity"
+          Condition = {
+            StringEquals = { "${local.github}:aud" = "sts.amazonaws.com" }
+            StringLike   = { "${local.github}:sub" = local.subject_patterns[job] }
+          }
+        }],
+      )
     })
   }
 }

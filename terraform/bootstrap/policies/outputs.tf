@@ -23,6 +23,11 @@ output "subjects" {
   value       = local.subjects
 }
 
+output "subject_patterns" {
+  description = "The OIDC subject patterns (StringLike, one wildcard for a pull request's number) each pipeline role trusts, by job."
+  value       = local.subject_patterns
+}
+
 output "boundary_name" {
   description = "Name of the managed policy every role the pipeline creates must carry as its permissions boundary."
   value       = local.boundary_name
