@@ -9,7 +9,8 @@
 #   bash scripts/bench/backend-load.sh            # DURATION=30 CONNECTIONS=32 ROUNDS=1 by default
 #   ROUNDS=3 DURATION=10 bash scripts/bench/backend-load.sh   # three rounds, each server in each
 #
-# Prints, per round, requests/s, p50/p99 latency and errors per case, each server's ratio to
+# Prints, per round, requests/s, p50/p99 latency, errors and the servers' CPU time per request
+# (which depends little on the machine's other load) per case, each server's ratio to
 # runserver, and the machine's load average before and after the round (the servers share the
 # cores with wrk and whatever else runs); then, over the rounds, the median of each figure and
 # of each ratio, and which of issue 13's goals each case met in how many rounds. Rounds measure
@@ -81,8 +82,29 @@ stop_last() {
 
 results="$work/results.tsv"
 : >"$results"
+# server_cpu: CPU seconds (user + system) used so far by the servers started here: every process
+# in their sessions (each `start` makes one), with the time of workers already reaped (gunicorn
+# recycles them) counted in their parent. Unlike requests per second, CPU time per request hardly
+# depends on what else the machine runs.
+server_cpu() {
+  "$PYTHON" - "${pids[@]}" <<'PY'
+import os
+import sys
+
+sessions, ticks, total = {int(p) for p in sys.argv[1:]}, os.sysconf("SC_CLK_TCK"), 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue  # gone meanwhile
+    if int(fields[3]) in sessions:  # field 6 of stat, the session id
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+print(total / ticks)
+PY
+}
+
 measure() {
-  local server="$1" port="$2" endpoint path line
+  local server="$1" port="$2" endpoint path line cpu_before cpu_after
   # (round is the loop variable below)
   curl -sf -o /dev/null "http://127.0.0.1:$port/api/products/" # warm the workers' connections
   wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$port/api/products/" >/dev/null
@@ -90,9 +112,12 @@ measure() {
     path="/api/products/"
     [ "$endpoint" = detail ] && path="/api/products/$detail_id/"
     log "wrk ${DURATION}s, $CONNECTIONS connections: $server $path"
+    cpu_before="$(server_cpu)"
     line="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
       -s "$REPO_ROOT/scripts/bench/backend-load.lua" "http://127.0.0.1:$port$path" | grep '^RESULT')"
-    printf '%s\t%s\t%s\t%s\n' "$round" "$server" "$endpoint" "$line" >>"$results"
+    cpu_after="$(server_cpu)"
+    printf '%s\t%s\t%s\t%s cpu_s=%s\n' "$round" "$server" "$endpoint" "$line" \
+      "$("$PYTHON" -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$cpu_before" "$cpu_after")" >>"$results"
   done
 }
 
@@ -149,7 +174,10 @@ path, loads_path, workers, duration, connections, cores = sys.argv[1:]
 rows = {}
 for line in open(path):
     round_, server, endpoint, result = line.rstrip("\n").split("\t")
-    rows[int(round_), server, endpoint] = {k: float(v) for k, v in (kv.split("=") for kv in result.split()[1:])}
+    row = {k: float(v) for k, v in (kv.split("=") for kv in result.split()[1:])}
+    # The servers' CPU time over the case per request served (nginx and gunicorn together for nginx).
+    row["cpu_us"] = row["cpu_s"] * 1e6 / max(row["requests"], 1)
+    rows[int(round_), server, endpoint] = row
 loads = {int(r): (before, after) for r, before, after in (line.rstrip("\n").split("\t") for line in open(loads_path))}
 rounds = sorted(loads)
 servers = ("gunicorn", "nginx", "runserver")
@@ -160,16 +188,18 @@ goals = {"list": (1200, 100), "detail": (2000, 50)}
 
 
 def table(figures):
-    print(f"{'endpoint':<16}{'server':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}")
+    print(f"{'endpoint':<16}{'server':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}{'CPU us/req':>12}")
     for endpoint, title in endpoints:
         for server in servers:
             r = figures[server, endpoint]
-            print(f"{title:<16}{labels[server]:<34}{r['rps']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{int(r['errors']):>9}")
+            print(f"{title:<16}{labels[server]:<34}{r['rps']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
+                  f"{int(r['errors']):>9}{r['cpu_us']:>12.0f}")
     for server in ("gunicorn", "nginx"):
         for endpoint, title in endpoints:
             g, s = figures[server, endpoint], figures["runserver", endpoint]
             print(f"ratio {server}/runserver, {title}: requests/s {g['rps'] / s['rps']:.2f}x, "
-                  f"p50 latency {g['p50_ms'] / s['p50_ms']:.2f}x, p99 latency {g['p99_ms'] / s['p99_ms']:.2f}x")
+                  f"p50 latency {g['p50_ms'] / s['p50_ms']:.2f}x, p99 latency {g['p99_ms'] / s['p99_ms']:.2f}x, "
+                  f"CPU per request {g['cpu_us'] / s['cpu_us']:.2f}x")
 
 
 print(f"\nbackend load, PostgreSQL, wrk {duration}s x {connections} connections per case, loopback, {len(rounds)} round(s)")
@@ -180,7 +210,7 @@ for r in rounds:
     table({(s, e): rows[r, s, e] for s in servers for e, _ in endpoints})
 if len(rounds) > 1:
     print(f"\nmedian of {len(rounds)} rounds (each figure and each ratio on its own)")
-    table({(s, e): {k: statistics.median(rows[r, s, e][k] for r in rounds) for k in ("rps", "p50_ms", "p99_ms", "errors")}
+    table({(s, e): {k: statistics.median(rows[r, s, e][k] for r in rounds) for k in ("rps", "p50_ms", "p99_ms", "errors", "cpu_us")}
            for s in servers for e, _ in endpoints})
 print("\ngoals (issue 13): rounds in which a case met requests/s, p99 and 0 errors")
 for server in ("gunicorn", "nginx"):
