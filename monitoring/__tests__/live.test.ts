@@ -1,6 +1,8 @@
 /**
  * The monitoring stack for real (monitoring/__tests__/support/stack.ts): Debian's Prometheus scraping
- * Debian's node_exporter and the shop's real backend, with the project's prometheus.local.yml,
+ * Debian's node_exporter and the shop's real backend on two app servers of one Name in one zone
+ * (each its own node_exporter and gunicorn), then replaced as an instance refresh replaces one,
+ * with the project's prometheus.local.yml,
  * rules and Alertmanager configuration. Every dashboard panel's query runs against it and must
  * return data for the series the exporters really produce; an alert travels to a receiver; the
  * dashboards are drawn from this data to PNG (monitoring/preview/render-dashboards.sh keeps them).
@@ -13,6 +15,7 @@ import {
   loadDashboards,
   parseLabelValues,
   substituteVariables,
+  usedVariables,
   variableQuery,
   type Dashboard
 } from '../preview/dashboards.js';
@@ -21,11 +24,13 @@ import {
   instantQuery,
   labelValues,
   rangeQuery,
+  ruleGroups,
   type PromTarget
 } from '../preview/prometheus-api.js';
 import { dashboardHtml, queryDashboard, screenshotPages } from '../preview/render.js';
 import {
-  LOCAL_INSTANCE,
+  LOCAL_SERVERS,
+  localServer,
   missingPrerequisites,
   monitoringServerNodeExporterArgs,
   PIPELINE_CHECK_ALERT,
@@ -60,25 +65,56 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The value Grafana would offer first for each of the dashboard's variables, asked from Prometheus. */
-async function variableValues(dashboard: Dashboard): Promise<Record<string, string>> {
-  const values: Record<string, string> = {};
+/** The options Grafana would offer for each of the dashboard's variables, asked from Prometheus. */
+async function variableOptions(dashboard: Dashboard): Promise<Record<string, string[]>> {
+  const options: Record<string, string[]> = {};
   for (const variable of dashboard.templating?.list ?? []) {
     const query = parseLabelValues(variableQuery(variable));
     if (!query) throw new Error(`variable ${variable.name} is not a label_values() query`);
-    const options = await labelValues(stack.prometheusUrl, query.label, query.selector);
-    values[variable.name] = options[0] ?? '';
+    options[variable.name] = await labelValues(stack.prometheusUrl, query.label, query.selector);
   }
-  return values;
+  return options;
 }
 
+/** The value Grafana would offer first for each of the dashboard's variables. */
+async function variableValues(dashboard: Dashboard): Promise<Record<string, string>> {
+  const options = await variableOptions(dashboard);
+  return Object.fromEntries(Object.entries(options).map(([name, list]) => [name, list[0] ?? '']));
+}
+
+/**
+ * Every choice a person can make in the dashboard's variables: each option, and "All" (its
+ * allValue, as Grafana substitutes it) where the variable offers it.
+ */
+async function variableChoices(dashboard: Dashboard): Promise<Record<string, string>[]> {
+  const options = await variableOptions(dashboard);
+  let choices: Record<string, string>[] = [{}];
+  for (const variable of dashboard.templating?.list ?? []) {
+    const values = [...(options[variable.name] ?? [])];
+    if (variable.includeAll) values.push(variable.allValue ?? '.*');
+    choices = choices.flatMap((choice) => values.map((v) => ({ ...choice, [variable.name]: v })));
+  }
+  return choices;
+}
+
+/** The variables of `dashboard` that pick exactly one value (one server). */
+function singleValueVariables(dashboard: Dashboard): string[] {
+  return (dashboard.templating?.list ?? [])
+    .filter((v) => !v.multi && !v.includeAll)
+    .map((v) => v.name);
+}
+
+const SERVER_INSTANCES = LOCAL_SERVERS.map((s) => s.instance).sort();
+
 describe('the stack', () => {
-  test('every job has its target up, labelled like an app server', async () => {
+  test('every target is up; node and backend have one target per app server, each its own instance, labelled like one', async () => {
     const targets = await activeTargets(stack.prometheusUrl);
-    const byJob: Record<string, PromTarget> = Object.fromEntries(
-      targets.map((t) => [t.labels.job ?? '', t])
-    );
-    expect(Object.keys(byJob).sort()).toEqual([
+    const byJob = new Map<string, PromTarget[]>();
+    for (const t of targets) {
+      const job = t.labels.job ?? '';
+      byJob.set(job, [...(byJob.get(job) ?? []), t]);
+    }
+    expect([...byJob.keys()].sort()).toEqual([
       'alertmanager',
       'backend',
       'fraud_scan',
@@ -92,14 +128,40 @@ describe('the stack', () => {
         health: 'up',
         error: ''
       });
-    expect(byJob.node?.labels).toMatchObject({
-      instance: LOCAL_INSTANCE,
-      availability_zone: 'local'
-    });
-    expect(byJob.backend?.scrapeUrl).toMatch(/\/metrics$/);
+    // Two servers share the Name ecommerce_app_local and the zone: instance tells them apart.
+    const byInstance = (a: { instance?: string }, b: { instance?: string }): number =>
+      String(a.instance).localeCompare(String(b.instance));
+    for (const job of ['node', 'backend']) {
+      const servers = (byJob.get(job) ?? []).map((t) => ({
+        instance: t.labels.instance,
+        name: t.labels.name,
+        instance_id: t.labels.instance_id,
+        availability_zone: t.labels.availability_zone
+      }));
+      expect(servers.sort(byInstance)).toEqual([...LOCAL_SERVERS].sort(byInstance));
+    }
+    expect(byJob.get('backend')?.[0]?.scrapeUrl).toMatch(/\/metrics$/);
     // The blackbox relabelling: the probed URL is the instance, the exporter is scraped.
-    expect(byJob.lb_health?.labels.instance).toBe(`${stack.backendUrl}/readyz`);
-    expect(byJob.lb_health?.scrapeUrl).toContain('/probe?module=http_2xx&target=');
+    const probe = byJob.get('lb_health')?.[0];
+    expect(probe?.labels.instance).toBe(`${stack.backendUrl}/readyz`);
+    expect(probe?.scrapeUrl).toContain('/probe?module=http_2xx&target=');
+  });
+
+  test('each server is its own series: one up per server and job, and per-server aggregations keep them apart', async () => {
+    const up = await instantQuery(stack.prometheusUrl, 'up{job=~"node|backend"}');
+    for (const job of ['node', 'backend'])
+      expect(
+        up
+          .filter((s) => s.metric.job === job)
+          .map((s) => s.metric.instance)
+          .sort()
+      ).toEqual(SERVER_INSTANCES);
+    // HighCpu's aggregation, on the real series: one result per server.
+    const cpu = await instantQuery(
+      stack.prometheusUrl,
+      'avg by (instance, instance_id, name, availability_zone) (rate(node_cpu_seconds_total{job="node", mode="idle"}[1m]))'
+    );
+    expect(cpu.map((s) => s.metric.instance).sort()).toEqual(SERVER_INSTANCES);
   });
 
   test('the traffic reached the backend: 200s, 404s (unknown id and unknown path), 401s and 400s', () => {
@@ -192,21 +254,21 @@ describe('alerting', () => {
     ).toEqual(['FraudSuspected firing transactions']);
   }, 50_000);
 
-  test('with one local server, AppServersBelowTwo is the alert that notices the missing second one', async () => {
+  test('with two servers answering, even in one zone, AppServersBelowTwo stays quiet', async () => {
     const active = await instantQuery(
       stack.prometheusUrl,
       'ALERTS{alertname="AppServersBelowTwo"}'
     );
-    expect(active.map((s) => s.metric.alertstate)).toEqual(['pending']);
+    expect(active.map((s) => s.metric.alertstate)).toEqual([]);
   });
 });
 
 describe.each(dashboards.map((d) => [d.dashboard.title, d.dashboard] as const))(
   'dashboard %s',
   (_title, dashboard) => {
-    test('its template variables list the local server', async () => {
-      const values = await variableValues(dashboard);
-      for (const value of Object.values(values)) expect(value).toBe(LOCAL_INSTANCE);
+    test('its template variables list every server, each once', async () => {
+      for (const options of Object.values(await variableOptions(dashboard)))
+        expect([...options].sort()).toEqual(SERVER_INSTANCES);
     });
 
     // Series that cannot exist on some machines; the expectation follows what this one has.
@@ -222,26 +284,40 @@ describe.each(dashboards.map((d) => [d.dashboard.title, d.dashboard] as const))(
     };
 
     test.each(dataPanels(dashboard).map((p) => [p.title, p] as const))(
-      'panel "%s": every query parses and returns data',
+      'panel "%s": every query parses and returns data, for every choice of server',
       async (_name, panel) => {
-        const values = await variableValues(dashboard);
-        // Not rounded down: a sample from the last fraction of a second must be inside the range.
-        const now = Date.now() / 1000;
         const condition = conditional[panel.title];
         const expectData = condition
           ? (await instantQuery(stack.prometheusUrl, condition.exists)).length > 0
           : true;
-        for (const target of panel.targets ?? []) {
-          const expr = substituteVariables(target.expr ?? '', values);
-          const result =
-            panel.type === 'timeseries'
-              ? await rangeQuery(stack.prometheusUrl, expr, now - 120, now, 15)
-              : await instantQuery(stack.prometheusUrl, expr, now);
-          expect({ panel: panel.title, expr, hasData: result.length > 0 }).toEqual({
-            panel: panel.title,
-            expr,
-            hasData: expectData
-          });
+        // A one-value panel (stat, gauge, bar gauge) over one chosen server must show that
+        // server alone: two series would be two servers sharing its name.
+        const single = singleValueVariables(dashboard);
+        const oneValue = ['stat', 'gauge', 'bargauge'].includes(panel.type ?? '');
+        for (const values of await variableChoices(dashboard)) {
+          // Not rounded down: a sample from the last fraction of a second must be inside the range.
+          const now = Date.now() / 1000;
+          for (const target of panel.targets ?? []) {
+            const expr = substituteVariables(target.expr ?? '', values);
+            const result =
+              panel.type === 'timeseries'
+                ? await rangeQuery(stack.prometheusUrl, expr, now - 120, now, 15)
+                : await instantQuery(stack.prometheusUrl, expr, now);
+            expect({ panel: panel.title, expr, hasData: result.length > 0 }).toEqual({
+              panel: panel.title,
+              expr,
+              hasData: expectData
+            });
+            const perServer = single.some((name) =>
+              usedVariables(target.expr ?? '').includes(name)
+            );
+            if (oneValue && perServer && expectData)
+              expect({ panel: panel.title, expr, series: result.length }).toEqual({
+                panel: panel.title,
+                expr,
+                series: 1
+              });
+          }
         }
       }
     );
@@ -281,4 +357,69 @@ describe('pictures', () => {
     },
     60_000 + COLLECT_SECONDS * 1000
   );
+});
+
+describe('an instance refresh replaces a server', () => {
+  // The zone's second server is replaced as its Auto Scaling group replaces one: the new one
+  // starts and is scraped, the old one shuts down (scraped down) and leaves discovery.
+  const [kept, old] = LOCAL_SERVERS;
+  const replacement = localServer('i-0000000000000000c');
+
+  test(`the old server's series end, the new one's start, and neither is "down"`, async () => {
+    if (!kept || !old) throw new Error('LOCAL_SERVERS needs two servers');
+    await stack.replaceServer(old, replacement);
+    expect(stack.servers().map((s) => s.instance)).toEqual([kept.instance, replacement.instance]);
+    // The old server was last scraped down; with its targets gone Prometheus ends its series
+    // (staleness markers, two scrape intervals after the target left): up is not 0, it is gone.
+    await waitFor(
+      `${old.instance}'s series to end`,
+      async () => {
+        const series = await instantQuery(stack.prometheusUrl, `up{instance="${old.instance}"}`);
+        return series.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 }
+    );
+    const up = await instantQuery(stack.prometheusUrl, 'up{job=~"node|backend"} == 1');
+    expect(up.map((s) => `${s.metric.job} ${s.metric.instance}`).sort()).toEqual(
+      [kept, replacement].flatMap((s) => [`backend ${s.instance}`, `node ${s.instance}`]).sort()
+    );
+    // ServerDown/BackendDown may have been pending while the old server was scraped down; once
+    // every rule group has run on the ended series they are gone, long before their 2 minutes.
+    const ended = Date.now();
+    await waitFor(
+      'every rule group to be evaluated after the series ended',
+      async () => {
+        const groups = await ruleGroups(stack.prometheusUrl);
+        return groups.every((g) => Date.parse(g.lastEvaluation) > ended) ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000 }
+    );
+    const alerts = await instantQuery(
+      stack.prometheusUrl,
+      'ALERTS{alertname=~"ServerDown|BackendDown|NewServerNotAnswering"}'
+    );
+    expect(
+      alerts.map((a) => `${a.metric.alertname} ${a.metric.alertstate} ${a.metric.instance}`)
+    ).toEqual([]);
+  }, 180_000);
+
+  test('the server variables list the old server (its history) and the new one apart', async () => {
+    for (const { dashboard } of dashboards)
+      for (const options of Object.values(await variableOptions(dashboard)))
+        expect([...options].sort()).toEqual([...SERVER_INSTANCES, replacement.instance].sort());
+  });
+
+  test("each server's history stays its own series: the old one's ends, the new one's starts", async () => {
+    const now = Date.now() / 1000;
+    const series = await rangeQuery(
+      stack.prometheusUrl,
+      'node_memory_MemTotal_bytes{job="node"}',
+      now - 600,
+      now,
+      15
+    );
+    expect(series.map((s) => s.metric.instance).sort()).toEqual(
+      [...SERVER_INSTANCES, replacement.instance].sort()
+    );
+  });
 });

@@ -18,6 +18,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync
 } from 'node:fs';
@@ -45,8 +46,37 @@ const MONITORING = join(REPO_ROOT, 'monitoring');
 const BACKEND = join(REPO_ROOT, 'app', 'backend');
 const VENV_BIN = join(REPO_ROOT, '.venv', 'bin');
 
-/** The name every local target carries as its `instance` label, like an app server's Name tag. */
-export const LOCAL_INSTANCE = 'ecommerce_app_local';
+/**
+ * An app server of the stack, labelled as EC2 discovery labels one (prometheus.ec2.yml.tftpl):
+ * `instance` is `<Name>/<instance id>`, `name` the Name tag its zone's Auto Scaling group gives
+ * all its servers.
+ */
+export interface LocalServer {
+  instance: string;
+  name: string;
+  instance_id: string;
+  availability_zone: string;
+}
+
+/** A server of zone `local-a`'s group (Name `ecommerce_app_local`), by instance id. */
+export function localServer(instanceId: string): LocalServer {
+  return {
+    instance: `ecommerce_app_local/${instanceId}`,
+    name: 'ecommerce_app_local',
+    instance_id: instanceId,
+    availability_zone: 'local-a'
+  };
+}
+
+/**
+ * The app servers the stack starts with: two of one Name in one zone (a group that scaled out,
+ * or old and new side by side in an instance refresh), each with its own node_exporter and
+ * backend.
+ */
+export const LOCAL_SERVERS: readonly LocalServer[] = [
+  localServer('i-0000000000000000a'),
+  localServer('i-0000000000000000b')
+];
 
 /** An alert notification as Alertmanager's webhook receiver posts it. */
 export interface WebhookNotification {
@@ -68,6 +98,15 @@ export interface MonitoringStack {
   notifications: WebhookNotification[];
   /** Number of requests the traffic driver sent, by the status the backend answered. */
   trafficByStatus: Map<number, number>;
+  /** The app servers scraped now (node and backend), in order. */
+  servers(): LocalServer[];
+  /**
+   * An instance refresh's step, as discovery sees it: starts `replacement` (its own
+   * node_exporter and backend) and adds its targets, then shuts `old` down (its processes
+   * stop, Prometheus scrapes `up` 0) and removes its targets, as discovery drops a terminated
+   * server. Resolves when Prometheus has scraped the replacement and seen the old one down.
+   */
+  replaceServer(old: LocalServer, replacement: LocalServer): Promise<void>;
   processes: RunningProcess[];
   stop(): Promise<void>;
 }
@@ -103,13 +142,16 @@ const TRAFFIC: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/readyz' }
 ];
 
+/** A file_sd file: one group per entry, each its targets and labels. */
 function writeTargets(
   dir: string,
   name: string,
-  targets: string[],
-  labels: Record<string, string>
+  groups: { targets: string[]; labels: Record<string, string> }[]
 ): void {
-  writeFileSync(join(dir, `${name}.yml`), `${JSON.stringify([{ targets, labels }], null, 2)}\n`);
+  // Written beside and renamed, so Prometheus never reads half a file.
+  const file = join(dir, `${name}.yml`);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(groups, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
 }
 
 async function startWebhookReceiver(
@@ -198,22 +240,13 @@ export async function startMonitoringStack(
   };
 
   try {
-    const [nodePort, backendPort, blackboxPort, alertmanagerPort, prometheusPort, fraudNodePort] =
-      await Promise.all([0, 1, 2, 3, 4, 5].map(() => freePort()));
+    const [blackboxPort, alertmanagerPort, prometheusPort, fraudNodePort] = await Promise.all(
+      [0, 1, 2, 3].map(() => freePort())
+    );
     const logs = join(dir, 'logs');
     mkdirSync(logs);
 
-    // node_exporter, with a textfile-collector directory of its own.
-    const textfile = join(dir, 'textfile');
-    mkdirSync(textfile);
-    const node = startProcess(
-      'node_exporter',
-      'prometheus-node-exporter',
-      [`--web.listen-address=127.0.0.1:${nodePort}`, `--collector.textfile.directory=${textfile}`],
-      { logFile: join(logs, 'node_exporter.log') }
-    );
-    processes.push(node);
-
+    // Each app server's node_exporter and backend, on ports of their own (startServer below).
     // The monitoring server's node_exporter as user data configures it: the textfile collector
     // only, over the directory the fetch timer fills; the file is the real CLI's output.
     log('running the fraud scan CLI for fraud_scan.prom');
@@ -235,17 +268,14 @@ export async function startMonitoringStack(
     );
     processes.push(fraudNode);
 
-    // The backend: migrate a fresh SQLite database, then gunicorn with the image's own settings
-    // file and, as on the servers, several workers sharing metrics through a multiprocess dir.
-    const multiproc = join(dir, 'prometheus-multiproc');
-    mkdirSync(multiproc);
+    // The backends: migrate a fresh SQLite database, then per server gunicorn with the image's
+    // own settings file and, as on the servers, several workers sharing metrics through a
+    // multiprocess dir of its own. The servers share the database, as they share RDS.
     const backendEnv = {
       ...process.env,
       DJANGO_ENV: 'development',
       DJANGO_DEBUG: 'false',
       DATABASE_URL: `sqlite:///${join(dir, 'shop.sqlite3')}`,
-      PROMETHEUS_MULTIPROC_DIR: multiproc,
-      GUNICORN_BIND: `127.0.0.1:${backendPort}`,
       GUNICORN_WORKERS: '2',
       GUNICORN_THREADS: '2',
       LOG_LEVEL: 'WARNING'
@@ -256,13 +286,57 @@ export async function startMonitoringStack(
       env: backendEnv,
       stdio: ['ignore', 'ignore', 'pipe']
     });
-    const backend = startProcess(
-      'gunicorn',
-      join(VENV_BIN, 'gunicorn'),
-      ['-c', join(REPO_ROOT, 'docker', 'backend', 'gunicorn.conf.py'), 'config.wsgi'],
-      { cwd: BACKEND, env: backendEnv, logFile: join(logs, 'gunicorn.log') }
-    );
-    processes.push(backend);
+
+    interface RunningServer {
+      server: LocalServer;
+      nodePort: number;
+      backendUrl: string;
+      processes: RunningProcess[];
+    }
+    const running: RunningServer[] = [];
+    const startServer = async (server: LocalServer): Promise<RunningServer> => {
+      const [nodePort, backendPort] = await Promise.all([freePort(), freePort()]);
+      const id = server.instance_id;
+      const textfile = join(dir, `textfile-${id}`);
+      mkdirSync(textfile);
+      const node = startProcess(
+        `node_exporter ${id}`,
+        'prometheus-node-exporter',
+        [
+          `--web.listen-address=127.0.0.1:${nodePort}`,
+          `--collector.textfile.directory=${textfile}`
+        ],
+        { logFile: join(logs, `node_exporter-${id}.log`) }
+      );
+      processes.push(node);
+      const multiproc = join(dir, `prometheus-multiproc-${id}`);
+      mkdirSync(multiproc);
+      const backend = startProcess(
+        `gunicorn ${id}`,
+        join(VENV_BIN, 'gunicorn'),
+        ['-c', join(REPO_ROOT, 'docker', 'backend', 'gunicorn.conf.py'), 'config.wsgi'],
+        {
+          cwd: BACKEND,
+          env: {
+            ...backendEnv,
+            PROMETHEUS_MULTIPROC_DIR: multiproc,
+            GUNICORN_BIND: `127.0.0.1:${backendPort}`
+          },
+          logFile: join(logs, `gunicorn-${id}.log`)
+        }
+      );
+      processes.push(backend);
+      const backendUrl = `http://127.0.0.1:${backendPort}`;
+      await Promise.all([
+        waitForHttp(`http://127.0.0.1:${nodePort}/metrics`, { timeoutMs: 20_000, process: node }),
+        waitForHttp(`${backendUrl}/healthz`, { timeoutMs: 30_000, process: backend })
+      ]);
+      return { server, nodePort, backendUrl, processes: [node, backend] };
+    };
+    log('starting the app servers');
+    running.push(...(await Promise.all(LOCAL_SERVERS.map((server) => startServer(server)))));
+    const first = running[0];
+    if (!first) throw new Error('LOCAL_SERVERS is empty');
 
     const blackbox = startProcess(
       'blackbox_exporter',
@@ -314,27 +388,42 @@ export async function startMonitoringStack(
       copyFileSync(join(MONITORING, 'prometheus', 'rules', file), join(promDir, 'rules', file));
     }
     writeFileSync(join(promDir, 'rules', 'zz-test-only-pipeline-check.yml'), PIPELINE_CHECK_RULES);
-    const labels = { instance: LOCAL_INSTANCE, availability_zone: 'local' };
-    writeTargets(join(promDir, 'targets'), 'node', [`127.0.0.1:${nodePort}`], labels);
-    writeTargets(join(promDir, 'targets'), 'backend', [`127.0.0.1:${backendPort}`], labels);
-    // Stands in for the load balancer: the health path the frontend's nginx proxies to the backend.
-    writeTargets(
-      join(promDir, 'targets'),
-      'lb_health',
-      [`http://127.0.0.1:${backendPort}/readyz`],
+    const targetsDir = join(promDir, 'targets');
+    // What discovery would list: every running server, labelled as relabelling labels it.
+    const writeServerTargets = (): void => {
+      const labels = (s: LocalServer): Record<string, string> => ({ ...s });
+      writeTargets(
+        targetsDir,
+        'node',
+        running.map((r) => ({ targets: [`127.0.0.1:${r.nodePort}`], labels: labels(r.server) }))
+      );
+      writeTargets(
+        targetsDir,
+        'backend',
+        running.map((r) => ({
+          targets: [r.backendUrl.replace('http://', '')],
+          labels: labels(r.server)
+        }))
+      );
+    };
+    writeServerTargets();
+    // Stands in for the load balancer: the health path the frontend's nginx proxies to a backend.
+    writeTargets(targetsDir, 'lb_health', [
       {
-        __blackbox: `127.0.0.1:${blackboxPort}`
+        targets: [`${first.backendUrl}/readyz`],
+        labels: { __blackbox: `127.0.0.1:${blackboxPort}` }
       }
-    );
-    writeTargets(join(promDir, 'targets'), 'prometheus', [`127.0.0.1:${prometheusPort}`], {
-      instance: 'monitoring'
-    });
-    writeTargets(join(promDir, 'targets'), 'alertmanager', [`127.0.0.1:${alertmanagerPort}`], {
-      instance: 'monitoring'
-    });
-    writeTargets(join(promDir, 'targets'), 'fraud_scan', [`127.0.0.1:${fraudNodePort}`], {
-      instance: 'monitoring'
-    });
+    ]);
+    const monitoring = { instance: 'monitoring' };
+    writeTargets(targetsDir, 'prometheus', [
+      { targets: [`127.0.0.1:${prometheusPort}`], labels: monitoring }
+    ]);
+    writeTargets(targetsDir, 'alertmanager', [
+      { targets: [`127.0.0.1:${alertmanagerPort}`], labels: monitoring }
+    ]);
+    writeTargets(targetsDir, 'fraud_scan', [
+      { targets: [`127.0.0.1:${fraudNodePort}`], labels: monitoring }
+    ]);
     const prometheus = startProcess(
       'prometheus',
       'prometheus',
@@ -347,16 +436,14 @@ export async function startMonitoringStack(
     );
     processes.push(prometheus);
 
-    const backendUrl = `http://127.0.0.1:${backendPort}`;
+    const backendUrl = first.backendUrl;
     const prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
     const alertmanagerUrl = `http://127.0.0.1:${alertmanagerPort}`;
     await Promise.all([
-      waitForHttp(`http://127.0.0.1:${nodePort}/metrics`, { timeoutMs: 20_000, process: node }),
       waitForHttp(`http://127.0.0.1:${fraudNodePort}/metrics`, {
         timeoutMs: 20_000,
         process: fraudNode
       }),
-      waitForHttp(`${backendUrl}/healthz`, { timeoutMs: 30_000, process: backend }),
       waitForHttp(`http://127.0.0.1:${blackboxPort}/metrics`, {
         timeoutMs: 20_000,
         process: blackbox
@@ -367,11 +454,15 @@ export async function startMonitoringStack(
     log('all processes answer');
 
     // Traffic, in bounded rounds: one round now so the first scrape already has request metrics.
+    // Each round goes to every server's backend, as the load balancer spreads requests.
     const round = async (): Promise<void> => {
+      const requests = running.flatMap((r) =>
+        TRAFFIC.map((request) => ({ ...request, url: r.backendUrl }))
+      );
       await Promise.all(
-        TRAFFIC.map(async ({ method, path, body }) => {
+        requests.map(async ({ url, method, path, body }) => {
           try {
-            const response = await fetch(`${backendUrl}${path}`, {
+            const response = await fetch(`${url}${path}`, {
               method,
               headers: body ? { 'content-type': 'application/json' } : {},
               body: body ? JSON.stringify(body) : undefined,
@@ -406,7 +497,7 @@ export async function startMonitoringStack(
       async () => {
         const targets = await activeTargets(prometheusUrl);
         const down = targets.filter((t: PromTarget) => t.health !== 'up');
-        return targets.length === 6 && down.length === 0 ? true : undefined;
+        return targets.length === 4 + 2 * running.length && down.length === 0 ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 1000, process: prometheus }
     );
@@ -439,6 +530,34 @@ export async function startMonitoringStack(
       { timeoutMs: 60_000, intervalMs: 1000, process: prometheus }
     );
     log('rates have data');
+
+    const upOf = async (server: LocalServer): Promise<string[]> =>
+      (await instantQuery(prometheusUrl, `up{instance="${server.instance}"}`))
+        .map((series) => `${series.metric.job} ${series.value?.[1]}`)
+        .sort();
+    const replaceServer = async (old: LocalServer, replacement: LocalServer): Promise<void> => {
+      const leaving = running.find((r) => r.server.instance === old.instance);
+      if (!leaving) throw new Error(`${old.instance} is not one of the stack's servers`);
+      // Launch before terminate: the new server is scraped before the old one goes.
+      running.push(await startServer(replacement));
+      writeServerTargets();
+      await waitFor(
+        `${replacement.instance} to be scraped up`,
+        async () => ((await upOf(replacement)).join(',') === 'backend 1,node 1' ? true : undefined),
+        { timeoutMs: 60_000, intervalMs: 500, process: prometheus }
+      );
+      // The shutdown: its exporters stop, and Prometheus scrapes them down before discovery
+      // notices the instance is no longer running.
+      running.splice(running.indexOf(leaving), 1);
+      await Promise.all(leaving.processes.map((p) => p.stop()));
+      await waitFor(
+        `${old.instance} to be scraped down`,
+        async () => ((await upOf(old)).join(',') === 'backend 0,node 0' ? true : undefined),
+        { timeoutMs: 60_000, intervalMs: 500, process: prometheus }
+      );
+      writeServerTargets();
+    };
+
     return {
       dir,
       prometheusUrl,
@@ -447,6 +566,8 @@ export async function startMonitoringStack(
       fraudScanTextfile,
       notifications,
       trafficByStatus,
+      servers: () => running.map((r) => r.server),
+      replaceServer,
       processes,
       stop
     };
