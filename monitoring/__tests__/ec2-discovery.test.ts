@@ -354,8 +354,6 @@ describe('EC2 discovery of the app servers (prometheus.ec2.yml.tftpl against mot
       // The markers come two scrape intervals (15 s) after the target left, in case it returns.
       { timeoutMs: 60_000, intervalMs: 500, process: prometheus }
     );
-    expect(
-      await instantQuery(prometheusUrl, `up{instance="${oldInstance}"} == 0`)
-    ).toEqual([]);
+    expect(await instantQuery(prometheusUrl, `up{instance="${oldInstance}"} == 0`)).toEqual([]);
   }, 90_000);
 });
