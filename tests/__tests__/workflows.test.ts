@@ -163,7 +163,7 @@ describe('deploy.yml', () => {
     expect(workflow.concurrency?.['cancel-in-progress']).toBe(false);
   });
 
-  it('grants nothing by default; id-token: write only to the jobs that get AWS credentials', () => {
+  it('grants nothing by default; id-token: write only to the jobs that get AWS credentials or attest images, attestations: write only to the latter', () => {
     expect(workflow.permissions).toEqual({});
     for (const [id, job] of Object.entries(jobs)) {
       expect({ id, hasPermissions: job.permissions !== undefined }).toEqual({
@@ -172,15 +172,86 @@ describe('deploy.yml', () => {
       });
       const perms = typeof job.permissions === 'object' ? job.permissions : {};
       const needsAws = usesOf(job).includes('./actions/aws-credentials');
+      // A docker-image step whose attest input is set (an expression or 'true'): Sigstore signs
+      // with the job's OIDC identity, and GitHub stores the attestation.
+      const attests = (job.steps ?? []).some(
+        (s) =>
+          s.uses === './actions/docker-image' &&
+          s.with?.attest !== undefined &&
+          s.with.attest !== 'false' &&
+          s.with.attest !== false
+      );
       expect({ id, idToken: perms['id-token'] }).toEqual({
         id,
-        idToken: needsAws ? 'write' : undefined
+        idToken: needsAws || attests ? 'write' : undefined
       });
       for (const [scope, level] of Object.entries(perms)) {
-        if (scope !== 'id-token')
-          expect({ id, scope, level }).toEqual({ id, scope, level: 'read' });
+        if (scope === 'id-token') continue;
+        const expected = scope === 'attestations' && attests ? 'write' : 'read';
+        expect({ id, scope, level }).toEqual({ id, scope, level: expected });
       }
     }
+    // The attesting job gets those two and reads the code, nothing else.
+    expect(jobs.images?.permissions).toEqual({
+      contents: 'read',
+      'id-token': 'write',
+      attestations: 'write'
+    });
+  });
+
+  it('attests both images, and the deploy job verifies them — exactly this file on the default branch — before the apply', () => {
+    const builds = (jobs.images?.steps ?? []).filter((s) => s.uses === './actions/docker-image');
+    expect(builds.map((s) => [s.with?.sbom, s.with?.provenance, s.with?.attest])).toEqual([
+      ['true', 'true', "${{ vars.ATTEST_IMAGES != 'false' }}"],
+      ['true', 'true', "${{ vars.ATTEST_IMAGES != 'false' }}"]
+    ]);
+    const steps = jobs.deploy?.steps ?? [];
+    const verify = steps.findIndex((s) => s.run?.includes('gh attestation verify'));
+    const fetch = steps.findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
+    const apply = steps.findIndex((s) => s.id === 'apply');
+    expect(verify).toBeGreaterThan(0);
+    expect(verify).toBeLessThan(fetch);
+    expect(fetch).toBeLessThan(apply);
+    expect(steps[verify]?.if).toBe("vars.ATTEST_IMAGES != 'false'");
+    expect(steps[verify]?.run).toContain('--cert-identity "$SIGNER"');
+    expect(steps[verify]?.env?.SIGNER).toBe(
+      "${{ github.server_url }}/${{ github.repository }}/.github/workflows/deploy.yml@refs/heads/${{ github.event.repository.default_branch || 'main' }}"
+    );
+    expect(jobs.deploy?.permissions).toMatchObject({ attestations: 'read' });
+  });
+
+  it('holds the plan and the apply to the reviewed plan unless apply-unreviewed, which leaves the production environment in place', () => {
+    const on = workflow.on as {
+      workflow_dispatch: { inputs: Record<string, { type: string; default: unknown }> };
+    };
+    expect(on.workflow_dispatch.inputs['apply-unreviewed']).toMatchObject({
+      type: 'boolean',
+      default: false
+    });
+    const plan = (jobs.plan?.steps ?? []).find((s) => s.id === 'plan');
+    const apply = (jobs.deploy?.steps ?? []).find((s) => s.id === 'apply');
+    expect(plan?.with?.['check-reviewed-plan']).toBe(
+      '${{ !inputs.plan-only && !inputs.apply-unreviewed }}'
+    );
+    expect(apply?.with?.['check-reviewed-plan']).toBe('${{ !inputs.apply-unreviewed }}');
+    for (const step of [plan, apply]) {
+      expect(step?.with?.['require-reviewed-plan']).toBe(
+        "${{ vars.REQUIRE_REVIEWED_PLAN == 'true' }}"
+      );
+      expect(step?.with?.['unreviewed-variables']).toBe('backend_image\nfrontend_image\n');
+    }
+    // apply-unreviewed reaches nothing else: not the environment, not a job's condition.
+    expect(jobs.deploy?.environment).toMatchObject({ name: 'production' });
+    const mentions = text
+      .split('\n')
+      .filter((l) => l.includes('inputs.apply-unreviewed'))
+      .map((l) => l.trim());
+    expect(mentions).toEqual([
+      'if: inputs.apply-unreviewed',
+      'check-reviewed-plan: ${{ !inputs.plan-only && !inputs.apply-unreviewed }}',
+      'check-reviewed-plan: ${{ !inputs.apply-unreviewed }}',
+      'APPLY_UNREVIEWED: ${{ inputs.apply-unreviewed }}'
+    ]);
   });
 
   it('pins every third-party action to a full commit SHA with its version in a comment', () => {
