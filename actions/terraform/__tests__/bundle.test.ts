@@ -124,7 +124,7 @@ describe('terraform bundle, mode plan', () => {
 
     expect(run.summary).toContain('### Terraform plan — `infra`');
     expect(run.summary).toContain('**Plan: 6 to add, 0 to change, 0 to destroy.**');
-    expect(run.summary).toContain('| ➕ create | `module.RDS.aws_db_instance.this` |  |');
+    expect(run.summary).toContain('| ➕ create | `module.rds.aws_db_instance.this` |  |');
     expect(run.summary).toContain('<details><summary>Full plan (Terraform 1.11.4)</summary>');
   });
 
@@ -136,9 +136,9 @@ describe('terraform bundle, mode plan', () => {
     );
     expect(run.exitCode).not.toBe(0);
     expect(run.errors[0]).toContain('Refusing a plan that deletes protected resources');
-    expect(run.errors[0]).toContain('module.RDS.aws_db_instance.this (replace');
+    expect(run.errors[0]).toContain('module.rds.aws_db_instance.this (replace');
     expect(run.errors[0]).toContain('allow-destroy');
-    expect(run.summary).toContain('Refused by the destroy guard: module.RDS.aws_db_instance.this');
+    expect(run.summary).toContain('Refused by the destroy guard: module.rds.aws_db_instance.this');
     expect(run.summary).toContain('♻️ replace');
   });
 
@@ -482,14 +482,14 @@ describe('terraform bundle, the plan on the pull request and the check after the
     const refused = await run(
       ws,
       shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [
-        resource('module.RDS.aws_db_instance.this', ['delete', 'create'], { engine: 'postgres' })
+        resource('module.rds.aws_db_instance.this', ['delete', 'create'], { engine: 'postgres' })
       ]),
       { 'pr-comment': 'true' },
       pullRequestEnv(ws)
     );
     expect(refused.run.errors[0]).toContain('Refusing a plan that deletes protected resources');
     expect(gh.comments[0]?.body).toContain(
-      '⛔ **Destroy guard: refused.** This plan deletes protected resources (aws_db_instance): `module.RDS.aws_db_instance.this`'
+      '⛔ **Destroy guard: refused.** This plan deletes protected resources (aws_db_instance): `module.rds.aws_db_instance.this`'
     );
   });
 

@@ -14,7 +14,7 @@ import { FRONT_A, FRONT_B, IMAGE_A, IMAGE_B, resource, shopPlan } from './suppor
 
 const IMAGES = ['backend_image', 'frontend_image'];
 const SG = (ingressPort: number) =>
-  resource('module.VPC.aws_security_group.app', ['update'], {
+  resource('module.vpc.aws_security_group.app', ['update'], {
     name: 'ecommerce-app',
     ingress: [{ from_port: ingressPort, to_port: ingressPort, cidr_blocks: ['10.0.0.0/16'] }]
   });
@@ -49,7 +49,7 @@ describe('fingerprintPlan', () => {
       IMAGES
     );
     expect(deploy.digest).toBe(reviewed.digest);
-    expect(deploy.entries.map((e) => e.address)).toEqual(['module.VPC.aws_security_group.app']);
+    expect(deploy.entries.map((e) => e.address)).toEqual(['module.vpc.aws_security_group.app']);
     expect(deploy.unreviewedOnly).toEqual([
       'aws_ssm_parameter.backend_image',
       'aws_ssm_parameter.frontend_image'
@@ -68,7 +68,7 @@ describe('fingerprintPlan', () => {
 
   it('a value that embeds the image is compared with the image as ${var.<name>}; the rest of it still counts', () => {
     const server = (image: string, size: string) =>
-      resource('module.EC2.aws_instance.app["az1"]', ['create'], {
+      resource('module.ec2.aws_instance.app["az1"]', ['create'], {
         instance_type: size,
         user_data: `docker run ${image}`
       });
@@ -95,7 +95,7 @@ describe('fingerprintPlan', () => {
       ).toString('base64');
     const template = (before: string | null, after: string) =>
       resource(
-        'module.EC2.aws_launch_template.app',
+        'module.ec2.aws_launch_template.app',
         before === after ? ['no-op'] : ['update'],
         { name: 'ecommerce-app', user_data: after },
         {
@@ -113,7 +113,7 @@ describe('fingerprintPlan', () => {
     it('a new image only: the new version is no change to review', () => {
       const deploy = fp(IMAGE_B, FRONT_B, template(deployed, userData(IMAGE_B, FRONT_B)));
       expect(deploy.entries).toEqual([]);
-      expect(deploy.unreviewedOnly).toContain('module.EC2.aws_launch_template.app');
+      expect(deploy.unreviewedOnly).toContain('module.ec2.aws_launch_template.app');
     });
 
     it('a compose change planned on the pull request with the running images matches the deploy with new ones', () => {
@@ -133,7 +133,7 @@ describe('fingerprintPlan', () => {
         template(deployed, userData(IMAGE_B, FRONT_B, 'services: {db: {}}'))
       );
       expect(reviewed.entries.map((e) => e.address)).toEqual([
-        'module.EC2.aws_launch_template.app'
+        'module.ec2.aws_launch_template.app'
       ]);
       expect(deploy.digest).toBe(reviewed.digest);
       expect(other.digest).not.toBe(reviewed.digest);
@@ -142,7 +142,7 @@ describe('fingerprintPlan', () => {
     it('an image in another repository is not an unreviewed value', () => {
       const elsewhere = `docker.io/mallory/ecommerce-backend@sha256:${'e'.repeat(64)}`;
       const deploy = fp(IMAGE_B, FRONT_B, template(deployed, userData(elsewhere, FRONT_B)));
-      expect(deploy.entries.map((e) => e.address)).toEqual(['module.EC2.aws_launch_template.app']);
+      expect(deploy.entries.map((e) => e.address)).toEqual(['module.ec2.aws_launch_template.app']);
     });
 
     it('a tag kept before the digest is part of the image, not of the review', () => {
@@ -193,7 +193,7 @@ describe('fingerprintPlan', () => {
   it('sensitive values never reach the fingerprint, but the resource and its action do', () => {
     const secret = (password: string) =>
       resource(
-        'module.RDS.aws_db_instance.this',
+        'module.rds.aws_db_instance.this',
         ['update'],
         { password, instance_class: 'db.t3.micro' },
         {
@@ -207,7 +207,7 @@ describe('fingerprintPlan', () => {
       shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [secret('correct horse')])
     );
     expect(one.digest).toBe(two.digest);
-    expect(one.entries.map((e) => e.address)).toEqual(['module.RDS.aws_db_instance.this']);
+    expect(one.entries.map((e) => e.address)).toEqual(['module.rds.aws_db_instance.this']);
     const leaked = createHash('sha256')
       .update(canonicalJson({ instance_class: 'db.t3.micro', password: 'hunter2' }))
       .digest('hex')
@@ -242,15 +242,15 @@ describe('compareFingerprints', () => {
       shopPlan({ backend: IMAGE_B, frontend: FRONT_B }, [
         SG(22),
         resource('aws_lb.this', ['delete', 'create'], { idle_timeout: 60 }),
-        resource('module.RDS.aws_db_instance.this', ['delete'], null)
+        resource('module.rds.aws_db_instance.this', ['delete'], null)
       ]),
       IMAGES
     ).entries;
     expect(compareFingerprints(reviewed, current).map(describeDifference)).toEqual([
       'aws_lb.this: reviewed update, now delete then create',
       'aws_s3_bucket.logs: the reviewed plan would create it; this plan leaves it alone',
-      'module.RDS.aws_db_instance.this: not in the reviewed plan; this plan would delete it',
-      'module.VPC.aws_security_group.app: update with other values than reviewed'
+      'module.rds.aws_db_instance.this: not in the reviewed plan; this plan would delete it',
+      'module.vpc.aws_security_group.app: update with other values than reviewed'
     ]);
     expect(compareFingerprints(reviewed, reviewed)).toEqual([]);
   });

@@ -55,12 +55,12 @@ describe('the plan comment', () => {
 
   it('a plan the destroy guard refuses says so first', () => {
     const { text } = body(
-      [resource('module.RDS.aws_db_instance.this', ['delete', 'create'], { engine: 'postgres' })],
+      [resource('module.rds.aws_db_instance.this', ['delete', 'create'], { engine: 'postgres' })],
       'x',
-      ['module.RDS.aws_db_instance.this']
+      ['module.rds.aws_db_instance.this']
     );
     expect(text).toContain(
-      '⛔ **Destroy guard: refused.** This plan deletes protected resources (aws_db_instance): `module.RDS.aws_db_instance.this`.'
+      '⛔ **Destroy guard: refused.** This plan deletes protected resources (aws_db_instance): `module.rds.aws_db_instance.this`.'
     );
   });
 

@@ -28,7 +28,9 @@ describe('plan JSON summary', () => {
   it('summarizes the first deploy of the shop (module addresses, for_each keys)', () => {
     const summary = summaryOf('aws-first-deploy.plan.json');
     expect(summary).toMatchObject({ add: 6, change: 0, destroy: 0, replace: 0 });
-    expect(summary.changes.map((c) => c.address)).toContain('module.EC2.aws_instance.app["az1"]');
+    expect(summary.changes.map((c) => c.address)).toContain(
+      'module.ec2.aws_autoscaling_group.app["az1"]'
+    );
   });
 
   it('an image update is one in-place change; no-ops are left out', () => {
@@ -59,20 +61,20 @@ describe('destroy guard', () => {
 
   it('refuses replacing the database (a replace deletes first)', () => {
     expect(() => enforceDestroyGuard(danger, ['aws_db_instance'], [])).toThrow(
-      /module\.RDS\.aws_db_instance\.this \(replace, replace_because_cannot_update\)/
+      /module\.rds\.aws_db_instance\.this \(replace, replace_because_cannot_update\)/
     );
   });
 
   it('allows it when the type or the address is listed in allow-destroy', () => {
     expect(guardedDeletions(danger, ['aws_db_instance'], ['aws_db_instance'])).toEqual([]);
     expect(
-      guardedDeletions(danger, ['aws_db_instance'], ['module.RDS.aws_db_instance.this'])
+      guardedDeletions(danger, ['aws_db_instance'], ['module.rds.aws_db_instance.this'])
     ).toEqual([]);
   });
 
-  it('guards other types when asked (an app server deleted)', () => {
-    expect(guardedDeletions(danger, ['aws_instance'], []).map((c) => c.address)).toEqual([
-      'module.EC2.aws_instance.app["az2"]'
+  it('guards other types when asked (an app server group deleted)', () => {
+    expect(guardedDeletions(danger, ['aws_autoscaling_group'], []).map((c) => c.address)).toEqual([
+      'module.ec2.aws_autoscaling_group.app["az2"]'
     ]);
   });
 });
