@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fakeCommands, runStep } from './support/run-step.js';
@@ -104,6 +104,85 @@ describe('teardown.yml', () => {
 
     it('goes on when both are off', () => {
       expect(replay(false, false).status).toBe(0);
+    });
+  });
+
+  describe('terraform destroy', () => {
+    const step = destroy?.steps?.find((s) => s.name === 'terraform destroy');
+    const BACKEND = `docker.io/octo/shop-backend@sha256:${'a'.repeat(64)}`;
+    const FRONTEND = `docker.io/octo/shop-frontend@sha256:${'b'.repeat(64)}`;
+    const PLACEHOLDER = `docker.io/library/destroyed@sha256:${'0'.repeat(64)}`;
+
+    /** Replays the step with a terraform that answers `output` with `releaseImages` (or fails). */
+    function replay(releaseImages: string | undefined) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'teardown-destroy-'));
+      const bin = fakeCommands({
+        terraform: [
+          `echo "$*" >>"${dir}/terraform.calls"`,
+          'if [ "$1" = output ]; then',
+          releaseImages === undefined
+            ? '  echo "Output \"release_images\" not found" >&2; exit 1'
+            : `  printf '%s\\n' '${releaseImages}'`,
+          'fi',
+          'if [ "$1" = destroy ]; then shift; printf "%s\\n" "$@" >"' + dir + '/destroy.args"; fi'
+        ].join('\n'),
+        // The image parameters are gone: nothing may ask SSM for them any more.
+        aws: `echo "$*" >>"${dir}/aws.calls"; exit 1`
+      });
+      const summary = path.join(dir, 'summary.md');
+      writeFileSync(summary, '');
+      const run = runStep(
+        step,
+        {
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+          AWS_REGION: 'eu-west-1',
+          GITHUB_REPOSITORY: 'octo/shop',
+          GITHUB_STEP_SUMMARY: summary,
+          DOCKERHUB_USERNAME: 'octo',
+          SHOP_DOMAIN: '',
+          SHOP_CERTIFICATE_ARN: ''
+        },
+        dir
+      );
+      const read = (file: string): string => {
+        try {
+          return readFileSync(path.join(dir, file), 'utf8');
+        } catch {
+          return '';
+        }
+      };
+      return { run, destroyArgs: read('destroy.args').split('\n'), awsCalls: read('aws.calls') };
+    }
+
+    it("destroys with the images the state's release_images output names, as the drift check reads them", () => {
+      const { run, destroyArgs, awsCalls } = replay(
+        JSON.stringify({ backend: BACKEND, frontend: FRONTEND })
+      );
+      expect(run.status).toBe(0);
+      expect(destroyArgs).toEqual(
+        expect.arrayContaining([
+          '-auto-approve',
+          `backend_image=${BACKEND}`,
+          `frontend_image=${FRONTEND}`,
+          'db_deletion_protection=false',
+          'alb_deletion_protection=false'
+        ])
+      );
+      expect(run.stdout).not.toContain('::notice::');
+      expect(awsCalls).toBe('');
+      expect(step?.run).not.toMatch(/ssm|\/ecommerce\/deploy\//);
+    });
+
+    it('still destroys a state without the output, with a placeholder and a notice', () => {
+      const { run, destroyArgs, awsCalls } = replay(undefined);
+      expect(run.status).toBe(0);
+      expect(destroyArgs).toEqual(
+        expect.arrayContaining([`backend_image=${PLACEHOLDER}`, `frontend_image=${PLACEHOLDER}`])
+      );
+      expect(run.stdout).toContain(
+        '::notice::The state has no release_images output naming a backend image: destroying with a placeholder'
+      );
+      expect(awsCalls).toBe('');
     });
   });
 });
