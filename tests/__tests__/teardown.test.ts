@@ -121,10 +121,10 @@ describe('teardown.yml', () => {
           `echo "$*" >>"${dir}/terraform.calls"`,
           'if [ "$1" = output ]; then',
           releaseImages === undefined
-            ? '  echo "Output \"release_images\" not found" >&2; exit 1'
+            ? "  echo 'Output release_images not found' >&2; exit 1"
             : `  printf '%s\\n' '${releaseImages}'`,
           'fi',
-          'if [ "$1" = destroy ]; then shift; printf "%s\\n" "$@" >"' + dir + '/destroy.args"; fi'
+          `if [ "$1" = destroy ]; then shift; printf '%s\\n' "$@" >"${dir}/destroy.args"; fi`
         ].join('\n'),
         // The image parameters are gone: nothing may ask SSM for them any more.
         aws: `echo "$*" >>"${dir}/aws.calls"; exit 1`
