@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -10,7 +9,16 @@ import {
   fingerprintPlan
 } from '../src/fingerprint.js';
 import { parsePlanJson } from '../src/plan-json.js';
-import { FRONT_A, FRONT_B, IMAGE_A, IMAGE_B, resource, shopPlan } from './support/plans.js';
+import {
+  FRONT_A,
+  FRONT_B,
+  IMAGE_A,
+  IMAGE_B,
+  resource,
+  shopPlan,
+  launchTemplate,
+  appUserData
+} from './support/plans.js';
 
 const IMAGES = ['backend_image', 'frontend_image'];
 const SG = (ingressPort: number) =>
@@ -39,7 +47,7 @@ describe('fingerprintPlan', () => {
   });
 
   it('a pull request planned with the deployed images and the deploy with new ones: the same fingerprint', () => {
-    // On the pull request the image parameters are no-ops; after the merge they are updates.
+    // On the pull request the launch template is a no-op; after the merge, a new version.
     const reviewed = fingerprintPlan(
       shopPlan({ backend: IMAGE_A, frontend: FRONT_A }, [SG(443)]),
       IMAGES
@@ -50,10 +58,7 @@ describe('fingerprintPlan', () => {
     );
     expect(deploy.digest).toBe(reviewed.digest);
     expect(deploy.entries.map((e) => e.address)).toEqual(['module.vpc.aws_security_group.app']);
-    expect(deploy.unreviewedOnly).toEqual([
-      'aws_ssm_parameter.backend_image',
-      'aws_ssm_parameter.frontend_image'
-    ]);
+    expect(deploy.unreviewedOnly).toEqual(['module.ec2.aws_launch_template.app']);
   });
 
   it('without unreviewed-variables the image updates are changes like any other', () => {
@@ -61,8 +66,7 @@ describe('fingerprintPlan', () => {
     const deploy = fingerprintPlan(shopPlan({ backend: IMAGE_B, frontend: FRONT_B }, [SG(443)]));
     expect(deploy.digest).not.toBe(reviewed.digest);
     expect(compareFingerprints(reviewed.entries, deploy.entries).map((d) => d.address)).toEqual([
-      'aws_ssm_parameter.backend_image',
-      'aws_ssm_parameter.frontend_image'
+      'module.ec2.aws_launch_template.app'
     ]);
   });
 
@@ -89,10 +93,7 @@ describe('fingerprintPlan', () => {
   });
 
   describe('a launch template whose user data (base64gzip, as Terraform encodes it) names the images', () => {
-    const userData = (backend: string, frontend: string, compose = 'services: {}') =>
-      gzipSync(
-        `#!/bin/bash\nBACKEND_IMAGE='${backend}'\nFRONTEND_IMAGE='${frontend}'\ncat <<'EOF'\n${compose}\nEOF\n`
-      ).toString('base64');
+    const userData = appUserData;
     const template = (before: string | null, after: string) =>
       resource(
         'module.ec2.aws_launch_template.app',
@@ -154,22 +155,16 @@ describe('fingerprintPlan', () => {
   });
 
   it('an update that changes an image and something else is a change', () => {
-    const both = resource(
-      'aws_ssm_parameter.backend_image',
-      ['update'],
-      {
-        value: IMAGE_B,
-        description: 'changed by hand'
-      },
-      { before: { value: IMAGE_A, description: 'Backend image' } }
-    );
+    const both = launchTemplate([IMAGE_A, FRONT_A], [IMAGE_B, FRONT_A]);
+    both.change.before = { ...both.change.before, instance_type: 't3.small' };
+    both.change.after = { ...both.change.after, instance_type: 't3.medium' };
     const fp = fingerprintPlan(shopPlan({ backend: IMAGE_B, frontend: FRONT_A }, []), IMAGES);
     const withBoth = fingerprintPlan(
       { ...shopPlan({ backend: IMAGE_B, frontend: FRONT_A }), resource_changes: [both] },
       IMAGES
     );
     expect(fp.entries).toEqual([]);
-    expect(withBoth.entries.map((e) => e.address)).toEqual(['aws_ssm_parameter.backend_image']);
+    expect(withBoth.entries.map((e) => e.address)).toEqual(['module.ec2.aws_launch_template.app']);
   });
 
   it('values Terraform does not know yet are left out; a known value that differs is not', () => {

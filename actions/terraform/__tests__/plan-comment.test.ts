@@ -47,7 +47,7 @@ describe('the plan comment', () => {
     );
     expect(text).toContain('| ✏️ update | `aws_lb.this` |');
     expect(text).toContain(
-      'Changed only by values the deploy sets itself (the images): `aws_ssm_parameter.backend_image`.'
+      'Changed only by values the deploy sets itself (the images): `module.ec2.aws_launch_template.app`.'
     );
     expect(text).toContain(`Planned for \`${HEAD.slice(0, 12)}\` into \`main\``);
     expect(text).toContain(`Fingerprint \`${fp.digest.slice(0, 16)}\``);
