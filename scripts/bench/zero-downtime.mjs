@@ -8,7 +8,8 @@
 //   replace   what an instance refresh does (launch before terminate, minimum healthy 100%):
 //             for each instance, a new one boots, is registered, turns healthy; then the old
 //             one is deregistered, drained and stopped.
-//   patch     what actions/rollout-check does today: for each instance, deregister and drain
+//   patch     what the rollout did before the Auto Scaling groups (rollout-check's deprecated
+//             in-place redeploy), kept as a comparison: for each instance, deregister and drain
 //             it, restart its processes in place, wait for its /readyz, register it again and
 //             wait until it is healthy.
 //   abrupt    (only with SEQUENCES=...,abrupt) a control: replace, but the old instance is
@@ -326,7 +327,7 @@ const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).j
 
 const names = {
   replace: 'replace (instance refresh)',
-  patch: 'patch in place (today)',
+  patch: 'patch in place (the old rollout)',
   abrupt: 'stop before deregistering'
 };
 console.log(

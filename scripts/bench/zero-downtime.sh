@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Zero-downtime simulation (not a test): a release of every instance behind a load balancer that
 # health-checks and drains like the ALB, under a bounded wrk load, played as an instance refresh
-# does it (replace: launch, healthy, drain the old one, stop it) and as the rollout does today
-# (patch in place: drain, restart, healthy again). scripts/bench/zero-downtime.mjs does the work;
+# does it (replace: launch, healthy, drain the old one, stop it; what a release does now) and as
+# the rollout before the Auto Scaling groups did (patch in place: drain, restart, healthy again),
+# kept as a comparison. scripts/bench/zero-downtime.mjs does the work;
 # this prepares what it needs: wrk, nginx, the backend's .venv and a fresh PostgreSQL database
 # with the demo catalog, shared by every instance as RDS is.
 #
