@@ -2,20 +2,21 @@
 # cheap way to try the vpc module (terraform init && terraform apply in this folder).
 
 provider "aws" {
-  region = "us-east-1"
+  region = var.region
 }
 
 locals {
   name = "ex-${basename(path.cwd)}"
+  tags = merge({ Project = local.name, Example = "true" }, var.tags)
 }
 
 module "vpc" {
   source = "../../modules/vpc"
 
   name                       = local.name
-  azs                        = ["us-east-1a", "us-east-1b"]
-  single_nat_gateway         = true
+  azs                        = var.azs
+  single_nat_gateway         = var.single_nat_gateway
   create_default_vpc_peering = false
 
-  tags = { Project = local.name, Example = "true" }
+  tags = local.tags
 }
