@@ -152,12 +152,17 @@ function standInModule(module: ModuleConfig): string {
   return [UNKNOWN, ...variables, ...outputs].join('\n');
 }
 
+/** Temporary folders of this run, removed after it. */
+const made: string[] = [];
+
 /**
  * The example's provider-free copy in a folder of the same name (its names use
  * basename(path.cwd)), with `edit` applied to its main.tf (seeded mistakes); the folder.
  */
 async function providerFreeExample(dir: string, edit = (text: string) => text): Promise<string> {
-  const root = path.join(mkdtempSync(path.join(tmpdir(), 'tf-example-')), path.basename(dir));
+  const base = mkdtempSync(path.join(tmpdir(), 'tf-example-'));
+  made.push(base);
+  const root = path.join(base, path.basename(dir));
   mkdirSync(root);
   for (const name of readdirSync(path.join(TERRAFORM_DIR, dir))) {
     const from = path.join(TERRAFORM_DIR, dir, name);
@@ -177,15 +182,12 @@ async function providerFreeExample(dir: string, edit = (text: string) => text): 
   return root;
 }
 
-const made: string[] = [];
-
 /** `terraform init` and `plan` of an example's provider-free copy: whether it passed, and why not. */
 async function planExample(
   dir: string,
   edit?: (text: string) => string
 ): Promise<{ ok: boolean; message: string }> {
   const root = await providerFreeExample(dir, edit);
-  made.push(path.dirname(root));
   const required = (await loadModule(dir)).blocks
     .filter((b) => b.kind === 'variable' && !('default' in b.body))
     .map((b) => b.name);
