@@ -3,7 +3,8 @@
 # score it): for several generator seeds, the backend's generate_demo_transactions fills a
 # throw-away PostgreSQL database (ordinary buyers plus planted card testing, many cards and
 # country hopping, tagged in gateway_reference), the committed CLI scans it with each
-# threshold method, and the flagged share per pattern is printed.
+# threshold method, and the flagged share per pattern is printed. Training uses the defaults
+# the nightly workflow uses (100 epochs at most, early stopping with patience 10).
 #   bash scripts/bench/fraud-shop-table.sh [SEEDS (default "1 2 3 4 7")]
 #   FRAUD_SHOP_VARIANTS="robust,trim empirical,no-trim" FRAUD_SHOP_UNTIL=2026-06-15T12:00:00+00:00
 set -euo pipefail
@@ -32,7 +33,7 @@ for seed in $seeds; do
     method="${variant%,*}"
     out="$work/$seed-$method-${variant#*,}"
     node "$REPO_ROOT/actions/fraud-scan/dist/cli.js" --source postgres --database-url "$url" --train \
-      --epochs 60 --threshold-method "$method" "--${variant#*,}" --output-dir "$out" --model-output "$out/model.json" \
+      --threshold-method "$method" "--${variant#*,}" --output-dir "$out" --model-output "$out/model.json" \
       >"$out.log" 2>&1 || { cat "$out.log"; exit 1; }
     threshold="$(awk '/^fraud_scan_threshold/ {print $2}' "$out/fraud_scan.prom")"
     cut -d, -f1 "$out/flagged.csv" | tail -n +2 >"$out/ids"

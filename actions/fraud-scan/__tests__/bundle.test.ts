@@ -130,7 +130,7 @@ describe('fraud-scan action bundle', () => {
     expect(again.outputs.flagged).toBe(run.outputs.flagged);
     expect(again.outputs['issues-opened']).toBe('0');
     expect(gh.issues).toHaveLength(count);
-  });
+  }, 180_000); // trains twice in the bundle (two fits): over a minute on 2 busy cores
 
   it('issue bodies carry no email, name or full card number (every body is scanned)', async () => {
     const run = await runBundle('fraud-scan', {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -8,11 +8,16 @@ import {
   trainableParameters,
   trainAutoencoder
 } from '../src/autoencoder.js';
-import { DEFAULT_DETECTOR_OPTIONS, scoreFeatureRows, trainDetector } from '../src/detector.js';
+import {
+  DEFAULT_DETECTOR_OPTIONS,
+  type Detector,
+  scoreFeatureRows,
+  trainDetector
+} from '../src/detector.js';
 import { featurize } from '../src/evaluate.js';
 import { stripemodelProfile } from '../src/features/stripemodel.js';
 import { transactionsProfile } from '../src/features/transactions.js';
-import { loadDetector, saveDetector } from '../src/model-file.js';
+import { loadDetector, MODEL_FORMAT_VERSION, saveDetector } from '../src/model-file.js';
 import { SeededRandom } from '../src/rng.js';
 import { ORIGINAL_ARCHITECTURE } from '../src/original-pipeline.js';
 import { prAuc, rocAuc } from '../src/stats.js';
@@ -84,12 +89,17 @@ describe('detector', () => {
     expect(Array.from(scoreFeatureRows(loaded, features.values).errors)).toEqual(Array.from(sa));
   });
 
-  it('separates the synthetic fraud patterns from normal rows', async () => {
-    const d = await trainDetector(transactionsProfile, normalFeatures, {
+  // Trained once for the tests below (30 epochs, two fits: the slowest step of this file).
+  let trained: Promise<Detector> | undefined;
+  const detector30 = (): Promise<Detector> =>
+    (trained ??= trainDetector(transactionsProfile, normalFeatures, {
       ...DEFAULT_DETECTOR_OPTIONS,
       epochs: 30,
       seed: 4
-    });
+    }));
+
+  it('separates the synthetic fraud patterns from normal rows', async () => {
+    const d = await detector30();
     const errors = scoreFeatureRows(d, features.values).errors;
     const pos = errors.filter((_, i) => isFraud[i]);
     const neg = errors.filter((_, i) => !isFraud[i]);
@@ -100,7 +110,7 @@ describe('detector', () => {
     );
     expect(drivers).toHaveLength(3);
     expect(drivers[0]?.share).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it('refuses a model file of another feature profile, naming both', async () => {
     const d = await trainDetector(transactionsProfile, normalFeatures, {
@@ -113,6 +123,43 @@ describe('detector', () => {
       /trained for the "transactions" feature profile, but this scan uses "stripemodel"/
     );
   });
+
+  it('refuses a model file of an earlier format (mean-error scores), saying to retrain', async () => {
+    const d = await trainDetector(transactionsProfile, normalFeatures, {
+      ...DEFAULT_DETECTOR_OPTIONS,
+      epochs: 2
+    });
+    const file = path.join(dir, 'old-format.json');
+    saveDetector(d, file);
+    const body = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(body.formatVersion).toBe(MODEL_FORMAT_VERSION);
+    delete body.scoring;
+    writeFileSync(file, JSON.stringify({ ...body, formatVersion: 1 }));
+    await expect(loadDetector(file, 'transactions')).rejects.toThrow(
+      /has format version 1, which scored rows by their mean reconstruction error; this fraud-scan reads version 2 .*: retrain/
+    );
+    writeFileSync(file, JSON.stringify({ ...body, formatVersion: 3 }));
+    await expect(loadDetector(file, 'transactions')).rejects.toThrow(
+      /format version 3; this fraud-scan reads up to 2/
+    );
+  });
+
+  it('one impossible value among ordinary ones is enough: the score is the largest calibrated feature error', async () => {
+    const d = await detector30();
+    const expired = transactionsProfile.features.findIndex((f) => f.name === 'card_expired');
+    // Held-out-like rows that score below the threshold, each with only card_expired set
+    // (no training row has it): 18 of 19 features ordinary.
+    const ordinary = normalFeatures.filter((_, i) => i % 7 === 0);
+    const before = scoreFeatureRows(d, ordinary).errors;
+    const keep = ordinary.filter((_, i) => (before[i] as number) <= d.threshold).slice(0, 40);
+    expect(keep.length).toBeGreaterThan(20);
+    const broken = keep.map((v) => v.map((x, f) => (f === expired ? 1 : x)));
+    const scored = scoreFeatureRows(d, broken);
+    scored.errors.forEach((score, i) => {
+      expect(score).toBeGreaterThan(d.threshold);
+      expect(scored.drivers(i, 1)[0]?.feature).toBe('card_expired');
+    });
+  }, 180_000);
 
   it('refuses a file that is not a model, and unreadable JSON', async () => {
     const notModel = path.join(dir, 'other.json');

@@ -6,13 +6,7 @@ import {
   trainAutoencoder,
   type TrainResult
 } from './autoencoder.js';
-import {
-  columnOwners,
-  encodedWidth,
-  encodeRows,
-  fitPreprocessing,
-  type Preprocessing
-} from './preprocessing.js';
+import { encodedWidth, encodeRows, fitPreprocessing, type Preprocessing } from './preprocessing.js';
 import type { FeatureProfile } from './profile.js';
 import { SeededRandom } from './rng.js';
 import { errorStats, type ErrorStats, fencedQuantile, quantile } from './stats.js';
@@ -24,6 +18,8 @@ export interface Detector {
   architecture: Architecture;
   preprocessing: Preprocessing;
   model: tfl.LayersModel;
+  /** How a row's reconstruction errors become its score (fitted on training rows). */
+  scoring: Scoring;
   threshold: number;
   thresholdQuantile: number;
   /** How the threshold was read off the held-out errors (files from before it: empirical). */
@@ -54,6 +50,29 @@ export interface Detector {
 export const THRESHOLD_METHODS = ['robust', 'empirical'] as const;
 export type ThresholdMethod = (typeof THRESHOLD_METHODS)[number];
 
+/**
+ * A row's score: each feature's reconstruction error (summed over its model inputs — a
+ * category's one-hot columns are one feature) divided by that feature's own scale, and the
+ * largest of these. The mean squared error over ~30 inputs let one impossible value drown in
+ * 29 ordinary ones; here one feature far outside its own range is enough.
+ *
+ * A scale is a high quantile of the feature's errors on the training rows, so a feature that
+ * is hard to reconstruct (amount) needs a proportionally larger error than one the model
+ * always gets right (card_expired). The floor keeps the scale of a feature that is always
+ * reconstructed exactly from being ~0 (float noise would then be enormous): a broken value of
+ * such a feature — a flipped flag, an unseen category, one standard deviation off — scores
+ * about 1 / floor.
+ */
+export interface Scoring {
+  method: 'calibrated-max';
+  /** Per scoring unit (scoringUnits): each feature, and each categorical's unseen values. */
+  scales: number[];
+  /** Each scale is this quantile of the feature's errors on the training rows ... */
+  quantile: number;
+  /** ... and at least this (squared error in model-input units). */
+  floor: number;
+}
+
 export interface DetectorOptions {
   seed: number;
   epochs: number;
@@ -69,6 +88,9 @@ export interface DetectorOptions {
    * (above its threshold), so fraud among the training rows is not learned as normal.
    */
   trim: boolean;
+  /** Scoring.quantile and Scoring.floor. */
+  calibrationQuantile: number;
+  errorFloor: number;
   encoder: number[];
   l2: number;
   onEpoch?: (epoch: number, loss: number, valLoss: number) => void;
@@ -83,6 +105,8 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   thresholdQuantile: 0.99,
   thresholdMethod: 'robust',
   trim: true,
+  calibrationQuantile: 0.995,
+  errorFloor: 0.05,
   encoder: [16, 8, 4],
   l2: 0.0001
 };
@@ -137,18 +161,40 @@ export async function trainDetector(
       seed: options.seed,
       onEpoch: options.onEpoch
     });
-    const { errors } = reconstructionErrors(model, validation, width);
+    const { owners, names } = scoringUnits(preprocessing);
+    const features = names.length;
+    const trainFeatureErrors = featureErrors(
+      reconstructionErrors(model, train, width).perColumn,
+      width,
+      owners,
+      features
+    );
+    const scoring: Scoring = {
+      method: 'calibrated-max',
+      scales: featureScales(
+        trainFeatureErrors,
+        features,
+        options.calibrationQuantile,
+        options.errorFloor
+      ),
+      quantile: options.calibrationQuantile,
+      floor: options.errorFloor
+    };
+    const score = (perColumn: Float32Array) =>
+      calibratedScores(featureErrors(perColumn, width, owners, features), scoring.scales).scores;
+    const errors = score(reconstructionErrors(model, validation, width).perColumn);
     const fenced = fencedQuantile(errors, options.thresholdQuantile);
     const thresholds: Record<ThresholdMethod, number> = {
       empirical: quantile(errors, options.thresholdQuantile),
       robust: fenced.value
     };
     const threshold = thresholds[options.thresholdMethod];
-    const trainErrors = () => reconstructionErrors(model, train, width).errors;
+    const trainErrors = () => calibratedScores(trainFeatureErrors, scoring.scales).scores;
     return {
       preprocessing,
       architecture,
       model,
+      scoring,
       result,
       errors,
       fenced,
@@ -173,12 +219,14 @@ export async function trainDetector(
       fitted = await fit(kept);
     }
   }
-  const { preprocessing, architecture, model, result, errors, fenced, thresholds } = fitted;
+  const { preprocessing, architecture, model, scoring, result, errors, fenced, thresholds } =
+    fitted;
   return {
     profile,
     architecture,
     preprocessing,
     model,
+    scoring,
     threshold: fitted.threshold,
     thresholdQuantile: options.thresholdQuantile,
     thresholdMethod: options.thresholdMethod,
@@ -199,38 +247,116 @@ export async function trainDetector(
   };
 }
 
+/**
+ * What a score is made of: one unit per feature, and for a categorical feature a second one,
+ * its "other" column — on only for a value training never saw. Kept apart, an unseen value
+ * meets a scale near the floor (that column's error is ~0 on every training row) instead of the
+ * feature's, which its rare legitimate values make large.
+ */
+export function scoringUnits(p: Preprocessing): { owners: number[]; names: string[] } {
+  const owners: number[] = [];
+  const names: string[] = [];
+  for (const e of p.encodings) {
+    const unit = names.length;
+    names.push(e.feature);
+    if (e.kind !== 'categorical') {
+      owners.push(unit);
+      continue;
+    }
+    for (let k = 0; k < e.categories.length; k++) owners.push(unit);
+    owners.push(names.length);
+    names.push(`${e.feature} (new value)`);
+  }
+  return { owners, names };
+}
+
+/** Each row's error per feature: the sum of its model inputs' squared errors (row-major). */
+export function featureErrors(
+  perColumn: Float32Array,
+  width: number,
+  owners: readonly number[],
+  features: number
+): Float32Array {
+  const n = perColumn.length / width;
+  const out = new Float32Array(n * features);
+  for (let r = 0; r < n; r++) {
+    const from = r * width;
+    const to = r * features;
+    for (let c = 0; c < width; c++) {
+      const at = to + (owners[c] as number);
+      out[at] = (out[at] as number) + (perColumn[from + c] as number);
+    }
+  }
+  return out;
+}
+
+/** Per feature: the `q` quantile of its errors over the rows, at least `floor`. */
+export function featureScales(
+  errors: Float32Array,
+  features: number,
+  q: number,
+  floor: number
+): number[] {
+  const n = errors.length / features;
+  const column = new Float32Array(n);
+  return Array.from({ length: features }, (_, f) => {
+    for (let r = 0; r < n; r++) column[r] = errors[r * features + f] as number;
+    return Math.max(floor, n > 0 ? quantile(column, q) : floor);
+  });
+}
+
+/** Scores (the largest calibrated feature error per row) and every calibrated error. */
+export function calibratedScores(
+  errors: Float32Array,
+  scales: readonly number[]
+): { scores: Float32Array; calibrated: Float32Array } {
+  const features = scales.length;
+  const n = errors.length / features;
+  const scores = new Float32Array(n);
+  const calibrated = new Float32Array(errors.length);
+  for (let r = 0; r < n; r++) {
+    let max = 0;
+    for (let f = 0; f < features; f++) {
+      const v = (errors[r * features + f] as number) / (scales[f] as number);
+      calibrated[r * features + f] = v;
+      if (v > max) max = v;
+    }
+    scores[r] = max;
+  }
+  return { scores, calibrated };
+}
+
 export interface Driver {
   feature: string;
-  /** Share of the row's squared error that came from this feature. */
+  /** Share of the row's calibrated errors (each feature's error over its scale) from this feature. */
   share: number;
 }
 
 export interface Scored {
+  /** Each row's score: its largest calibrated feature error (Scoring). */
   errors: Float32Array;
-  /** The top features behind each row's error. */
+  /** The top features behind each row's score. */
   drivers(row: number, top?: number): Driver[];
 }
 
-/** Score feature rows: reconstruction error per row and, on demand, the features behind it. */
+/** Score feature rows: the calibrated score per row and, on demand, the features behind it. */
 export function scoreFeatureRows(detector: Detector, rows: readonly (number | string)[][]): Scored {
   const width = encodedWidth(detector.preprocessing);
   const encoded = encodeRows(detector.preprocessing, rows);
-  const { errors, perColumn } = reconstructionErrors(detector.model, encoded, width);
-  const owners = columnOwners(detector.preprocessing);
-  const names = detector.preprocessing.encodings.map((e) => e.feature);
+  const { perColumn } = reconstructionErrors(detector.model, encoded, width);
+  const { owners, names } = scoringUnits(detector.preprocessing);
+  const { scores, calibrated } = calibratedScores(
+    featureErrors(perColumn, width, owners, names.length),
+    detector.scoring.scales
+  );
   return {
-    errors,
+    errors: scores,
     drivers(row, top = 3) {
-      const byFeature = new Array<number>(names.length).fill(0);
+      const values = calibrated.subarray(row * names.length, (row + 1) * names.length);
       let total = 0;
-      for (let c = 0; c < width; c++) {
-        const v = perColumn[row * width + c] as number;
-        const owner = owners[c] as number;
-        byFeature[owner] = (byFeature[owner] as number) + v;
-        total += v;
-      }
-      return byFeature
-        .map((v, i) => ({ feature: names[i] as string, share: total > 0 ? v / total : 0 }))
+      for (const v of values) total += v;
+      return names
+        .map((feature, i) => ({ feature, share: total > 0 ? (values[i] as number) / total : 0 }))
         .sort((a, b) => b.share - a.share)
         .slice(0, top);
     }

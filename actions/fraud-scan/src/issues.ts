@@ -123,7 +123,7 @@ function rowsTable(rows: readonly Flagged[], detector: Detector, adminUrl?: stri
       ...names,
       'score',
       '× threshold',
-      'what drove the score (share of the error)',
+      'what drove the score (share of the calibrated error)',
       ...(admin ? ['admin'] : [])
     ],
     rows.map((f) => [

@@ -11,7 +11,7 @@ import {
 import { appendSummary } from '../../shared/src/summary.js';
 import { maskSecret } from '../../shared/src/secrets.js';
 import { ConfigurationError } from '../../shared/src/errors.js';
-import { THRESHOLD_METHODS } from './detector.js';
+import { DEFAULT_DETECTOR_OPTIONS, THRESHOLD_METHODS } from './detector.js';
 import type { IssuesApi } from './issues.js';
 import { PROFILE_NAMES } from './profiles.js';
 import { runScan, type ScanInputs } from './run.js';
@@ -84,7 +84,11 @@ export async function main(): Promise<void> {
     }),
     thresholdMethod: getChoiceInput('threshold-method', THRESHOLD_METHODS, 'robust'),
     trim: getBooleanInput('trim', true),
-    epochs: getIntegerInput('epochs', { defaultValue: 100, min: 1, max: 1000 }),
+    epochs: getIntegerInput('epochs', {
+      defaultValue: DEFAULT_DETECTOR_OPTIONS.epochs,
+      min: 1,
+      max: 1000
+    }),
     seed: getIntegerInput('seed', { defaultValue: 42, min: 0 }),
     batchSize: getIntegerInput('batch-size', { defaultValue: 5000, min: 100, max: 1_000_000 }),
     maxTrainingRows: getIntegerInput('max-training-rows', { defaultValue: 200_000, min: 100 }),

@@ -15,7 +15,8 @@ import { initTensorflow, tf } from './tf.js';
  * the threshold, so a later scan scores rows exactly as the training run would have.
  */
 export const MODEL_FORMAT = 'fraud-scan-model';
-export const MODEL_FORMAT_VERSION = 1;
+/** 2: rows are scored by their largest calibrated feature error (Detector.scoring); 1 scored the mean. */
+export const MODEL_FORMAT_VERSION = 2;
 
 interface ModelFile {
   format: typeof MODEL_FORMAT;
@@ -23,6 +24,7 @@ interface ModelFile {
   profile: { name: string; version: number; features: string[] };
   architecture: Architecture;
   preprocessing: Preprocessing;
+  scoring: Detector['scoring'];
   threshold: number;
   thresholdQuantile: number;
   thresholdMethod?: Detector['thresholdMethod'];
@@ -42,6 +44,7 @@ export function saveDetector(detector: Detector, file: string): void {
     },
     architecture: detector.architecture,
     preprocessing: detector.preprocessing,
+    scoring: detector.scoring,
     threshold: detector.threshold,
     thresholdQuantile: detector.thresholdQuantile,
     thresholdMethod: detector.thresholdMethod,
@@ -82,6 +85,13 @@ export async function loadDetector(
       `Model file "${file}" has format version ${body.formatVersion}; this fraud-scan reads up to ${MODEL_FORMAT_VERSION}.`
     );
   }
+  if (body.formatVersion !== MODEL_FORMAT_VERSION) {
+    // Its threshold is on another scale (the mean squared error): scoring with it would flag
+    // nearly nothing or nearly everything.
+    throw new ConfigurationError(
+      `Model file "${file}" has format version ${body.formatVersion}, which scored rows by their mean reconstruction error; this fraud-scan reads version ${MODEL_FORMAT_VERSION} (each feature's error against its own scale): retrain (the workflow's retrain input, or --train).`
+    );
+  }
   const profile = PROFILES[body.profile.name as FeatureProfile['name']];
   if (expected && body.profile.name !== expected) {
     throw new ConfigurationError(
@@ -114,6 +124,7 @@ export async function loadDetector(
     profile,
     architecture: body.architecture,
     preprocessing: body.preprocessing,
+    scoring: body.scoring,
     model,
     threshold: body.threshold,
     thresholdQuantile: body.thresholdQuantile,
