@@ -6,6 +6,7 @@ import { ConfigurationError, errorMessage } from '../../shared/src/errors.js';
 import { reconstructionErrors } from './autoencoder.js';
 import {
   DEFAULT_DETECTOR_OPTIONS,
+  type DetectorOptions,
   scoreFeatureRows,
   THRESHOLD_METHODS,
   type ThresholdMethod,
@@ -21,6 +22,8 @@ import { runScan } from './run.js';
 import { reproduceOriginal, ORIGINAL_PUBLISHED } from './original-pipeline.js';
 import { CsvSource } from './sources/csv.js';
 import { errorStats } from './stats.js';
+import { type BenchResult, runPerturbationBench } from './bench/perturbation.js';
+import { benchTable } from './bench/table.js';
 
 const USAGE = `Usage:
   npm run fraud-scan -- [scan] --source <file.csv|file.sqlite3|postgres> [options]
@@ -29,6 +32,9 @@ const USAGE = `Usage:
   npm run fraud-scan -- evaluate --original-data <dir>
       recall / FPR / ROC-AUC / PR-AUC beside the original Keras model
   <dir> holds the original project's training_data.csv and account_stripemodel_fraud_data.csv
+  npm run fraud-scan -- perturbation-bench [--profile transactions|stripemodel|both]
+      [--seeds 1,2,3] [--magnitudes 1,2] [--accounts 800] [--instances 20] [--original-data <dir>]
+      recall per kind of perturbed held-out rows and FPR on untouched ones, per seed and magnitude
 
 Scan options:
   --profile transactions|stripemodel   feature profile (default transactions)
@@ -316,6 +322,65 @@ async function benchThroughput(rows: number, batchSize: number, seed: number): P
   write(`ratio end-to-end / model-only time: ${(endToEnd / modelSeconds).toFixed(2)}x`);
 }
 
+async function perturbationBench(o: {
+  profiles: ('transactions' | 'stripemodel')[];
+  seeds: number[];
+  magnitudes: number[];
+  accounts: number;
+  instances: number;
+  detector: Partial<DetectorOptions>;
+  originalData: string | undefined;
+  json: boolean;
+}): Promise<void> {
+  for (const p of o.profiles) {
+    if (!PROFILE_NAMES.includes(p))
+      throw new ConfigurationError(
+        `--profile must be transactions, stripemodel or both, got "${p}".`
+      );
+  }
+  const results: BenchResult[] = [];
+  let originalRows: Row[] | undefined;
+  if (o.originalData && o.profiles.includes('stripemodel')) {
+    originalRows = await readCsv(originalDataFiles(o.originalData).normal);
+  }
+  for (const profile of o.profiles) {
+    const sources: (Row[] | undefined)[] = [
+      undefined,
+      ...(profile === 'stripemodel' && originalRows ? [originalRows] : [])
+    ];
+    for (const normalRows of sources) {
+      for (const seed of o.seeds) {
+        for (const magnitude of o.magnitudes) {
+          const r = await runPerturbationBench({
+            profile,
+            seed,
+            magnitude,
+            accounts: o.accounts,
+            instancesPerKind: o.instances,
+            detector: o.detector,
+            normalRows,
+            original: profile === 'stripemodel'
+          });
+          process.stderr.write(
+            `${profile} (${r.generator}) seed ${seed} ×${magnitude}: recall ${(
+              (r.kinds.reduce((s, k) => s + k.flagged, 0) /
+                Math.max(
+                  1,
+                  r.kinds.reduce((s, k) => s + k.rows, 0)
+                )) *
+              100
+            ).toFixed(
+              1
+            )}%, FPR ${((r.flaggedNormal / r.heldOutRows) * 100).toFixed(1)}% (${r.seconds.toFixed(0)} s)\n`
+          );
+          results.push(r);
+        }
+      }
+    }
+  }
+  write(o.json ? JSON.stringify(results) : benchTable(results));
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const command = argv[0] && !argv[0].startsWith('-') ? (argv.shift() as string) : 'scan';
@@ -334,7 +399,7 @@ async function main(): Promise<void> {
       'threshold-quantile': { type: 'string', default: '0.99' },
       'threshold-method': { type: 'string', default: 'robust' },
       trim: { type: 'boolean', default: true },
-      epochs: { type: 'string', default: '100' },
+      epochs: { type: 'string', default: String(DEFAULT_DETECTOR_OPTIONS.epochs) },
       seed: { type: 'string', default: '42' },
       'batch-size': { type: 'string', default: '5000' },
       'max-training-rows': { type: 'string', default: '200000' },
@@ -344,6 +409,13 @@ async function main(): Promise<void> {
       ablations: { type: 'boolean', default: true },
       json: { type: 'boolean', default: false },
       rows: { type: 'string', default: '1000000' },
+      seeds: { type: 'string', default: '1,2,3' },
+      magnitudes: { type: 'string', default: '1,2' },
+      accounts: { type: 'string', default: '800' },
+      instances: { type: 'string', default: '20' },
+      'calibration-quantile': { type: 'string' },
+      'error-floor': { type: 'string' },
+      encoder: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }
     },
     allowNegative: true
@@ -359,6 +431,38 @@ async function main(): Promise<void> {
     return reproduce(values['original-data'], num('seed'), num('epochs'), values.json);
   if (command === 'bench-throughput')
     return benchThroughput(num('rows'), num('batch-size'), num('seed'));
+  if (command === 'perturbation-bench') {
+    const list = (name: 'seeds' | 'magnitudes'): number[] =>
+      String(values[name])
+        .split(',')
+        .map((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1)
+            throw new ConfigurationError(`--${name} takes positive integers, got "${v}".`);
+          return n;
+        });
+    return perturbationBench({
+      profiles:
+        values.profile === 'both'
+          ? ['transactions', 'stripemodel']
+          : [values.profile as 'transactions' | 'stripemodel'],
+      seeds: list('seeds'),
+      magnitudes: list('magnitudes'),
+      accounts: num('accounts'),
+      instances: num('instances'),
+      detector: {
+        epochs: num('epochs'),
+        thresholdMethod: values['threshold-method'] as ThresholdMethod,
+        ...(values['calibration-quantile']
+          ? { calibrationQuantile: num('calibration-quantile') }
+          : {}),
+        ...(values['error-floor'] ? { errorFloor: num('error-floor') } : {}),
+        ...(values.encoder ? { encoder: String(values.encoder).split(',').map(Number) } : {})
+      },
+      originalData: values['original-data'],
+      json: values.json
+    });
+  }
   if (command === 'evaluate')
     return runEvaluate(
       values['original-data'],
