@@ -1,18 +1,20 @@
 // Regenerates the inputs/outputs tables between the BEGIN_TF_DOCS/END_TF_DOCS markers of each
 // module's README from its variables and outputs (what terraform-docs does, without the
 // binary): node terraform/update-docs.mjs. A test (terraform/__tests__/structure.test.ts) fails
-// while a table is stale. The modules are the folders of terraform/modules/, found on disk.
+// while a table is stale (examples.test.ts for the examples). The modules and the examples are
+// the folders of terraform/modules/ and terraform/examples/, found on disk.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from '@cdktf/hcl2json';
 
 const terraform = path.dirname(fileURLToPath(import.meta.url));
-const modules = readdirSync(path.join(terraform, 'modules'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-  .map((entry) => `modules/${entry.name}`)
-  .sort();
-const dirs = ['.', 'bootstrap', ...modules];
+const folders = (parent) =>
+  readdirSync(path.join(terraform, parent), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => `${parent}/${entry.name}`)
+    .sort();
+const dirs = ['.', 'bootstrap', ...folders('modules'), ...folders('examples')];
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 for (const dir of dirs) {

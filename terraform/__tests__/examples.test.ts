@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse as parseYaml } from 'yaml';
 import {
   MODULES,
   TERRAFORM_DIR,
@@ -238,6 +239,17 @@ describe('the examples', () => {
     expect(rds.length).toBeGreaterThan(0);
     const without = await modulesWithoutExample(EXAMPLES.filter((dir) => !rds.includes(dir)));
     expect(without).toEqual([expect.stringMatching(/^modules\/rds has no example: add/)]);
+  });
+
+  it('are each initialised and validated with the real providers by ci.yml’s Terraform job', () => {
+    // The one place the examples meet the AWS provider itself (this machine cannot download it).
+    const ci = parseYaml(
+      readFileSync(path.join(TERRAFORM_DIR, '..', '.github', 'workflows', 'ci.yml'), 'utf8')
+    ) as { jobs: { terraform: { strategy: { matrix: { root: string[] } } } } };
+    const roots = ci.jobs.terraform.strategy.matrix.root;
+    expect(EXAMPLES.map((dir) => `terraform/${dir}`).filter((dir) => !roots.includes(dir))).toEqual(
+      []
+    );
   });
 
   it('are scanned by the suite’s checkov step, and every checkov skip in them says why', () => {

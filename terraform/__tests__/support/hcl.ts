@@ -6,9 +6,6 @@ import { parse } from '@cdktf/hcl2json';
 /** terraform/ in the repository. */
 export const TERRAFORM_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The root configurations, relative to terraform/. */
-export const ROOTS = ['.', 'bootstrap', 'examples/network-only'] as const;
-
 /** Every folder of terraform/modules/, as `modules/<name>`: found on disk, never listed by hand. */
 export function moduleDirs(): string[] {
   const modules = path.join(TERRAFORM_DIR, 'modules');
