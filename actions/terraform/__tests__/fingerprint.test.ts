@@ -156,8 +156,8 @@ describe('fingerprintPlan', () => {
 
   it('an update that changes an image and something else is a change', () => {
     const both = launchTemplate([IMAGE_A, FRONT_A], [IMAGE_B, FRONT_A]);
-    both.change.before = { ...both.change.before, instance_type: 't3.small' };
-    both.change.after = { ...both.change.after, instance_type: 't3.medium' };
+    both.change.before = { ...(both.change.before as object), instance_type: 't3.small' };
+    both.change.after = { ...(both.change.after as object), instance_type: 't3.medium' };
     const fp = fingerprintPlan(shopPlan({ backend: IMAGE_B, frontend: FRONT_A }, []), IMAGES);
     const withBoth = fingerprintPlan(
       { ...shopPlan({ backend: IMAGE_B, frontend: FRONT_A }), resource_changes: [both] },
