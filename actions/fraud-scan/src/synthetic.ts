@@ -43,7 +43,8 @@ export const TRANSACTION_COLUMNS = [
   'fraud_pattern'
 ] as const;
 
-const STATES: [string, string, string][] = [
+/** Cities the demo data's buyers live in: city, state, ZIP. */
+export const STATES: [string, string, string][] = [
   ['Austin', 'TX', '73301'],
   ['Denver', 'CO', '80202'],
   ['Chicago', 'IL', '60601'],

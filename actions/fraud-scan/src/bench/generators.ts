@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../profile.js';
 import { SeededRandom } from '../rng.js';
+import { STATES } from '../synthetic.js';
 
 /**
  * Normal rows for the perturbation benchmark, one generator per profile. Each seed draws its
@@ -10,17 +11,9 @@ import { SeededRandom } from '../rng.js';
  * account, never inside one, because cross-row features are per account.
  */
 
+// The demo data's cities, and two more.
 const HOMES: [string, string, string][] = [
-  ['Austin', 'TX', '73301'],
-  ['Denver', 'CO', '80202'],
-  ['Chicago', 'IL', '60601'],
-  ['Seattle', 'WA', '98101'],
-  ['Miami', 'FL', '33101'],
-  ['Boston', 'MA', '02108'],
-  ['Columbus', 'OH', '43004'],
-  ['Phoenix', 'AZ', '85001'],
-  ['Atlanta', 'GA', '30301'],
-  ['Nashville', 'TN', '37201'],
+  ...STATES,
   ['Portland', 'OR', '97201'],
   ['Omaha', 'NE', '68102']
 ];
