@@ -113,6 +113,23 @@ def start_entrypoint(env: dict[str, str], log: Path) -> subprocess.Popen:
         )
 
 
+def start_server(
+    *, url: str, tmp_path: Path, log: Path, ready: str = "/readyz", timeout: float = 90, **extra: str
+) -> tuple[subprocess.Popen, str]:
+    """The real entrypoint on a free loopback port, waited for until `ready` answers 200; returns
+    the process and its base URL. A server that never gets ready is stopped before the error."""
+    port = free_port()
+    env = entrypoint_environment(url=url, tmp_path=tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", **extra)
+    process = start_entrypoint(env, log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: status(base + ready) == 200, timeout, log.stem, [log])
+    except BaseException:
+        stop([process])
+        raise
+    return process, base
+
+
 def stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:

@@ -13,14 +13,11 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from core.metrics_files import fold_dead_worker
 from core.tests.servers import (
     database_url,
-    entrypoint_environment,
-    free_port,
     fresh_database,
     request,
-    start_entrypoint,
+    start_server,
     status,
     stop,
-    wait_until,
 )
 
 # Every request, /healthz and /metrics included (answered before the view-level middleware).
@@ -85,27 +82,25 @@ class RecyclingWorkersTests:
     def test_workers_recycled_many_times_leave_a_bounded_directory_and_exact_counts(self, tmp_path):
         requests = 240
         with fresh_database("metrics") as (name, params):
-            port = free_port()
             log = tmp_path / "server.log"
-            env = entrypoint_environment(
+            server, base = start_server(
                 url=database_url(name, params),
                 tmp_path=tmp_path,
-                GUNICORN_BIND=f"127.0.0.1:{port}",
+                log=log,
+                ready="/healthz",
                 GUNICORN_WORKERS="2",
                 GUNICORN_THREADS="1",
                 GUNICORN_MAX_REQUESTS="8",
                 GUNICORN_MAX_REQUESTS_JITTER="0",
             )
-            server = start_entrypoint(env, log)
             try:
-                wait_until(lambda: status(f"http://127.0.0.1:{port}/healthz") == 200, 90, "the server", [log])
                 directory = Path(glob.glob(str(tmp_path / "prometheus.*"))[0])
-                scrape = request(f"http://127.0.0.1:{port}/metrics")
+                scrape = request(f"{base}/metrics")
                 assert GET_TOTAL.search(scrape[1].decode()), (scrape, log.read_text()[-3000:])
                 first = float(GET_TOTAL.search(scrape[1].decode()).group(1))
                 for _ in range(requests):
-                    assert status(f"http://127.0.0.1:{port}/healthz") == 200
-                text = request(f"http://127.0.0.1:{port}/metrics")[1].decode()
+                    assert status(f"{base}/healthz") == 200
+                text = request(f"{base}/metrics")[1].decode()
                 last = float(GET_TOTAL.search(text).group(1))
                 recycled = log.read_text().count("Autorestarting worker")
                 # The entrypoint execs gunicorn: its process is the arbiter (which may write metrics

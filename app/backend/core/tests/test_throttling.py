@@ -12,14 +12,10 @@ from rest_framework.throttling import ScopedRateThrottle
 from core.exception_handler import MESSAGE_THROTTLED
 from core.tests.servers import (
     database_url,
-    entrypoint_environment,
-    free_port,
     fresh_database,
     request,
-    start_entrypoint,
-    status,
+    start_server,
     stop,
-    wait_until,
 )
 
 TOKEN = reverse("auth:token")
@@ -92,23 +88,20 @@ class SharedCountTests:
         """Parallel forged requests spread over two workers (one thread each): with per-process
         counts each worker would allow the limit, so up to twice it would get through."""
         with fresh_database("throttle") as (name, params):
-            port = free_port()
             log = tmp_path / "server.log"
-            env = entrypoint_environment(
+            server, base = start_server(
                 url=database_url(name, params),
                 tmp_path=tmp_path,
-                GUNICORN_BIND=f"127.0.0.1:{port}",
+                log=log,
                 GUNICORN_WORKERS="2",
                 GUNICORN_THREADS="1",
                 THROTTLE_AUTH_RATE="5/min",
             )
-            server = start_entrypoint(env, log)
             try:
-                wait_until(lambda: status(f"http://127.0.0.1:{port}/readyz") == 200, 90, "the server", [log])
 
                 def attempt(_):
                     code, _body = request(
-                        f"http://127.0.0.1:{port}{TOKEN}",
+                        f"{base}{TOKEN}",
                         data=json.dumps(BAD_LOGIN).encode(),
                         headers={
                             "Content-Type": "application/json",

@@ -18,14 +18,10 @@ import pytest
 
 from core.tests.servers import (
     database_url,
-    entrypoint_environment,
-    free_port,
     fresh_database,
     request,
-    start_entrypoint,
-    status,
+    start_server,
     stop,
-    wait_until,
 )
 
 STAFF = {"email": "staff-cache@example.com", "password": "Cache-test-password-1"}
@@ -38,40 +34,25 @@ class CatalogCacheAcrossServersTests:
     def test_a_price_written_through_one_server_is_what_every_worker_of_both_shows_after_the_answer(self, tmp_path):
         with fresh_database("catalog_cache") as (name, params):
             url = database_url(name, params)
-            ports = [free_port(), free_port()]
-            logs = [tmp_path / "a.log", tmp_path / "b.log"]
             common = {"THROTTLE_AUTH_RATE": "10000/min", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2"}
             servers = []
             try:
-                servers.append(
-                    start_entrypoint(
-                        entrypoint_environment(
-                            url=url,
-                            tmp_path=tmp_path,
-                            GUNICORN_BIND=f"127.0.0.1:{ports[0]}",
-                            SEED_DEMO_CATALOG="true",
-                            DJANGO_SUPERUSER_EMAIL=STAFF["email"],
-                            DJANGO_SUPERUSER_PASSWORD=STAFF["password"],
-                            **common,
-                        ),
-                        logs[0],
-                    )
+                server_a, a = start_server(
+                    url=url,
+                    tmp_path=tmp_path,
+                    log=tmp_path / "a.log",
+                    timeout=120,
+                    SEED_DEMO_CATALOG="true",
+                    DJANGO_SUPERUSER_EMAIL=STAFF["email"],
+                    DJANGO_SUPERUSER_PASSWORD=STAFF["password"],
+                    **common,
                 )
-                wait_until(lambda: status(f"http://127.0.0.1:{ports[0]}/readyz") == 200, 120, "server a", logs)
-                servers.append(
-                    start_entrypoint(
-                        entrypoint_environment(
-                            url=url,
-                            tmp_path=tmp_path,
-                            GUNICORN_BIND=f"127.0.0.1:{ports[1]}",
-                            RUN_MIGRATIONS="false",
-                            **common,
-                        ),
-                        logs[1],
-                    )
+                servers.append(server_a)
+                server_b, b = start_server(
+                    url=url, tmp_path=tmp_path, log=tmp_path / "b.log", timeout=120, RUN_MIGRATIONS="false", **common
                 )
-                wait_until(lambda: status(f"http://127.0.0.1:{ports[1]}/readyz") == 200, 120, "server b", logs)
-                self._check(*(f"http://127.0.0.1:{port}" for port in ports))
+                servers.append(server_b)
+                self._check(a, b)
             finally:
                 stop(servers)
 
