@@ -16,7 +16,9 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
+      // The root tsconfig.json for every file: actions/tsconfig.json is only ncc's (it would
+      // make a second program here).
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname }
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
