@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The perturbation benchmark (actions/fraud-scan/src/bench/): held-out normal accounts of each
+# The perturbation benchmark (actions/fraud-scan/src/research/bench/): held-out normal accounts of each
 # profile, perturbed one column at a time to values and combinations no training row has, plus
 # cross-account kinds (shared card/IP/name, many cards, bursts, an account abroad, country
 # hopping). Prints recall per kind (pooled, and the lowest and highest run) and the FPR on

@@ -15,18 +15,19 @@ import {
   columnAggregates,
   memoryAggregate,
   aggregateQuery
-} from '../src/aggregates.js';
-import { DEFAULT_DETECTOR_OPTIONS, type Detector, trainDetector } from '../src/detector.js';
-import { featurize } from '../src/evaluate.js';
+} from '../src/features/aggregates.js';
+import { DEFAULT_DETECTOR_OPTIONS, type Detector, trainDetector } from '../src/model/detector.js';
+import { featurize } from '../src/research/evaluate.js';
 import { stripemodelProfile } from '../src/features/stripemodel.js';
 import { transactionsProfile } from '../src/features/transactions.js';
-import type { FeatureProfile, Row } from '../src/profile.js';
+import type { FeatureProfile } from '../src/features/profile.js';
+import type { Row } from '../src/features/row.js';
 import { scanSource } from '../src/scan.js';
 import { CsvSource } from '../src/sources/csv.js';
 import { PostgresSource } from '../src/sources/postgres.js';
 import type { Source } from '../src/sources/source.js';
-import { TRANSACTION_COLUMNS, toCsv } from '../src/synthetic.js';
-import { initTensorflow } from '../src/tf.js';
+import { TRANSACTION_COLUMNS, toCsv } from '../src/research/synthetic.js';
+import { initTensorflow } from '../src/model/tf.js';
 import { STRIPEMODEL_COLUMNS, stripemodelRows, transactionRows } from './support/awkward-rows.js';
 import { paymentsTransactionDdl } from './support/payments-table.js';
 import { createDatabase, insertRows, type TestDatabase } from './support/postgres.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../../shared/src/errors.js';
-import type { Row } from '../src/profile.js';
+import type { Row } from '../src/features/row.js';
 import { CsvSource, firstInvalidUtf8, MAX_RECORD_CHARACTERS } from '../src/sources/csv.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fraud-csv-'));

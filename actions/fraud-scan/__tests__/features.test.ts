@@ -7,9 +7,9 @@ import {
 import { cardBrand, luhnValid } from '../src/features/card.js';
 import { nameInEmail, stripemodelProfile } from '../src/features/stripemodel.js';
 import { transactionsProfile } from '../src/features/transactions.js';
-import { encodeRows, encodedWidth, fitPreprocessing } from '../src/preprocessing.js';
-import { syntheticTransactions } from '../src/synthetic.js';
-import type { Row } from '../src/profile.js';
+import { encodeRows, encodedWidth, fitPreprocessing } from '../src/model/preprocessing.js';
+import { syntheticTransactions } from '../src/research/synthetic.js';
+import type { Row } from '../src/features/row.js';
 
 describe('card number checks', () => {
   it('Luhn accepts Stripe test numbers and rejects a changed digit and non-digits', () => {

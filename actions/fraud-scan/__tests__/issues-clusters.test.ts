@@ -2,13 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { getOctokit } from '@actions/github';
 import { ConfigurationError } from '../../shared/src/errors.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../../../tests/kit/stand-ins/github-api.js';
-import type { Detector } from '../src/detector.js';
+import type { Detector } from '../src/model/detector.js';
 import { transactionsProfile } from '../src/features/transactions.js';
-import { adminLink, type IssuesApi, openIssues } from '../src/issues.js';
-import { clusterKeys, groupRows } from '../src/issues-clusters.js';
-import { checkRepository, readHistory } from '../src/issues-history.js';
-import { code, codeCell } from '../src/markdown.js';
-import { csvCell, reviewSentence } from '../src/report.js';
+import { adminLink, type IssuesApi, openIssues } from '../src/issues/issues.js';
+import { clusterKeys, groupRows } from '../src/issues/clusters.js';
+import { checkRepository, readHistory } from '../src/issues/history.js';
+import { code, codeCell } from '../src/report/markdown.js';
+import { csvCell, reviewSentence } from '../src/report/report.js';
 import type { Flagged } from '../src/scan.js';
 import { live, PAYLOADS, tablesIntact } from './support/markdown-attacks.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getOctokit } from '@actions/github';
 import { startGitHubStandIn, type GitHubStandIn } from '../../../tests/kit/stand-ins/github-api.js';
-import type { Detector } from '../src/detector.js';
+import type { Detector } from '../src/model/detector.js';
 import { transactionsProfile } from '../src/features/transactions.js';
-import { type IssuesApi, marker, openIssues } from '../src/issues.js';
+import { type IssuesApi, marker, openIssues } from '../src/issues/issues.js';
 import type { Flagged } from '../src/scan.js';
 
 let gh: GitHubStandIn;

@@ -7,22 +7,22 @@ import {
   reconstructionErrors,
   trainableParameters,
   trainAutoencoder
-} from '../src/autoencoder.js';
+} from '../src/model/autoencoder.js';
 import {
   DEFAULT_DETECTOR_OPTIONS,
   type Detector,
   scoreFeatureRows,
   trainDetector
-} from '../src/detector.js';
-import { featurize } from '../src/evaluate.js';
+} from '../src/model/detector.js';
+import { featurize } from '../src/research/evaluate.js';
 import { stripemodelProfile } from '../src/features/stripemodel.js';
 import { transactionsProfile } from '../src/features/transactions.js';
-import { loadDetector, MODEL_FORMAT_VERSION, saveDetector } from '../src/model-file.js';
-import { SeededRandom } from '../src/rng.js';
-import { ORIGINAL_ARCHITECTURE } from '../src/original-pipeline.js';
-import { prAuc, rocAuc } from '../src/stats.js';
-import { syntheticTransactions } from '../src/synthetic.js';
-import { initTensorflow } from '../src/tf.js';
+import { loadDetector, MODEL_FORMAT_VERSION, saveDetector } from '../src/model/model-file.js';
+import { SeededRandom } from '../src/numeric/rng.js';
+import { ORIGINAL_ARCHITECTURE } from '../src/research/original-pipeline.js';
+import { prAuc, rocAuc } from '../src/numeric/stats.js';
+import { syntheticTransactions } from '../src/research/synthetic.js';
+import { initTensorflow } from '../src/model/tf.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fraud-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate } from '../src/evaluate.js';
+import { evaluate } from '../src/research/evaluate.js';
 import { stripemodelProfile } from '../src/features/stripemodel.js';
-import type { Row } from '../src/profile.js';
-import { reproduceOriginal } from '../src/original-pipeline.js';
+import type { Row } from '../src/features/row.js';
+import { reproduceOriginal } from '../src/research/original-pipeline.js';
 import { CsvSource } from '../src/sources/csv.js';
 
 /**

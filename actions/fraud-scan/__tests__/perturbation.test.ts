@@ -1,11 +1,11 @@
 /**
- * The perturbation benchmark's floors (src/bench/perturbation.ts; the full table, over several
+ * The perturbation benchmark's floors (src/research/bench/perturbation.ts; the full table, over several
  * seeds and magnitudes: `npm run fraud-scan -- perturbation-bench`). One seed per profile here,
  * small, to keep the suite fast; the floors sit below what that seed measures, so a change that
  * dilutes a single broken field again — or floods the held-out normal rows — fails.
  */
 import { describe, expect, it } from '@jest/globals';
-import { type BenchResult, runPerturbationBench } from '../src/bench/perturbation.js';
+import { type BenchResult, runPerturbationBench } from '../src/research/bench/perturbation.js';
 
 const recall = (r: BenchResult, kinds?: string[]): number => {
   const ks = r.kinds.filter((k) => !kinds || kinds.includes(k.kind));

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createDatabase, type TestDatabase } from './support/postgres.js';
-import { DEFAULT_DETECTOR_OPTIONS } from '../src/detector.js';
+import { DEFAULT_DETECTOR_OPTIONS } from '../src/model/detector.js';
 import { runScan, type ScanInputs, type ScanOutcome } from '../src/run.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');

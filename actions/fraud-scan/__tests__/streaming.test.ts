@@ -7,11 +7,11 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Detector } from '../src/detector.js';
+import type { Detector } from '../src/model/detector.js';
 import { transactionsProfile } from '../src/features/transactions.js';
-import { openIssues, SUMMARY_LISTED } from '../src/issues.js';
-import { FlaggedCsvWriter, flaggedCsv } from '../src/report.js';
-import { SeededRandom } from '../src/rng.js';
+import { openIssues, SUMMARY_LISTED } from '../src/issues/issues.js';
+import { FlaggedCsvWriter, flaggedCsv } from '../src/report/report.js';
+import { SeededRandom } from '../src/numeric/rng.js';
 import type { Flagged } from '../src/scan.js';
 import {
   errorStats,
@@ -20,7 +20,7 @@ import {
   quantile,
   StreamingErrorStats,
   TopK
-} from '../src/stats.js';
+} from '../src/numeric/stats.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fraud-streaming-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigurationError, errorMessage } from '../../shared/src/errors.js';
-import { reconstructionErrors } from './autoencoder.js';
+import { reconstructionErrors } from './model/autoencoder.js';
 import {
   DEFAULT_DETECTOR_OPTIONS,
   type DetectorOptions,
@@ -11,19 +11,20 @@ import {
   THRESHOLD_METHODS,
   type ThresholdMethod,
   trainDetector
-} from './detector.js';
-import { evaluate, featurize } from './evaluate.js';
-import { encodedWidth } from './preprocessing.js';
-import { syntheticTransactions } from './synthetic.js';
-import type { IssuesApi } from './issues.js';
-import type { FeatureProfile, Row } from './profile.js';
-import { PROFILE_NAMES, PROFILES } from './profiles.js';
+} from './model/detector.js';
+import { evaluate, featurize } from './research/evaluate.js';
+import { encodedWidth } from './model/preprocessing.js';
+import { syntheticTransactions } from './research/synthetic.js';
+import type { IssuesApi } from './issues/issues.js';
+import type { FeatureProfile } from './features/profile.js';
+import type { Row } from './features/row.js';
+import { PROFILE_NAMES, PROFILES } from './features/profiles.js';
 import { runScan } from './run.js';
-import { reproduceOriginal, ORIGINAL_PUBLISHED } from './original-pipeline.js';
+import { reproduceOriginal, ORIGINAL_PUBLISHED } from './research/original-pipeline.js';
 import { CsvSource } from './sources/csv.js';
-import { errorStats } from './stats.js';
-import { type BenchResult, runPerturbationBench } from './bench/perturbation.js';
-import { benchTable } from './bench/table.js';
+import { errorStats } from './numeric/stats.js';
+import { type BenchResult, runPerturbationBench } from './research/bench/perturbation.js';
+import { benchTable } from './research/bench/table.js';
 
 const USAGE = `Usage:
   npm run fraud-scan -- [scan] --source <file.csv|file.sqlite3|postgres> [options]

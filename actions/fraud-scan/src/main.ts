@@ -11,9 +11,9 @@ import {
 import { appendSummary } from '../../shared/src/summary.js';
 import { maskSecret } from '../../shared/src/secrets.js';
 import { ConfigurationError } from '../../shared/src/errors.js';
-import { DEFAULT_DETECTOR_OPTIONS, THRESHOLD_METHODS } from './detector.js';
-import type { IssuesApi } from './issues.js';
-import { PROFILE_NAMES } from './profiles.js';
+import { DEFAULT_DETECTOR_OPTIONS, THRESHOLD_METHODS } from './model/detector.js';
+import type { IssuesApi } from './issues/issues.js';
+import { PROFILE_NAMES } from './features/profiles.js';
 import { runScan, type ScanInputs } from './run.js';
 
 /** owner/name as GitHub allows them. */

@@ -6,7 +6,7 @@ import {
   type Detector,
   type ThresholdMethod,
   trainDetector
-} from './detector.js';
+} from './model/detector.js';
 import {
   type IssueOptions,
   type IssueOutcome,
@@ -14,12 +14,12 @@ import {
   openIssues,
   ROWS_PER_ISSUE,
   SUMMARY_LISTED
-} from './issues.js';
-import { clusterKeys } from './issues-clusters.js';
-import { checkRepository, type IssueHistory, readHistory } from './issues-history.js';
-import { loadDetector, saveDetector } from './model-file.js';
-import type { FeatureProfile } from './profile.js';
-import { PROFILES } from './profiles.js';
+} from './issues/issues.js';
+import { clusterKeys } from './issues/clusters.js';
+import { checkRepository, type IssueHistory, readHistory } from './issues/history.js';
+import { loadDetector, saveDetector } from './model/model-file.js';
+import type { FeatureProfile } from './features/profile.js';
+import { PROFILES } from './features/profiles.js';
 import {
   FlaggedCsvWriter,
   mermaidHistogram,
@@ -27,7 +27,7 @@ import {
   summaryMarkdown,
   svgHistogram,
   writeReports
-} from './report.js';
+} from './report/report.js';
 import {
   describeInvalid,
   type Progress,

@@ -1,9 +1,10 @@
 import { ConfigurationError } from '../../shared/src/errors.js';
-import { type Detector, type Driver, scoreFeatureRows } from './detector.js';
-import { type AggregateView, columnAggregates } from './aggregates.js';
-import type { FeatureProfile, PublicFields, Row } from './profile.js';
-import { text } from './profile.js';
-import { SeededRandom } from './rng.js';
+import { type Detector, type Driver, scoreFeatureRows } from './model/detector.js';
+import { type AggregateView, columnAggregates } from './features/aggregates.js';
+import type { FeatureProfile, PublicFields } from './features/profile.js';
+import type { Row } from './features/row.js';
+import { text } from './features/row.js';
+import { SeededRandom } from './numeric/rng.js';
 import type { Source } from './sources/source.js';
 import {
   type Histogram,
@@ -11,7 +12,7 @@ import {
   StreamingHistogram,
   type StreamStats,
   TopK
-} from './stats.js';
+} from './numeric/stats.js';
 
 /** Progress callbacks for the CLI's progress line; the action logs every few batches instead. */
 export interface Progress {

@@ -10,7 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { syntheticTransactions, toCsv } from '../../../actions/fraud-scan/src/synthetic.js';
+import {
+  syntheticTransactions,
+  toCsv
+} from '../../../actions/fraud-scan/src/research/synthetic.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 export const FRAUD_SCAN_CLI = join(REPO_ROOT, 'actions', 'fraud-scan', 'dist', 'cli.js');

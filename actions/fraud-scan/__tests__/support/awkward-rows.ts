@@ -3,8 +3,8 @@
  * country, timestamps that are not) make the two ways of computing aggregates — in memory and
  * in the database — disagree if their rules differ.
  */
-import type { Row } from '../../src/profile.js';
-import { syntheticTransactions } from '../../src/synthetic.js';
+import type { Row } from '../../src/features/row.js';
+import { syntheticTransactions } from '../../src/research/synthetic.js';
 
 /** Synthetic rows plus the awkward ones, ids continuing after them. */
 export function transactionRows(): Row[] {

@@ -3,7 +3,7 @@
  * (scripts/test makes sure one answers), and the bulk insert they fill tables with.
  */
 import pg from 'pg';
-import type { Row } from '../../src/profile.js';
+import type { Row } from '../../src/features/row.js';
 
 const server = {
   host: process.env.PGHOST ?? '127.0.0.1',

@@ -1,4 +1,4 @@
-import { text } from '../profile.js';
+import { text } from './row.js';
 
 /**
  * What a billing address says about its own consistency: a ZIP code's first digit names a

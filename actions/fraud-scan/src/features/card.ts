@@ -1,4 +1,4 @@
-import { text } from '../profile.js';
+import { text } from './row.js';
 
 /**
  * What a card number says about itself, without looking it up anywhere: whether its check

@@ -1,6 +1,6 @@
-import { type AggregateSpec, column, memoryAggregate } from '../aggregates.js';
-import type { FeatureProfile } from '../profile.js';
-import { finiteNumber, text } from '../profile.js';
+import { type AggregateSpec, column, memoryAggregate } from './aggregates.js';
+import type { FeatureProfile } from './profile.js';
+import { finiteNumber, text } from './row.js';
 import {
   cityMatchesState,
   completeness,

@@ -1,6 +1,7 @@
-import { type AggregateSpec, column, type KeyPart, memoryAggregate } from '../aggregates.js';
-import type { FeatureProfile, Row } from '../profile.js';
-import { finiteNumber, text } from '../profile.js';
+import { type AggregateSpec, column, type KeyPart, memoryAggregate } from './aggregates.js';
+import type { FeatureProfile } from './profile.js';
+import type { Row } from './row.js';
+import { finiteNumber, text } from './row.js';
 import { completeness, zipMatchesState } from './address.js';
 
 /**

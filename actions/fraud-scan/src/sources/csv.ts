@@ -5,7 +5,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import { ConfigurationError } from '../../../shared/src/errors.js';
-import type { Row } from '../profile.js';
+import type { Row } from '../features/row.js';
 import type { Source } from './source.js';
 
 /**

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { ConfigurationError } from '../../../shared/src/errors.js';
-import { type AggregateSpec, aggregateQuery } from '../aggregates.js';
-import type { Row } from '../profile.js';
+import { type AggregateSpec, aggregateQuery } from '../features/aggregates.js';
+import type { Row } from '../features/row.js';
 import type { Source } from './source.js';
 import { quotedTable } from './table-name.js';
 

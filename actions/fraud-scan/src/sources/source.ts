@@ -1,5 +1,5 @@
-import type { AggregateSpec } from '../aggregates.js';
-import type { Row } from '../profile.js';
+import type { AggregateSpec } from '../features/aggregates.js';
+import type { Row } from '../features/row.js';
 
 /**
  * Where transactions come from. A source is read in batches and can be read more than once

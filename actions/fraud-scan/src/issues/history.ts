@@ -1,6 +1,6 @@
-import { ConfigurationError } from '../../shared/src/errors.js';
-import { type Severity, SEVERITIES, severityLabel } from './issues-clusters.js';
-import type { ReviewCounts } from './report.js';
+import { ConfigurationError } from '../../../shared/src/errors.js';
+import { type Severity, SEVERITIES, severityLabel } from './clusters.js';
+import type { ReviewCounts } from '../report/report.js';
 
 /**
  * What earlier runs opened and what analysts did with it, read from the issues with the label

@@ -1,8 +1,9 @@
-import { DEFAULT_DETECTOR_OPTIONS, scoreFeatureRows, trainDetector } from './detector.js';
-import type { FeatureProfile, Row } from './profile.js';
-import { SeededRandom } from './rng.js';
+import { DEFAULT_DETECTOR_OPTIONS, scoreFeatureRows, trainDetector } from '../model/detector.js';
+import type { FeatureProfile } from '../features/profile.js';
+import type { Row } from '../features/row.js';
+import { SeededRandom } from '../numeric/rng.js';
 import { OriginalEncoding, trainOriginalModel } from './original-pipeline.js';
-import { prAuc, rocAuc, shareAbove } from './stats.js';
+import { prAuc, rocAuc, shareAbove } from '../numeric/stats.js';
 
 /**
  * An honest evaluation on labelled data: the normal rows are split (seeded) into train 60%,

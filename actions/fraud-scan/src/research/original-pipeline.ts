@@ -4,11 +4,11 @@ import {
   reconstructionErrors,
   trainableParameters,
   trainAutoencoder
-} from './autoencoder.js';
-import { type Row, text } from './profile.js';
-import { SeededRandom } from './rng.js';
-import { errorStats, type ErrorStats, quantile } from './stats.js';
-import { initTensorflow } from './tf.js';
+} from '../model/autoencoder.js';
+import { type Row, text } from '../features/row.js';
+import { SeededRandom } from '../numeric/rng.js';
+import { errorStats, type ErrorStats, quantile } from '../numeric/stats.js';
+import { initTensorflow } from '../model/tf.js';
 
 /**
  * The original Keras fraud pipeline (of the project this toolkit replaced) as its write-up

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Row } from '../profile.js';
-import { SeededRandom } from '../rng.js';
+import type { Row } from '../../features/row.js';
+import { SeededRandom } from '../../numeric/rng.js';
 import { STATES } from '../synthetic.js';
 
 /**

@@ -1,5 +1,5 @@
-import { ConfigurationError } from '../../shared/src/errors.js';
-import type { Detector } from './detector.js';
+import { ConfigurationError } from '../../../shared/src/errors.js';
+import type { Detector } from '../model/detector.js';
 import {
   groupRows,
   keysOf,
@@ -8,7 +8,7 @@ import {
   type Severity,
   severityLabel,
   severityOf
-} from './issues-clusters.js';
+} from './clusters.js';
 import {
   type ClusterIssue,
   describeApiError,
@@ -18,18 +18,18 @@ import {
   keyMarker,
   marker,
   readHistory
-} from './issues-history.js';
-import { code, codeCell, table, titleText } from './markdown.js';
-import type { Flagged } from './scan.js';
+} from './history.js';
+import { code, codeCell, table, titleText } from '../report/markdown.js';
+import type { Flagged } from '../scan.js';
 
-export { type IssuesApi, marker } from './issues-history.js';
+export { type IssuesApi, marker } from './history.js';
 
 /**
  * One GitHub issue per cluster of flagged rows (rows sharing a card, account or IP address);
  * a later night's rows of a cluster whose issue is still open become a comment on it, and their
  * markers are added to its body, which is the one place later runs read. Each issue carries a
  * severity label from its highest score; each row a link to its Django admin page when
- * `adminUrl` is set. Every value from the data is shown as code (markdown.ts), so a billing
+ * `adminUrl` is set. Every value from the data is shown as code (report/markdown.ts), so a billing
  * field cannot mention anyone, plant a link or an image, break a table or inject HTML.
  *
  * At most `maxIssues` issues are opened or commented on per run; the next `SUMMARY_LISTED` rows

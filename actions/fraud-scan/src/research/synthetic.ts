@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Row, text } from './profile.js';
-import { SeededRandom } from './rng.js';
+import { type Row, text } from '../features/row.js';
+import { SeededRandom } from '../numeric/rng.js';
 
 /**
  * Seeded synthetic payments_transaction rows for tests and benchmarks that must not depend on

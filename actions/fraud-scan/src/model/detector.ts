@@ -7,9 +7,9 @@ import {
   type TrainResult
 } from './autoencoder.js';
 import { encodedWidth, encodeRows, fitPreprocessing, type Preprocessing } from './preprocessing.js';
-import type { FeatureProfile } from './profile.js';
-import { SeededRandom } from './rng.js';
-import { errorStats, type ErrorStats, fencedQuantile, quantile } from './stats.js';
+import type { FeatureProfile } from '../features/profile.js';
+import { SeededRandom } from '../numeric/rng.js';
+import { errorStats, type ErrorStats, fencedQuantile, quantile } from '../numeric/stats.js';
 import { initTensorflow } from './tf.js';
 
 /** A trained model with everything needed to score new rows the way it was trained. */

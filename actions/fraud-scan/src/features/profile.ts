@@ -1,4 +1,5 @@
 import type { Aggregate, AggregateSpec, AggregateView } from './aggregates.js';
+import type { Row } from './row.js';
 
 /**
  * A feature profile turns rows of one table schema into model inputs. Cross-row features
@@ -6,8 +7,6 @@ import type { Aggregate, AggregateSpec, AggregateView } from './aggregates.js';
  * (PostgreSQL, SQLite) computes them in the query that reads the rows; a CSV file is read
  * twice, first through the profile's in-memory aggregate, then turned into feature values.
  */
-
-export type Row = Record<string, unknown>;
 
 export interface FeatureSpec {
   name: string;
@@ -44,26 +43,4 @@ export interface FeatureProfile {
   newAggregate(): Aggregate;
   extract(row: Row, aggregates: AggregateView): Extracted;
   publicFields(row: Row): PublicFields;
-}
-
-/** Text of a cell ('' for null/undefined; dates as ISO 8601), trimmed. */
-export function text(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string') return value.trim();
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value);
-  }
-  return JSON.stringify(value) ?? '';
-}
-
-/** A finite number from a cell, or undefined for null, empty, non-numeric or infinite values. */
-export function finiteNumber(value: unknown): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'bigint') return Number(value);
-  const raw = text(value);
-  if (raw === '') return undefined;
-  const parsed = Number(raw);
-  return Number.isFinite(parsed) ? parsed : undefined;
 }

@@ -1,4 +1,4 @@
-import type { FeatureSpec } from './profile.js';
+import type { FeatureSpec } from '../features/profile.js';
 
 /**
  * Feature values → model inputs, with every parameter fitted on training rows only:

@@ -8,13 +8,13 @@ import {
   writeSync
 } from 'node:fs';
 import path from 'node:path';
-import { markdownTable } from '../../shared/src/summary.js';
+import { markdownTable } from '../../../shared/src/summary.js';
 import { codeCell, table } from './markdown.js';
-import type { Detector } from './detector.js';
-import type { FeatureProfile } from './profile.js';
-import type { Flagged, ScanResult } from './scan.js';
-import { describeInvalid } from './scan.js';
-import type { ErrorStats, Histogram } from './stats.js';
+import type { Detector } from '../model/detector.js';
+import type { FeatureProfile } from '../features/profile.js';
+import type { Flagged, ScanResult } from '../scan.js';
+import { describeInvalid } from '../scan.js';
+import type { ErrorStats, Histogram } from '../numeric/stats.js';
 
 const fmt = (n: number): string =>
   n === Number.POSITIVE_INFINITY ? '∞' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3);

@@ -1,5 +1,5 @@
-import { stripemodelProfile } from './features/stripemodel.js';
-import { transactionsProfile } from './features/transactions.js';
+import { stripemodelProfile } from './stripemodel.js';
+import { transactionsProfile } from './transactions.js';
 import type { FeatureProfile } from './profile.js';
 
 /** Every feature profile by name. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { FeatureProfile, Row } from './profile.js';
-import { text } from './profile.js';
-import type { Flagged } from './scan.js';
+import type { FeatureProfile } from '../features/profile.js';
+import type { Row } from '../features/row.js';
+import { text } from '../features/row.js';
+import type { Flagged } from '../scan.js';
 
 /**
  * Flagged rows that share a card, an account or an IP address are one case for a risk team:

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError } from '../../shared/src/errors.js';
+import { ConfigurationError } from '../../../shared/src/errors.js';
 import type { Architecture } from './autoencoder.js';
 import { buildAutoencoder } from './autoencoder.js';
 import type { Detector } from './detector.js';
 import type { Preprocessing } from './preprocessing.js';
-import type { FeatureProfile } from './profile.js';
-import { PROFILES } from './profiles.js';
+import type { FeatureProfile } from '../features/profile.js';
+import { PROFILES } from '../features/profiles.js';
 import { initTensorflow, tf } from './tf.js';
 
 /**

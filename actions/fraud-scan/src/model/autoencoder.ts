@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BestWeightsEarlyStopping } from './early-stopping.js';
-import { SeededRandom } from './rng.js';
+import { SeededRandom } from '../numeric/rng.js';
 import { tf } from './tf.js';
 
 /** Everything needed to rebuild the network's shape; stored in the model file. */

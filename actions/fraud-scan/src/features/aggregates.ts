@@ -1,5 +1,5 @@
-import type { Row } from './profile.js';
-import { text } from './profile.js';
+import type { Row } from './row.js';
+import { text } from './row.js';
 
 /**
  * Cross-row features (cards per user, attempts per card per hour, a user's usual country)

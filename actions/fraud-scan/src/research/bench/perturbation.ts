@@ -4,14 +4,15 @@ import {
   type DetectorOptions,
   scoreFeatureRows,
   trainDetector
-} from '../detector.js';
-import { reconstructionErrors } from '../autoencoder.js';
-import { encodedWidth, encodeRows } from '../preprocessing.js';
+} from '../../model/detector.js';
+import { reconstructionErrors } from '../../model/autoencoder.js';
+import { encodedWidth, encodeRows } from '../../model/preprocessing.js';
 import { OriginalEncoding, trainOriginalModel } from '../original-pipeline.js';
-import type { FeatureProfile, Row } from '../profile.js';
-import { PROFILES } from '../profiles.js';
-import { SeededRandom } from '../rng.js';
-import { fencedQuantile } from '../stats.js';
+import type { FeatureProfile } from '../../features/profile.js';
+import type { Row } from '../../features/row.js';
+import { PROFILES } from '../../features/profiles.js';
+import { SeededRandom } from '../../numeric/rng.js';
+import { fencedQuantile } from '../../numeric/stats.js';
 import {
   type Account,
   fingerprint,
