@@ -30,6 +30,7 @@ import { startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
 import { activeTargets, instantQuery, type PromTarget } from '../preview/prometheus-api.js';
 import { freePort, startProcess, waitFor, type RunningProcess } from '../../tests/kit/processes.js';
 import { renderTemplatefile } from '../../tests/kit/templatefile.js';
+import { TEST_INTERVAL_SECONDS, withInterval } from './support/stack.js';
 
 const MONITORING = resolve(import.meta.dirname, '..');
 const EC2_TEMPLATE = join(MONITORING, 'prometheus', 'prometheus.ec2.yml.tftpl');
@@ -101,7 +102,7 @@ function appTags(project: string, zoneKey: string, role = 'app'): Tag[] {
 
 /**
  * The template rendered as Terraform renders it, with each ec2_sd_config pointed at moto
- * (`endpoint`, dummy keys, a short refresh). Rule files and the Alertmanager are left out: no
+ * (`endpoint`, dummy keys, a short refresh) and the tests' short scrape interval. Rule files and the Alertmanager are left out: no
  * rule is needed here, and alerts must not reach whatever listens on 127.0.0.1:9093.
  */
 function discoveryConfig(endpoint: string): string {
@@ -130,7 +131,7 @@ function discoveryConfig(endpoint: string): string {
   }
   if (pointed === 0)
     throw new Error('the rendered template has no ec2_sd_configs to point at moto');
-  return stringify(config);
+  return withInterval(stringify(config), TEST_INTERVAL_SECONDS);
 }
 
 async function targetsOf(job: Ec2Job): Promise<Target[]> {
@@ -351,7 +352,7 @@ describe('EC2 discovery of the app servers (prometheus.ec2.yml.tftpl against mot
           ? true
           : undefined;
       },
-      // The markers come two scrape intervals (15 s) after the target left, in case it returns.
+      // The markers come two scrape intervals after the target left, in case it returns.
       { timeoutMs: 60_000, intervalMs: 500, process: prometheus }
     );
     expect(await instantQuery(prometheusUrl, `up{instance="${oldInstance}"} == 0`)).toEqual([]);

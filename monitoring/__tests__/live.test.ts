@@ -36,6 +36,7 @@ import {
   PIPELINE_CHECK_ALERT,
   REPO_ROOT,
   startMonitoringStack,
+  TEST_INTERVAL_SECONDS,
   type MonitoringStack
 } from './support/stack.js';
 import { waitFor } from '../../tests/kit/processes.js';
@@ -57,6 +58,8 @@ beforeAll(async () => {
   startedAt = Math.floor(Date.now() / 1000);
   stack = await startMonitoringStack({
     varyTraffic: COLLECT_SECONDS > 0,
+    // Waits of a few seconds instead of a few 15-second scrapes; the pictures keep the real one.
+    intervalSeconds: COLLECT_SECONDS > 0 ? undefined : TEST_INTERVAL_SECONDS,
     log: (line) => process.stderr.write(`  stack: ${line}\n`)
   });
 }, 150_000);

@@ -186,16 +186,17 @@ jest_patterns() {
 }
 
 # run_jest SUITE FOLDER...: Jest over the test files in those folders, with a JUnit report
-# for the totals.
+# for the totals. JEST_ARGS adds options (JEST_ARGS=--verbose prints each test's time).
 run_jest() {
   local suite="$1"
   shift
-  local patterns
+  local patterns extra=()
   mapfile -t patterns < <(jest_patterns "$@")
+  read -r -a extra <<<"${JEST_ARGS:-}"
   mkdir -p "$TEST_RESULTS"
   (cd "$REPO_ROOT" && JEST_JUNIT_OUTPUT_DIR="$TEST_RESULTS" JEST_JUNIT_OUTPUT_NAME="$suite-jest.xml" \
     NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 \
-    npx jest --ci --reporters default --reporters jest-junit -- "${patterns[@]}")
+    npx jest --ci "${extra[@]}" --reporters default --reporters jest-junit -- "${patterns[@]}")
 }
 
 # run_claimed_jest: Jest over what the calling suite script claims (see suite_claims).

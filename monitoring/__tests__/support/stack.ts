@@ -5,8 +5,10 @@
  * port in a temporary directory. A second node_exporter stands for the monitoring server's own,
  * with the flags its user data gives it (textfile collector only), over a directory holding the
  * `fraud_scan.prom` the real fraud-scan CLI wrote (what the fetch timer copies from S3 on the
- * server). Prometheus runs monitoring/prometheus/prometheus.local.yml unchanged, with target files pointing at these processes; Alertmanager runs
- * alertmanager.local.yml with its webhook pointed at a receiver inside this process.
+ * server). Prometheus runs monitoring/prometheus/prometheus.local.yml unchanged (but for its
+ * scrape and evaluation interval when a test shortens them), with target files pointing at these
+ * processes; Alertmanager runs alertmanager.local.yml with its webhook pointed at a receiver
+ * inside this process.
  *
  * Used by monitoring/__tests__/live.test.ts and by monitoring/preview/render-dashboards.sh.
  */
@@ -38,6 +40,7 @@ import {
   ruleGroups,
   type PromTarget
 } from '../../preview/prometheus-api.js';
+import { parse, stringify } from 'yaml';
 import { produceFraudScanTextfile } from './fraud-scan-textfile.js';
 
 /** The repository root (monitoring/__tests__/support/../../..). */
@@ -217,12 +220,39 @@ export function missingPrerequisites(): string | undefined {
   return undefined;
 }
 
+/** The scrape and evaluation interval the tests run Prometheus with (the configurations say 15 s). */
+export const TEST_INTERVAL_SECONDS = 5;
+
+/** A Prometheus configuration with its global scrape and evaluation interval set to `seconds`. */
+export function withInterval(config: string, seconds: number | undefined): string {
+  if (seconds === undefined) return config;
+  const parsed = parse(config) as { global?: Record<string, unknown> };
+  // A scrape may not outlast the interval (Prometheus refuses the configuration).
+  parsed.global = {
+    ...parsed.global,
+    scrape_interval: `${seconds}s`,
+    scrape_timeout: `${seconds}s`,
+    evaluation_interval: `${seconds}s`
+  };
+  return stringify(parsed);
+}
+
 /**
  * Starts everything, sends traffic to the backend every `trafficEveryMs`, and resolves once
  * every target is up and Prometheus has two scrapes of request metrics (so rate() has data).
  */
 export async function startMonitoringStack(
-  options: { trafficEveryMs?: number; varyTraffic?: boolean; log?: (line: string) => void } = {}
+  options: {
+    trafficEveryMs?: number;
+    varyTraffic?: boolean;
+    /**
+     * Prometheus's scrape and rule evaluation interval, in seconds; the configuration's own (15 s)
+     * when absent. Every wait on Prometheus (a target up or down, a series ended, a rule run) is
+     * a few intervals, so the tests shorten it; nothing else of the configuration changes.
+     */
+    intervalSeconds?: number;
+    log?: (line: string) => void;
+  } = {}
 ): Promise<MonitoringStack> {
   const log = options.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'monitoring-stack-'));
@@ -376,13 +406,16 @@ export async function startMonitoringStack(
     );
     processes.push(alertmanager);
 
-    // Prometheus: prometheus.local.yml unchanged, beside its rules and this stack's targets.
+    // Prometheus: prometheus.local.yml, beside its rules and this stack's targets.
     const promDir = join(dir, 'prometheus');
     mkdirSync(join(promDir, 'rules'), { recursive: true });
     mkdirSync(join(promDir, 'targets'));
-    copyFileSync(
-      join(MONITORING, 'prometheus', 'prometheus.local.yml'),
-      join(promDir, 'prometheus.yml')
+    writeFileSync(
+      join(promDir, 'prometheus.yml'),
+      withInterval(
+        readFileSync(join(MONITORING, 'prometheus', 'prometheus.local.yml'), 'utf8'),
+        options.intervalSeconds
+      )
     );
     for (const file of readdirSync(join(MONITORING, 'prometheus', 'rules'))) {
       copyFileSync(join(MONITORING, 'prometheus', 'rules', file), join(promDir, 'rules', file));
@@ -430,7 +463,13 @@ export async function startMonitoringStack(
       [
         `--config.file=${join(promDir, 'prometheus.yml')}`,
         `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
-        `--web.listen-address=127.0.0.1:${prometheusPort}`
+        `--web.listen-address=127.0.0.1:${prometheusPort}`,
+        // A firing alert evaluated before Prometheus has discovered the Alertmanager is sent
+        // again only after this delay (1 m by default): with short intervals, the first
+        // evaluation usually comes first.
+        ...(options.intervalSeconds === undefined
+          ? []
+          : [`--rules.alert.resend-delay=${options.intervalSeconds}s`])
       ],
       { cwd: promDir, logFile: join(logs, 'prometheus.log') }
     );
