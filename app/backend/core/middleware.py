@@ -27,26 +27,35 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id_of(request)
         start = time.perf_counter()
         response = self.get_response(request)
-        duration_ms = round((time.perf_counter() - start) * 1000, 2)
-        response["X-Request-ID"] = request_id
-        user = getattr(request, "user", None)
-        logger.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": duration_ms,
-                "request_id": request_id,
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
-            },
-        )
+        log_request(request, response, start)
         return response
+
+
+def request_id_of(request: HttpRequest) -> str:
+    """The caller's X-Request-ID when it looks like an id, else a new one."""
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    return incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def log_request(request: HttpRequest, response: HttpResponse, start: float) -> None:
+    """Echo the request id and log the request's line (start: its time.perf_counter())."""
+    duration_ms = round((time.perf_counter() - start) * 1000, 2)
+    response["X-Request-ID"] = request.request_id
+    user = getattr(request, "user", None)
+    logger.info(
+        "request",
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+            "request_id": request.request_id,
+            "user_id": user.pk if user is not None and user.is_authenticated else None,
+        },
+    )
 
 
 class OperationsMiddleware:

@@ -17,22 +17,39 @@ generation, so the same writes that retire the body cache retire these.
 The middlewares skipped include django-prometheus' "after" half, whose per-view counts and
 latencies the dashboards and alerts read; an answer from here records them itself, under the
 view the URL resolves to, so the figures still count every catalog read.
+
+`CatalogFastPath` (config/wsgi.py) answers the same repeats one step earlier, in front of
+Django's handler and the middlewares above this one, which were most of what a replayed read
+still cost in Python (docs/benchmarks.md, Backend). It does what those layers do for such a
+request — request_started/request_finished (database connections checked and closed as usual),
+both halves of django-prometheus, the request id and log line, the maintenance trigger — and
+anything it cannot answer (a miss, the database down while the version is read) goes the whole
+way, where this middleware stores what the full path produced.
 """
 
 import hashlib
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
+from django.core import signals
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.urls import resolve
-from django_prometheus.middleware import PrometheusAfterMiddleware
+from django.urls import resolve, set_script_prefix
+from django_prometheus.middleware import PrometheusAfterMiddleware, PrometheusBeforeMiddleware
 
+from core.maintenance import maybe_start_maintenance
+from core.middleware import log_request, request_id_of
 from product import catalog_cache
 
+_PROMETHEUS_BEFORE = "django_prometheus.middleware.PrometheusBeforeMiddleware"
 _PROMETHEUS_AFTER = "django_prometheus.middleware.PrometheusAfterMiddleware"
+_REQUEST_LOG = "core.middleware.RequestLogMiddleware"
 _CATALOG_READ = re.compile(r"^/api/(?:products/(?:\d+/)?|categories/)$")
 
 
@@ -46,6 +63,15 @@ def _key(request: HttpRequest, version: tuple[str, int]) -> str | None:
     return f"response:{token}:{generation}:{hashlib.sha256(signature.encode()).hexdigest()}"
 
 
+def _replayable(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and _CATALOG_READ.match(request.path_info) is not None
+        and "HTTP_IF_NONE_MATCH" not in request.META
+        and "HTTP_IF_MODIFIED_SINCE" not in request.META
+    )
+
+
 class CatalogResponseMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -53,27 +79,79 @@ class CatalogResponseMiddleware:
         self.metrics = PrometheusAfterMiddleware(get_response) if _PROMETHEUS_AFTER in settings.MIDDLEWARE else None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.method != "GET"
-            or not _CATALOG_READ.match(request.path_info)
-            or "HTTP_IF_NONE_MATCH" in request.META
-            or "HTTP_IF_MODIFIED_SINCE" in request.META
-        ):
+        if not _replayable(request):
             return self.get_response(request)
-        key = _key(request, catalog_cache.current_key_version())
-        entry = self.cache.get(key) if key else None
+        entry = self.lookup(request)
         if entry is not None:
-            headers, body = entry
-            if self.metrics is None:
-                return HttpResponse(body, headers=headers)
-            request.resolver_match = resolve(request.path_info)
-            self.metrics.process_request(request)
-            self.metrics.process_view(request, None)
-            return self.metrics.process_response(request, HttpResponse(body, headers=headers))
+            return self.replay(request, entry)
         response = self.get_response(request)
         version = getattr(response, "catalog_version", None)
         if response.status_code == 200 and version is not None and not response.cookies:
             key = _key(request, version)
             if key:
                 self.cache.set(key, (dict(response.headers), response.content))
+        return response
+
+    def replay(self, request: HttpRequest, entry: tuple[dict[str, str], bytes]) -> HttpResponse:
+        headers, body = entry
+        if self.metrics is None:
+            return HttpResponse(body, headers=headers)
+        request.resolver_match = resolve(request.path_info)
+        self.metrics.process_request(request)
+        self.metrics.process_view(request, None)
+        return self.metrics.process_response(request, HttpResponse(body, headers=headers))
+
+    def lookup(self, request: HttpRequest) -> tuple[dict[str, str], bytes] | None:
+        """The response kept for this request under the catalog's current version, if any (the
+        version read may raise DatabaseError)."""
+        if not _replayable(request):
+            return None
+        key = _key(request, catalog_cache.current_key_version())
+        return self.cache.get(key) if key else None
+
+
+class CatalogFastPath:
+    """WSGI application in front of Django's (config/wsgi.py): replays a kept catalog response
+    (CatalogResponseMiddleware) without Django's handler and middleware chain, doing for it what
+    they would do (module docstring); everything else goes to `application`."""
+
+    def __init__(self, application: Callable[..., Iterable[bytes]]):
+        self.application = application
+        middleware = settings.MIDDLEWARE
+        self.store = CatalogResponseMiddleware(lambda request: HttpResponse(status=500))
+        self.before = PrometheusBeforeMiddleware(self.store) if _PROMETHEUS_BEFORE in middleware else None
+        # Without the request log, or with the response middleware missing, nothing is replayed here.
+        self.enabled = _REQUEST_LOG in middleware and "product.middleware.CatalogResponseMiddleware" in middleware
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if (
+            not self.enabled
+            or environ.get("REQUEST_METHOD") != "GET"
+            or not _CATALOG_READ.match(environ.get("PATH_INFO", ""))
+        ):
+            return self.application(environ, start_response)
+        start = time.perf_counter()
+        # As Django's WSGIHandler does: the script prefix, then request_started (which closes
+        # database connections past their age or broken) before the version is read.
+        set_script_prefix(get_script_name(environ))
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        request = WSGIRequest(environ)
+        try:
+            entry = self.store.lookup(request)
+        except DatabaseError:
+            entry = None  # the whole path answers (503) and deals with the connection
+        if entry is None:  # Django's handler sends request_started again: it only checks connections
+            return self.application(environ, start_response)
+        request.request_id = request_id_of(request)
+        if self.before is not None:
+            self.before.process_request(request)
+        # In the order of the middlewares these stand in for.
+        response = self.store.replay(request, entry)
+        maybe_start_maintenance()
+        log_request(request, response, start)
+        if self.before is not None:
+            response = self.before.process_response(request, response)
+        # HttpResponse.close() (called by the server) sends request_finished, as for Django's own.
+        response._resource_closers.append(request.close)
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
         return response
