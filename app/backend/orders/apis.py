@@ -13,11 +13,15 @@ from account.serializers import AddressInputSerializer
 from core.client_ip import client_ip
 from core.pagination import PageFilterSerializer, paginate
 from orders import selectors, services
-from orders.models import Order, OrderItem
+from orders.models import Order, OrderItem, OrderStatus
 from orders.services import MESSAGE_ONE_ADDRESS
 from payments.cards import keyed_fingerprint
 
 MESSAGE_ONE_PAYMENT = "Send exactly one of card, payment_method_id and saved_card_id."
+MESSAGE_IN_REVIEW = (
+    "Your payment went through and your order is placed. It is being reviewed before it ships,"
+    " which usually takes less than a business day; you do not need to do anything."
+)
 MESSAGE_STAFF_ONLY_ALL = "Only staff can list everyone's orders."
 MESSAGE_BAD_IDEMPOTENCY_KEY = "Send 1 to 255 printable ASCII characters without spaces (a UUID, for example)."
 IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,255}$")
@@ -32,12 +36,14 @@ class OrderOutputSerializer(serializers.ModelSerializer):
     items = ItemSerializer(many=True)
     billing_address = serializers.DictField(child=serializers.CharField(allow_blank=True))
     card = serializers.SerializerMethodField()
+    status_message = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = [
             "id",
             "status",
+            "status_message",
             "items",
             "subtotal",
             "total",
@@ -51,6 +57,10 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
     def get_card(self, order: Order) -> dict[str, str]:
         return {"brand": order.card_brand, "last4": order.card_last4}
+
+    def get_status_message(self, order: Order) -> str:
+        """What the buyer is told about the status ('' when the status says it all)."""
+        return MESSAGE_IN_REVIEW if order.status == OrderStatus.REVIEW else ""
 
 
 class OrderListCheckoutApi(APIView):

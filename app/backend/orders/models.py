@@ -11,6 +11,9 @@ class OrderStatus(models.TextChoices):
     # back. Never shown to the buyer (orders/selectors.py).
     PENDING = "pending"
     PAID = "paid"
+    # Paid, but the fraud model flagged the charge and FRAUD_SCORING is hold: not delivered until
+    # staff approve it (fraud/services.py order_review_approve).
+    REVIEW = "review"
     DELIVERED = "delivered"
 
 

@@ -36,6 +36,7 @@ from core.exceptions import (
     PaymentDeclined,
     PaymentGatewayError,
 )
+from fraud.services import fraud_holds
 from orders.metrics import CHECKOUTS, REVENUE
 from orders.models import CheckoutAttempt, Order, OrderItem, OrderStatus
 from payments.cards import card_brand, card_fingerprint, digits_only, expiry_in_past, luhn_valid
@@ -220,7 +221,7 @@ def order_checkout(
         except Exception:
             logger.exception("releasing the reservation failed; order_release_stale will", extra={"order_id": order.pk})
         raise CheckoutRefunded(MESSAGE_REFUNDED, {"decline_code": "refunded"}) from None
-    CHECKOUTS.labels("paid").inc()
+    CHECKOUTS.labels(order.status).inc()  # paid, or review when the fraud model held it
     REVENUE.labels(currency).inc(float(amount))
     return order
 
@@ -319,7 +320,16 @@ def _confirm(
         charged_card = result.card
         if saved is not None and not charged_card.last4:
             charged_card = CardSummary(saved.brand, saved.last4, saved.exp_month, saved.exp_year, saved.fingerprint)
-        order.status = OrderStatus.PAID
+        # Recorded (and scored by the fraud model) before the order's status is decided.
+        attempt = transaction_record(
+            **record,
+            amount=order.total,
+            order_id=order.pk,
+            status=TransactionStatus.SUCCEEDED,
+            card=charged_card,
+            gateway_reference=result.reference,
+        )
+        order.status = OrderStatus.REVIEW if fraud_holds(record=attempt) else OrderStatus.PAID
         order.card_brand, order.card_last4 = charged_card.brand, charged_card.last4
         order.paid_at = timezone.now()
         order.save(update_fields=["status", "card_brand", "card_last4", "paid_at"])
@@ -331,14 +341,6 @@ def _confirm(
                 gateway_reference=result.reusable_reference,
                 gateway_customer=result.customer_reference,
             )
-        transaction_record(
-            **record,
-            amount=order.total,
-            order_id=order.pk,
-            status=TransactionStatus.SUCCEEDED,
-            card=charged_card,
-            gateway_reference=result.reference,
-        )
     return order
 
 

@@ -74,10 +74,19 @@ class Transaction(models.Model):
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     gateway = models.CharField(max_length=16)
     gateway_reference = models.CharField(max_length=255, blank=True)
+    # The fraud model's verdict at charge time (fraud/): its score, the threshold it was held to
+    # and the top features behind it ([{"feature", "share"}]); NULL when the attempt was not scored.
+    fraud_score = models.FloatField(null=True, blank=True)
+    fraud_threshold = models.FloatField(null=True, blank=True)
+    fraud_drivers = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "created_at"], name="transaction_user_time_idx")]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="transaction_user_time_idx"),
+            # Users per client IP, read for every scored charge (fraud/selectors.py).
+            models.Index(fields=["client_ip"], name="transaction_client_ip_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.status} {self.amount} {self.currency} ({self.card_brand} {self.card_last4})"

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from account.models import User
+from fraud.services import fraud_assess
 from payments.gateways.base import CardSummary
 from payments.models import SavedCard, Transaction
 
@@ -25,7 +26,8 @@ def transaction_record(
     gateway_reference: str = "",
 ) -> Transaction:
     """One row of payments_transaction. Called inside checkout's database transaction when the
-    charge succeeded, and after its rollback when it did not, so failed attempts survive."""
+    charge succeeded, and after its rollback when it did not, so failed attempts survive. The
+    fraud model scores the attempt before it is saved (fraud_assess never raises)."""
     record = Transaction(
         user=user,
         order_id=order_id,
@@ -47,6 +49,7 @@ def transaction_record(
         gateway=gateway,
         gateway_reference=gateway_reference[:255],
     )
+    fraud_assess(record=record)
     record.full_clean()
     record.save()
     return record

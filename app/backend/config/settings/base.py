@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from corsheaders.defaults import default_headers
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "product",
     "orders",
     "payments",
+    "fraud",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -250,6 +252,15 @@ MAINTENANCE_INTERVAL = env.int("MAINTENANCE_INTERVAL", default=300)
 IDEMPOTENCY_KEY_RETENTION = timedelta(hours=env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24))
 # HMAC key of card fingerprints (saved cards and payments_transaction.card_fingerprint).
 CARD_FINGERPRINT_KEY: str
+
+# What the fraud model's flag does to a charge (fraud/, README.md "Fraud scoring at checkout"):
+# flag records the score and counts it; hold also puts the order in review until staff approve
+# it; off scores nothing. FRAUD_MODEL_PATH is the model file fraud-scan trains (reloaded when it
+# changes); without a usable one, charges go on unscored and fraud_scoring_enabled is 0.
+FRAUD_SCORING = env.str("FRAUD_SCORING", default="flag")
+if FRAUD_SCORING not in ("flag", "hold", "off"):
+    raise ImproperlyConfigured(f"FRAUD_SCORING must be flag, hold or off, got {FRAUD_SCORING!r}.")
+FRAUD_MODEL_PATH = env.str("FRAUD_MODEL_PATH", default="")
 
 # ---------------------------------------------------------------------------------------------
 # Logging: one JSON object per line on stdout — https://docs.djangoproject.com/en/5.2/topics/logging/
