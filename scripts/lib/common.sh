@@ -187,6 +187,9 @@ jest_patterns() {
 
 # run_jest SUITE FOLDER...: Jest over the test files in those folders, with a JUnit report
 # for the totals. JEST_ARGS adds options (JEST_ARGS=--verbose prints each test's time).
+# One worker per core (JEST_WORKERS), not Jest's default of one fewer: the test files mostly wait
+# on the servers and programs they start, so two files at a time on two cores took the deploy
+# suite from 195 s to 117 s on the same loaded machine.
 run_jest() {
   local suite="$1"
   shift
@@ -196,7 +199,8 @@ run_jest() {
   mkdir -p "$TEST_RESULTS"
   (cd "$REPO_ROOT" && JEST_JUNIT_OUTPUT_DIR="$TEST_RESULTS" JEST_JUNIT_OUTPUT_NAME="$suite-jest.xml" \
     NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 \
-    npx jest --ci "${extra[@]}" --reporters default --reporters jest-junit -- "${patterns[@]}")
+    npx jest --ci --maxWorkers="${JEST_WORKERS:-$(nproc)}" "${extra[@]}" \
+    --reporters default --reporters jest-junit -- "${patterns[@]}")
 }
 
 # run_claimed_jest: Jest over what the calling suite script claims (see suite_claims).
