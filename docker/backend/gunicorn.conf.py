@@ -29,6 +29,21 @@ workers = _int("GUNICORN_WORKERS", min(_cores + 1, _int("GUNICORN_MAX_WORKERS", 
 # Threads let a worker overlap waits that do not need the GIL: PostgreSQL, and above all the
 # payment gateway (up to twice PAYMENT_GATEWAY_TIMEOUT per checkout), so a slow gateway holds a
 # thread, not a whole worker. 4 per worker leaves 12 concurrent requests on 2 cores.
+# Other worker classes, measured (2026-12-05, 6 s wrk runs of the cached product list at 32
+# connections on 2 cores at load average 3-8 from other work; docs/benchmarks.md, Backend):
+# - sync (3 or 5 workers): 1,292-1,968 req/s at 717-815 us of CPU per request against gthread
+#   3 x 4's 1,337-1,749 at 693-879 us in the same runs, i.e. no cheaper; and a sync worker is
+#   held whole by every slow gateway call (and gets no keep-alive), so a checkout rush would
+#   queue every other request behind the gateway.
+# - gevent (26.9, 3 workers): with preload_app the database connections Django opened before
+#   gevent patched threading are shared between greenlets (every answer an error); without preload
+#   it served 283-901 req/s at 934-1,468 us per request. Not used.
+# - gthread with 1 or 2 threads per worker: 1,297-1,457 req/s at 764-816 us, within the noise of
+#   3 x 4 and with fewer slots for gateway waits.
+# A profile of one worker (py-spy, one connection) after the WSGI fast path
+# (app/backend/product/middleware.py): gthread's own request loop, parsing and two send() calls
+# per response (headers, then body) took about 60% of the busy samples; the fast path's own work
+# (request object, catalog version, Prometheus metrics, log line) 21%.
 worker_class = "gthread"
 threads = _int("GUNICORN_THREADS", 4)
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]

@@ -2,7 +2,7 @@
 # Load benchmark of the shop's backend (not a test): the product list and a product detail,
 # served by gunicorn as configured (docker/backend/entrypoint.sh + gunicorn.conf.py), by the same
 # gunicorn behind the storefront's nginx as deployed (docker/frontend: nginx.conf and the
-# rendered server template, micro-cache included), and by `manage.py runserver` (how the original
+# rendered server template; catalog reads are not cached there), and by `manage.py runserver` (how the original
 # project served it), one after the other in the same run, against a fresh PostgreSQL database
 # with the demo catalog. wrk on loopback, DURATION seconds per case.
 #
