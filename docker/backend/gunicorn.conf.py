@@ -54,9 +54,16 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 # Longer than the load balancer's idle timeout would be pointless; nginx keeps connections open.
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycling workers now and then bounds the damage of a slow memory leak.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Recycling workers now and then bounds the damage of a slow memory leak. Not every 2,000
+# requests, as before: at the catalog's rate that recycled each worker every few seconds, and
+# every recycle costs a fresh worker its caches and database connection, the arbiter the folding
+# of its metrics files, and the clients on its connections a reconnect. Alternating 6 s wrk runs of
+# the product list at 32 connections (load average 10-11 from other work) gave 1,129 and
+# 1,288 req/s, p99 1,259 and 823 ms, 782 and 754 us of CPU per request with 2,000, against
+# 2,732 and 2,802 req/s, p99 78 and 406 ms, 528 and 538 us with 50,000 (docs/benchmarks.md,
+# Backend). 50,000 is still a recycle every minute or so per worker at full load.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 5000)
 # Load the app before forking: a broken import fails at start, and workers share memory.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
 
