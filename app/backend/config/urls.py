@@ -16,6 +16,7 @@ api_urlpatterns = [
     path("", include(("product.urls", "product"))),
     path("orders/", include(("orders.urls", "orders"))),
     path("payments/", include(("payments.urls", "payments"))),
+    path("fraud/", include(("fraud.urls", "fraud"))),  # staff only
     path("config/", ShopConfigApi.as_view(), name="config"),
     # The OpenAPI schema, generated from the code (config/openapi.py); API.md agrees with it.
     path(

@@ -1,4 +1,5 @@
-"""Reads for fraud scoring: the cross-row aggregates of one charge attempt.
+"""Reads for fraud scoring: the cross-row aggregates of one charge attempt, and the staff
+pages' figures (totals, score statistics, the score histogram, flagged attempts, the CSV rows).
 
 The scan computes them for every row with a GROUP BY over the whole table
 (actions/fraud-scan/src/features/aggregates.ts); a charge needs them for one attempt only, so
@@ -8,12 +9,21 @@ transaction_client_ip_idx), in one round trip. The values are read with the scan
 expressions (trimmed, empty as NULL, countries in upper case), so both count the same rows.
 """
 
-from datetime import UTC, datetime, timedelta
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
+from django.db.models import Avg, Count, F, FloatField, Max, Q, QuerySet
+from django.db.models.functions import Cast, Floor, Least
 
 from fraud.features import Aggregates, is_decline, text
+from fraud.models import ReviewDecision
+from fraud.scoring import current_model
+from orders.models import OrderStatus
+from payments.models import Transaction, TransactionStatus
 
 TABLE = "payments_transaction"
 _CARD = "NULLIF(trim(CAST(card_fingerprint AS TEXT)), '')"
@@ -119,3 +129,142 @@ def transaction_aggregates(*, attempt: Any, in_table: bool = False) -> Aggregate
     if ip:
         found.users_per_ip += int(attempt.user_id is not None and not ip_user_known)
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff pages. A date range is whole UTC days, both ends included.
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=UTC)
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def _in_range(period: DateRange) -> QuerySet[Transaction]:
+    return Transaction.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+
+
+_FLAGGED = Q(fraud_score__isnull=False, fraud_threshold__isnull=False, fraud_score__gt=F("fraud_threshold"))
+# Held: a flagged successful charge whose order went to review (it may have been decided since).
+_HELD = (
+    _FLAGGED
+    & Q(status=TransactionStatus.SUCCEEDED)
+    & (Q(order__status=OrderStatus.REVIEW) | Q(order__fraud_review__isnull=False))
+)
+
+
+def fraud_totals(*, period: DateRange) -> dict[str, int]:
+    """Attempts scored, flagged and held in the range, and the held orders' decisions, in one query."""
+    decision = "order__fraud_review__decision"
+    return _in_range(period).aggregate(
+        scored=Count("pk", filter=Q(fraud_score__isnull=False)),
+        flagged=Count("pk", filter=_FLAGGED),
+        held=Count("pk", filter=_HELD),
+        awaiting_review=Count("pk", filter=_FLAGGED & Q(order__status=OrderStatus.REVIEW)),
+        approved=Count("pk", filter=_HELD & Q(**{decision: ReviewDecision.APPROVED})),
+        rejected=Count("pk", filter=_HELD & Q(**{decision: ReviewDecision.REJECTED})),
+    )
+
+
+def current_threshold() -> float | None:
+    """The loaded model's threshold; with none loaded, the one the latest scored attempt met."""
+    model = current_model()
+    if model is not None:
+        return model.threshold
+    return (
+        Transaction.objects.filter(fraud_threshold__isnull=False)
+        .order_by("-created_at", "-id")
+        .values_list("fraud_threshold", flat=True)
+        .first()
+    )
+
+
+def _percentile(scores: QuerySet[Transaction], count: int, fraction: float) -> float | None:
+    """percentile_cont: the two ranked scores around the fraction, interpolated; read with
+    ORDER BY … LIMIT 2 OFFSET k, which PostgreSQL and SQLite both run without fetching the rest."""
+    if count == 0:
+        return None
+    position = fraction * (count - 1)
+    below = math.floor(position)
+    pair = list(scores.order_by("fraud_score").values_list("fraud_score", flat=True)[below : below + 2])
+    if len(pair) == 1 or position == below:
+        return pair[0]
+    return pair[0] + (pair[1] - pair[0]) * (position - below)
+
+
+def fraud_statistics(*, period: DateRange) -> dict[str, Any]:
+    """Count, mean and percentiles of the scores in the range, and the threshold in force."""
+    scores = _in_range(period).filter(fraud_score__isnull=False)
+    figures = scores.aggregate(count=Count("pk"), mean=Avg("fraud_score"), max=Max("fraud_score"))
+    count = figures["count"]
+    return {
+        "count": count,
+        "mean": figures["mean"],
+        "max": figures["max"],
+        "p50": _percentile(scores, count, 0.50),
+        "p95": _percentile(scores, count, 0.95),
+        "p99": _percentile(scores, count, 0.99),
+        "threshold": current_threshold(),
+    }
+
+
+def fraud_distribution(*, period: DateRange, bins: int) -> dict[str, Any]:
+    """The scores as `bins` equal bins from 0 to a little above the larger of the 99th percentile
+    and the threshold (so the threshold is on the chart and one wild score does not squash it);
+    scores above that are `overflow`. The counting is one GROUP BY in the database."""
+    statistics = fraud_statistics(period=period)
+    reference = max(statistics["p99"] or 0.0, statistics["threshold"] or 0.0)
+    upper = reference * 1.25 if reference > 0 else 1.0
+    width = upper / bins
+    scores = _in_range(period).filter(fraud_score__isnull=False)
+    counted = (
+        scores.filter(fraud_score__lte=upper)
+        .annotate(bin=Least(Cast(Floor(F("fraud_score") / width), FloatField()), float(bins - 1)))
+        .values("bin")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_bin = {int(row["bin"]): row["n"] for row in counted}
+    return {
+        "threshold": statistics["threshold"],
+        "upper": upper,
+        "overflow": scores.filter(fraud_score__gt=upper).count(),
+        "bins": [{"lower": i * width, "upper": (i + 1) * width, "count": by_bin.get(i, 0)} for i in range(bins)],
+    }
+
+
+def fraud_flag_list(*, period: DateRange, held_only: bool = False, after: int | None = None, limit: int = 50):
+    """Flagged attempts in the range, newest first, with their order and its review. `after`: only
+    attempts with a larger id (the page's poll for new flags; ids only grow)."""
+    flagged = _in_range(period).filter(_HELD if held_only else _FLAGGED)
+    if after is not None:
+        flagged = flagged.filter(pk__gt=after)
+    return list(
+        flagged.select_related("user", "order", "order__fraud_review", "order__fraud_review__decided_by").order_by(
+            "-id"
+        )[:limit]
+    )
+
+
+def fraud_latest_flag_id() -> int:
+    """The newest flagged attempt's id (0 when none): where a page's polling starts."""
+    return Transaction.objects.filter(_FLAGGED).order_by("-id").values_list("pk", flat=True).first() or 0
+
+
+def fraud_export_rows(*, period: DateRange) -> Iterator[Transaction]:
+    """Every attempt in the range, oldest first, streamed from the database in chunks."""
+    return (
+        _in_range(period)
+        .select_related("user", "order", "order__fraud_review")
+        .order_by("created_at", "id")
+        .iterator(chunk_size=2000)
+    )

@@ -15,6 +15,8 @@ class OrderStatus(models.TextChoices):
     # staff approve it (fraud/services.py order_review_approve).
     REVIEW = "review"
     DELIVERED = "delivered"
+    # Held, then rejected by staff: the stock is back and the charge refunded (fraud/services.py).
+    CANCELLED = "cancelled"
 
 
 class Order(models.Model):

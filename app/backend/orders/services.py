@@ -59,6 +59,7 @@ MESSAGE_STRIPE_NOT_CONFIGURED = "Card payments through Stripe are not configured
 MESSAGE_CARD_NUMBERS_NOT_ACCEPTED = "This shop takes cards through Stripe: send a payment_method_id."
 MESSAGE_GATEWAY_ERROR = "The payment could not be processed. Nothing was charged; try again."
 MESSAGE_NOT_DELIVERABLE = "Only a paid order can be marked delivered."
+MESSAGE_NOT_CANCELLABLE = "Only an order held for review can be cancelled."
 MESSAGE_REFUNDED = "Your order could not be completed, and the payment was refunded. Try again later."
 MESSAGE_KEY_REUSED = "This Idempotency-Key was used for a different checkout: send a new key for a new checkout."
 MESSAGE_KEY_IN_PROGRESS = "A checkout with this Idempotency-Key is still being processed: try again in a few seconds."
@@ -362,6 +363,19 @@ def order_release_stale(*, older_than: timedelta = RESERVATION_TTL) -> int:
         _release(order=order)
         released += 1
     return released
+
+
+def order_cancel_held(*, order: Order) -> Order:
+    """A held order (locked by the caller, fraud.services.order_review_reject) is cancelled and its
+    stock put back; the charge is refunded by the caller once this has committed."""
+    if order.status != OrderStatus.REVIEW:
+        raise Conflict(MESSAGE_NOT_CANCELLABLE, {"status": order.status})
+    for item in order.items.order_by("product_id"):
+        Product.objects.filter(pk=item.product_id).update(stock=F("stock") + item.quantity)
+    order.status = OrderStatus.CANCELLED
+    order.full_clean()
+    order.save(update_fields=["status"])
+    return order
 
 
 @transaction.atomic

@@ -56,7 +56,7 @@ class CheckoutScoringTests:
         assert order_review_approve(order_id=order.pk).status == OrderStatus.PAID
         with pytest.raises(Conflict, match=MESSAGE_NOT_IN_REVIEW) as again:
             order_review_approve(order_id=order.pk)
-        assert (again.value.status_code, again.value.extra) == (409, {"status": "paid"})
+        assert (again.value.status_code, again.value.extra) == (409, {"status": "paid", "decision": "approved"})
         assert order_deliver(order_id=order.pk).status == OrderStatus.DELIVERED
 
     def test_the_buyer_is_told_a_held_order_is_placed_and_being_reviewed(self, buyer_client, scoring):
