@@ -64,6 +64,7 @@ export const routes: RouteObject[] = [
         ...guarded(() => import('./routes/staff/product-editor'), true)
       },
       { path: paths.staffOrders, ...guarded(() => import('./routes/staff/orders'), true) },
+      { path: paths.staffFraud, ...guarded(() => import('./routes/staff/fraud'), true) },
       { path: '*', Component: NotFoundRoute }
     ]
   }

@@ -12,7 +12,8 @@ export const paths = {
   staffProducts: '/staff/products',
   staffProductNew: '/staff/products/new',
   staffProductEdit: (id: number | string) => `/staff/products/${id}/edit`,
-  staffOrders: '/staff/orders'
+  staffOrders: '/staff/orders',
+  staffFraud: '/staff/fraud'
 } as const;
 
 /** Only same-site paths are followed after login, so `?next=` cannot send a person elsewhere. */

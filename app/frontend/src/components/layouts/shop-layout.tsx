@@ -80,6 +80,7 @@ export function ShopLayout({ user, cartCount, onLogout, onSearch, children }: Pr
                   <>
                     <NavLink to={paths.staffProducts}>Manage products</NavLink>
                     <NavLink to={paths.staffOrders}>Manage orders</NavLink>
+                    <NavLink to={paths.staffFraud}>Fraud review</NavLink>
                   </>
                 ) : null}
                 <button type="button" className="link-button" onClick={onLogout}>
