@@ -58,8 +58,14 @@ function stopProcess(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-/** Starts database, backend and storefront; the caller must call stop() (also on failure). */
-export async function startStack({ log = false }: { log?: boolean } = {}): Promise<Stack> {
+/**
+ * Starts database, backend and storefront; the caller must call stop() (also on failure).
+ * `backendEnv` adds to (or overrides) the backend's environment, e.g. FRAUD_SCORING.
+ */
+export async function startStack({
+  log = false,
+  backendEnv = {}
+}: { log?: boolean; backendEnv?: Record<string, string> } = {}): Promise<Stack> {
   for (const [path, hint] of [
     [
       join(VENV_BIN, 'gunicorn'),
@@ -91,7 +97,8 @@ export async function startStack({ log = false }: { log?: boolean } = {}): Promi
     THROTTLE_CHECKOUT_RATE: '1000/min',
     STRIPE_SECRET_KEY: '',
     STRIPE_PUBLISHABLE_KEY: '',
-    LOG_LEVEL: 'WARNING'
+    LOG_LEVEL: 'WARNING',
+    ...backendEnv
   };
   const children: ChildProcess[] = [];
   let created = false;
