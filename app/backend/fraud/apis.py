@@ -8,7 +8,7 @@ The schema is declared here with extend_schema, beside each view.
 
 import csv
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
@@ -30,6 +30,8 @@ MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
 MESSAGE_RANGE_ORDER = "start must be on or before end."
 MESSAGE_RANGE_TOO_LONG = f"A range covers at most {MAX_RANGE_DAYS} days."
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+MESSAGE_RANGE_YEARS = f"Choose a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}."
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,8 +39,21 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 class RangeFilterSerializer(serializers.Serializer):
     """?start=YYYY-MM-DD&end=YYYY-MM-DD, whole UTC days, both included; by default the last 30."""
 
+    # Bounded, so a day's end (end + 1 day) and the default start (end - 29 days) always exist.
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
+
+    def validate_start(self, value: date) -> date:
+        return self._within_years(value)
+
+    def validate_end(self, value: date) -> date:
+        return self._within_years(value)
+
+    @staticmethod
+    def _within_years(value: date) -> date:
+        if not EARLIEST <= value <= LATEST:
+            raise serializers.ValidationError(MESSAGE_RANGE_YEARS)
+        return value
 
     def validate(self, data):
         end = data.get("end") or timezone.now().date()

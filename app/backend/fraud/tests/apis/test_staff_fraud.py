@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.exception_handler import MESSAGE_INVALID
-from fraud.apis import MESSAGE_RANGE_ORDER, MESSAGE_RANGE_TOO_LONG, csv_safe
+from fraud.apis import MESSAGE_RANGE_ORDER, MESSAGE_RANGE_TOO_LONG, MESSAGE_RANGE_YEARS, csv_safe
 from fraud.models import OrderReview
 from fraud.services import MESSAGE_NOT_IN_REVIEW, MESSAGE_NOT_IN_REVIEW_REJECT
 from orders.models import OrderStatus
@@ -106,6 +106,8 @@ class SummaryTests:
             ({"end": "yesterday"}, "end", None),
             ({"start": "2026-03-02", "end": "2026-03-01"}, "start", MESSAGE_RANGE_ORDER),
             ({"start": "2024-01-01", "end": "2025-01-01"}, "end", MESSAGE_RANGE_TOO_LONG),
+            ({"end": "9999-12-31"}, "end", MESSAGE_RANGE_YEARS),
+            ({"start": "0001-01-01", "end": "0001-01-02"}, "start", MESSAGE_RANGE_YEARS),
         ],
     )
     def test_a_bad_range_is_a_400_naming_the_field(self, staff_client, query, field, message):

@@ -45,7 +45,9 @@ export default function StaffFraudRoute() {
   useEffect(() => {
     if (fresh === 0) return;
     setAnnouncement(`${fresh} new flagged ${fresh === 1 ? 'attempt' : 'attempts'}.`);
-    void queryClient.invalidateQueries({ queryKey: ['fraud'] });
+    // Not the poll itself: it moves on once the list's latest_id has.
+    for (const part of ['summary', 'distribution', 'flags'])
+      void queryClient.invalidateQueries({ queryKey: ['fraud', part] });
   }, [fresh, newFlags.dataUpdatedAt, queryClient]);
 
   const busyOrderId = approve.isPending
