@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 PASSWORD = "Rush-benchmark-password-1"  # noqa: S105 (a throw-away database)
@@ -124,7 +125,7 @@ def main() -> int:
         print(
             f"round {round_number}: {len(codes)} requests in {elapsed:.2f}s — "
             f"201: {codes.count(201)}, 409: {codes.count(409)}, "
-            f"other: {len(codes) - codes.count(201) - codes.count(409)}; "
+            f"other: {len(codes) - codes.count(201) - codes.count(409)}{_other_statuses(codes)}; "
             f"p50 {percentile(latencies, 0.5) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms, "
             f"max {max(latencies) * 1000:.0f} ms; sold {sold}/{args.stock}, paid orders {orders}, "
             f"charges {charges}, stock left {after[2]}, pending {after[3]} — {'ok' if ok else 'WRONG'}"
@@ -135,6 +136,12 @@ def main() -> int:
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
     return 1 if failed else 0
+
+
+def _other_statuses(codes: list[int]) -> str:
+    """" (503: 50, 0: 8)": the statuses that were neither 201 nor 409 (0: no HTTP answer)."""
+    other = Counter(code for code in codes if code not in (201, 409))
+    return f" ({', '.join(f'{code}: {n}' for code, n in other.most_common())})" if other else ""
 
 
 if __name__ == "__main__":

@@ -77,5 +77,13 @@ for _ in $(seq 1 120); do
   kill -0 "$pid" 2>/dev/null || { tail -40 "$work/server.log"; die "the backend exited"; }
   sleep 0.5
 done
+rc=0
 "$bin/python" "$REPO_ROOT/scripts/bench/checkout-rush.py" --base "http://127.0.0.1:$port" \
-  --buyers "${BUYERS:-50}" --stock "${STOCK:-10}" --rounds "${ROUNDS:-5}"
+  --buyers "${BUYERS:-50}" --stock "${STOCK:-10}" --rounds "${ROUNDS:-5}" || rc=$?
+if [ "$rc" -ne 0 ]; then
+  # The temporary directory goes at exit: keep the server's log of a run that went wrong.
+  kept="$(mktemp /tmp/checkout-rush-server.XXXXXX.log)"
+  cp "$work/server.log" "$kept"
+  log "a round was not ok: the server's log is kept in $kept"
+fi
+exit "$rc"
