@@ -19,7 +19,8 @@ import type { IssuesApi } from './issues/issues.js';
 import type { FeatureProfile } from './features/profile.js';
 import type { Row } from './features/row.js';
 import { PROFILE_NAMES, PROFILES } from './features/profiles.js';
-import { runScan } from './run.js';
+import { DEFAULT_AGGREGATE_WINDOW_MS, runScan } from './run.js';
+import { parseInstant, parseWindow } from './sources/watermark.js';
 import { reproduceOriginal, ORIGINAL_PUBLISHED } from './research/original-pipeline.js';
 import { CsvSource } from './sources/csv.js';
 import { errorStats } from './numeric/stats.js';
@@ -52,6 +53,11 @@ Scan options:
   --epochs N  --seed N  --batch-size N  --max-training-rows N
   --max-issues N            issues per run before one summary issue (default 10)
   --open-issues             open GitHub issues (needs GITHUB_TOKEN and GITHUB_REPOSITORY); default is a dry run
+  --full-scan               scan every row (default with a model and a PostgreSQL/SQLite source:
+                            only the rows since the last scan, kept in <model>.watermark.json)
+  --since DATE              scan the rows created at or after DATE (2026-03-01, 2026-03-01T06:00:00Z)
+  --aggregate-window D      how far before the new rows cross-row aggregates look (default 30d; 12h, 90m)
+A scan advances the watermark when it succeeds, dry run or not (the reports are the CLI's output).
 SQLite sources need Node.js 22.5 or newer (node:sqlite); the action runs on Node 24.`;
 
 const write = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -406,6 +412,9 @@ async function main(): Promise<void> {
       'max-training-rows': { type: 'string', default: '200000' },
       'max-issues': { type: 'string', default: '10' },
       'open-issues': { type: 'boolean', default: false },
+      'full-scan': { type: 'boolean', default: false },
+      since: { type: 'string' },
+      'aggregate-window': { type: 'string' },
       'original-data': { type: 'string' },
       ablations: { type: 'boolean', default: true },
       json: { type: 'boolean', default: false },
@@ -485,6 +494,14 @@ async function main(): Promise<void> {
       `--profile must be one of ${PROFILE_NAMES.join(', ')}, got "${values.profile}".`
     );
   }
+  const since = values.since === undefined ? undefined : parseInstant(values.since, '--since');
+  if (since && values['full-scan']) {
+    throw new ConfigurationError('--since and --full-scan exclude each other: pass one.');
+  }
+  const aggregateWindowMs =
+    values['aggregate-window'] === undefined
+      ? DEFAULT_AGGREGATE_WINDOW_MS
+      : parseWindow(values['aggregate-window'], '--aggregate-window');
   let api: IssuesApi | undefined;
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   if (values['open-issues']) {
@@ -521,7 +538,11 @@ async function main(): Promise<void> {
       dryRun: !values['open-issues'],
       label: 'fraud-suspect',
       repository: owner && repo ? { owner, repo } : undefined,
-      runUrl: 'local run (CLI)'
+      runUrl: 'local run (CLI)',
+      fullScan: values['full-scan'],
+      since,
+      aggregateWindowMs,
+      advanceWatermark: true
     },
     api,
     {

@@ -15,6 +15,7 @@ import { DEFAULT_DETECTOR_OPTIONS, THRESHOLD_METHODS } from './model/detector.js
 import type { IssuesApi } from './issues/issues.js';
 import { PROFILE_NAMES } from './features/profiles.js';
 import { runScan, type ScanInputs } from './run.js';
+import { parseInstant, parseWindow } from './sources/watermark.js';
 
 /** owner/name as GitHub allows them. */
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
@@ -59,6 +60,16 @@ export async function main(): Promise<void> {
   const tokenInput = issuesToken !== undefined ? 'issues-token' : 'github-token';
   const adminUrl = adminUrlInput(getOptionalInput('admin-url'));
   const allowPublicRepository = getBooleanInput('allow-public-repository', false);
+  const fullScan = getBooleanInput('full-scan', false);
+  const sinceInput = getOptionalInput('since');
+  const since = sinceInput === undefined ? undefined : parseInstant(sinceInput, 'Input "since"');
+  if (since && fullScan) {
+    throw new ConfigurationError('Inputs "since" and "full-scan" exclude each other: set one.');
+  }
+  const aggregateWindowMs = parseWindow(
+    getOptionalInput('aggregate-window') ?? '30d',
+    'Input "aggregate-window"'
+  );
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const resolve = (p: string | undefined): string | undefined =>
     p === undefined || p === 'postgres' || /^postgres(ql)?:\/\//.test(p)
@@ -100,8 +111,13 @@ export async function main(): Promise<void> {
     allowPublicRepository,
     tokenInput,
     adminUrl,
-    runUrl
+    runUrl,
+    fullScan,
+    since,
+    aggregateWindowMs
   };
+  // A dry run reports without opening issues: its rows must still be raised by a later run.
+  inputs.advanceWatermark = !inputs.dryRun;
   if (!inputs.dryRun && !token) {
     throw new ConfigurationError(
       'Input "github-token" (or "issues-token") is required unless dry-run is true.'
@@ -141,4 +157,6 @@ export async function main(): Promise<void> {
   core.setOutput('chart', outcome.reports.chartSvg);
   core.setOutput('summary', outcome.reports.summary);
   core.setOutput('prom-file', outcome.reports.prom);
+  core.setOutput('scanned-since', outcome.scope.full ? '' : outcome.scope.from);
+  core.setOutput('watermark', outcome.watermark ?? '');
 }

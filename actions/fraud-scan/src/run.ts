@@ -39,6 +39,17 @@ import { CsvSource } from './sources/csv.js';
 import { PostgresSource } from './sources/postgres.js';
 import type { Source } from './sources/source.js';
 import { SqliteSource } from './sources/sqlite.js';
+import {
+  MarkTracker,
+  OVERLAP_MS,
+  readWatermark,
+  type Since,
+  sinceInstant,
+  sinceMark,
+  type WatermarkFile,
+  watermarkPath,
+  writeWatermark
+} from './sources/watermark.js';
 
 /** Everything a scan needs, already validated (the action and the CLI both build this). */
 export interface ScanInputs {
@@ -73,10 +84,25 @@ export interface ScanInputs {
   /** Django admin root (https://…/admin/): each flagged row links to its change page. */
   adminUrl?: string;
   runUrl: string;
+  /** Scan every row, whatever the watermark says (input "full-scan"). */
+  fullScan?: boolean;
+  /** Scan the rows created at or after this instead of those since the watermark (input "since"). */
+  since?: Date;
+  /** How far before the first new row the cross-row aggregates look (input "aggregate-window"). */
+  aggregateWindowMs?: number;
+  /** Write the watermark after a successful scan (the action: not on a dry run). */
+  advanceWatermark?: boolean;
 }
+
+/** The default of input "aggregate-window": 30 days. */
+export const DEFAULT_AGGREGATE_WINDOW_MS = 30 * 86_400_000;
 
 export interface ScanOutcome {
   result: ScanResult;
+  /** The rows read: all of them, or those since this instant. */
+  scope: { full: true; reason: string } | { full: false; from: string; reason: string };
+  /** The watermark file written after the scan, if any. */
+  watermark?: string;
   detector: Detector;
   trained: boolean;
   modelPath: string;
@@ -181,6 +207,11 @@ export async function runScan(
   }
 
   const key = sourceKey(inputs.source, inputs, profile);
+  const marks = watermarkPath(modelPath);
+  const plan = scanScope(inputs, source, profile, key, marks, trained, detector);
+  hooks.log(
+    `Scanning ${plan.scope.full ? 'every row' : `rows since ${plan.scope.from}`}: ${plan.scope.reason}.`
+  );
   const issueOptions: IssueOptions = {
     owner: inputs.repository?.owner ?? '',
     repo: inputs.repository?.repo ?? '',
@@ -225,7 +256,9 @@ export async function runScan(
       candidates: inputs.maxIssues * ROWS_PER_ISSUE + SUMMARY_LISTED,
       isReported: (id) => existing.has(`${key}:${id}`),
       onFlagged: (f) => csv.add(f),
-      clusterKeys: (row) => clusterKeys(profile.name, row)
+      clusterKeys: (row) => clusterKeys(profile.name, row),
+      since: plan.since,
+      tracker: plan.tracker
     });
     csv.finish();
   } catch (error) {
@@ -238,7 +271,7 @@ export async function runScan(
     `Scanned ${result.rows} rows: ${result.scored} scored, ${result.invalidRows} unusable, ${result.flaggedCount} above the threshold.`
   );
   if (result.invalidRows) hooks.log(`Unusable rows: ${describeInvalid(result.invalid)}.`);
-  if (result.scored === 0) {
+  if (result.scored === 0 && (result.rows > 0 || !plan.since)) {
     throw new ConfigurationError(
       `No row of ${source.description} could be scored (${describeInvalid(result.invalid)}).`
     );
@@ -291,7 +324,118 @@ export async function runScan(
   }
   issues.skippedExisting += result.reportedCount;
 
-  const summary = summarize(issues);
+  const summary = `${summarize(issues)}\n${scopeLine(plan.scope, result.rows)}\n`;
   const reports = writeReports(inputs.outputDir, result, detector, summary, chart);
-  return { result, detector, trained, modelPath, reports, summary, issues };
+  // Last, after the issues and the reports: a run that failed anywhere before leaves the
+  // watermark where it was, and the next night reads these rows again.
+  let watermark: string | undefined;
+  const mark = plan.tracker?.mark(new Date());
+  if (plan.tracker && mark && inputs.advanceWatermark) {
+    const body: WatermarkFile = {
+      format: 'fraud-scan-watermark',
+      formatVersion: 1,
+      profile: profile.name,
+      model: detector.training.createdAt,
+      sources: { ...(plan.kept?.sources ?? {}), [key]: mark }
+    };
+    writeWatermark(marks, body);
+    watermark = marks;
+    hooks.log(
+      `Watermark ${marks}: ${key} scanned through ${mark.createdAt} (id ${mark.id ?? '-'}).`
+    );
+  } else if (plan.tracker && !inputs.advanceWatermark) {
+    hooks.log(`Watermark ${marks} left as it was (dry run): the next run reads these rows again.`);
+  }
+  return {
+    result,
+    scope: plan.scope,
+    watermark,
+    detector,
+    trained,
+    modelPath,
+    reports,
+    summary,
+    issues
+  };
+}
+
+interface ScanPlan {
+  scope: ScanOutcome['scope'];
+  since?: Since;
+  tracker?: MarkTracker;
+  /** The watermark file's other entries, kept when this source's is rewritten. */
+  kept?: WatermarkFile;
+}
+
+/**
+ * Every row, or the rows since the watermark (or `since`): a database source of a profile with
+ * created_at, a model that did not just train, no full-scan. A watermark that does not parse
+ * or is of another profile stops the scan before a row is read.
+ */
+function scanScope(
+  inputs: ScanInputs,
+  source: Source,
+  profile: FeatureProfile,
+  key: string,
+  marks: string,
+  trained: boolean,
+  detector: Detector
+): ScanPlan {
+  const windowMs = inputs.aggregateWindowMs ?? DEFAULT_AGGREGATE_WINDOW_MS;
+  if (source.kind === 'csv' || !profile.requiredColumns.includes('created_at')) {
+    return {
+      scope: {
+        full: true,
+        reason:
+          source.kind === 'csv'
+            ? 'a CSV file is always read whole'
+            : `the "${profile.name}" profile has no created_at to keep a watermark on`
+      }
+    };
+  }
+  // Read (and so check) the file even when it will not be used: a corrupt one is an error.
+  const file = inputs.fullScan || trained ? undefined : readWatermark(marks, profile.name);
+  const sameModel = file?.model === detector.training.createdAt;
+  const kept = sameModel ? file : undefined;
+  const previous = kept?.sources[key];
+  if (inputs.since) {
+    return {
+      scope: {
+        full: false,
+        from: inputs.since.toISOString(),
+        reason: 'since was given'
+      },
+      since: sinceInstant(inputs.since, windowMs),
+      tracker: new MarkTracker(previous),
+      kept
+    };
+  }
+  if (inputs.fullScan || trained || !previous) {
+    const reason = inputs.fullScan
+      ? 'full-scan is on'
+      : trained
+        ? 'a new model scans every row once'
+        : file && !sameModel
+          ? `the watermark in ${marks} belongs to another model (trained ${file.model})`
+          : `no watermark for ${key} in ${marks} yet (a first run)`;
+    return { scope: { full: true, reason }, tracker: new MarkTracker(), kept };
+  }
+  const since = sinceMark(previous, windowMs);
+  return {
+    scope: {
+      full: false,
+      from: since.from.toISOString(),
+      reason: `the watermark in ${marks} (through ${previous.createdAt}, id ${previous.id ?? '-'}, less a ${OVERLAP_MS / 60_000}-minute overlap); aggregates over the ${windowMs / 86_400_000} days before`
+    },
+    since,
+    tracker: new MarkTracker(previous),
+    kept
+  };
+}
+
+/** The summary's line on what was read. */
+function scopeLine(scope: ScanOutcome['scope'], rows: number): string {
+  return scope.full
+    ? `Scanned every row (${scope.reason}).`
+    : `Scanned the ${rows} new rows since ${scope.from} (${scope.reason}).`;
 }

@@ -165,16 +165,30 @@ export const columnAggregates: AggregateView = {
 };
 
 /**
- * One query that returns every row of the table with each aggregate as an extra column: a
- * GROUP BY per aggregate, joined back on its key. `table` and `orderBy` arrive quoted (or
- * `rowid`).
+ * Which rows a query returns and which rows their aggregates count: SQL conditions over the
+ * table's own columns (they may hold the source's bind parameters). An incremental scan
+ * returns the rows since its watermark and counts a window before it, so a new row's "5th
+ * card on this account" still sees the account's four cards of last week.
+ */
+export interface RowFilter {
+  rows: string;
+  context: string;
+}
+
+/**
+ * One query that returns every row of the table (or those `filter.rows` selects) with each
+ * aggregate as an extra column: a GROUP BY per aggregate over the table (or `filter.context`),
+ * joined back on its key. `table` and `orderBy` arrive quoted (or `rowid`).
  */
 export function aggregateQuery(
   dialect: Dialect,
   table: string,
   orderBy: string,
-  specs: readonly AggregateSpec[]
+  specs: readonly AggregateSpec[],
+  filter?: RowFilter
 ): string {
+  const contextWhere = (conditions: string[]): string =>
+    [...conditions, ...(filter ? [`(${filter.context})`] : [])].join(' AND ');
   const sql = (part: { pg: string; sqlite: string }): string => part[dialect];
   // Code-point order, as JavaScript's < compares these strings.
   const binary = dialect === 'pg' ? 'COLLATE "C"' : 'COLLATE BINARY';
@@ -198,13 +212,13 @@ export function aggregateQuery(
     const notNull = spec.key.map((part) => `(${sql(part)}) IS NOT NULL`);
     let sub: string;
     if (spec.kind === 'count') {
-      const where = [...notNull, ...(spec.when ? [`(${sql(spec.when)})`] : [])].join(' AND ');
+      const where = contextWhere([...notNull, ...(spec.when ? [`(${sql(spec.when)})`] : [])]);
       sub = `SELECT ${keys}, count(*) AS v FROM ${table} WHERE ${where} GROUP BY ${groupBy}`;
     } else if (spec.kind === 'distinct') {
-      const where = [...notNull, `(${sql(spec.value)}) IS NOT NULL`].join(' AND ');
+      const where = contextWhere([...notNull, `(${sql(spec.value)}) IS NOT NULL`]);
       sub = `SELECT ${keys}, count(DISTINCT ${sql(spec.value)}) AS v FROM ${table} WHERE ${where} GROUP BY ${groupBy}`;
     } else {
-      const where = [...notNull, `(${sql(spec.value)}) IS NOT NULL`].join(' AND ');
+      const where = contextWhere([...notNull, `(${sql(spec.value)}) IS NOT NULL`]);
       // The most frequent value per key, ties to the smallest: the first in this order.
       sub =
         `SELECT ${ks}, m AS v FROM (SELECT ${ks}, m, row_number() OVER (PARTITION BY ${ks} ORDER BY n DESC, m ${binary}) AS r FROM ` +
@@ -218,7 +232,7 @@ export function aggregateQuery(
   return [
     `SELECT t.*${selected.map((s) => `, ${s}`).join('')}`,
     // The order column is selected here because SQLite's rowid does not come with s.*.
-    `FROM (SELECT s.*, s.${orderBy} AS __fraud_scan_order${keyList.join('')} FROM ${table} AS s) AS t`,
+    `FROM (SELECT s.*, s.${orderBy} AS __fraud_scan_order${keyList.join('')} FROM ${table} AS s${filter ? ` WHERE ${filter.rows}` : ''}) AS t`,
     ...joins,
     'ORDER BY t.__fraud_scan_order'
   ].join('\n');

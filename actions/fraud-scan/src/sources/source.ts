@@ -1,5 +1,6 @@
 import type { AggregateSpec } from '../features/aggregates.js';
 import type { Row } from '../features/row.js';
+import type { Since } from './watermark.js';
 
 /**
  * Where transactions come from. A source is read in batches and can be read more than once
@@ -17,8 +18,14 @@ export interface Source {
   /**
    * The rows with the aggregates computed by the database in the same query, each in its
    * aggregateColumn(name) — one pass, and the scan's memory stays flat. Sources that cannot
-   * leave it out; the scan then aggregates in memory over an extra pass.
+   * leave it out; the scan then aggregates in memory over an extra pass. With `since`, only
+   * the rows since a watermark, their aggregates counted over the window before it (the
+   * table needs created_at and id columns).
    */
-  batchesWithAggregates?(size: number, aggregates: readonly AggregateSpec[]): AsyncIterable<Row[]>;
+  batchesWithAggregates?(
+    size: number,
+    aggregates: readonly AggregateSpec[],
+    since?: Since
+  ): AsyncIterable<Row[]>;
   close(): Promise<void>;
 }

@@ -1,10 +1,11 @@
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigurationError } from '../../../shared/src/errors.js';
-import { type AggregateSpec, aggregateQuery } from '../features/aggregates.js';
+import { type AggregateSpec, aggregateQuery, type RowFilter } from '../features/aggregates.js';
 import type { Row } from '../features/row.js';
 import type { Source } from './source.js';
 import { quotedTable } from './table-name.js';
+import type { Since } from './watermark.js';
 
 /** The part of node:sqlite used here (Node 20's type definitions do not have the module). */
 interface SqliteModule {
@@ -15,7 +16,7 @@ interface SqliteModule {
     prepare(sql: string): {
       get(): unknown;
       all(): unknown[];
-      iterate(): Iterable<unknown>;
+      iterate(...values: unknown[]): Iterable<unknown>;
     };
     close(): void;
   };
@@ -81,12 +82,39 @@ export class SqliteSource implements Source {
     return this.read(`SELECT * FROM ${quotedTable(this.table)} ORDER BY rowid`, size);
   }
 
-  /** One query: the rows and, beside each, its aggregates (SQLite groups in its temp store). */
-  batchesWithAggregates(size: number, aggregates: readonly AggregateSpec[]): AsyncIterable<Row[]> {
-    return this.read(aggregateQuery('sqlite', quotedTable(this.table), 'rowid', aggregates), size);
+  /**
+   * One query: the rows and, beside each, its aggregates (SQLite groups in its temp store).
+   * With `since`, the rows created since then or with a higher id, aggregates over the window
+   * before it. Django keeps datetimes as text ("2026-03-01 12:00:00.123456"), which julianday()
+   * reads, with or without a zone.
+   */
+  batchesWithAggregates(
+    size: number,
+    aggregates: readonly AggregateSpec[],
+    since?: Since
+  ): AsyncIterable<Row[]> {
+    let filter: RowFilter | undefined;
+    let values: unknown[] = [];
+    if (since) {
+      const byId = since.afterId === null ? '' : ' OR "id" > ?3';
+      filter = {
+        rows: `(julianday("created_at") >= julianday(?1)${byId})`,
+        context: `(julianday("created_at") >= julianday(?2)${byId})`
+      };
+      values = [
+        since.from.toISOString(),
+        since.contextFrom.toISOString(),
+        ...(since.afterId === null ? [] : [BigInt(since.afterId)])
+      ];
+    }
+    return this.read(
+      aggregateQuery('sqlite', quotedTable(this.table), 'rowid', aggregates, filter),
+      size,
+      values
+    );
   }
 
-  private async *read(sql: string, size: number): AsyncIterable<Row[]> {
+  private async *read(sql: string, size: number, values: unknown[] = []): AsyncIterable<Row[]> {
     const db = this.open();
     await Promise.resolve(); // an async generator, like the other sources'
     let statement: ReturnType<typeof db.prepare>;
@@ -96,7 +124,7 @@ export class SqliteSource implements Source {
       throw new ConfigurationError(`Cannot read ${this.description}: ${(error as Error).message}`);
     }
     let batch: Row[] = [];
-    for (const row of statement.iterate() as Iterable<Row>) {
+    for (const row of statement.iterate(...values) as Iterable<Row>) {
       batch.push({ ...row });
       if (batch.length >= size) {
         yield batch;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# A night's cost of an incremental scan (only the rows since the watermark, aggregates over
+# --aggregate-window before them) on payments_transaction tables of different total sizes:
+# for each total and each count of new rows, the seconds and rows/s of the CLI end to end,
+# beside the model alone (bench-throughput's baseline) and the load average. A throw-away
+# database, filled with generate_series (one attempt every 2 seconds), dropped at the end.
+#   bash scripts/bench/fraud-pg-incremental.sh ["TOTALS"] ["NEW_ROWS"] [WINDOW]
+#   e.g. bash scripts/bench/fraud-pg-incremental.sh "100000 400000" "5000 20000" 1d
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "$0")/../lib/common.sh"
+ensure_npm
+ensure_postgres
+totals="${1:-100000 400000}"
+news="${2:-5000 20000}"
+window="${3:-1d}"
+db="fraud_incr_$$"
+work="$(mktemp -d /tmp/fraud-incr.XXXXXX)"
+trap 'psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$work"' EXIT
+cli="$REPO_ROOT/actions/fraud-scan/dist/cli.js"
+[ -f "$cli" ] || node "$REPO_ROOT/scripts/build-actions.mjs" fraud-scan
+psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
+url="postgres://$PGUSER@$PGHOST:$PGPORT/$db"
+
+rows_sql() { # rows_sql FROM TO: attempts FROM..TO (ids and times continue the series)
+  cat <<SQL
+SELECT g::bigint AS id,
+       timestamptz '2026-01-01' + (g * interval '2 seconds') AS created_at,
+       (g % 33334)::bigint AS user_id, NULL::bigint AS order_id,
+       round((5 + (g::bigint * 7919 % 20000) / 100.0)::numeric, 2) AS amount,
+       'usd'::varchar(3) AS currency,
+       CASE WHEN g % 29 = 0 THEN 'declined' ELSE 'succeeded' END::varchar(16) AS status,
+       CASE WHEN g % 29 = 0 THEN 'card_declined' ELSE '' END::varchar(64) AS decline_code,
+       ''::varchar(255) AS decline_reason,
+       md5((g % 50001)::text)::varchar(64) AS card_fingerprint,
+       (ARRAY['visa','mastercard','amex','discover'])[1 + g % 4]::varchar(16) AS card_brand,
+       lpad((g % 10000)::text, 4, '0')::varchar(4) AS card_last4,
+       (1 + g % 12)::smallint AS card_exp_month, (2027 + g % 6)::smallint AS card_exp_year,
+       'Austin'::varchar(120) AS billing_city, 'TX'::varchar(120) AS billing_state,
+       '73301'::varchar(20) AS billing_postal_code, 'US'::varchar(2) AS billing_country,
+       ('10.' || (g % 250) || '.' || (g / 250 % 250) || '.1')::varchar(45) AS client_ip,
+       'offline'::varchar(16) AS gateway, ''::varchar(255) AS gateway_reference
+FROM generate_series($1, $2) AS g
+SQL
+}
+
+fill() { # fill TOTAL: a fresh table of TOTAL attempts, indexed as the shop's (created_at)
+  psql -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL
+DROP TABLE IF EXISTS payments_transaction;
+CREATE TABLE payments_transaction AS $(rows_sql 1 "$1");
+ALTER TABLE payments_transaction ADD PRIMARY KEY (id);
+CREATE INDEX ON payments_transaction (created_at);
+ANALYZE payments_transaction;
+SQL
+}
+
+scan() { # scan LABEL ARGS...: "seconds rows" of one CLI scan
+  local started ended
+  started=$(date +%s.%N)
+  node "$cli" --source postgres --database-url "$url" --model "$work/model.json" \
+    --output-dir "$work/$1" --aggregate-window "$window" "${@:2}" >"$work/$1.log" 2>&1 ||
+    { cat "$work/$1.log"; exit 1; }
+  ended=$(date +%s.%N)
+  echo "$(echo "$ended - $started" | bc) $(sed -n 's/^Scanned \([0-9]*\) rows.*/\1/p' "$work/$1.log")"
+}
+
+first_total="${totals%% *}"
+log "Training a model on $first_total rows"
+fill "$first_total"
+node "$cli" --source postgres --database-url "$url" --train --epochs 5 --max-training-rows 20000 \
+  --model-output "$work/model.json" --output-dir "$work/train" --since 2100-01-01 >/dev/null 2>&1
+model_only=$(node "$cli" bench-throughput --rows 50000 --batch-size 5000 |
+  sed -n 's/^baseline, model only.*: \([0-9]*\) rows\/s.*/\1/p')
+
+printf '%-12s %-10s %10s %10s %12s %14s  %s\n' "table rows" "new rows" "scanned" "seconds" "rows/s" "model alone" "load average"
+for total in $totals; do
+  for new in $news; do
+    fill "$total"
+    # The watermark at the table's last row: a --since scan of its last hour (the overlap
+    # margin), from no watermark (a mark never moves back, and the table was just refilled).
+    rm -f "$work/model.watermark.json"
+    scan mark --since "$(psql -Atq -d "$db" -c "SELECT to_char((max(created_at) - interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM payments_transaction")" >/dev/null
+    psql -q -v ON_ERROR_STOP=1 -d "$db" -c "INSERT INTO payments_transaction $(rows_sql "$((total + 1))" "$((total + new))")" >/dev/null
+    read -r secs scanned < <(scan "night-$total-$new")
+    printf '%-12s %-10s %10s %10.2f %12.0f %14s  %s\n' "$total" "$new" "$scanned" "$secs" \
+      "$(echo "$scanned / $secs" | bc -l)" "$model_only" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  done
+done
