@@ -8,9 +8,11 @@ parity test (actions/fraud-scan/__tests__/backend-parity.test.ts) holds the two 
 """
 
 import base64
+import hashlib
 import itertools
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,11 @@ class FraudModel:
     # (first column, end column) of each unit: units own contiguous columns.
     unit_columns: list[tuple[int, int]]
     scales: np.ndarray
+    # What the servers' metrics name the model by: the file's SHA-256 (the first 12 hex digits
+    # on /metrics), and training.createdAt as seconds since the epoch (None when absent or not
+    # an ISO 8601 instant).
+    sha256: str = ""
+    trained_at: float | None = None
 
     def encode(self, values: list[float | str]) -> np.ndarray:
         """preprocessing.ts encodeRow: standardized and clipped numbers, 0/1, one-hot + other."""
@@ -177,13 +184,26 @@ def _units(encodings: list[dict[str, Any]]) -> tuple[list[str], list[tuple[int, 
     return names, columns
 
 
+def _instant(value: Any) -> float | None:
+    """An ISO 8601 instant (the action writes Date.toISOString(): 2026-12-05T13:16:18.691Z) as
+    seconds since the epoch; None for anything else, or one without a time zone."""
+    if not isinstance(value, str):
+        return None
+    try:
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return instant.timestamp() if instant.tzinfo is not None else None
+
+
 def load_model(path: str | Path) -> FraudModel:
     """Read and check a model file. Refuses, with a message naming the problem, a file that is not
     JSON or not a fraud-scan model, another format version, another feature profile (or version,
     or feature list), a missing key, or weights that do not fit the architecture."""
     path = str(path)
     try:
-        body = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = Path(path).read_bytes()
+        body = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise _refuse(path, f"cannot be read: {error}") from None
     if not isinstance(body, dict) or body.get("format") != MODEL_FORMAT:
@@ -244,10 +264,12 @@ def load_model(path: str | Path) -> FraudModel:
     for n_in, n_out in itertools.pairwise(widths):
         shapes += [[n_in, n_out], [n_out]]
     arrays = _weights(path, body, shapes)
+    # Optional metadata: a missing or odd training block names no training time, never a refusal.
+    training = body.get("training") if isinstance(body.get("training"), dict) else {}
     return FraudModel(
         path=path,
         threshold=threshold,
-        created_at=str(body.get("training", {}).get("createdAt", "")),
+        created_at=str(training.get("createdAt", "")),
         encodings=encodings,
         clip=clip,
         layers=[(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)],
@@ -256,4 +278,6 @@ def load_model(path: str | Path) -> FraudModel:
         units=units,
         unit_columns=unit_columns,
         scales=scales,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        trained_at=_instant(training.get("createdAt")),
     )

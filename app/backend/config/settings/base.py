@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "core.middleware.RequestLogMiddleware",
     # Before OperationsMiddleware: health checks count as traffic that lets maintenance run.
     "core.middleware.MaintenanceMiddleware",
+    # The fraud model's metrics, current in every worker (a model swapped in, an idle worker).
+    "fraud.middleware.ModelRefreshMiddleware",
     # Health checks and scrapes come by IP address: answered before the ALLOWED_HOSTS check.
     "core.middleware.OperationsMiddleware",
     # Repeats of a catalog read, answered with the whole response a first one produced.
