@@ -33,6 +33,9 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** The architecture each model built here was built from (trainAutoencoder's fast path). */
+const built = new WeakMap<tfl.LayersModel, Architecture>();
+
 /**
  * The autoencoder: Dense layers with ReLU, optional L2 and dropout after each hidden layer,
  * a mirrored decoder and an output layer as wide as the input. Initializers are seeded, so
@@ -40,6 +43,7 @@ export interface TrainResult {
  */
 export function buildAutoencoder(arch: Architecture): tfl.LayersModel {
   const model = tfl.sequential();
+  built.set(model, arch);
   const hidden = [...arch.encoder, ...arch.encoder.slice(0, -1).reverse()];
   let seed = arch.seed;
   hidden.forEach((units, i) => {
@@ -72,20 +76,62 @@ export function trainableParameters(model: tfl.LayersModel): number {
   );
 }
 
-function rowsTensor(rows: Float32Array, width: number, order?: Uint32Array): tf.Tensor2D {
-  const n = rows.length / width;
-  if (!order) return tf.tensor2d(rows, [n, width]);
-  const shuffled = new Float32Array(rows.length);
-  for (let i = 0; i < n; i++) {
-    const src = (order[i] as number) * width;
-    shuffled.set(rows.subarray(src, src + width), i * width);
-  }
-  return tf.tensor2d(shuffled, [n, width]);
+/** A forward pass: the reconstruction of a batch, with dropout when `dropoutSeed` is given. */
+type Forward = (x: tf.Tensor2D, dropoutSeed?: number) => tf.Tensor;
+
+/**
+ * The network of a model built by buildAutoencoder as plain tensor operations on its own
+ * variables: the same Dense layers (fused matMul + bias + activation, as tfjs-layers' Dense runs
+ * them) without the layers engine's per-call graph walk, which costs more than the arithmetic at
+ * these sizes. The penalty is tfjs's L2 regularizer: l2 * sum(kernel²) per hidden kernel.
+ */
+function tensorNetwork(
+  model: tfl.LayersModel,
+  arch: Architecture
+): { forward: Forward; penalty: () => tf.Scalar | undefined } {
+  const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+  const weights = dense.map((l) => {
+    const [kernel, bias] = l.trainableWeights.map((w) => w.read());
+    if (!kernel || !bias) throw new Error('A Dense layer without kernel and bias.');
+    return { kernel: kernel as tf.Tensor2D, bias };
+  });
+  const hidden = weights.slice(0, -1);
+  const last = weights[weights.length - 1] as (typeof weights)[number];
+  const forward: Forward = (x, dropoutSeed) => {
+    let h: tf.Tensor2D = x;
+    hidden.forEach((w, i) => {
+      h = tf.fused.matMul({
+        a: h,
+        b: w.kernel,
+        bias: w.bias,
+        activation: arch.activation
+      }) as tf.Tensor2D;
+      if (dropoutSeed !== undefined && arch.dropout > 0)
+        h = tf.dropout(h, arch.dropout, undefined, dropoutSeed + i) as tf.Tensor2D;
+    });
+    const out = tf.fused.matMul({ a: h, b: last.kernel, bias: last.bias });
+    return arch.output === 'sigmoid' ? tf.sigmoid(out) : out;
+  };
+  const penalty = (): tf.Scalar | undefined =>
+    arch.l2 > 0
+      ? tf.mul<tf.Scalar>(
+          arch.l2,
+          tf.addN(hidden.map((w) => tf.sum<tf.Scalar>(tf.square(w.kernel))))
+        )
+      : undefined;
+  return { forward, penalty };
 }
 
 /**
  * Train with MSE and Adam, one seeded shuffle per epoch, early stopping on the validation loss
  * with the best epoch's weights restored. Data are row-major Float32Arrays of `width` columns.
+ *
+ * A loop of our own rather than model.fit per epoch: fit's bookkeeping (callbacks, history, a
+ * freshly shuffled copy sliced per batch, the layers engine's graph walk) cost several times the
+ * arithmetic of a step at these sizes. Here each step copies one batch into a reused buffer and
+ * runs optimizer.minimize inside tidy on the loss fit minimizes — the batch MSE with dropout on,
+ * plus the L2 penalties — and the epoch's loss is read once, not per step. Dropout is seeded
+ * from the training seed (fit's draws from Math.random).
  */
 export async function trainAutoencoder(
   model: tfl.LayersModel,
@@ -95,29 +141,54 @@ export async function trainAutoencoder(
   options: TrainOptions
 ): Promise<TrainResult> {
   const started = performance.now();
-  model.compile({
-    optimizer: tf.train.adam(options.learningRate ?? 0.001),
-    loss: 'meanSquaredError'
-  });
+  const arch = built.get(model);
+  if (!arch) throw new Error('trainAutoencoder trains models made by buildAutoencoder.');
+  const { forward, penalty } = tensorNetwork(model, arch);
+  const optimizer = tf.train.adam(options.learningRate ?? 0.001);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const random = new SeededRandom(options.seed);
   const n = train.length / width;
+  const batchSize = Math.max(1, Math.min(options.batchSize, n));
+  const batch = new Float32Array(batchSize * width);
   const stopper = new BestWeightsEarlyStopping(model, options.patience);
-  const xVal = rowsTensor(validation, width);
+  const xVal = tf.tensor2d(validation, [validation.length / width, width]);
   let epoch = 0;
   try {
     for (; epoch < options.epochs; epoch++) {
-      // One fit() epoch over a copy shuffled by our own seeded generator (fit's own shuffle
-      // uses Math.random, which cannot be seeded).
-      const x = rowsTensor(train, width, random.permutation(n));
-      const history = await model.fit(x, x, {
-        epochs: 1,
-        batchSize: options.batchSize,
-        shuffle: false,
-        verbose: 0
-      });
-      x.dispose();
-      const loss = history.history.loss?.[0] as number;
-      const valLoss = meanSquaredError(model, xVal);
+      // Our own seeded shuffle: fit's uses Math.random, which cannot be seeded.
+      const order = random.permutation(n);
+      const costs: tf.Scalar[] = [];
+      for (let start = 0; start < n; start += batchSize) {
+        const size = Math.min(batchSize, n - start);
+        for (let r = 0; r < size; r++) {
+          const src = (order[start + r] as number) * width;
+          batch.set(train.subarray(src, src + width), r * width);
+        }
+        const dropoutSeed = random.int(0, 2 ** 30);
+        costs.push(
+          tf.tidy(() => {
+            const x = tf.tensor2d(batch.subarray(0, size * width), [size, width]);
+            const cost = optimizer.minimize(
+              () => {
+                const loss = tf.mean<tf.Scalar>(tf.squaredDifference(x, forward(x, dropoutSeed)));
+                const l2 = penalty();
+                return l2 ? tf.add(loss, l2) : loss;
+              },
+              true,
+              variables
+            ) as tf.Scalar;
+            // Weighted by the batch's rows, so a short last batch counts as little as in fit.
+            return tf.mul(cost, size);
+          })
+        );
+      }
+      const summed = tf.addN(costs);
+      const loss = ((await summed.data())[0] as number) / n;
+      summed.dispose();
+      costs.forEach((c) => c.dispose());
+      const valLoss = tf.tidy(
+        () => tf.mean(tf.squaredDifference(xVal, forward(xVal))).dataSync()[0] as number
+      );
       options.onEpoch?.(epoch, loss, valLoss);
       if (stopper.onEpochEnd(epoch, valLoss)) {
         epoch++;
@@ -127,6 +198,7 @@ export async function trainAutoencoder(
   } finally {
     stopper.onTrainEnd();
     xVal.dispose();
+    optimizer.dispose();
   }
   return {
     epochsRun: Math.min(epoch, options.epochs),
@@ -134,14 +206,6 @@ export async function trainAutoencoder(
     bestValLoss: stopper.bestLoss,
     seconds: (performance.now() - started) / 1000
   };
-}
-
-/** The plain reconstruction MSE over a set (no regularization term), as Keras's val_loss minus L2. */
-function meanSquaredError(model: tfl.LayersModel, x: tf.Tensor2D): number {
-  return tf.tidy(() => {
-    const y = model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor;
-    return tf.mean(tf.square(tf.sub(x, y))).dataSync()[0] as number;
-  });
 }
 
 /**

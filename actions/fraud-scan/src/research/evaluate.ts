@@ -1,4 +1,9 @@
-import { DEFAULT_DETECTOR_OPTIONS, scoreFeatureRows, trainDetector } from '../model/detector.js';
+import {
+  DEFAULT_DETECTOR_OPTIONS,
+  type DetectorOptions,
+  scoreFeatureRows,
+  trainDetector
+} from '../model/detector.js';
 import type { FeatureProfile } from '../features/profile.js';
 import type { Row } from '../features/row.js';
 import { SeededRandom } from '../numeric/rng.js';
@@ -74,6 +79,8 @@ export interface EvaluateOptions {
   ablations?: { name: string; drop: string[] }[];
   /** Also train and score the original Keras pipeline's model (default true). */
   includeOriginal?: boolean;
+  /** Training options of our detector beyond the defaults (a training benchmark's variants). */
+  detector?: Partial<DetectorOptions>;
 }
 
 export async function evaluate(
@@ -116,7 +123,8 @@ export async function evaluate(
         ...DEFAULT_DETECTOR_OPTIONS,
         seed: options.seed,
         epochs: options.epochs,
-        thresholdQuantile: options.thresholdQuantile
+        thresholdQuantile: options.thresholdQuantile,
+        ...options.detector
       },
       strip(pick(valIdx))
     );
