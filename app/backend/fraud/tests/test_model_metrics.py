@@ -148,3 +148,35 @@ class ValidateModelTests:
             [sys.executable, "-m", "fraud.validate_model"], cwd=BACKEND, env=env, capture_output=True, text=True
         )
         assert (usage.returncode, usage.stderr) == (2, "usage: python -m fraud.validate_model FILE\n")
+
+
+class PreloadedMasterTests:
+    def test_the_master_that_imported_the_metrics_before_forking_does_not_pin_the_gauges_at_0(self, tmp_path):
+        # gunicorn with preload_app: the master imports fraud.metrics, forks a worker that loads
+        # a model; /metrics (the multiprocess collector) must say what the worker says.
+        script = """
+import os
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+from fraud.metrics import MODEL_TRAINED, SCORING_ENABLED
+pid = os.fork()
+if pid == 0:
+    SCORING_ENABLED.set(1)
+    MODEL_TRAINED.set(1796000000)
+    os._exit(0)
+os.waitpid(pid, 0)
+registry = CollectorRegistry()
+MultiProcessCollector(registry)
+print(generate_latest(registry).decode())
+"""
+        result = subprocess.run(  # noqa: S603 (our own interpreter)
+            [sys.executable, "-c", script],
+            cwd=BACKEND,
+            env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        samples = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+        assert "fraud_scoring_enabled 1.0" in samples
+        assert "fraud_model_trained_timestamp_seconds 1.796e+09" in samples
