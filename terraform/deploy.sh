@@ -463,6 +463,48 @@ WantedBy=timers.target
 UNIT
 
 ################################################################################
+# 3b. The fraud model: fetched from S3, checked, swapped in beside the backend
+################################################################################
+# The nightly fraud-scan workflow puts the model it scores with at one key of the monitoring
+# bucket; every few minutes this server fetches it into /var/lib/ecommerce/fraud-model, the
+# directory mounted read-only into the backend container as /fraud-model (FRAUD_MODEL_PATH
+# /fraud-model/model.json, compose.yml). fetch-fraud-model checks the download with the backend's
+# own loader inside the running container and renames it over model.json: the backend reloads it
+# at its next charge, no restart. A refused or failed fetch keeps the model in place
+# (journalctl -u ecommerce-fraud-model). Empty bucket: delivery is not set up, no timer.
+install -d -m 0755 /var/lib/ecommerce /var/lib/ecommerce/fraud-model
+fraud_model_bucket='${fraud_model_bucket}'
+cat >/usr/local/sbin/fetch-fraud-model <<'FETCH'
+${fetch_fraud_model_script}FETCH
+chmod 0755 /usr/local/sbin/fetch-fraud-model
+
+cat >/etc/systemd/system/ecommerce-fraud-model.service <<'UNIT'
+[Unit]
+Description=Fetch the fraud model from S3, check it in the backend container, swap it in
+After=docker.service network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+Environment=AWS_REGION=${aws_region}
+Environment=FRAUD_MODEL_VALIDATE_DIR=/fraud-model
+ExecStart=/usr/local/sbin/fetch-fraud-model ${fraud_model_bucket} ${fraud_model_key} /var/lib/ecommerce/fraud-model/model.json
+UNIT
+
+cat >/etc/systemd/system/ecommerce-fraud-model.timer <<'UNIT'
+[Unit]
+Description=Fetch the fraud model every five minutes
+
+[Timer]
+OnBootSec=5min
+OnUnitActiveSec=5min
+RandomizedDelaySec=30
+
+[Install]
+WantedBy=timers.target
+UNIT
+
+################################################################################
 # 4. First deploy
 ################################################################################
 # The timer first: if this first deploy fails, the secrets are still kept fresh, and a re-run of
@@ -472,4 +514,9 @@ systemctl daemon-reload
 systemctl enable --now ecommerce-refresh-secrets.timer
 log "Deploying"
 /usr/local/sbin/ecommerce-deploy
+if [ -n "$fraud_model_bucket" ]; then
+  # The first model as soon as the backend runs (the check happens inside it), not in 5 minutes.
+  systemctl enable --now ecommerce-fraud-model.timer
+  systemctl start ecommerce-fraud-model.service || log "No fraud model yet (journalctl -u ecommerce-fraud-model); the timer tries again every 5 minutes"
+fi
 log "Boot script finished"

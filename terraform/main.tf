@@ -4,6 +4,9 @@ locals {
   # The monitoring/ and compose/ folders beside terraform/ in the repository.
   monitoring_dir = "${path.module}/../monitoring"
   compose_file   = "${path.module}/../compose/compose.yml"
+  # Where the nightly workflow publishes the fraud model (null without monitoring or without the
+  # upload role): the app servers read it.
+  fraud_model = try(module.monitoring[0].fraud_model_object, null)
 
   # Parameters the app servers read with their role. The registry password's parameter is
   # created outside Terraform (see README.md), so only its name and ARN appear here.
@@ -69,6 +72,7 @@ module "monitoring" {
   # The nightly fraud scan's metrics: an upload role for this repository's default branch.
   fraud_scan_github_repository = var.fraud_scan_metrics_repository
   fraud_scan_github_branch     = var.fraud_scan_metrics_branch
+  fraud_scan_pin_workflow      = var.fraud_scan_pin_workflow
 
   # The key of Grafana's password; the monitoring role may decrypt with it through SSM only.
   parameters_kms_key_arn = data.aws_kms_alias.parameters.target_key_arn
@@ -265,6 +269,10 @@ module "ec2" {
     db_app_password_parameter      = local.db_app_password_parameter
     db_app_connection_limit        = local.db_app_connection_limit
     allowed_hosts_parameter        = aws_ssm_parameter.allowed_hosts.name
+    # The fraud model's delivery (docs/deploy.md): empty bucket, no fetch timer.
+    fraud_model_bucket       = try(local.fraud_model.bucket, "")
+    fraud_model_key          = try(local.fraud_model.key, "")
+    fetch_fraud_model_script = file("${path.module}/modules/ec2/files/fetch-fraud-model.sh")
     docker_compose = templatefile(local.compose_file, {
       # Placeholders, not values: the boot puts the release's images (from deploy.env above)
       # and the host names it reads from SSM in their place.
@@ -289,6 +297,9 @@ module "ec2" {
     aws_ssm_parameter.backend_settings.arn,
   ]
   app_secret_arns = [module.rds.master_user_secret_arn]
+
+  # s3:GetObject on exactly the fraud model's key, when the workflow may publish one.
+  fraud_model_object_arn = try(local.fraud_model.arn, "")
 
   # The key of the app's SecureStrings; the app role may decrypt with it through SSM only.
   parameters_kms_key_arn = data.aws_kms_alias.parameters.target_key_arn

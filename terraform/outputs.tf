@@ -106,3 +106,13 @@ output "fraud_scan_metrics_bucket" {
   description = "Bucket the fraud-scan workflow uploads fraud_scan.prom to: set it as the repository variable FRAUD_SCAN_METRICS_BUCKET (null without monitoring)."
   value       = try(module.monitoring[0].fraud_scan_metrics_object.bucket, null)
 }
+
+output "fraud_model_role_arn" {
+  description = "Role the fraud-scan workflow assumes to publish the fraud model for the app servers: set it as the repository variable FRAUD_MODEL_ROLE_ARN (null without fraud_scan_metrics_repository)."
+  value       = try(module.monitoring[0].fraud_model_role_arn, null)
+}
+
+output "fraud_model_object" {
+  description = "Bucket and key the fraud-scan workflow publishes the model to (repository variable FRAUD_MODEL_BUCKET is the bucket) and the app servers fetch it from; null without the upload role."
+  value       = try({ bucket = local.fraud_model.bucket, key = local.fraud_model.key }, null)
+}

@@ -376,3 +376,9 @@ variable "fraud_scan_metrics_branch" {
   type        = string
   default     = "main"
 }
+
+variable "fraud_scan_pin_workflow" {
+  description = "The fraud scan's upload roles (metrics and model) trust only .github/workflows/fraud-scan.yml's runs (job_workflow_ref in the OIDC subject); set the repository's subject template to repo, context, job_workflow_ref first (docs/deploy.md)."
+  type        = bool
+  default     = false
+}

@@ -47,10 +47,16 @@ describe("the fraud scan's upload role (modules/monitoring)", () => {
     });
     expect(byVariable['token.actions.githubusercontent.com:sub']).toMatchObject({
       test: 'StringEquals',
-      values: [
-        'repo:${var.fraud_scan_github_repository}:ref:refs/heads/${var.fraud_scan_github_branch}'
-      ]
+      values: ['${local.fraud_scan_subject}']
     });
+    // The subject: the default branch, plus the workflow file when pinned (fraud-model.test.ts
+    // renders both with terraform).
+    expect(monitoring.locals.fraud_scan_branch_sub).toBe(
+      'repo:${var.fraud_scan_github_repository}:ref:refs/heads/${var.fraud_scan_github_branch}'
+    );
+    expect(monitoring.locals.fraud_scan_subject).toBe(
+      '${var.fraud_scan_pin_workflow ? "${local.fraud_scan_branch_sub}:job_workflow_ref:${var.fraud_scan_github_repository}/.github/workflows/fraud-scan.yml@refs/heads/${var.fraud_scan_github_branch}" : local.fraud_scan_branch_sub}'
+    );
     expect(JSON.stringify(monitoring.files['modules/monitoring/main.tf'])).not.toContain(
       'StringLike'
     );

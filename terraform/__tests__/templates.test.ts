@@ -32,6 +32,7 @@ const COMPOSE = path.join(REPO, 'compose', 'compose.yml');
 const DEPLOY = path.join(TERRAFORM_DIR, 'deploy.sh');
 const MONITORING = path.join(TERRAFORM_DIR, 'modules/monitoring/templates/user_data.sh.tftpl');
 const FETCH_TEXTFILE = path.join(TERRAFORM_DIR, 'modules/monitoring/files/fetch-textfile.sh');
+const FETCH_FRAUD_MODEL = path.join(TERRAFORM_DIR, 'modules/ec2/files/fetch-fraud-model.sh');
 const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
 const MOTO = path.join(REPO, '.venv-tools', 'bin', 'moto_server');
 
@@ -64,7 +65,10 @@ const SAMPLE: Record<string, string | number> = {
   config_sync_interval_seconds: 120,
   fraud_scan_metrics_key: 'fraud-scan/fraud_scan.prom',
   fraud_scan_fetch_interval: 300,
-  fetch_textfile_script: readFileSync(FETCH_TEXTFILE, 'utf8')
+  fetch_textfile_script: readFileSync(FETCH_TEXTFILE, 'utf8'),
+  fraud_model_bucket: 'ecommerce-monitoring-config-20260101',
+  fraud_model_key: 'fraud-model/transactions/model.json',
+  fetch_fraud_model_script: readFileSync(FETCH_FRAUD_MODEL, 'utf8')
 };
 
 function pick(keys: string[]): Record<string, string | number> {
@@ -141,8 +145,8 @@ describe('deploy.sh rendered for the app servers', () => {
   it('passes shellcheck, and so do the scripts it installs', () => {
     expect(shellcheck(renderedDeploy)).toBe('');
     const scripts = heredocs(renderedDeploy).filter((doc) => doc.body.startsWith('#!/bin/bash'));
-    // ecommerce-deploy, ecommerce-db-setup, ecommerce-refresh-secrets
-    expect(scripts.map((s) => s.name)).toEqual(['SH', 'SH', 'SH']);
+    // ecommerce-deploy, ecommerce-db-setup, ecommerce-refresh-secrets, fetch-fraud-model
+    expect(scripts.map((s) => s.name)).toEqual(['SH', 'SH', 'SH', 'FETCH']);
     for (const script of scripts) expect(shellcheck(script.body)).toBe('');
   });
 
@@ -222,6 +226,35 @@ describe('deploy.sh rendered for the app servers', () => {
     expect(renderedDeploy).toContain('exec >>/var/log/user-data.log 2>&1');
     expect(renderedDeploy).not.toMatch(/^\s*(sudo )?(newgrp|groupadd)\b/m);
     expect(renderedDeploy).toContain('--web.listen-address=$private_ip:9100');
+  });
+
+  it('installs fetch-fraud-model byte for byte and runs it on a timer into the directory the backend mounts read-only', () => {
+    const installed =
+      renderedDeploy
+        .split(`cat >/usr/local/sbin/fetch-fraud-model <<'FETCH'\n`)[1]
+        ?.split('FETCH\n')[0] ?? '';
+    expect(installed).toBe(readFileSync(FETCH_FRAUD_MODEL, 'utf8'));
+    const service =
+      renderedDeploy
+        .split(`cat >/etc/systemd/system/ecommerce-fraud-model.service <<'UNIT'\n`)[1]
+        ?.split('\nUNIT\n')[0] ?? '';
+    expect(service).toContain(
+      'ExecStart=/usr/local/sbin/fetch-fraud-model ecommerce-monitoring-config-20260101 fraud-model/transactions/model.json /var/lib/ecommerce/fraud-model/model.json'
+    );
+    // The checker runs in the container, which sees the host directory as /fraud-model.
+    expect(service).toContain('Environment=FRAUD_MODEL_VALIDATE_DIR=/fraud-model');
+    const timer =
+      renderedDeploy
+        .split(`cat >/etc/systemd/system/ecommerce-fraud-model.timer <<'UNIT'\n`)[1]
+        ?.split('\nUNIT\n')[0] ?? '';
+    expect(timer).toContain('OnUnitActiveSec=5min');
+    expect(renderedDeploy).toContain("fraud_model_bucket='ecommerce-monitoring-config-20260101'");
+    expect(renderedDeploy).toMatch(
+      /if \[ -n "\$fraud_model_bucket" \]; then\n\s+[^\n]*\n\s+systemctl enable --now ecommerce-fraud-model.timer\n/
+    );
+    if (!haveCompose) return;
+    expect(renderedCompose).toContain('FRAUD_MODEL_PATH: /fraud-model/model.json');
+    expect(renderedCompose).toContain('- /var/lib/ecommerce/fraud-model:/fraud-model:ro');
   });
 
   it('fits the 16 KB user-data limit once gzipped and base64-encoded', () => {

@@ -78,6 +78,18 @@ data "aws_iam_policy_document" "app_secrets" {
     resources = var.app_secret_arns
   }
 
+  # The fraud model the nightly workflow publishes: read, on exactly its key (fetch-fraud-model,
+  # ecommerce-fraud-model.timer); nothing here may write it.
+  dynamic "statement" {
+    for_each = var.fraud_model_object_arn == "" ? [] : [var.fraud_model_object_arn]
+
+    content {
+      sid       = "ReadFraudModel"
+      actions   = ["s3:GetObject"]
+      resources = [statement.value]
+    }
+  }
+
   # The app's SecureStrings are under the project's customer-managed key; decrypting is allowed
   # only through Parameter Store in this region, not by a direct kms:Decrypt call.
   statement {

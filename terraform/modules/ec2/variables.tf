@@ -207,6 +207,17 @@ variable "app_secret_arns" {
   type        = list(string)
 }
 
+variable "fraud_model_object_arn" {
+  description = "ARN of the one S3 object the app servers fetch the fraud model from (the monitoring module's fraud_model_object.arn): s3:GetObject on exactly it. Empty: no model delivery."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.fraud_model_object_arn == "" || can(regex("^arn:[a-z-]+:s3:::[a-z0-9.-]+/[A-Za-z0-9/._-]+$", var.fraud_model_object_arn))
+    error_message = "fraud_model_object_arn must be one object's ARN (arn:aws:s3:::bucket/key, no wildcard), or empty."
+  }
+}
+
 variable "parameters_kms_key_arn" {
   description = "ARN of the customer-managed KMS key the app's SecureStrings are encrypted under (terraform/bootstrap's alias/<project>-parameters): the role may decrypt with it through SSM only."
   type        = string

@@ -24,6 +24,15 @@ locals {
   # folders the configuration sync mirrors), the server's timer fetches it.
   fraud_scan_metrics_key    = "fraud-scan/fraud_scan.prom"
   fraud_scan_metrics_upload = var.fraud_scan_github_repository != ""
+  # The model the nightly scan scores with, for the app servers (their fetch timer): one key, so
+  # S3's own atomic PUT publishes it (a GET returns the whole old object or the whole new one,
+  # never a mixture) and the bucket's versioning keeps the previous ones for 30 days.
+  fraud_model_key = "fraud-model/transactions/model.json"
+  # Both upload roles trust the same subject: the default branch's runs, and with
+  # fraud_scan_pin_workflow only the fraud-scan workflow's (GitHub's subject template must then
+  # be repo, context, job_workflow_ref, as for bootstrap's pin_deploy_workflow).
+  fraud_scan_branch_sub = "repo:${var.fraud_scan_github_repository}:ref:refs/heads/${var.fraud_scan_github_branch}"
+  fraud_scan_subject    = var.fraud_scan_pin_workflow ? "${local.fraud_scan_branch_sub}:job_workflow_ref:${var.fraud_scan_github_repository}/.github/workflows/fraud-scan.yml@refs/heads/${var.fraud_scan_github_branch}" : local.fraud_scan_branch_sub
 
   # Grafana's admin password: a SecureString under the project's KMS key that the deploy
   # workflow's actions/app-secrets step creates; this module only names it.
@@ -284,7 +293,8 @@ data "aws_iam_policy_document" "this" {
   }
 
   # Every object of the bucket: the configuration, and the fraud scan's fraud_scan.prom
-  # (local.fraud_scan_metrics_key), which the fraud-scan-metrics timer fetches.
+  # (local.fraud_scan_metrics_key), which the fraud-scan-metrics timer fetches (and the fraud
+  # model, local.fraud_model_key, which this server does not use).
   statement {
     sid       = "ReadConfigObjects"
     actions   = ["s3:GetObject"]
@@ -388,7 +398,7 @@ data "aws_iam_policy_document" "fraud_scan_trust" {
     condition {
       test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = ["repo:${var.fraud_scan_github_repository}:ref:refs/heads/${var.fraud_scan_github_branch}"]
+      values   = [local.fraud_scan_subject]
     }
   }
 }
@@ -420,6 +430,42 @@ resource "aws_iam_role_policy" "fraud_scan_upload" {
   name   = "put-fraud-scan-metrics"
   role   = aws_iam_role.fraud_scan_upload[0].id
   policy = data.aws_iam_policy_document.fraud_scan_upload.json
+}
+
+################################################################################
+# The fraud model's upload role (GitHub OIDC): s3:PutObject on one key, nothing else
+################################################################################
+
+# A role of its own rather than a second key for the metrics role: each workflow job gets the
+# one object it publishes, and the model (what every charge is scored with) is never writable
+# by the job that only reports figures. Same trust as the metrics role.
+data "aws_iam_policy_document" "fraud_model_upload" {
+  statement {
+    sid       = "PutFraudModel"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.config.arn}/${local.fraud_model_key}"]
+  }
+}
+
+resource "aws_iam_role" "fraud_model_upload" {
+  count = local.fraud_scan_metrics_upload ? 1 : 0
+
+  name                 = "${var.name}-fraud-model"
+  path                 = var.iam_path
+  permissions_boundary = var.permissions_boundary_arn
+  description          = "GitHub Actions fraud scan of ${var.fraud_scan_github_repository}: puts the fraud model into the monitoring bucket for the app servers"
+  assume_role_policy   = data.aws_iam_policy_document.fraud_scan_trust[0].json
+  max_session_duration = 3600
+
+  tags = merge(var.tags, { Name = "${var.name}-fraud-model" })
+}
+
+resource "aws_iam_role_policy" "fraud_model_upload" {
+  count = local.fraud_scan_metrics_upload ? 1 : 0
+
+  name   = "put-fraud-model"
+  role   = aws_iam_role.fraud_model_upload[0].id
+  policy = data.aws_iam_policy_document.fraud_model_upload.json
 }
 
 ################################################################################

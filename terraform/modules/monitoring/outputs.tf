@@ -68,3 +68,13 @@ output "fraud_scan_metrics_object" {
   description = "Where the fraud-scan workflow puts fraud_scan.prom: bucket (repository variable FRAUD_SCAN_METRICS_BUCKET) and key."
   value       = { bucket = aws_s3_bucket.config.id, key = local.fraud_scan_metrics_key }
 }
+
+output "fraud_model_role_arn" {
+  description = "Role the fraud-scan workflow assumes to publish the fraud model (repository variable FRAUD_MODEL_ROLE_ARN), or null."
+  value       = try(aws_iam_role.fraud_model_upload[0].arn, null)
+}
+
+output "fraud_model_object" {
+  description = "Where the fraud-scan workflow publishes the model and the app servers fetch it from: bucket, key and the object's ARN (their read permission); null without the upload role."
+  value       = local.fraud_scan_metrics_upload ? { bucket = aws_s3_bucket.config.id, key = local.fraud_model_key, arn = "${aws_s3_bucket.config.arn}/${local.fraud_model_key}" } : null
+}

@@ -199,6 +199,12 @@ variable "fraud_scan_github_branch" {
   }
 }
 
+variable "fraud_scan_pin_workflow" {
+  description = "Trust only tokens whose subject also names .github/workflows/fraud-scan.yml (job_workflow_ref), so no other workflow on the branch may upload. Set the repository's OIDC subject template to repo, context, job_workflow_ref first (docs/deploy.md), or both upload roles refuse every token."
+  type        = bool
+  default     = false
+}
+
 variable "fraud_scan_fetch_interval_seconds" {
   description = "How often the server fetches fraud_scan.prom from the bucket (the scan runs nightly; minutes are plenty)."
   type        = number

@@ -1,0 +1,331 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../tests/kit/processes.js';
+import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/hcl.js';
+
+// The app servers' fetch-fraud-model (modules/ec2/files/fetch-fraud-model.sh, installed by
+// deploy.sh for ecommerce-fraud-model.timer), run for real against moto's S3 with IAM enforced:
+// the reader has the app role's ReadFraudModel statement, the uploader the model upload role's
+// policy, both from the modules' HCL; the checker is the backend's own loader (python -m
+// fraud.validate_model, as the container runs it). A good model lands atomically; a corrupt one,
+// one of another profile or format, a missing or denied object and an unreachable S3 each leave
+// the model in place, exit non-zero and say why in one line.
+
+const REPO = path.resolve(TERRAFORM_DIR, '..');
+const SCRIPT = path.join(TERRAFORM_DIR, 'modules/ec2/files/fetch-fraud-model.sh');
+const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
+const MOTO = path.join(REPO, '.venv-tools', 'bin', 'moto_server');
+const BACKEND = path.join(REPO, 'app', 'backend');
+const BACKEND_PYTHON = path.join(REPO, '.venv', 'bin', 'python');
+const BUCKET = 'ecommerce-monitoring-config-20260101';
+const KEY = 'fraud-model/transactions/model.json';
+const ready = existsSync(MOTO) && existsSync(TOOLS_PYTHON) && existsSync(BACKEND_PYTHON);
+
+type Model = Record<string, unknown> & { training: Record<string, unknown> };
+const TRAINED = JSON.parse(
+  readFileSync(path.join(BACKEND, 'fraud', 'tests', 'data', 'model.json'), 'utf8')
+) as Model;
+const modelText = (changes: Partial<Model> = {}): string =>
+  JSON.stringify({ ...TRAINED, ...changes });
+const PREVIOUS = modelText({
+  training: { ...TRAINED.training, createdAt: '2026-11-01T03:17:00.000Z' }
+});
+const NEWER = modelText({
+  training: { ...TRAINED.training, createdAt: '2026-12-05T03:17:00.000Z' }
+});
+
+interface Keys {
+  id: string;
+  secret: string;
+}
+
+let moto: ChildProcess | undefined;
+let endpoint = '';
+let work = '';
+let dest = '';
+const users: Record<'reader' | 'outsider' | 'uploader', Keys> = {
+  reader: { id: '', secret: '' },
+  outsider: { id: '', secret: '' },
+  uploader: { id: '', secret: '' }
+};
+
+function iamStatements(statements: Body[]): unknown[] {
+  const fill = (s: string): string =>
+    s
+      .replace('${aws_s3_bucket.config.arn}', `arn:aws:s3:::${BUCKET}`)
+      .replace('${local.fraud_model_key}', KEY)
+      .replace('${statement.value}', `arn:aws:s3:::${BUCKET}/${KEY}`);
+  return statements.map((s) => ({
+    Effect: 'Allow',
+    Action: s.actions,
+    Resource: (s.resources as string[]).map(fill)
+  }));
+}
+
+function awsEnv(keys?: Keys, extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: keys?.id ?? 'admin',
+    AWS_SECRET_ACCESS_KEY: keys?.secret ?? 'admin',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    PYTHON: TOOLS_PYTHON,
+    // The backend's loader, as `docker exec ecommerce-backend python -m fraud.validate_model` runs it.
+    FRAUD_MODEL_VALIDATE: `${BACKEND_PYTHON} -m fraud.validate_model`,
+    PYTHONPATH: BACKEND,
+    ...extraEnv
+  };
+}
+
+/** Puts an object with the given keys (default the uploader's); returns the error code or ''. */
+function upload(key: string, body: string, keys: Keys = users.uploader): string {
+  return execFileSync(
+    TOOLS_PYTHON,
+    [
+      '-c',
+      `import boto3, botocore, sys
+try:
+    boto3.client("s3").put_object(Bucket=${JSON.stringify(BUCKET)}, Key=${JSON.stringify(key)}, Body=sys.stdin.buffer.read())
+except botocore.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"], end="")`
+    ],
+    { env: awsEnv(keys), encoding: 'utf8', input: body }
+  );
+}
+
+function fetchAs(keys: Keys, key = KEY, extraEnv: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync('bash', [SCRIPT, BUCKET, key, dest], {
+    env: awsEnv(keys, extraEnv),
+    encoding: 'utf8',
+    timeout: 60_000
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function leftovers(): string[] {
+  return readdirSync(path.dirname(dest)).filter((name) => name !== path.basename(dest));
+}
+
+beforeAll(async () => {
+  if (!ready) return;
+  work = mkdtempSync(path.join(tmpdir(), 'fetch-fraud-model-'));
+  mkdirSync(path.join(work, 'fraud-model'));
+  dest = path.join(work, 'fraud-model', 'model.json');
+  const port = await freePort();
+  endpoint = `http://127.0.0.1:${port}`;
+  // moto enforces IAM after this many unauthenticated calls: exactly the setup below.
+  const setupCalls = 10;
+  moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(setupCalls) }
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await fetch(`${endpoint}/moto-api/data.json`);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('moto_server did not start within 30 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const monitoring = await loadModule('modules/monitoring');
+  const ec2 = await loadModule('modules/ec2');
+  const appRead = bodies(block(ec2, 'data', 'aws_iam_policy_document', 'app_secrets').body.dynamic)
+    .flatMap((d) => bodies(d.statement))
+    .flatMap((d) => bodies(d.content));
+  const policies = {
+    reader: iamStatements(appRead),
+    // Someone who may read the metrics object only: denied on the model.
+    outsider: [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::${BUCKET}/fraud-scan/*`]
+      }
+    ],
+    uploader: iamStatements(
+      bodies(
+        block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_model_upload').body.statement
+      )
+    )
+  };
+  const created = JSON.parse(
+    execFileSync(
+      TOOLS_PYTHON,
+      [
+        '-c',
+        `import boto3, json
+s3 = boto3.client("s3"); iam = boto3.client("iam")
+s3.create_bucket(Bucket=${JSON.stringify(BUCKET)})
+keys = {}
+for user, statements in json.loads(${JSON.stringify(JSON.stringify(policies))}).items():
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    keys[user] = {"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
+print(json.dumps(keys))`
+      ],
+      { env: awsEnv(), encoding: 'utf8' }
+    )
+  ) as typeof users;
+  Object.assign(users, created);
+}, 60_000);
+
+afterAll(() => {
+  moto?.kill();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const maybe = ready ? it : it.skip;
+if (!ready)
+  process.stderr.write(
+    '.venv-tools (moto) or .venv (the backend) is missing: skipping fetch-fraud-model against S3\n'
+  );
+
+describe('fetch-fraud-model against S3 (moto, IAM enforced) with the backend’s loader', () => {
+  maybe(
+    'swaps a good model in atomically, readable by the container, leaving no temporary file',
+    () => {
+      writeFileSync(dest, PREVIOUS);
+      expect(upload(KEY, NEWER)).toBe('');
+      const result = fetchAs(users.reader);
+      expect(result).toMatchObject({ status: 0, stderr: '' });
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `^fetch-fraud-model: s3://${BUCKET}/${KEY} -> ${dest} \\(${Buffer.byteLength(NEWER)} bytes; ok: \\S+: fraud-scan-model v2, profile transactions v\\d+, trained 2026-12-05T03:17:00.000Z, sha256 [0-9a-f]{12}\\)\\n$`
+        )
+      );
+      expect(readFileSync(dest, 'utf8')).toBe(NEWER);
+      expect(statSync(dest).mode & 0o777).toBe(0o644);
+      expect(leftovers()).toEqual([]);
+    }
+  );
+
+  maybe('leaves the file untouched (same inode, no reload) when the object has not changed', () => {
+    const before = statSync(dest).ino;
+    const result = fetchAs(users.reader);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      `fetch-fraud-model: s3://${BUCKET}/${KEY} is the model in ${dest} already\n`
+    );
+    expect(statSync(dest).ino).toBe(before);
+  });
+
+  const refusals: [string, string, RegExp][] = [
+    [
+      'a corrupt (cut short) model',
+      NEWER.slice(0, NEWER.length / 2),
+      /refused \(refused: Model file "\S+" cannot be read: [^\n]*\)/
+    ],
+    [
+      'an HTML error page',
+      '<html>503 Service Unavailable</html>\n',
+      /refused \(refused: Model file "\S+" cannot be read: [^\n]*\)/
+    ],
+    [
+      'a model of another profile',
+      modelText({ profile: { ...(TRAINED.profile as object), name: 'stripemodel' } }),
+      /refused \(refused: [^\n]*trained for the "stripemodel" feature profile[^\n]*\)/
+    ],
+    [
+      'a model of another format version',
+      modelText({ formatVersion: 1 }),
+      /refused \(refused: [^\n]*has format version 1[^\n]*\)/
+    ],
+    ['an empty object', '', /refused \(refused: Model file "\S+" cannot be read: [^\n]*\)/]
+  ];
+  for (const [what, body, why] of refusals)
+    maybe(`refuses ${what}: the previous model stays, exit 1, one line why`, () => {
+      writeFileSync(dest, PREVIOUS);
+      expect(upload(KEY, body)).toBe('');
+      const result = fetchAs(users.reader);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^fetch-fraud-model: s3://${BUCKET}/${KEY} ${why.source}; ${dest} left as it was\\n$`
+        )
+      );
+      expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+      expect(leftovers()).toEqual([]);
+    });
+
+  maybe('an unreachable S3 leaves the model in place and exits non-zero', async () => {
+    writeFileSync(dest, PREVIOUS);
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const result = fetchAs(users.reader, KEY, { AWS_ENDPOINT_URL: closed, AWS_MAX_ATTEMPTS: '1' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^fetch-fraud-model: could not fetch s3:\/\/\S+ \(EndpointConnectionError: [^\n]*\); \S+ left as it was\n$/
+    );
+    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+    expect(leftovers()).toEqual([]);
+  });
+
+  maybe('a missing object or a denied read leaves the model in place', () => {
+    writeFileSync(dest, PREVIOUS);
+    const missing = fetchAs(users.reader, 'fraud-model/transactions/missing.json');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('(AccessDenied: ');
+    expect(upload(KEY, NEWER)).toBe('');
+    const denied = fetchAs(users.outsider);
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(
+      /^fetch-fraud-model: could not fetch \S+ \(AccessDenied: [^\n]*\); \S+ left as it was\n$/
+    );
+    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+    expect(leftovers()).toEqual([]);
+  });
+
+  maybe('a checker that cannot run (the backend container is down) keeps the model too', () => {
+    writeFileSync(dest, PREVIOUS);
+    const result = fetchAs(users.reader, KEY, {
+      FRAUD_MODEL_VALIDATE: 'false'
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `fetch-fraud-model: s3://${BUCKET}/${KEY} refused (); ${dest} left as it was\n`
+    );
+    expect(readFileSync(dest, 'utf8')).toBe(PREVIOUS);
+    expect(leftovers()).toEqual([]);
+  });
+
+  maybe(
+    'the upload role may put exactly the model, and may not read it; the app role may not write it',
+    () => {
+      expect(upload(KEY, NEWER)).toBe('');
+      expect(upload('fraud-model/transactions/other.json', NEWER)).toBe('AccessDenied');
+      expect(upload('fraud-scan/fraud_scan.prom', 'x 1\n')).toBe('AccessDenied');
+      expect(fetchAs(users.uploader).stderr).toContain('(AccessDenied: ');
+      expect(upload(KEY, PREVIOUS, users.reader)).toBe('AccessDenied');
+    }
+  );
+
+  maybe('refuses to run without exactly bucket, key and destination', () => {
+    const result = spawnSync('bash', [SCRIPT, BUCKET, KEY], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('usage: fetch-fraud-model BUCKET KEY DEST\n');
+  });
+
+  it('passes shellcheck', () => {
+    const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', SCRIPT], {
+      encoding: 'utf8'
+    });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
