@@ -47,36 +47,64 @@ function manage(...args: string[]): void {
 function scan(args: string[]): Promise<unknown> {
   return run(
     runnerNode(),
-    [CLI, 'scan', '--source', 'postgres', '--database-url', db.url, '--profile', 'transactions', ...args],
+    [
+      CLI,
+      'scan',
+      '--source',
+      'postgres',
+      '--database-url',
+      db.url,
+      '--profile',
+      'transactions',
+      ...args
+    ],
     { timeout: 120_000 }
   );
 }
 
 /** A copy of the model whose every row is over the threshold, scored as `scales` says. */
-async function scanScores(model: Model, name: string, scales: number[]): Promise<Map<string, number>> {
+async function scanScores(
+  model: Model,
+  name: string,
+  scales: number[]
+): Promise<Map<string, number>> {
   const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ ...model, threshold: 0, scoring: { ...model.scoring, scales } }));
+  writeFileSync(
+    file,
+    JSON.stringify({ ...model, threshold: 0, scoring: { ...model.scoring, scales } })
+  );
   await scan(['--model', file, '--output-dir', path.join(dir, name)]);
-  const rows = parse(readFileSync(path.join(dir, name, 'flagged.csv')), { columns: true }) as Record<
-    string,
-    string
-  >[];
+  const rows = parse<Record<string, string>>(readFileSync(path.join(dir, name, 'flagged.csv')), {
+    columns: true
+  });
   return new Map(rows.map((r) => [r.id as string, Number(r.score)]));
 }
 
 beforeAll(async () => {
   if (!existsSync(PYTHON)) {
-    throw new Error(`the backend's virtualenv is missing (${PYTHON}): run \`bash scripts/test fraud\``);
+    throw new Error(
+      `the backend's virtualenv is missing (${PYTHON}): run \`bash scripts/test fraud\``
+    );
   }
   db = await createDatabase('fraud_parity');
   manage('migrate', '--no-input', '-v', '0');
   manage('generate_demo_transactions', '--seed', '1', '--users', '300', '--until', UNTIL);
   const modelFile = path.join(dir, 'model.json');
   // Few epochs: agreement does not depend on how well the model learned.
-  await scan(['--train', '--model-output', modelFile, '--output-dir', path.join(dir, 'train'), '--epochs', '10']);
+  await scan([
+    '--train',
+    '--model-output',
+    modelFile,
+    '--output-dir',
+    path.join(dir, 'train'),
+    '--epochs',
+    '10'
+  ]);
 
   manage('fraud_score_table', '--model', modelFile, '--output', path.join(dir, 'backend.csv'));
-  const rows = parse(readFileSync(path.join(dir, 'backend.csv')), { columns: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(readFileSync(path.join(dir, 'backend.csv')), {
+    columns: true
+  });
   units = Object.keys(rows[0] ?? {}).filter((c) => !['id', 'score', 'drivers'].includes(c));
   for (const r of rows) {
     backend.scores.set(r.id as string, Number(r.score));
@@ -144,10 +172,13 @@ describe('the backend scores the rows of payments_transaction as the CLI does', 
       const theirs = cli.errors.get(id) as number[];
       errors.forEach((e, u) => {
         maxAbs = Math.max(maxAbs, Math.abs(e - (theirs[u] as number)));
-        if (!within(e, theirs[u] as number)) off.push(`row ${id} ${units[u]}: backend ${e}, CLI ${theirs[u]}`);
+        if (!within(e, theirs[u] as number))
+          off.push(`row ${id} ${units[u]}: backend ${e}, CLI ${theirs[u]}`);
       });
     }
-    process.stderr.write(`  parity, per-feature errors (${units.length} units): max |diff| ${maxAbs.toExponential(2)}\n`);
+    process.stderr.write(
+      `  parity, per-feature errors (${units.length} units): max |diff| ${maxAbs.toExponential(2)}\n`
+    );
     expect(off.slice(0, 10)).toEqual([]);
   });
 });
