@@ -247,7 +247,10 @@ describe('alerting', () => {
     const active = await waitFor(
       'FraudSuspected to fire',
       async () => {
-        const alerts = await instantQuery(stack.prometheusUrl, 'ALERTS{alertname=~"Fraud.*"}');
+        const alerts = await instantQuery(
+          stack.prometheusUrl,
+          'ALERTS{alertname=~"FraudScan.*|FraudSuspected"}'
+        );
         return alerts.some((a) => a.metric.alertstate === 'firing') ? alerts : undefined;
       },
       { timeoutMs: 45_000, intervalMs: 1000 }
@@ -255,6 +258,27 @@ describe('alerting', () => {
     expect(
       active.map((s) => `${s.metric.alertname} ${s.metric.alertstate} ${s.metric.profile}`)
     ).toEqual(['FraudSuspected firing transactions']);
+  }, 50_000);
+
+  test('backends without a fraud model (FRAUD_MODEL_PATH unset, FRAUD_SCORING flag) make FraudScoringOff pending on each, and FraudModelStale says nothing', async () => {
+    const backends = (await instantQuery(stack.prometheusUrl, 'up{job="backend"} == 1'))
+      .map((s) => s.metric.instance)
+      .sort();
+    expect(backends.length).toBeGreaterThan(0);
+    const alerts = await waitFor(
+      'FraudScoringOff to be pending on every backend',
+      async () => {
+        const found = await instantQuery(
+          stack.prometheusUrl,
+          'ALERTS{alertname=~"FraudScoringOff|FraudModelStale"}'
+        );
+        return found.length >= backends.length ? found : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 1000 }
+    );
+    expect(
+      alerts.map((s) => `${s.metric.alertname} ${s.metric.alertstate} ${s.metric.instance}`).sort()
+    ).toEqual(backends.map((instance) => `FraudScoringOff pending ${instance}`));
   }, 50_000);
 
   test('with two servers answering, even in one zone, AppServersBelowTwo stays quiet', async () => {
