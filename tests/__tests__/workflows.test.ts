@@ -5,7 +5,7 @@ import {
   parseWorkflow
 } from '@actions/workflow-parser';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../kit/action-bundle.js';
 import {
@@ -358,8 +358,32 @@ describe('fraud-scan.yml', () => {
         ([, job]) => typeof job.permissions === 'object' && job.permissions['id-token'] === 'write'
       )
       .map(([id]) => id);
-    expect(withToken).toEqual(['publish-metrics']);
-    expect(workflow.jobs['publish-metrics']?.['runs-on']).toBe('ubuntu-24.04');
+    expect(withToken).toEqual(['publish-metrics', 'publish-model']);
+    for (const id of withToken) expect(workflow.jobs[id]?.['runs-on']).toBe('ubuntu-24.04');
     expect(workflow.jobs.scan?.permissions).toEqual({ contents: 'read', issues: 'write' });
+  });
+
+  it('publishes the model of a successful transactions scan, with its own role, to the key Terraform lets that role put', () => {
+    const job = workflow.jobs['publish-model'];
+    expect(job?.needs).toBe('scan');
+    expect(job?.if).toBe(
+      "needs.scan.result == 'success' && (inputs.profile || 'transactions') == 'transactions'"
+    );
+    expect(job?.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const steps = job?.steps ?? [];
+    const credentials = steps.find((s) => s.uses === './actions/aws-credentials');
+    expect(credentials?.with?.['role-to-assume']).toBe('${{ vars.FRAUD_MODEL_ROLE_ARN }}');
+    const publish = steps.find((s) => s.name === 'Publish the model');
+    expect(publish?.env?.KEY).toBe('fraud-model/transactions/model.json');
+    const monitoring = readFileSync(
+      path.join(repoRoot, 'terraform/modules/monitoring/main.tf'),
+      'utf8'
+    );
+    expect(monitoring).toMatch(/fraud_model_key = "fraud-model\/transactions\/model.json"/);
+    const handOver = (workflow.jobs.scan?.steps ?? []).find(
+      (s) => s.name === 'Hand the model to the publishing job'
+    );
+    expect(handOver?.if).toContain("steps.scan.outcome == 'success'");
+    expect(handOver?.if).toContain("env.PROFILE == 'transactions'");
   });
 });
