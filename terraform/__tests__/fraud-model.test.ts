@@ -327,7 +327,7 @@ describe('attacks on the model upload role', () => {
       ['s3:PutObjectAcl', MODEL_ARN],
       ['s3:PutBucketPolicy', BUCKET_ARN],
       ['s3:ListBucket', BUCKET_ARN]
-    ])
+    ] as const)
       expect([action, resource, may(action, resource)]).toEqual([action, resource, 'ImplicitDeny']);
   });
 
@@ -354,7 +354,7 @@ describe("attacks through the app servers' role", () => {
       ['s3:GetObject', `${BUCKET_ARN}/prometheus/prometheus.yml`],
       ['s3:GetObject', `${BUCKET_ARN}/fraud-model/stripemodel/model.json`],
       ['s3:ListBucket', BUCKET_ARN]
-    ])
+    ] as const)
       expect([action, resource, may(action, resource)]).toEqual([action, resource, 'ImplicitDeny']);
   });
 
