@@ -512,11 +512,14 @@ UNIT
 # balancer's health check keeps the server out, and the group replaces it after the grace period.
 systemctl daemon-reload
 systemctl enable --now ecommerce-refresh-secrets.timer
+# Likewise the model's timer: a deploy finished by hand later still gets its model.
+if [ -n "$fraud_model_bucket" ]; then
+  systemctl enable --now ecommerce-fraud-model.timer
+fi
 log "Deploying"
 /usr/local/sbin/ecommerce-deploy
 if [ -n "$fraud_model_bucket" ]; then
   # The first model as soon as the backend runs (the check happens inside it), not in 5 minutes.
-  systemctl enable --now ecommerce-fraud-model.timer
   systemctl start ecommerce-fraud-model.service || log "No fraud model yet (journalctl -u ecommerce-fraud-model); the timer tries again every 5 minutes"
 fi
 log "Boot script finished"

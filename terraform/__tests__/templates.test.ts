@@ -250,7 +250,7 @@ describe('deploy.sh rendered for the app servers', () => {
     expect(timer).toContain('OnUnitActiveSec=5min');
     expect(renderedDeploy).toContain("fraud_model_bucket='ecommerce-monitoring-config-20260101'");
     expect(renderedDeploy).toMatch(
-      /if \[ -n "\$fraud_model_bucket" \]; then\n\s+[^\n]*\n\s+systemctl enable --now ecommerce-fraud-model.timer\n/
+      /if \[ -n "\$fraud_model_bucket" \]; then\n\s+systemctl enable --now ecommerce-fraud-model.timer\nfi\nlog "Deploying"\n/
     );
     if (!haveCompose) return;
     expect(renderedCompose).toContain('FRAUD_MODEL_PATH: /fraud-model/model.json');
