@@ -24,6 +24,7 @@ unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
 work="$(mktemp -d /tmp/checkout-rush.XXXXXX)"
 database="bench_checkout_$$_$RANDOM"
 pid=""
+# shellcheck disable=SC2317 # run by the EXIT trap, which shellcheck does not follow
 cleanup() {
   [ -n "$pid" ] && { kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
   psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true

@@ -19,7 +19,10 @@ let modelDir: string | undefined;
 beforeAll(async () => {
   modelDir = mkdtempSync(join(tmpdir(), 'fraud-e2e-'));
   const model = join(modelDir, 'model.json');
-  writeFileSync(model, JSON.stringify({ ...JSON.parse(readFileSync(MODEL, 'utf8')), threshold: 0 }));
+  writeFileSync(
+    model,
+    JSON.stringify({ ...JSON.parse(readFileSync(MODEL, 'utf8')), threshold: 0 })
+  );
   stack = await startStack({ backendEnv: { FRAUD_SCORING: 'hold', FRAUD_MODEL_PATH: model } });
   browser = await launchBrowser();
 });
@@ -98,7 +101,10 @@ describe('fraud review against the real backend', () => {
     const rejected = await heldOrder('Held Rejectable');
     expect(await stock()).toBe(before - 4);
 
-    const context = await browser!.newContext({ baseURL: stack!.url, viewport: { width: 1280, height: 900 } });
+    const context = await browser!.newContext({
+      baseURL: stack!.url,
+      viewport: { width: 1280, height: 900 }
+    });
     const page = await context.newPage();
     await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
     await signInAsStaff(page);
@@ -106,7 +112,9 @@ describe('fraud review against the real backend', () => {
     await page.getByRole('heading', { name: 'Fraud review' }).waitFor();
     await page.getByRole('img', { name: /Histogram of \d+ fraud scores/ }).waitFor();
     const totals = page.getByRole('region', { name: 'Totals' });
-    await expect.poll(() => totals.getByText('Awaiting review').locator('xpath=..').textContent()).toContain('2');
+    await expect
+      .poll(() => totals.getByText('Awaiting review').locator('xpath=..').textContent())
+      .toContain('2');
 
     await page.getByRole('button', { name: `Approve order #${approved}` }).click();
     await page.getByRole('button', { name: `Reject order #${rejected}` }).click();

@@ -33,11 +33,15 @@ def _scrape(path: Path) -> str:
 def _write_as(pid: int, path: Path, write) -> None:
     """Write metrics as process `pid` would (prometheus_client picks the file by pid)."""
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    # Put back the class this process had, not get_value_class(): with the variable still set
+    # that would leave every later metric in multiprocess mode, writing to a folder the next
+    # test's environment no longer names.
+    previous = values.ValueClass
     values.ValueClass = values.MultiProcessValue(process_identifier=lambda: pid)
     try:
         write(CollectorRegistry())
     finally:
-        values.ValueClass = values.get_value_class()
+        values.ValueClass = previous
 
 
 @pytest.mark.database_agnostic

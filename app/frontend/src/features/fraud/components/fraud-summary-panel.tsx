@@ -48,7 +48,9 @@ export function FraudSummaryPanel({ summary }: { summary: FraudSummary }) {
         </dl>
         <p className="muted">
           Mode: {summary.mode}.{' '}
-          {summary.scoring_enabled ? 'Scoring is on.' : 'Scoring is off: no usable model is loaded.'}
+          {summary.scoring_enabled
+            ? 'Scoring is on.'
+            : 'Scoring is off: no usable model is loaded.'}
         </p>
       </section>
     </div>

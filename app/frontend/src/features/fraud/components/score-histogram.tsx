@@ -63,7 +63,13 @@ export function ScoreHistogram({ distribution }: { distribution: FraudDistributi
             {formatScore(tick)}
           </text>
         ))}
-        <text x={MARGIN.left + plotWidth / 2} y={HEIGHT - 2} fontSize="11" textAnchor="middle" fill="currentColor">
+        <text
+          x={MARGIN.left + plotWidth / 2}
+          y={HEIGHT - 2}
+          fontSize="11"
+          textAnchor="middle"
+          fill="currentColor"
+        >
           fraud score
         </text>
         {bins.map((bin) => {

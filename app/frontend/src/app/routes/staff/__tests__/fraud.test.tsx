@@ -94,7 +94,18 @@ describe('staff fraud page', () => {
     server.use(
       http.post('/api/fraud/orders/:id/approve/', ({ params }) => {
         approved.push(Number(params.id));
-        state.flags = [flag({ order_status: 'paid', review: { decision: 'approved', decided_by: staff.email, decided_at: '2026-11-20T11:00:00Z', reason: '', refunded: null } })];
+        state.flags = [
+          flag({
+            order_status: 'paid',
+            review: {
+              decision: 'approved',
+              decided_by: staff.email,
+              decided_at: '2026-11-20T11:00:00Z',
+              reason: '',
+              refunded: null
+            }
+          })
+        ];
         return HttpResponse.json({ id: 9, status: 'paid' });
       })
     );
@@ -112,7 +123,18 @@ describe('staff fraud page', () => {
     server.use(
       http.post('/api/fraud/orders/:id/reject/', async ({ request }) => {
         bodies.push(await request.json());
-        state.flags = [flag({ order_status: 'cancelled', review: { decision: 'rejected', decided_by: staff.email, decided_at: '2026-11-20T11:00:00Z', reason: 'card testing', refunded: true } })];
+        state.flags = [
+          flag({
+            order_status: 'cancelled',
+            review: {
+              decision: 'rejected',
+              decided_by: staff.email,
+              decided_at: '2026-11-20T11:00:00Z',
+              reason: 'card testing',
+              refunded: true
+            }
+          })
+        ];
         return HttpResponse.json({ id: 9, status: 'cancelled', refunded: true });
       })
     );
@@ -129,14 +151,19 @@ describe('staff fraud page', () => {
     server.use(
       http.post('/api/fraud/orders/:id/approve/', () =>
         HttpResponse.json(
-          { message: 'Only an order held for review can be approved.', extra: { status: 'paid', decision: 'approved' } },
+          {
+            message: 'Only an order held for review can be approved.',
+            extra: { status: 'paid', decision: 'approved' }
+          },
           { status: 409 }
         )
       )
     );
     const { events } = renderApp('/staff/fraud', { user: staff });
     await events.click(await screen.findByRole('button', { name: 'Approve order #9' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Only an order held for review can be approved.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Only an order held for review can be approved.'
+    );
   });
 
   test('new flags appear without reloading: the page polls with the newest id it has', async () => {
