@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../tests/kit/processes.js';
+import { MOTO_SERVER, startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
 import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/hcl.js';
 
 // The app servers' fetch-fraud-model (modules/ec2/files/fetch-fraud-model.sh, installed by
@@ -26,12 +27,11 @@ import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/h
 const REPO = path.resolve(TERRAFORM_DIR, '..');
 const SCRIPT = path.join(TERRAFORM_DIR, 'modules/ec2/files/fetch-fraud-model.sh');
 const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
-const MOTO = path.join(REPO, '.venv-tools', 'bin', 'moto_server');
 const BACKEND = path.join(REPO, 'app', 'backend');
 const BACKEND_PYTHON = path.join(REPO, '.venv', 'bin', 'python');
 const BUCKET = 'ecommerce-monitoring-config-20260101';
 const KEY = 'fraud-model/transactions/model.json';
-const ready = existsSync(MOTO) && existsSync(TOOLS_PYTHON) && existsSync(BACKEND_PYTHON);
+const ready = existsSync(MOTO_SERVER) && existsSync(TOOLS_PYTHON) && existsSync(BACKEND_PYTHON);
 
 type Model = Record<string, unknown> & { training: Record<string, unknown> };
 const TRAINED = JSON.parse(
@@ -51,7 +51,7 @@ interface Keys {
   secret: string;
 }
 
-let moto: ChildProcess | undefined;
+let moto: MotoServer | undefined;
 let endpoint = '';
 let work = '';
 let dest = '';
@@ -124,24 +124,10 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'fetch-fraud-model-'));
   mkdirSync(path.join(work, 'fraud-model'));
   dest = path.join(work, 'fraud-model', 'model.json');
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
   // moto enforces IAM after this many unauthenticated calls: exactly the setup below.
   const setupCalls = 10;
-  moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: 'ignore',
-    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(setupCalls) }
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await fetch(`${endpoint}/moto-api/data.json`);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error('moto_server did not start within 30 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  moto = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: String(setupCalls) } });
+  endpoint = moto.endpoint;
   const monitoring = await loadModule('modules/monitoring');
   const ec2 = await loadModule('modules/ec2');
   const appRead = bodies(block(ec2, 'data', 'aws_iam_policy_document', 'app_secrets').body.dynamic)
@@ -185,8 +171,8 @@ print(json.dumps(keys))`
   Object.assign(users, created);
 }, 60_000);
 
-afterAll(() => {
-  moto?.kill();
+afterAll(async () => {
+  await moto?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../tests/kit/processes.js';
+import { MOTO_SERVER, startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
 import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/hcl.js';
 
 // The monitoring server's fetch-textfile (modules/monitoring/files/fetch-textfile.sh, installed
@@ -25,10 +26,9 @@ import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/h
 const REPO = path.resolve(TERRAFORM_DIR, '..');
 const SCRIPT = path.join(TERRAFORM_DIR, 'modules/monitoring/files/fetch-textfile.sh');
 const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
-const MOTO = path.join(REPO, '.venv-tools', 'bin', 'moto_server');
 const BUCKET = 'ecommerce-monitoring-config-20260101';
 const KEY = 'fraud-scan/fraud_scan.prom';
-const haveMoto = existsSync(MOTO) && existsSync(TOOLS_PYTHON);
+const haveMoto = existsSync(MOTO_SERVER) && existsSync(TOOLS_PYTHON);
 
 const GOOD = `# HELP fraud_scan_flagged_rows Rows above the threshold in the last fraud scan.
 # TYPE fraud_scan_flagged_rows gauge
@@ -43,7 +43,7 @@ interface Keys {
   secret: string;
 }
 
-let moto: ChildProcess | undefined;
+let moto: MotoServer | undefined;
 let endpoint = '';
 let work = '';
 let dest = '';
@@ -120,24 +120,10 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'fetch-textfile-'));
   mkdirSync(path.join(work, 'textfile'));
   dest = path.join(work, 'textfile', 'fraud_scan.prom');
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
   // moto enforces IAM after this many unauthenticated calls: exactly the setup below.
   const setupCalls = 11;
-  moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: 'ignore',
-    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(setupCalls) }
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await fetch(`${endpoint}/moto-api/data.json`);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error('moto_server did not start within 30 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  moto = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: String(setupCalls) } });
+  endpoint = moto.endpoint;
   const monitoring = await loadModule('modules/monitoring');
   const instanceRead = bodies(
     block(monitoring, 'data', 'aws_iam_policy_document', 'this').body.statement
@@ -173,8 +159,8 @@ print(json.dumps(keys))`)
   Object.assign(users, created);
 }, 60_000);
 
-afterAll(() => {
-  moto?.kill();
+afterAll(async () => {
+  await moto?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
-import { freePort } from '../../tests/kit/processes.js';
+import { MOTO_SERVER, startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
 import { TERRAFORM_DIR, block, loadModule, str } from './support/hcl.js';
 import { templatefileKeys } from './support/template-calls.js';
 import {
@@ -34,7 +34,6 @@ const MONITORING = path.join(TERRAFORM_DIR, 'modules/monitoring/templates/user_d
 const FETCH_TEXTFILE = path.join(TERRAFORM_DIR, 'modules/monitoring/files/fetch-textfile.sh');
 const FETCH_FRAUD_MODEL = path.join(TERRAFORM_DIR, 'modules/ec2/files/fetch-fraud-model.sh');
 const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
-const MOTO = path.join(REPO, '.venv-tools', 'bin', 'moto_server');
 
 const SAMPLE: Record<string, string | number> = {
   rds_endpoint: 'ecommerce-db.abc123.us-east-1.rds.amazonaws.com',
@@ -386,8 +385,8 @@ describe("monitoring/'s templates as the monitoring module renders them", () => 
 // The deploy step's renderer (render_env.py) against moto's SSM and Secrets Manager: the real
 // boto3 calls the servers make, answered by a local stand-in.
 describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
-  const haveMoto = existsSync(MOTO) && existsSync(TOOLS_PYTHON);
-  let moto: ChildProcess | undefined;
+  const haveMoto = existsSync(MOTO_SERVER) && existsSync(TOOLS_PYTHON);
+  let moto: MotoServer | undefined;
   let endpoint = '';
   let work = '';
 
@@ -464,19 +463,8 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       heredocs(renderedDeploy).find((d) => d.name === 'PY')?.body ?? ''
     );
     writeFileSync(path.join(work, 'docker-compose.template.yml'), renderedCompose);
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await fetch(`${endpoint}/moto-api/`);
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error('moto_server did not start within 30 s');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    moto = await startMoto();
+    endpoint = moto.endpoint;
     secretArn = aws(
       'import boto3, json; print(boto3.client("secretsmanager").create_secret(Name="rds!db-test", SecretString=json.dumps({"username": "ecommerce_admin", "password": "it\'s $ecret"}))["ARN"], end="")'
     );
@@ -507,8 +495,8 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     );
   }, 60_000);
 
-  afterAll(() => {
-    moto?.kill();
+  afterAll(async () => {
+    await moto?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

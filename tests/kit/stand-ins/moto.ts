@@ -36,7 +36,17 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeout
 }
 
 /** Start `moto_server -H 127.0.0.1 -p <free port>` from .venv-tools. */
-export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
+export async function startMoto(
+  options: {
+    timeoutMs?: number;
+    /**
+     * moto_server's environment beside the dummy keys, e.g. INITIAL_NO_AUTH_ACTION_COUNT: after
+     * that many unauthenticated calls (a test's setup), moto enforces IAM on every request.
+     */
+    env?: NodeJS.ProcessEnv;
+  } = {}
+): Promise<MotoServer> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   if (!existsSync(MOTO_SERVER)) {
     throw new Error(
       `${MOTO_SERVER} is missing: create .venv-tools with ensure_tools_venv ` +
@@ -50,7 +60,12 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' }
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        ...options.env
+      }
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
