@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { cruise, type ICruiseResult, type IViolation } from 'dependency-cruiser';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../../tests/kit/action-bundle.js';
 
@@ -59,7 +58,11 @@ describe('the fraud-scan source layout', () => {
   it('sees the edges it judges: a cycle when there is one, the CLI reaching research', async () => {
     // An empty violation list above only means something if the rules fire: here on a
     // two-module cycle written for the purpose, and on the CLI, which does import research.
-    const dir = mkdtempSync(path.join(tmpdir(), 'fraud-structure-'));
+    // Inside the repository and named relative to it, as the real cruise is: dependency-cruiser
+    // resolves a start path against the working directory and then the base directory, so an
+    // absolute path elsewhere (e.g. /tmp when the clone is in /tmp) is looked for in the wrong place.
+    mkdirSync(path.join(repoRoot, 'artifacts'), { recursive: true });
+    const dir = mkdtempSync(path.join(repoRoot, 'artifacts', 'fraud-structure-'));
     writeFileSync(
       path.join(dir, 'a.ts'),
       "import { b } from './b.js';\nexport const a = () => b;\n"
@@ -69,7 +72,7 @@ describe('the fraud-scan source layout', () => {
       "import { a } from './a.js';\nexport const b = () => a;\n"
     );
     try {
-      const cycle = await cruiseSource(dir, dir);
+      const cycle = await cruiseSource(path.relative(repoRoot, dir));
       expect(cycle.summary.violations.map((v) => v.rule.name)).toContain('no-circular');
     } finally {
       rmSync(dir, { recursive: true, force: true });
