@@ -16,13 +16,15 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fraud import selectors, services
+from fraud import retraining, selectors, services
 from fraud.scoring import scoring_status
 from fraud.selectors import DateRange
+from fraud.training_files import UPLOAD_ID, training_csv_store
 from orders.selectors import order_get
 from payments.models import Transaction
 
@@ -386,3 +388,77 @@ class FraudExportApi(APIView):
         name = f"fraud-{period.start.isoformat()}-{period.end.isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class FraudRetrainStatusSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["github", "local", "unavailable"])
+    state = serializers.ChoiceField(choices=["idle", "queued", "running", "succeeded", "failed"])
+    source = serializers.CharField(required=False)
+    started_at = serializers.DateTimeField(required=False)
+    finished_at = serializers.DateTimeField(required=False)
+    started_by = serializers.CharField(required=False, allow_blank=True)
+    message = serializers.CharField(required=False, allow_blank=True)
+    run_url = serializers.URLField(required=False, allow_null=True)
+    conclusion = serializers.CharField(required=False, allow_null=True)
+
+
+class FraudTrainingUploadApi(APIView):
+    """A training CSV, checked strictly and kept privately (fraud/training_files.py)."""
+
+    permission_classes = [IsAdminUser]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(allow_empty_file=True)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.CharField()
+        rows = serializers.IntegerField()
+        formula_rows = serializers.IntegerField()
+        size = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="FraudTrainingUpload_post",
+        request={"multipart/form-data": _named("FraudTrainingUploadPost", InputSerializer)},
+        responses={201: _named("FraudTrainingUpload", OutputSerializer)},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        stored = training_csv_store(upload=upload, size=upload.size)
+        return Response(self.OutputSerializer(stored).data, status=201)
+
+
+class FraudRetrainApi(APIView):
+    """GET: the last retraining's status; POST: start one (a second while one runs is a 409)."""
+
+    permission_classes = [IsAdminUser]
+
+    class InputSerializer(serializers.Serializer):
+        source = serializers.ChoiceField(choices=["table", "upload"])
+        upload_id = serializers.RegexField(UPLOAD_ID, required=False)
+
+        def validate(self, data):
+            if data["source"] == "upload" and not data.get("upload_id"):
+                raise serializers.ValidationError({"upload_id": ["Required with source upload."]})
+            return data
+
+    @extend_schema(operation_id="FraudRetrain_get", responses={200: FraudRetrainStatusSerializer})
+    def get(self, request):
+        return Response(FraudRetrainStatusSerializer(retraining.retrain_status()).data)
+
+    @extend_schema(
+        operation_id="FraudRetrain_post",
+        request=_named("FraudRetrainPost", InputSerializer),
+        responses={202: FraudRetrainStatusSerializer},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        status = retraining.retrain_start(
+            source=serializer.validated_data["source"],
+            upload_id=serializer.validated_data.get("upload_id"),
+            user_email=request.user.email,
+        )
+        return Response(FraudRetrainStatusSerializer(status).data, status=202)

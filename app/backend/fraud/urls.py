@@ -9,4 +9,6 @@ urlpatterns = [
     path("export/", apis.FraudExportApi.as_view(), name="export"),
     path("orders/<int:order_id>/approve/", apis.FraudOrderApproveApi.as_view(), name="order-approve"),
     path("orders/<int:order_id>/reject/", apis.FraudOrderRejectApi.as_view(), name="order-reject"),
+    path("retrain/", apis.FraudRetrainApi.as_view(), name="retrain"),
+    path("retrain/uploads/", apis.FraudTrainingUploadApi.as_view(), name="training-upload"),
 ]

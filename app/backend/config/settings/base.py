@@ -264,6 +264,25 @@ if FRAUD_SCORING not in ("flag", "hold", "off"):
     raise ImproperlyConfigured(f"FRAUD_SCORING must be flag, hold or off, got {FRAUD_SCORING!r}.")
 FRAUD_MODEL_PATH = env.str("FRAUD_MODEL_PATH", default="")
 
+# Retraining from the staff Fraud page (fraud/retraining.py, README.md "Retraining from the shop").
+# With a token and repository, a retraining dispatches the fraud-scan workflow (retrain=true): the
+# token is a fine-grained one with Actions: write on that one repository, kept in SSM like the
+# other secrets. Without them it runs the fraud-scan CLI here and renames its model over
+# FRAUD_MODEL_PATH. Uploaded training CSVs are kept in FRAUD_TRAINING_DIR (0700, files 0600),
+# outside MEDIA and static, never served.
+FRAUD_RETRAIN_GITHUB_TOKEN = env.str("FRAUD_RETRAIN_GITHUB_TOKEN", default="")
+FRAUD_RETRAIN_GITHUB_REPOSITORY = env.str("FRAUD_RETRAIN_GITHUB_REPOSITORY", default="")
+FRAUD_RETRAIN_GITHUB_REF = env.str("FRAUD_RETRAIN_GITHUB_REF", default="main")
+FRAUD_RETRAIN_GITHUB_API = env.str("FRAUD_RETRAIN_GITHUB_API", default="https://api.github.com")
+FRAUD_RETRAIN_CLI = env.str(
+    "FRAUD_RETRAIN_CLI", default=str(BASE_DIR.parent.parent / "actions" / "fraud-scan" / "dist" / "cli.js")
+)
+FRAUD_RETRAIN_NODE = env.str("FRAUD_RETRAIN_NODE", default="node")
+FRAUD_RETRAIN_EPOCHS = env.int("FRAUD_RETRAIN_EPOCHS", default=0)  # 0: the CLI's default
+FRAUD_RETRAIN_TIMEOUT = env.int("FRAUD_RETRAIN_TIMEOUT", default=1800)
+FRAUD_TRAINING_DIR = env.str("FRAUD_TRAINING_DIR", default=str(BASE_DIR / ".private" / "fraud-training"))
+FRAUD_TRAINING_MAX_BYTES = env.int("FRAUD_TRAINING_MAX_BYTES", default=20 * 1024 * 1024)
+
 # ---------------------------------------------------------------------------------------------
 # Logging: one JSON object per line on stdout — https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------------------------
