@@ -69,3 +69,22 @@ export type FraudFlagPage = { results: FraudFlag[]; latest_id: number };
 
 /** What the page filters by: a date range (whole UTC days) and flagged or only held. */
 export type FraudFilters = FraudRange & { state: 'flagged' | 'held' };
+
+/** GET/POST /api/fraud/retrain/: the last retraining (on GitHub, or the CLI on the server). */
+export type RetrainStatus = {
+  mode: 'github' | 'local' | 'unavailable';
+  state: 'idle' | 'queued' | 'running' | 'succeeded' | 'failed';
+  source?: 'table' | 'upload';
+  started_at?: string;
+  finished_at?: string;
+  started_by?: string;
+  message?: string;
+  run_url?: string | null;
+  conclusion?: string | null;
+};
+
+/** POST /api/fraud/retrain/uploads/: a training CSV the server checked and kept. */
+export type TrainingUpload = { id: string; rows: number; formula_rows: number; size: number };
+
+/** One problem of a refused training CSV (line 1 is the header). */
+export type TrainingFileProblem = { line: number; column: string | null; message: string };

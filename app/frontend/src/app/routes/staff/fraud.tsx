@@ -14,6 +14,7 @@ import { useFraudSummary } from '@/features/fraud/api/get-fraud-summary';
 import { useRejectOrder } from '@/features/fraud/api/reject-order';
 import { FlagList } from '@/features/fraud/components/flag-list';
 import { FraudSummaryPanel } from '@/features/fraud/components/fraud-summary-panel';
+import { RetrainPanel } from '@/features/fraud/components/retrain-panel';
 import { ScoreHistogram } from '@/features/fraud/components/score-histogram';
 import type { FraudFilters } from '@/features/fraud/types';
 
@@ -155,6 +156,8 @@ export default function StaffFraudRoute() {
           />
         ) : null}
       </section>
+
+      <RetrainPanel />
     </>
   );
 }

@@ -60,6 +60,7 @@ function staffApi(state: { flags: FraudFlag[]; polled: number[] }) {
   server.use(
     http.get('/api/fraud/summary/', () => HttpResponse.json(summary)),
     http.get('/api/fraud/distribution/', () => HttpResponse.json(distribution)),
+    http.get('/api/fraud/retrain/', () => HttpResponse.json({ mode: 'local', state: 'idle' })),
     http.get('/api/fraud/flags/', ({ request }) => {
       const after = new URL(request.url).searchParams.get('after');
       const latest = Math.max(0, ...state.flags.map((f) => f.id));
