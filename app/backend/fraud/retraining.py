@@ -359,6 +359,11 @@ def retrain_start(*, source: str, upload_id: str | None = None, user_email: str 
     if mode == "github":
         if source == "upload":
             raise ApplicationError(MESSAGE_UPLOAD_ON_GITHUB, {"field": "source"})
+        last = _status_read()
+        if last.get("mode") == "github" and last.get("state") in ("queued", "running"):
+            last = _github_run(last)
+            if last["state"] in ("queued", "running"):
+                raise Conflict(MESSAGE_RUNNING, {"state": last["state"], "run_url": last.get("run_url")})
         return {**_github_dispatch(user_email=user_email), "message": "Dispatched."}
     return _local_start(source=source, upload_id=upload_id, user_email=user_email)
 

@@ -323,6 +323,18 @@ class GitHubDispatchTests:
         everything = json.dumps([response.json(), status, done]) + caplog.text
         assert TOKEN not in everything
 
+    def test_a_second_dispatch_while_the_run_is_not_finished_is_a_409(self, staff_client, github):
+        assert staff_client.post(RETRAIN, {"source": "table"}, format="json").status_code == 202
+        github.runs[0]["status"] = "in_progress"
+
+        second = staff_client.post(RETRAIN, {"source": "table"}, format="json")
+
+        assert second.status_code == 409 and second.json()["extra"]["state"] == "running"
+        assert len(github.runs) == 1
+        github.runs[0].update(status="completed", conclusion="failure")
+        assert staff_client.post(RETRAIN, {"source": "table"}, format="json").status_code == 202
+        assert len(github.runs) == 2
+
     def test_a_token_without_actions_write_is_a_502_naming_the_permission(self, settings, staff_client, github, caplog):
         settings.FRAUD_RETRAIN_GITHUB_TOKEN = NO_ACTIONS_TOKEN
         caplog.set_level(logging.DEBUG)
