@@ -295,11 +295,14 @@ for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"):
         backend[key] = value
 
 # Non-secret settings Terraform derives (main.tf, backend_settings): DJANGO_HTTPS is true when
-# the load balancer has a certificate; the CSRF origins name the shop's domain. Only these names
-# and only such values are taken. Absent (an older apply): HTTPS stays off.
+# the load balancer has a certificate; the CSRF origins name the shop's domain; FRAUD_SCORING is
+# the variable fraud_scoring. Only these names and only such values are taken (a FRAUD_SCORING
+# the backend would refuse to start with never reaches it). Absent (an older apply): HTTPS stays
+# off and the backend's own default, flag, applies.
 SETTINGS = {
     "DJANGO_HTTPS": re.compile(r"^(true|false)$"),
     "DJANGO_CSRF_TRUSTED_ORIGINS": re.compile(r"^(https://[A-Za-z0-9.-]+(,https://[A-Za-z0-9.-]+)*)?$"),
+    "FRAUD_SCORING": re.compile(r"^(flag|hold|off)$"),
 }
 settings_name = os.environ["ALLOWED_HOSTS_PARAMETER"].rsplit("/", 1)[0] + "/backend_settings"
 settings = json.loads(parameter(settings_name, optional=True) or "{}")

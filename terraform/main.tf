@@ -180,17 +180,19 @@ resource "aws_ssm_parameter" "allowed_hosts" {
   tags = merge(local.tags, { Name = "${var.project}-allowed-hosts" })
 }
 
-# Whether the shop is served over HTTPS, and the origins Django trusts for CSRF: the servers'
-# boot writes them into /app/backend.env (DJANGO_HTTPS turns on Django's redirect, HSTS and
-# Secure cookies; app/backend/config/settings/production.py). Not secrets.
+# Whether the shop is served over HTTPS, the origins Django trusts for CSRF, and what a flagged
+# charge does: the servers' boot (and their secrets timer, within minutes of a change) writes them
+# into /app/backend.env (DJANGO_HTTPS turns on Django's redirect, HSTS and Secure cookies;
+# app/backend/config/settings/production.py; FRAUD_SCORING: app/backend/README.md). Not secrets.
 resource "aws_ssm_parameter" "backend_settings" {
-  #checkov:skip=CKV2_AWS_34:Two non-secret settings (a flag and origins), not a secret: a plain String by design.
+  #checkov:skip=CKV2_AWS_34:Non-secret settings (two flags and origins), not a secret: a plain String by design.
   name        = "/${var.project}/deploy/backend_settings"
   description = "Non-secret backend settings the servers write into backend.env (JSON)"
   type        = "String"
   value = jsonencode({
     DJANGO_HTTPS                = var.certificate_arn == null ? "false" : "true"
     DJANGO_CSRF_TRUSTED_ORIGINS = var.domain_name == null ? "" : "https://${var.domain_name}"
+    FRAUD_SCORING               = var.fraud_scoring
   })
 
   tags = merge(local.tags, { Name = "${var.project}-backend-settings" })

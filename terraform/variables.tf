@@ -160,6 +160,17 @@ variable "app_max_size" {
   }
 }
 
+variable "fraud_scoring" {
+  description = "What the backend does with a charge its fraud model flags (FRAUD_SCORING in backend.env, app/backend/README.md): flag records and counts it, hold also keeps the order in review until staff approve it, off scores nothing. deploy.yml sets it from the repository variable FRAUD_SCORING."
+  type        = string
+  default     = "flag"
+
+  validation {
+    condition     = contains(["flag", "hold", "off"], var.fraud_scoring)
+    error_message = "fraud_scoring must be flag, hold or off, got \"${var.fraud_scoring}\" (the repository variable FRAUD_SCORING)."
+  }
+}
+
 ################################################################################
 # Images and registry (passed by the deploy workflow)
 ################################################################################

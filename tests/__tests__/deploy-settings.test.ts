@@ -17,13 +17,34 @@ const planVariables = String(
   deploy.jobs.plan?.steps?.find((s) => s.uses === './actions/terraform')?.with?.variables
 );
 
+/**
+ * Each workflow that plans, and the text it hands Terraform as variables: the plan that is
+ * reviewed (plan-pr.yml) and the one the drift check compares must be the one deploy.yml applies.
+ */
+const PLANNING: Record<string, string> = {
+  'deploy.yml': planVariables,
+  'plan-pr.yml': String(
+    readWorkflow('plan-pr.yml').workflow.jobs.plan?.steps?.find(
+      (s) => s.uses === './actions/terraform'
+    )?.with?.variables
+  ),
+  'drift.yml': String(
+    readWorkflow('drift.yml').workflow.jobs.plan?.steps?.find((s) => s.id === 'plan')?.env
+      ?.VARIABLES
+  )
+};
+
 /** The plan step's variables as the terraform action reads them (KEY=value lines, blanks skipped). */
-function variableLines(vars: Record<string, string>): Record<string, string> {
-  const text = interpolate(planVariables, {
+function variableLines(
+  vars: Record<string, string>,
+  source: string = planVariables
+): Record<string, string> {
+  const text = interpolate(source, {
     vars,
     env: { AWS_REGION: 'eu-central-1' },
     github: { repository: 'octo/shop', event: { repository: { default_branch: 'main' } } },
-    needs: { images: { outputs: { 'backend-image': 'b', 'frontend-image': 'f' } } }
+    needs: { images: { outputs: { 'backend-image': 'b', 'frontend-image': 'f' } } },
+    steps: { images: { outputs: { backend: 'b', frontend: 'f' } } }
   });
   return Object.fromEntries(
     text
@@ -55,7 +76,9 @@ describe('deploy settings', () => {
       SINGLE_NAT_GATEWAY: 'true',
       DB_MULTI_AZ: 'false',
       SHOP_DOMAIN: 'shop.example.com',
-      SHOP_CERTIFICATE_ARN: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc'
+      SHOP_CERTIFICATE_ARN: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc',
+      FRAUD_SCORING: 'hold',
+      FRAUD_SCAN_PIN_WORKFLOW: 'true'
     });
     expect(Object.keys(all).filter((name) => !declared.includes(name))).toEqual([]);
     expect(all).toMatchObject({
@@ -64,6 +87,8 @@ describe('deploy settings', () => {
       azs: '["eu-central-1b","eu-central-1c"]',
       single_nat_gateway: 'true',
       db_multi_az: 'false',
+      fraud_scoring: 'hold',
+      fraud_scan_pin_workflow: 'true',
       region: 'eu-central-1'
     });
     const none = variableLines({});
@@ -77,6 +102,34 @@ describe('deploy settings', () => {
         'region'
       ].sort()
     );
+  });
+
+  it.each(Object.keys(PLANNING))(
+    '%s passes FRAUD_SCORING and FRAUD_SCAN_PIN_WORKFLOW as fraud_scoring and fraud_scan_pin_workflow, and nothing when unset',
+    (file) => {
+      const source = PLANNING[file] ?? '';
+      expect(source).toContain('vars.FRAUD_SCORING');
+      expect(
+        variableLines({ FRAUD_SCORING: 'off', FRAUD_SCAN_PIN_WORKFLOW: 'true' }, source)
+      ).toMatchObject({ fraud_scoring: 'off', fraud_scan_pin_workflow: 'true' });
+      const unset = variableLines({}, source);
+      expect(Object.keys(unset)).not.toContain('fraud_scoring');
+      expect(Object.keys(unset)).not.toContain('fraud_scan_pin_workflow');
+      // The same lines, in the same place, as deploy.yml: the reviewed plan is the applied one.
+      const withImages = (l: string) => /^(backend|frontend)_image=/.test(l);
+      const lines = (text: string) =>
+        text
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !withImages(l));
+      expect(lines(source)).toEqual(lines(planVariables));
+    }
+  );
+
+  it('documents both settings with the Terraform variable each sets', () => {
+    expect(guide).toContain('| `FRAUD_SCORING` | `fraud_scoring` |');
+    expect(guide).toContain('| `FRAUD_SCAN_PIN_WORKFLOW` | `fraud_scan_pin_workflow` |');
+    expect(guide).toContain('#### Pinning the workflows');
   });
 
   it("Terraform reads a JSON list given as -var name=value as the variable's list", () => {
