@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { MOTO_SERVER, startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
 import { TERRAFORM_DIR, block, loadModule, str } from './support/hcl.js';
@@ -500,6 +500,11 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  // moto_server logs every request to a pipe this process reads only when its event loop runs,
+  // and the calls here are synchronous: a turn of the loop before each test empties the pipe,
+  // which would otherwise fill (64 KiB) and stop moto mid-request.
+  beforeEach(() => new Promise((resolve) => setTimeout(resolve, 20)));
+
   const maybe = haveMoto ? it : it.skip;
   if (!haveMoto)
     process.stderr.write(
@@ -539,6 +544,46 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
       "STRIPE_SECRET_KEY='sk_test_1'\n"
     );
   });
+
+  maybe(
+    'takes FRAUD_SCORING from the backend settings parameter into backend.env; refuses another value, naming it, and writes nothing',
+    () => {
+      const settings = `${path.dirname(String(SAMPLE.allowed_hosts_parameter))}/backend_settings`;
+      const backendEnv = path.join(work, 'app', 'backend.env');
+      const put = (value: string) =>
+        putParameter(
+          settings,
+          JSON.stringify({
+            DJANGO_HTTPS: 'false',
+            DJANGO_CSRF_TRUSTED_ORIGINS: '',
+            FRAUD_SCORING: value
+          }),
+          'String'
+        );
+      try {
+        put('hold');
+        expect(renderEnv()).toMatchObject({ status: 3, stderr: '' });
+        expect(readFileSync(backendEnv, 'utf8')).toContain("FRAUD_SCORING='hold'\n");
+        put('off');
+        expect(renderEnv().status).toBe(3);
+        expect(readFileSync(backendEnv, 'utf8')).toContain("FRAUD_SCORING='off'\n");
+        const before = readFileSync(backendEnv, 'utf8');
+        for (const bad of ['block', 'hold\nDJANGO_SECRET_KEY=x']) {
+          put(bad);
+          const result = renderEnv();
+          expect(result.status).toBe(1);
+          expect(result.stderr).toContain(
+            `FRAUD_SCORING in SSM is not valid here: ${JSON.stringify(bad).replace(/"/g, "'")}`
+          );
+          expect(readFileSync(backendEnv, 'utf8')).toBe(before);
+        }
+      } finally {
+        aws(`import boto3; boto3.client("ssm").delete_parameter(Name=${JSON.stringify(settings)})`);
+        renderEnv();
+      }
+      expect(readFileSync(backendEnv, 'utf8')).not.toContain('FRAUD_SCORING');
+    }
+  );
 
   maybe('prints the registry password for docker login --password-stdin', () => {
     expect(renderEnv('registry-password')).toMatchObject({ status: 0, stdout: 'registry-token' });
