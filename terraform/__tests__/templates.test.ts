@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { MOTO_SERVER, startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
 import { TERRAFORM_DIR, block, loadModule, str } from './support/hcl.js';
@@ -499,11 +499,6 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     await moto?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
-
-  // moto_server logs every request to a pipe this process reads only when its event loop runs,
-  // and the calls here are synchronous: a turn of the loop before each test empties the pipe,
-  // which would otherwise fill (64 KiB) and stop moto mid-request.
-  beforeEach(() => new Promise((resolve) => setTimeout(resolve, 20)));
 
   const maybe = haveMoto ? it : it.skip;
   if (!haveMoto)

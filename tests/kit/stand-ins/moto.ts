@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../processes.js';
 import { repoRoot } from '../action-bundle.js';
@@ -58,8 +59,14 @@ export async function startMoto(
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
+    // moto logs every request. To a file, not a pipe: a test making synchronous calls (execFileSync
+    // of the AWS CLI or boto3) does not run its event loop, a pipe would fill (64 KiB) and moto
+    // would stop mid-request, waiting for a reader that is waiting for it.
+    const logDir = mkdtempSync(path.join(tmpdir(), 'moto-'));
+    const logFile = path.join(logDir, 'moto.log');
+    const log = openSync(logFile, 'w');
     const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', log],
       env: {
         ...process.env,
         AWS_ACCESS_KEY_ID: 'testing',
@@ -67,15 +74,14 @@ export async function startMoto(
         ...options.env
       }
     });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
+    closeSync(log);
+    child.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
     try {
       await waitUntilAnswering(endpoint, child, timeoutMs);
     } catch (error) {
+      const tail = readFileSync(logFile, 'utf8').slice(-4000);
       child.kill('SIGKILL');
-      lastError = new Error(`${(error as Error).message}\n${stderr}`);
+      lastError = new Error(`${(error as Error).message}\n${tail}`);
       continue;
     }
     return {
