@@ -289,7 +289,15 @@ backend = {
     "DJANGO_SECRET_KEY": parameter(os.environ["DJANGO_SECRET_KEY_PARAMETER"]),
     "CARD_FINGERPRINT_KEY": parameter(os.environ["CARD_FINGERPRINT_KEY_PARAMETER"]),
 }
-for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY"):
+# Optional keys an owner adds by hand as SecureStrings under the same prefix (docs/deploy.md):
+# Stripe's, and the token and repository the staff page's retraining dispatches with.
+OPTIONAL = (
+    "STRIPE_SECRET_KEY",
+    "STRIPE_PUBLISHABLE_KEY",
+    "FRAUD_RETRAIN_GITHUB_TOKEN",
+    "FRAUD_RETRAIN_GITHUB_REPOSITORY",
+)
+for key in OPTIONAL:
     value = parameter(prefix + "/" + key.lower(), optional=True)
     if value is not None:
         backend[key] = value

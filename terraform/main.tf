@@ -293,8 +293,10 @@ module "ec2" {
     "${local.parameter_arn_prefix}${local.card_fingerprint_key_parameter}",
     "${local.parameter_arn_prefix}${local.db_app_password_parameter}",
     local.dockerhub_password_parameter_arn,
-    # Optional keys an owner adds by hand (stripe_secret_key, stripe_publishable_key).
+    # Optional keys an owner adds by hand (stripe_secret_key, stripe_publishable_key,
+    # fraud_retrain_github_token, fraud_retrain_github_repository).
     "${local.parameter_arn_prefix}/${var.project}/app/stripe_*",
+    "${local.parameter_arn_prefix}/${var.project}/app/fraud_retrain_github_*",
     aws_ssm_parameter.allowed_hosts.arn,
     aws_ssm_parameter.backend_settings.arn,
   ]

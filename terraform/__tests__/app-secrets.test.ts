@@ -86,4 +86,13 @@ describe('the server roles decrypt the SecureStrings through SSM only', () => {
       );
     }
   });
+  it("the app servers read only named parameters: the optional ones by their own prefix, never the app's whole path", async () => {
+    const root = await loadModule('.');
+    const arns = block(root, 'module', '', 'ec2').body.app_parameter_arns as string[];
+    const wildcards = arns.filter((arn) => arn.includes('*'));
+    expect(wildcards).toEqual([
+      '${local.parameter_arn_prefix}/${var.project}/app/stripe_*',
+      '${local.parameter_arn_prefix}/${var.project}/app/fraud_retrain_github_*'
+    ]);
+  });
 });

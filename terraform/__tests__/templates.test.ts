@@ -540,6 +540,15 @@ describe('the deploy step reading SSM and Secrets Manager (moto)', () => {
     );
   });
 
+  maybe('adds the retraining token and repository when their parameters exist', () => {
+    putParameter('/ecommerce/app/fraud_retrain_github_token', 'github_pat_1');
+    putParameter('/ecommerce/app/fraud_retrain_github_repository', 'acme/shop');
+    expect(renderEnv().status).toBe(3);
+    const env = readFileSync(path.join(work, 'app', 'backend.env'), 'utf8');
+    expect(env).toContain("FRAUD_RETRAIN_GITHUB_TOKEN='github_pat_1'\n");
+    expect(env).toContain("FRAUD_RETRAIN_GITHUB_REPOSITORY='acme/shop'\n");
+  });
+
   maybe(
     'takes FRAUD_SCORING from the backend settings parameter into backend.env; refuses another value, naming it, and writes nothing',
     () => {
