@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -13,8 +12,16 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../tests/kit/processes.js';
-import { MOTO_SERVER, startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
-import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/hcl.js';
+import { MOTO_SERVER } from '../../tests/kit/stand-ins/moto.js';
+import { TERRAFORM_DIR, block, bodies, loadModule } from './support/hcl.js';
+import {
+  iamStatements,
+  startS3Fetch,
+  TOOLS_PYTHON,
+  type Keys,
+  type S3Fetch,
+  type User
+} from './support/s3-fetch.js';
 
 // The app servers' fetch-fraud-model (modules/ec2/files/fetch-fraud-model.sh, installed by
 // deploy.sh for ecommerce-fraud-model.timer), run for real against moto's S3 with IAM enforced:
@@ -26,7 +33,6 @@ import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/h
 
 const REPO = path.resolve(TERRAFORM_DIR, '..');
 const SCRIPT = path.join(TERRAFORM_DIR, 'modules/ec2/files/fetch-fraud-model.sh');
-const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
 const BACKEND = path.join(REPO, 'app', 'backend');
 const BACKEND_PYTHON = path.join(REPO, '.venv', 'bin', 'python');
 const BUCKET = 'ecommerce-monitoring-config-20260101';
@@ -46,133 +52,69 @@ const NEWER = modelText({
   training: { ...TRAINED.training, createdAt: '2026-12-05T03:17:00.000Z' }
 });
 
-interface Keys {
-  id: string;
-  secret: string;
-}
-
-let moto: MotoServer | undefined;
-let endpoint = '';
+let s3: S3Fetch | undefined;
 let work = '';
 let dest = '';
-const users: Record<'reader' | 'outsider' | 'uploader', Keys> = {
-  reader: { id: '', secret: '' },
-  outsider: { id: '', secret: '' },
-  uploader: { id: '', secret: '' }
-};
+const users = {} as Record<User, Keys>;
 
-function iamStatements(statements: Body[]): unknown[] {
-  const fill = (s: string): string =>
-    s
-      .replace('${aws_s3_bucket.config.arn}', `arn:aws:s3:::${BUCKET}`)
-      .replace('${local.fraud_model_key}', KEY)
-      .replace('${statement.value}', `arn:aws:s3:::${BUCKET}/${KEY}`);
-  return statements.map((s) => ({
-    Effect: 'Allow',
-    Action: s.actions,
-    Resource: (s.resources as string[]).map(fill)
-  }));
+function harness(): S3Fetch {
+  if (!s3) throw new Error('the S3 stand-in did not start (see beforeAll)');
+  return s3;
 }
-
-function awsEnv(keys?: Keys, extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: keys?.id ?? 'admin',
-    AWS_SECRET_ACCESS_KEY: keys?.secret ?? 'admin',
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    PYTHON: TOOLS_PYTHON,
-    // The backend's loader, as `docker exec ecommerce-backend python -m fraud.validate_model` runs it.
-    FRAUD_MODEL_VALIDATE: `${BACKEND_PYTHON} -m fraud.validate_model`,
-    PYTHONPATH: BACKEND,
-    ...extraEnv
-  };
-}
-
 /** Puts an object with the given keys (default the uploader's); returns the error code or ''. */
-function upload(key: string, body: string, keys: Keys = users.uploader): string {
-  return execFileSync(
-    TOOLS_PYTHON,
-    [
-      '-c',
-      `import boto3, botocore, sys
-try:
-    boto3.client("s3").put_object(Bucket=${JSON.stringify(BUCKET)}, Key=${JSON.stringify(key)}, Body=sys.stdin.buffer.read())
-except botocore.exceptions.ClientError as e:
-    print(e.response["Error"]["Code"], end="")`
-    ],
-    { env: awsEnv(keys), encoding: 'utf8', input: body }
-  );
-}
-
-function fetchAs(keys: Keys, key = KEY, extraEnv: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync('bash', [SCRIPT, BUCKET, key, dest], {
-    env: awsEnv(keys, extraEnv),
-    encoding: 'utf8',
-    timeout: 60_000
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function leftovers(): string[] {
-  return readdirSync(path.dirname(dest)).filter((name) => name !== path.basename(dest));
-}
+const upload = (key: string, body: string, keys?: Keys) => harness().upload(key, body, keys);
+const fetchAs = (keys: Keys, key = KEY, extra: NodeJS.ProcessEnv = {}) =>
+  harness().fetchAs(keys, key, extra);
+const leftovers = () => harness().leftovers();
 
 beforeAll(async () => {
   if (!ready) return;
   work = mkdtempSync(path.join(tmpdir(), 'fetch-fraud-model-'));
   mkdirSync(path.join(work, 'fraud-model'));
   dest = path.join(work, 'fraud-model', 'model.json');
-  // moto enforces IAM after this many unauthenticated calls: exactly the setup below.
-  const setupCalls = 10;
-  moto = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: String(setupCalls) } });
-  endpoint = moto.endpoint;
   const monitoring = await loadModule('modules/monitoring');
   const ec2 = await loadModule('modules/ec2');
+  const fill = (s: string): string =>
+    s
+      .replace('${aws_s3_bucket.config.arn}', `arn:aws:s3:::${BUCKET}`)
+      .replace('${local.fraud_model_key}', KEY)
+      .replace('${statement.value}', `arn:aws:s3:::${BUCKET}/${KEY}`);
   const appRead = bodies(block(ec2, 'data', 'aws_iam_policy_document', 'app_secrets').body.dynamic)
     .flatMap((d) => bodies(d.statement))
     .flatMap((d) => bodies(d.content));
-  const policies = {
-    reader: iamStatements(appRead),
-    // Someone who may read the metrics object only: denied on the model.
-    outsider: [
-      {
-        Effect: 'Allow',
-        Action: ['s3:GetObject'],
-        Resource: [`arn:aws:s3:::${BUCKET}/fraud-scan/*`]
-      }
-    ],
-    uploader: iamStatements(
-      bodies(
-        block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_model_upload').body.statement
-      )
-    )
-  };
-  const created = JSON.parse(
-    execFileSync(
-      TOOLS_PYTHON,
-      [
-        '-c',
-        `import boto3, json
-s3 = boto3.client("s3"); iam = boto3.client("iam")
-s3.create_bucket(Bucket=${JSON.stringify(BUCKET)})
-keys = {}
-for user, statements in json.loads(${JSON.stringify(JSON.stringify(policies))}).items():
-    iam.create_user(UserName=user)
-    key = iam.create_access_key(UserName=user)["AccessKey"]
-    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
-    keys[user] = {"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
-print(json.dumps(keys))`
+  s3 = await startS3Fetch({
+    script: SCRIPT,
+    bucket: BUCKET,
+    key: KEY,
+    dest,
+    policies: {
+      reader: iamStatements(appRead, fill),
+      // Someone who may read the metrics object only: denied on the model.
+      outsider: [
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: [`arn:aws:s3:::${BUCKET}/fraud-scan/*`]
+        }
       ],
-      { env: awsEnv(), encoding: 'utf8' }
-    )
-  ) as typeof users;
-  Object.assign(users, created);
+      uploader: iamStatements(
+        bodies(
+          block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_model_upload').body.statement
+        ),
+        fill
+      )
+    },
+    env: {
+      // The backend's loader, as `docker exec ecommerce-backend python -m fraud.validate_model` runs it.
+      FRAUD_MODEL_VALIDATE: `${BACKEND_PYTHON} -m fraud.validate_model`,
+      PYTHONPATH: BACKEND
+    }
+  });
+  Object.assign(users, s3.users);
 }, 60_000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await s3?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

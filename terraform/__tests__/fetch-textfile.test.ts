@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -13,8 +12,16 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../tests/kit/processes.js';
-import { MOTO_SERVER, startMoto, type MotoServer } from '../../tests/kit/stand-ins/moto.js';
-import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/hcl.js';
+import { MOTO_SERVER } from '../../tests/kit/stand-ins/moto.js';
+import { TERRAFORM_DIR, block, bodies, loadModule } from './support/hcl.js';
+import {
+  iamStatements,
+  startS3Fetch,
+  TOOLS_PYTHON,
+  type Keys,
+  type S3Fetch,
+  type User
+} from './support/s3-fetch.js';
 
 // The monitoring server's fetch-textfile (modules/monitoring/files/fetch-textfile.sh, installed
 // by its user data for the fraud-scan-metrics timer), run for real against moto's S3 with IAM
@@ -23,9 +30,7 @@ import { TERRAFORM_DIR, block, bodies, loadModule, type Body } from './support/h
 // denied, unreadable or malformed one leaves the previous file in place, exits non-zero and
 // says why in one line.
 
-const REPO = path.resolve(TERRAFORM_DIR, '..');
 const SCRIPT = path.join(TERRAFORM_DIR, 'modules/monitoring/files/fetch-textfile.sh');
-const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
 const BUCKET = 'ecommerce-monitoring-config-20260101';
 const KEY = 'fraud-scan/fraud_scan.prom';
 const haveMoto = existsSync(MOTO_SERVER) && existsSync(TOOLS_PYTHON);
@@ -38,129 +43,62 @@ fraud_scan_last_run_timestamp_seconds{profile="transactions"} 1795665775
 `;
 const PREVIOUS = 'fraud_scan_flagged_rows{profile="transactions"} 3\n';
 
-interface Keys {
-  id: string;
-  secret: string;
-}
-
-let moto: MotoServer | undefined;
-let endpoint = '';
+let s3: S3Fetch | undefined;
 let work = '';
 let dest = '';
-const users: Record<'reader' | 'outsider' | 'uploader', Keys> = {
-  reader: { id: '', secret: '' },
-  outsider: { id: '', secret: '' },
-  uploader: { id: '', secret: '' }
-};
+const users = {} as Record<User, Keys>;
 
-/** A policy document's statements as IAM JSON, with the module's references filled in. */
-function iamStatements(statements: Body[]): unknown[] {
-  const fill = (s: string): string =>
-    s
-      .replace('${aws_s3_bucket.config.arn}', `arn:aws:s3:::${BUCKET}`)
-      .replace('${local.fraud_scan_metrics_key}', KEY);
-  return statements.map((s) => ({
-    Effect: 'Allow',
-    Action: s.actions,
-    Resource: (s.resources as string[]).map(fill)
-  }));
+function harness(): S3Fetch {
+  if (!s3) throw new Error('the S3 stand-in did not start (see beforeAll)');
+  return s3;
 }
-
-function python(script: string, keys?: Keys, extraEnv: NodeJS.ProcessEnv = {}): string {
-  return execFileSync(TOOLS_PYTHON, ['-c', script], {
-    env: awsEnv(keys, extraEnv),
-    encoding: 'utf8'
-  });
-}
-
-function awsEnv(keys?: Keys, extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: keys?.id ?? 'admin',
-    AWS_SECRET_ACCESS_KEY: keys?.secret ?? 'admin',
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    PYTHON: TOOLS_PYTHON,
-    ...extraEnv
-  };
-}
-
+const awsEnv = (keys?: Keys) => harness().env(keys);
 /** Puts an object as the uploader (the fraud scan role's policy); returns the error code or ''. */
-function upload(key: string, body: string): string {
-  return execFileSync(
-    TOOLS_PYTHON,
-    [
-      '-c',
-      `import boto3, botocore, sys
-try:
-    boto3.client("s3").put_object(Bucket=${JSON.stringify(BUCKET)}, Key=${JSON.stringify(key)}, Body=sys.stdin.buffer.read())
-except botocore.exceptions.ClientError as e:
-    print(e.response["Error"]["Code"], end="")`
-    ],
-    { env: awsEnv(users.uploader), encoding: 'utf8', input: body }
-  );
-}
-
-function fetchAs(keys: Keys, key = KEY, extraEnv: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync('bash', [SCRIPT, BUCKET, key, dest], {
-    env: awsEnv(keys, extraEnv),
-    encoding: 'utf8',
-    timeout: 60_000
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function leftovers(): string[] {
-  return readdirSync(path.dirname(dest)).filter((name) => name !== path.basename(dest));
-}
+const upload = (key: string, body: string) => harness().upload(key, body);
+const fetchAs = (keys: Keys, key = KEY, extra: NodeJS.ProcessEnv = {}) =>
+  harness().fetchAs(keys, key, extra);
+const leftovers = () => harness().leftovers();
 
 beforeAll(async () => {
   if (!haveMoto) return;
   work = mkdtempSync(path.join(tmpdir(), 'fetch-textfile-'));
   mkdirSync(path.join(work, 'textfile'));
   dest = path.join(work, 'textfile', 'fraud_scan.prom');
-  // moto enforces IAM after this many unauthenticated calls: exactly the setup below.
-  const setupCalls = 11;
-  moto = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: String(setupCalls) } });
-  endpoint = moto.endpoint;
   const monitoring = await loadModule('modules/monitoring');
+  const fill = (s: string): string =>
+    s
+      .replace('${aws_s3_bucket.config.arn}', `arn:aws:s3:::${BUCKET}`)
+      .replace('${local.fraud_scan_metrics_key}', KEY);
   const instanceRead = bodies(
     block(monitoring, 'data', 'aws_iam_policy_document', 'this').body.statement
   ).filter((s) => s.sid === 'ReadConfigObjects');
   const uploadPolicy = bodies(
     block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_upload').body.statement
   );
-  const policies = {
-    reader: iamStatements(instanceRead),
-    // Someone with read access to the configuration folders only: denied on the key.
-    outsider: [
-      {
-        Effect: 'Allow',
-        Action: ['s3:GetObject'],
-        Resource: [`arn:aws:s3:::${BUCKET}/prometheus/*`]
-      }
-    ],
-    uploader: iamStatements(uploadPolicy)
-  };
-  const created = JSON.parse(
-    python(`import boto3, json
-s3 = boto3.client("s3"); iam = boto3.client("iam")
-s3.create_bucket(Bucket=${JSON.stringify(BUCKET)})
-s3.put_object(Bucket=${JSON.stringify(BUCKET)}, Key=${JSON.stringify(KEY)}, Body=${JSON.stringify(GOOD)}.encode())
-keys = {}
-for user, statements in json.loads(${JSON.stringify(JSON.stringify(policies))}).items():
-    iam.create_user(UserName=user)
-    key = iam.create_access_key(UserName=user)["AccessKey"]
-    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
-    keys[user] = {"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
-print(json.dumps(keys))`)
-  ) as typeof users;
-  Object.assign(users, created);
+  s3 = await startS3Fetch({
+    script: SCRIPT,
+    bucket: BUCKET,
+    key: KEY,
+    dest,
+    objects: { [KEY]: GOOD },
+    policies: {
+      reader: iamStatements(instanceRead, fill),
+      // Someone with read access to the configuration folders only: denied on the key.
+      outsider: [
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: [`arn:aws:s3:::${BUCKET}/prometheus/*`]
+        }
+      ],
+      uploader: iamStatements(uploadPolicy, fill)
+    }
+  });
+  Object.assign(users, s3.users);
 }, 60_000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await s3?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
