@@ -351,6 +351,24 @@ describe('deploy.yml', () => {
 describe('fraud-scan.yml', () => {
   const { workflow } = readWorkflow('fraud-scan.yml');
 
+  it('trains a new model once a week on schedule, sooner than FraudModelStale fires (8 days)', () => {
+    const on = workflow.on as { schedule: { cron: string }[] };
+    const crons = on.schedule.map((s) => s.cron);
+    // Every day of the week is scheduled exactly once, and one of the days trains.
+    expect(crons).toEqual(['17 3 * * 1-6', '17 3 * * 0']);
+    const scan = (workflow.jobs.scan?.steps ?? []).find((s) => s.uses === './actions/fraud-scan');
+    expect(scan?.with?.train).toBe(
+      "${{ inputs.retrain || github.event.schedule == '17 3 * * 0' }}"
+    );
+    // A week between trainings must stay inside the alert's limit.
+    const rules = readFileSync(
+      path.join(repoRoot, 'monitoring/prometheus/rules/fraud.yml'),
+      'utf8'
+    );
+    const days = /fraud_model_trained_timestamp_seconds > (\d+) \* 86400/.exec(rules)?.[1];
+    expect(Number(days)).toBeGreaterThan(7);
+  });
+
   it('grants nothing by default; only the publishing job, on a GitHub-hosted runner, may request an OIDC token', () => {
     expect(workflow.permissions).toEqual({});
     const withToken = Object.entries(workflow.jobs)
