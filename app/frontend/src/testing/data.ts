@@ -54,10 +54,16 @@ export const address: Address = {
   is_default: true
 };
 
+/** The backend's words for an order held for review (orders/apis.py MESSAGE_IN_REVIEW). */
+export const IN_REVIEW_MESSAGE =
+  'Your payment went through and your order is placed. It is being reviewed before it ships,' +
+  ' which usually takes less than a business day; you do not need to do anything.';
+
 export function order(overrides: Partial<Order> = {}): Order {
   return {
     id: 42,
     status: 'paid',
+    status_message: '',
     items: [
       { product_id: 1, name: 'Product 1', unit_price: '19.99', quantity: 2, line_total: '39.98' }
     ],

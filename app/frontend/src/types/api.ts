@@ -59,9 +59,17 @@ export type OrderItem = {
   line_total: string;
 };
 
+/**
+ * Where an order stands (API.md). `review`: paid, but held by the fraud check until staff approve
+ * it; `cancelled`: held, then rejected by staff (stock put back, the charge refunded).
+ */
+export type OrderStatusValue = 'paid' | 'review' | 'delivered' | 'cancelled';
+
 export type Order = {
   id: number;
-  status: 'paid' | 'delivered';
+  status: OrderStatusValue;
+  /** What the buyer is told about the status in plain words; '' when the status says it all. */
+  status_message: string;
   items: OrderItem[];
   subtotal: string;
   total: string;

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { CART_STORAGE_KEY, cartStore } from '@/features/cart/stores/cart-store';
-import { address, order, user } from '@/testing/data';
+import { address, IN_REVIEW_MESSAGE, order, user } from '@/testing/data';
 import { server } from '@/testing/server';
 import { renderApp } from '@/testing/test-utils';
 
@@ -172,6 +172,31 @@ describe('checkout', () => {
     expect(
       within(screen.getByRole('table', { name: /Items in order #42/ })).getByText('Product 1')
     ).toBeInTheDocument();
+  });
+
+  test('a payment the fraud check holds is confirmed as placed and paid, with the backend’s review message', async () => {
+    seedCart();
+    shopAnswers({ addresses: [address] });
+    const held = order({ id: 42, status: 'review', status_message: IN_REVIEW_MESSAGE });
+    server.use(
+      http.post('/api/orders/', () => HttpResponse.json(held, { status: 201 })),
+      http.get('/api/orders/42/', () => HttpResponse.json(held))
+    );
+    const { events } = renderApp('/checkout', { user });
+    await screen.findByRole('radio', { name: /12 Analytical Row/ });
+    await events.type(screen.getByLabelText(/Card number/), '4242424242424242');
+    await events.type(screen.getByLabelText(/Expiry/), '12/34');
+    await events.type(screen.getByLabelText(/Security code/), '123');
+    await events.click(screen.getByRole('button', { name: /^Pay/ }));
+
+    expect(
+      await screen.findByRole('heading', { name: 'Thank you for your order!' })
+    ).toBeInTheDocument();
+    expect(screen.getByText('Order #42 is placed and paid.')).toBeInTheDocument();
+    expect(screen.getByTestId('order-status-message')).toHaveTextContent(IN_REVIEW_MESSAGE);
+    expect(screen.queryByText(/your order is confirmed/)).not.toBeInTheDocument();
+    // The sale went through: the cart is emptied as for any placed order.
+    expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY) ?? '{}').lines).toEqual([]);
   });
 
   test('each checkout attempt has its own Idempotency-Key, kept for retries while the outcome is unknown', async () => {
