@@ -5,9 +5,11 @@ import {
   parseWorkflow
 } from '@actions/workflow-parser';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../kit/action-bundle.js';
+import { interpolate, runStep } from './support/run-step.js';
 import {
   localAction,
   readWorkflow,
@@ -369,14 +371,14 @@ describe('fraud-scan.yml', () => {
     expect(Number(days)).toBeGreaterThan(7);
   });
 
-  it('grants nothing by default; only the publishing job, on a GitHub-hosted runner, may request an OIDC token', () => {
+  it('grants nothing by default; only the publishing jobs and the training download, on GitHub-hosted runners, may request an OIDC token', () => {
     expect(workflow.permissions).toEqual({});
     const withToken = Object.entries(workflow.jobs)
       .filter(
         ([, job]) => typeof job.permissions === 'object' && job.permissions['id-token'] === 'write'
       )
       .map(([id]) => id);
-    expect(withToken).toEqual(['publish-metrics', 'publish-model']);
+    expect(withToken).toEqual(['training-upload', 'publish-metrics', 'publish-model']);
     for (const id of withToken) expect(workflow.jobs[id]?.['runs-on']).toBe('ubuntu-24.04');
     expect(workflow.jobs.scan?.permissions).toEqual({ contents: 'read', issues: 'write' });
   });
@@ -403,5 +405,136 @@ describe('fraud-scan.yml', () => {
     );
     expect(handOver?.if).toContain("steps.scan.outcome == 'success'");
     expect(handOver?.if).toContain("env.PROFILE == 'transactions'");
+  });
+});
+
+describe('fraud-scan.yml: retraining on a CSV uploaded in the shop (input training-upload)', () => {
+  const { workflow } = readWorkflow('fraud-scan.yml');
+  const job = workflow.jobs['training-upload'];
+  const steps = job?.steps ?? [];
+  const check = steps.find((s) => s.name === 'Check the training-upload input');
+  const GOOD = '0123456789abcdef0123456789abcdef';
+  /** The check step under bash, its env filled in as GitHub would for these inputs and vars. */
+  function checkWith(inputs: Record<string, unknown>, vars: Record<string, string> = {}) {
+    const context = {
+      inputs: { retrain: true, profile: 'transactions', ...inputs },
+      vars: {
+        FRAUD_TRAINING_ROLE_ARN:
+          'arn:aws:iam::123456789012:role/ecommerce-monitoring-fraud-training',
+        FRAUD_TRAINING_BUCKET: 'ecommerce-monitoring-config-1',
+        ...vars
+      }
+    };
+    const env = Object.fromEntries(
+      Object.entries(check?.env ?? {}).map(([k, v]) => [k, interpolate(v, context)])
+    );
+    return runStep(check, env, mkdtempSync(path.join(tmpdir(), 'training-upload-')));
+  }
+
+  it('declares the input as a string, empty by default, and leaves the schedule as it was', () => {
+    const on = workflow.on as {
+      schedule: { cron: string }[];
+      workflow_dispatch: { inputs: Record<string, { type: string; default: unknown }> };
+    };
+    expect(on.workflow_dispatch.inputs['training-upload']).toMatchObject({
+      type: 'string',
+      default: ''
+    });
+    expect(on.schedule.map((s) => s.cron)).toEqual(['17 3 * * 1-6', '17 3 * * 0']);
+    expect(job?.if).toBe("inputs.training-upload != ''");
+  });
+
+  it('never interpolates an input into a run: script (every input reaches scripts through env)', () => {
+    for (const [id, each] of Object.entries(workflow.jobs))
+      for (const step of each.steps ?? [])
+        expect({ id, step: step.name, run: /\$\{\{[^}]*inputs\./.test(step.run ?? '') }).toEqual({
+          id,
+          step: step.name,
+          run: false
+        });
+    expect(check?.env?.UPLOAD_ID).toBe('${{ inputs.training-upload }}');
+  });
+
+  it('accepts exactly 32 lowercase hex digits with retrain on and the transactions profile', () => {
+    const run = checkWith({ 'training-upload': GOOD });
+    expect(run.stdout + run.stderr).not.toContain('::error');
+    expect(run.status).toBe(0);
+  });
+
+  it.each([
+    ['a path traversal', '../../../etc/passwd'],
+    ['a traversal padded to 32 characters', '../../../../../../../../../../x.c'],
+    ['an expression', '${{ secrets.FRAUD_SCAN_DATABASE_URL }}'],
+    ['a workflow command', '::add-mask::x'],
+    ['a command substitution', '$(curl evil.example)'],
+    ['upper-case hex', GOOD.toUpperCase()],
+    ['31 digits', GOOD.slice(1)],
+    ['33 digits', `${GOOD}0`],
+    ['a trailing newline', `${GOOD}\n`],
+    ['a second line', `${GOOD}\n${GOOD}`],
+    ['a key with a suffix', `${GOOD}.csv`],
+    ['non-ASCII digits', `${GOOD.slice(1)}٣`]
+  ])('refuses %s with an ::error:: naming the input, never echoing it', (_what, value) => {
+    const run = checkWith({ 'training-upload': value });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /^::error title=Bad training-upload::The input training-upload must be exactly 32 lowercase hex digits/m
+    );
+    expect(run.stdout).not.toContain(value.trim());
+  });
+
+  it('refuses a valid id without retrain or for another profile, and says when the variables are missing', () => {
+    for (const inputs of [{ retrain: false }, { profile: 'stripemodel' }]) {
+      const run = checkWith({ 'training-upload': GOOD, ...inputs });
+      expect([
+        inputs,
+        run.status,
+        /::error title=Bad training-upload::.*retrain true and profile transactions/.test(
+          run.stdout
+        )
+      ]).toEqual([inputs, 1, true]);
+    }
+    const unset = checkWith({ 'training-upload': GOOD }, { FRAUD_TRAINING_ROLE_ARN: '' });
+    expect(unset.status).toBe(1);
+    expect(unset.stdout).toContain('FRAUD_TRAINING_ROLE_ARN and FRAUD_TRAINING_BUCKET');
+  });
+
+  it('checks before anything else, then assumes its own role and fetches the one key under the prefix Terraform lets that role read', () => {
+    expect(steps[0]).toBe(check);
+    expect(job?.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(job?.['runs-on']).toBe('ubuntu-24.04');
+    const credentials = steps.find((s) => s.uses === './actions/aws-credentials');
+    expect(credentials?.with?.['role-to-assume']).toBe('${{ vars.FRAUD_TRAINING_ROLE_ARN }}');
+    const fetch = steps.find((s) => s.name === 'Fetch the training file');
+    expect(fetch?.env).toMatchObject({
+      UPLOAD_ID: '${{ inputs.training-upload }}',
+      BUCKET: '${{ vars.FRAUD_TRAINING_BUCKET }}'
+    });
+    expect(fetch?.run).toContain('--key "fraud-training/uploads/$UPLOAD_ID.csv"');
+    const monitoring = readFileSync(
+      path.join(repoRoot, 'terraform/modules/monitoring/main.tf'),
+      'utf8'
+    );
+    expect(monitoring).toMatch(/fraud_training_prefix = "fraud-training\/uploads\/"/);
+    const handOver = steps.find((s) => s.name === 'Hand the training file to the scan job');
+    expect(handOver?.with).toMatchObject({
+      name: 'fraud-training-${{ github.run_id }}',
+      'retention-days': 1
+    });
+  });
+
+  it('has the scan job (no OIDC token) train on the handed-over file, and still run when there is none', () => {
+    const scan = workflow.jobs.scan;
+    expect(scan?.needs).toBe('training-upload');
+    expect(scan?.if).toBe(
+      "${{ !cancelled() && (needs.training-upload.result == 'success' || needs.training-upload.result == 'skipped') }}"
+    );
+    expect(scan?.permissions).toEqual({ contents: 'read', issues: 'write' });
+    const fetch = (scan?.steps ?? []).find((s) => s.name === 'Fetch the uploaded training file');
+    expect(fetch?.with?.name).toBe('fraud-training-${{ github.run_id }}');
+    const action = (scan?.steps ?? []).find((s) => s.uses === './actions/fraud-scan');
+    expect(action?.with?.['training-source']).toBe(
+      "${{ needs.training-upload.result == 'success' && 'fraud-training/training.csv' || '' }}"
+    );
   });
 });
