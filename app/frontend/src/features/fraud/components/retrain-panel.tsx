@@ -47,8 +47,9 @@ function StatusLine({ status }: { status: RetrainStatus }) {
 }
 
 /**
- * Retraining the fraud model: on the shop's own table, or (where the server trains itself) on a
- * CSV staff upload. The server checks a CSV whole; each problem it finds is listed with its line.
+ * Retraining the fraud model: on the shop's own table, or on a CSV staff upload — trained by the
+ * server itself, or on GitHub, where the server first puts the file in its private bucket for the
+ * workflow. The server checks a CSV whole; each problem it finds is listed with its line.
  */
 export function RetrainPanel() {
   const status = useRetrainStatus();
@@ -104,7 +105,7 @@ export function RetrainPanel() {
           Retrain on the shop&apos;s table
         </Button>
       </div>
-      {mode === 'local' ? (
+      {mode === 'local' || mode === 'github' ? (
         <form aria-label="Retrain on a CSV" onSubmit={(event) => void submit(event)}>
           <div className="field">
             <label htmlFor={fileId}>Training CSV</label>
@@ -118,17 +119,15 @@ export function RetrainPanel() {
             <p className="field-hint">
               The 16 columns of the shop&apos;s payments table (id, created_at, user_id, amount,
               status, …), UTF-8.
+              {mode === 'github'
+                ? ' The file goes to the shop’s private storage for the GitHub workflow, which trains on it; it is deleted after 3 days.'
+                : ''}
             </p>
           </div>
           <Button type="submit" busy={upload.isPending} disabled={!file || busy || active}>
             Upload and retrain
           </Button>
         </form>
-      ) : mode === 'github' ? (
-        <p className="muted">
-          On GitHub the model is retrained on the shop&apos;s table; a CSV upload trains only on a
-          server that trains itself.
-        </p>
       ) : null}
       {uploaded ? (
         <Alert tone="info">

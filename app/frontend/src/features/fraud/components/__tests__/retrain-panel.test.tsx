@@ -106,7 +106,7 @@ describe('RetrainPanel', () => {
     expect(state.started).toEqual([]);
   });
 
-  test("on GitHub: retrains on the shop's table, links the run, offers no upload, and shows a 502's message", async () => {
+  test("on GitHub: retrains on the shop's table, links the run, and shows a 502's message", async () => {
     const state = statusApi({
       mode: 'github',
       state: 'succeeded',
@@ -119,7 +119,6 @@ describe('RetrainPanel', () => {
       'href',
       'https://github.com/shop/ecommerce/actions/runs/1'
     );
-    expect(screen.queryByLabelText('Training CSV')).not.toBeInTheDocument();
 
     server.use(
       http.post('/api/fraud/retrain/', () =>
@@ -136,5 +135,53 @@ describe('RetrainPanel', () => {
     await events.click(screen.getByRole('button', { name: "Retrain on the shop's table" }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Actions: write');
     expect(state.started).toEqual([]);
+  });
+
+  test('on GitHub: offers the upload too and starts a retraining on it', async () => {
+    const state = statusApi({ mode: 'github', state: 'idle' });
+    server.use(
+      http.post('/api/fraud/retrain/uploads/', () =>
+        HttpResponse.json(
+          { id: 'b'.repeat(32), rows: 7, formula_rows: 0, size: 700 },
+          { status: 201 }
+        )
+      )
+    );
+    const events = renderPanel();
+    expect(await screen.findByText(/private storage for the GitHub workflow/)).toBeInTheDocument();
+    await events.upload(screen.getByLabelText('Training CSV'), csv('id,created_at\n'));
+    await events.click(screen.getByRole('button', { name: 'Upload and retrain' }));
+    await waitFor(() =>
+      expect(state.started).toEqual([{ source: 'upload', upload_id: 'b'.repeat(32) }])
+    );
+  });
+
+  test('on GitHub: says why an uploaded file did not reach the workflow', async () => {
+    statusApi({ mode: 'github', state: 'idle' });
+    const sent: unknown[] = [];
+    server.use(
+      http.post('/api/fraud/retrain/uploads/', () =>
+        HttpResponse.json(
+          { id: 'c'.repeat(32), rows: 7, formula_rows: 0, size: 700 },
+          { status: 201 }
+        )
+      ),
+      http.post('/api/fraud/retrain/', async ({ request }) => {
+        sent.push(await request.json());
+        return HttpResponse.json(
+          {
+            message:
+              'The uploaded CSV could not be put in S3 for the workflow (S3 refused the put: AccessDenied); nothing was dispatched.',
+            extra: {}
+          },
+          { status: 502 }
+        );
+      })
+    );
+    const events = renderPanel();
+    await events.upload(await screen.findByLabelText('Training CSV'), csv('id,created_at\n'));
+    await events.click(screen.getByRole('button', { name: 'Upload and retrain' }));
+    expect(await screen.findByText(/nothing was dispatched/)).toBeInTheDocument();
+    expect(sent).toEqual([{ source: 'upload', upload_id: 'c'.repeat(32) }]);
   });
 });
