@@ -100,7 +100,16 @@ export function ScoreHistogram({ distribution }: { distribution: FraudDistributi
               strokeWidth="2"
               strokeDasharray="6 4"
             />
-            <text x={x(threshold) + 4} y={MARGIN.top + 10} fontSize="11" fill="#c0392b">
+            {/* A white halo keeps the label readable where it crosses a (red) flagged bar. */}
+            <text
+              x={x(threshold) + 4}
+              y={MARGIN.top + 10}
+              fontSize="11"
+              fill="#c0392b"
+              stroke="#fff"
+              strokeWidth="3"
+              paintOrder="stroke"
+            >
               threshold {formatScore(threshold)}
             </text>
           </g>
