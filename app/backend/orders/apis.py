@@ -22,6 +22,20 @@ MESSAGE_IN_REVIEW = (
     "Your payment went through and your order is placed. It is being reviewed before it ships,"
     " which usually takes less than a business day; you do not need to do anything."
 )
+# A held order staff rejected (fraud/services.py order_review_reject): cancelled, stock put back,
+# and a full refund asked of the gateway after the cancellation committed. The buyer is told
+# what actually happened to the money: refunded, or (a refund that failed or has not been asked
+# for yet) that staff are seeing to it. Never why the payment was rejected.
+MESSAGE_CANCELLED_REFUNDED = (
+    "We could not confirm the payment for this order, so it was cancelled and will not ship. The full"
+    " amount has been refunded to the card you paid with; a refund can take a few business days to"
+    " appear on your statement."
+)
+MESSAGE_CANCELLED_REFUND_PENDING = (
+    "We could not confirm the payment for this order, so it was cancelled and will not ship. The full"
+    " amount will be refunded to the card you paid with: our staff are seeing to it, and you do not"
+    " need to do anything."
+)
 MESSAGE_STAFF_ONLY_ALL = "Only staff can list everyone's orders."
 MESSAGE_BAD_IDEMPOTENCY_KEY = "Send 1 to 255 printable ASCII characters without spaces (a UUID, for example)."
 IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,255}$")
@@ -60,7 +74,13 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
     def get_status_message(self, order: Order) -> str:
         """What the buyer is told about the status ('' when the status says it all)."""
-        return MESSAGE_IN_REVIEW if order.status == OrderStatus.REVIEW else ""
+        if order.status == OrderStatus.REVIEW:
+            return MESSAGE_IN_REVIEW
+        if order.status == OrderStatus.CANCELLED:
+            review = getattr(order, "fraud_review", None)  # selected with the order (orders/selectors.py)
+            refunded = review is not None and review.refunded is True
+            return MESSAGE_CANCELLED_REFUNDED if refunded else MESSAGE_CANCELLED_REFUND_PENDING
+        return ""
 
 
 class OrderListCheckoutApi(APIView):

@@ -15,6 +15,7 @@ from core.exception_handler import MESSAGE_INVALID
 from fraud.apis import MESSAGE_RANGE_ORDER, MESSAGE_RANGE_TOO_LONG, MESSAGE_RANGE_YEARS, csv_safe
 from fraud.models import OrderReview
 from fraud.services import MESSAGE_NOT_IN_REVIEW, MESSAGE_NOT_IN_REVIEW_REJECT
+from orders.apis import MESSAGE_CANCELLED_REFUND_PENDING, MESSAGE_CANCELLED_REFUNDED
 from orders.models import OrderStatus
 from orders.tests.factories import OrderFactory
 from orders.tests.services.test_order_checkout import checkout
@@ -279,6 +280,49 @@ class RejectTests:
         response = staff_client.post(reverse("fraud:order-reject", args=[order.pk]))
         assert response.status_code == 200 and response.json()["refunded"] is False
         assert OrderReview.objects.get().refunded is False
+
+
+class BuyerViewTests:
+    """What the buyer of a rejected order is told: only what happened to the money."""
+
+    def _seen(self, buyer_client, order) -> dict:
+        return buyer_client.get(reverse("orders:order", args=[order.pk])).json()
+
+    def test_a_refunded_rejection_says_cancelled_and_refunded(self, staff_client, buyer_client, held):
+        order, _ = held
+        staff_client.post(reverse("fraud:order-reject", args=[order.pk]), {"reason": "card testing"}, format="json")
+        seen = self._seen(buyer_client, order)
+        assert (seen["status"], seen["status_message"]) == ("cancelled", MESSAGE_CANCELLED_REFUNDED)
+        assert "card testing" not in str(seen)  # staff's reason stays with staff
+
+    def test_a_refund_that_failed_is_never_called_refunded(self, staff_client, buyer_client, held, monkeypatch):
+        from payments.gateways.offline import OfflineGateway
+
+        def broken(self, reference):
+            raise RuntimeError("gateway down")
+
+        monkeypatch.setattr(OfflineGateway, "refund", broken)
+        order, _ = held
+        staff_client.post(reverse("fraud:order-reject", args=[order.pk]))
+        seen = self._seen(buyer_client, order)
+        assert (seen["status"], seen["status_message"]) == ("cancelled", MESSAGE_CANCELLED_REFUND_PENDING)
+        listed = buyer_client.get(reverse("orders:orders")).json()["results"]
+        assert [o["status_message"] for o in listed] == [MESSAGE_CANCELLED_REFUND_PENDING]
+
+    def test_the_order_list_reads_reviews_with_the_orders_not_one_query_each(self, buyer, buyer_client, scoring):
+        scoring("hold", threshold=0)
+        from fraud.services import order_review_reject
+
+        def queries_for_list() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                assert buyer_client.get(reverse("orders:orders")).status_code == 200
+            return len(captured)
+
+        order_review_reject(order_id=checkout(buyer, ProductFactory(stock=5)).pk)
+        one = queries_for_list()
+        for _ in range(3):
+            order_review_reject(order_id=checkout(buyer, ProductFactory(stock=5)).pk)
+        assert queries_for_list() == one
 
 
 class ExportTests:

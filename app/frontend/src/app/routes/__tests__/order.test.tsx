@@ -45,18 +45,26 @@ describe("the buyer's order page", () => {
     expect(screen.queryByText(/your order is confirmed/)).not.toBeInTheDocument();
   });
 
-  test('a cancelled order says it will not ship and that the charge is refunded', async () => {
+  test('a cancelled order without a message from the backend says it will not ship and will be refunded', async () => {
     answers(cancelled);
     renderApp('/orders/43?placed=1', { user });
     expect(await screen.findByText('This order was cancelled')).toBeInTheDocument();
     expect(screen.getByTestId('order-status-message')).toHaveTextContent(
       'We could not confirm the payment for this order, so we cancelled it and it will not ship. ' +
-        'The full amount is refunded to the card you paid with'
+        'The full amount will be refunded to the card you paid with'
     );
     // Not thanked for, nor confirmed, even on the confirmation link.
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Order #43');
     expect(screen.queryByText(/your order is confirmed/)).not.toBeInTheDocument();
     expect(screen.getByText('Cancelled')).toHaveClass('status-cancelled');
+  });
+
+  test("a cancelled order shows the backend's words when it sends them", async () => {
+    answers({ ...cancelled, status_message: 'The full amount has been refunded.' });
+    renderApp('/orders/43', { user });
+    expect(await screen.findByTestId('order-status-message')).toHaveTextContent(
+      'The full amount has been refunded.'
+    );
   });
 
   test('a paid order is confirmed and has no notice', async () => {

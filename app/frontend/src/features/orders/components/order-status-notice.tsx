@@ -5,8 +5,9 @@ import type { Order } from '@/types/api';
  * What the buyer is told when an order is not simply on its way. The backend's `status_message`
  * wins when it has one (it words `review` itself); these are the words when it sends ''.
  * Cancelled: the only way an order gets there is a held order rejected by staff, which puts the
- * stock back and refunds the whole charge (fraud/services.py order_review_reject); nothing here
- * says why staff rejected it, and no action is asked of the buyer.
+ * stock back and asks the gateway for a full refund (fraud/services.py order_review_reject). The
+ * backend says whether that refund went through; these fallback words promise only that it will,
+ * never that it has. Nothing here says why staff rejected it, and no action is asked of the buyer.
  */
 const NOTICES: Partial<Record<Order['status'], { title: string; message: string }>> = {
   review: {
@@ -19,8 +20,7 @@ const NOTICES: Partial<Record<Order['status'], { title: string; message: string 
     title: 'This order was cancelled',
     message:
       'We could not confirm the payment for this order, so we cancelled it and it will not ship. ' +
-      'The full amount is refunded to the card you paid with; a refund can take a few business days ' +
-      'to appear on your statement.'
+      'The full amount will be refunded to the card you paid with; you do not need to do anything.'
   }
 };
 
