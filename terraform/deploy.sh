@@ -516,6 +516,47 @@ WantedBy=timers.target
 UNIT
 
 ################################################################################
+# 3c. Training CSVs for a retraining on GitHub: handed over by the backend, put in S3
+################################################################################
+# The backend container holds no AWS credentials: it renames an uploaded CSV into pending/
+# (/fraud-training-outbox in compose.yml); the path unit runs push-fraud-training, which puts it
+# under the training prefix with this role and answers in done/. No bucket: no pending/.
+fraud_training_bucket='${fraud_training_bucket}'
+install -d -m 0755 /var/lib/ecommerce/fraud-training
+if [ -n "$fraud_training_bucket" ]; then
+  # The container's user (uid 10001) writes staging/ and pending/, reads done/.
+  install -d -m 0700 -o 10001 -g 10001 /var/lib/ecommerce/fraud-training/staging \
+    /var/lib/ecommerce/fraud-training/pending /var/lib/ecommerce/fraud-training/done
+fi
+cat >/usr/local/sbin/push-fraud-training <<'PUSH'
+${push_fraud_training_script}PUSH
+chmod 0755 /usr/local/sbin/push-fraud-training
+
+cat >/etc/systemd/system/ecommerce-fraud-training.service <<'UNIT'
+[Unit]
+Description=Put the training CSVs the backend handed over into S3 for the fraud-scan workflow
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+Environment=AWS_REGION=${aws_region}
+ExecStart=/usr/local/sbin/push-fraud-training /var/lib/ecommerce/fraud-training ${fraud_training_bucket} ${fraud_training_prefix}
+UNIT
+
+cat >/etc/systemd/system/ecommerce-fraud-training.path <<'UNIT'
+[Unit]
+Description=Start push-fraud-training when the backend hands over a training CSV
+
+[Path]
+DirectoryNotEmpty=/var/lib/ecommerce/fraud-training/pending
+Unit=ecommerce-fraud-training.service
+
+[Install]
+WantedBy=paths.target
+UNIT
+
+################################################################################
 # 4. First deploy
 ################################################################################
 # The timer first: if this first deploy fails, the secrets are still kept fresh, and a re-run of
@@ -526,6 +567,9 @@ systemctl enable --now ecommerce-refresh-secrets.timer
 # Likewise the model's timer: a deploy finished by hand later still gets its model.
 if [ -n "$fraud_model_bucket" ]; then
   systemctl enable --now ecommerce-fraud-model.timer
+fi
+if [ -n "$fraud_training_bucket" ]; then
+  systemctl enable --now ecommerce-fraud-training.path
 fi
 log "Deploying"
 /usr/local/sbin/ecommerce-deploy

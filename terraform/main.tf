@@ -7,6 +7,8 @@ locals {
   # Where the nightly workflow publishes the fraud model (null without monitoring or without the
   # upload role): the app servers read it.
   fraud_model = try(module.monitoring[0].fraud_model_object, null)
+  # Where the servers put training CSVs for a retraining on GitHub (null: uploads train locally).
+  fraud_training_uploads = try(module.monitoring[0].fraud_training_uploads, null)
 
   # Parameters the app servers read with their role. The registry password's parameter is
   # created outside Terraform (see README.md), so only its name and ARN appear here.
@@ -275,6 +277,10 @@ module "ec2" {
     fraud_model_bucket       = try(local.fraud_model.bucket, "")
     fraud_model_key          = try(local.fraud_model.key, "")
     fetch_fraud_model_script = file("${path.module}/modules/ec2/files/fetch-fraud-model.sh")
+    # Uploaded training CSVs for a retraining on GitHub: empty bucket, no push agent.
+    fraud_training_bucket      = try(local.fraud_training_uploads.bucket, "")
+    fraud_training_prefix      = try(local.fraud_training_uploads.prefix, "")
+    push_fraud_training_script = file("${path.module}/modules/ec2/files/push-fraud-training.py")
     docker_compose = templatefile(local.compose_file, {
       # Placeholders, not values: the boot puts the release's images (from deploy.env above)
       # and the host names it reads from SSM in their place.
@@ -304,6 +310,8 @@ module "ec2" {
 
   # s3:GetObject on exactly the fraud model's key, when the workflow may publish one.
   fraud_model_object_arn = try(local.fraud_model.arn, "")
+  # s3:PutObject under the training uploads' prefix only, when the workflow may read them.
+  fraud_training_uploads_arn = try(local.fraud_training_uploads.arn, "")
 
   # The key of the app's SecureStrings; the app role may decrypt with it through SSM only.
   parameters_kms_key_arn = data.aws_kms_alias.parameters.target_key_arn

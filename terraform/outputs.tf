@@ -116,3 +116,13 @@ output "fraud_model_object" {
   description = "Bucket and key the fraud-scan workflow publishes the model to (repository variable FRAUD_MODEL_BUCKET is the bucket) and the app servers fetch it from; null without the upload role."
   value       = try({ bucket = local.fraud_model.bucket, key = local.fraud_model.key }, null)
 }
+
+output "fraud_training_role_arn" {
+  description = "Role the fraud-scan workflow assumes to read a training CSV staff uploaded for a retraining: set it as the repository variable FRAUD_TRAINING_ROLE_ARN, and FRAUD_TRAINING_BUCKET to fraud_training_bucket (null without fraud_scan_metrics_repository)."
+  value       = try(module.monitoring[0].fraud_training_role_arn, null)
+}
+
+output "fraud_training_bucket" {
+  description = "Bucket the app servers put uploaded training CSVs in (under fraud-training/uploads/, expired after 3 days): set it as the repository variable FRAUD_TRAINING_BUCKET (null without the download role)."
+  value       = try(local.fraud_training_uploads.bucket, null)
+}

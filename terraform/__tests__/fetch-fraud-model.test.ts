@@ -81,6 +81,7 @@ beforeAll(async () => {
       .replace('${statement.value}', `arn:aws:s3:::${BUCKET}/${KEY}`);
   const appRead = bodies(block(ec2, 'data', 'aws_iam_policy_document', 'app_secrets').body.dynamic)
     .flatMap((d) => bodies(d.statement))
+    .filter((d) => String(d.for_each).includes('fraud_model_object_arn'))
     .flatMap((d) => bodies(d.content));
   s3 = await startS3Fetch({
     script: SCRIPT,

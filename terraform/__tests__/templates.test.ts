@@ -33,6 +33,7 @@ const DEPLOY = path.join(TERRAFORM_DIR, 'deploy.sh');
 const MONITORING = path.join(TERRAFORM_DIR, 'modules/monitoring/templates/user_data.sh.tftpl');
 const FETCH_TEXTFILE = path.join(TERRAFORM_DIR, 'modules/monitoring/files/fetch-textfile.sh');
 const FETCH_FRAUD_MODEL = path.join(TERRAFORM_DIR, 'modules/ec2/files/fetch-fraud-model.sh');
+const PUSH_FRAUD_TRAINING = path.join(TERRAFORM_DIR, 'modules/ec2/files/push-fraud-training.py');
 const TOOLS_PYTHON = path.join(REPO, '.venv-tools', 'bin', 'python');
 
 const SAMPLE: Record<string, string | number> = {
@@ -67,7 +68,10 @@ const SAMPLE: Record<string, string | number> = {
   fetch_textfile_script: readFileSync(FETCH_TEXTFILE, 'utf8'),
   fraud_model_bucket: 'ecommerce-monitoring-config-20260101',
   fraud_model_key: 'fraud-model/transactions/model.json',
-  fetch_fraud_model_script: readFileSync(FETCH_FRAUD_MODEL, 'utf8')
+  fetch_fraud_model_script: readFileSync(FETCH_FRAUD_MODEL, 'utf8'),
+  fraud_training_bucket: 'ecommerce-monitoring-config-20260101',
+  fraud_training_prefix: 'fraud-training/uploads/',
+  push_fraud_training_script: readFileSync(PUSH_FRAUD_TRAINING, 'utf8')
 };
 
 function pick(keys: string[]): Record<string, string | number> {
@@ -249,11 +253,42 @@ describe('deploy.sh rendered for the app servers', () => {
     expect(timer).toContain('OnUnitActiveSec=5min');
     expect(renderedDeploy).toContain("fraud_model_bucket='ecommerce-monitoring-config-20260101'");
     expect(renderedDeploy).toMatch(
-      /if \[ -n "\$fraud_model_bucket" \]; then\n\s+systemctl enable --now ecommerce-fraud-model.timer\nfi\nlog "Deploying"\n/
+      /if \[ -n "\$fraud_model_bucket" \]; then\n\s+systemctl enable --now ecommerce-fraud-model.timer\nfi\n(if \[ -n "\$fraud_training_bucket" \]; then\n\s+systemctl enable --now ecommerce-fraud-training.path\nfi\n)?log "Deploying"\n/
     );
     if (!haveCompose) return;
     expect(renderedCompose).toContain('FRAUD_MODEL_PATH: /fraud-model/model.json');
     expect(renderedCompose).toContain('- /var/lib/ecommerce/fraud-model:/fraud-model:ro');
+  });
+
+  it('installs push-fraud-training byte for byte, started by a path unit on pending/, only with a bucket', () => {
+    const installed =
+      renderedDeploy
+        .split(`cat >/usr/local/sbin/push-fraud-training <<'PUSH'\n`)[1]
+        ?.split('PUSH\n')[0] ?? '';
+    expect(installed).toBe(readFileSync(PUSH_FRAUD_TRAINING, 'utf8'));
+    const compiled = spawnSync(
+      'python3',
+      ['-c', 'import sys; compile(sys.stdin.read(), "push-fraud-training", "exec")'],
+      {
+        input: installed,
+        encoding: 'utf8'
+      }
+    );
+    expect(compiled.stderr).toBe('');
+    const service =
+      renderedDeploy
+        .split(`cat >/etc/systemd/system/ecommerce-fraud-training.service <<'UNIT'\n`)[1]
+        ?.split('\nUNIT\n')[0] ?? '';
+    expect(service).toContain(
+      'ExecStart=/usr/local/sbin/push-fraud-training /var/lib/ecommerce/fraud-training ecommerce-monitoring-config-20260101 fraud-training/uploads/'
+    );
+    expect(renderedDeploy).toMatch(
+      /if \[ -n "\$fraud_training_bucket" \]; then\n\s+systemctl enable --now ecommerce-fraud-training.path\nfi\n/
+    );
+    if (!haveCompose) return;
+    expect(renderedCompose).toContain(
+      '- /var/lib/ecommerce/fraud-training:/fraud-training-outbox\n'
+    );
   });
 
   it('fits the 16 KB user-data limit once gzipped and base64-encoded', () => {

@@ -90,6 +90,19 @@ data "aws_iam_policy_document" "app_secrets" {
     }
   }
 
+  # Training CSVs staff upload for a retraining on GitHub: put (push-fraud-training on the host,
+  # never the containers) under one prefix of the monitoring bucket; no read of those or any
+  # other key, no list, no delete. The workflow's own role reads them; a lifecycle rule expires them.
+  dynamic "statement" {
+    for_each = var.fraud_training_uploads_arn == "" ? [] : [var.fraud_training_uploads_arn]
+
+    content {
+      sid       = "PutFraudTrainingUploads"
+      actions   = ["s3:PutObject"]
+      resources = [statement.value]
+    }
+  }
+
   # The app's SecureStrings are under the project's customer-managed key; decrypting is allowed
   # only through Parameter Store in this region, not by a direct kms:Decrypt call.
   statement {

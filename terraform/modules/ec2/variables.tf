@@ -218,6 +218,17 @@ variable "fraud_model_object_arn" {
   }
 }
 
+variable "fraud_training_uploads_arn" {
+  description = "ARN pattern of the S3 prefix the app servers put uploaded training CSVs under for the fraud-scan workflow (the monitoring module's fraud_training_uploads.arn, arn:aws:s3:::bucket/prefix/*): the servers may put objects there and nowhere else. Empty: uploads train locally only."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.fraud_training_uploads_arn == "" || can(regex("^arn:[a-z-]+:s3:::[a-z0-9.-]+/([A-Za-z0-9._-]+/)+\\*$", var.fraud_training_uploads_arn))
+    error_message = "fraud_training_uploads_arn must be one prefix of one bucket ending in /* (arn:aws:s3:::bucket/prefix/*), or empty."
+  }
+}
+
 variable "parameters_kms_key_arn" {
   description = "ARN of the customer-managed KMS key the app's SecureStrings are encrypted under (terraform/bootstrap's alias/<project>-parameters): the role may decrypt with it through SSM only."
   type        = string

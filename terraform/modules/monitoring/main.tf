@@ -28,6 +28,14 @@ locals {
   # S3's own atomic PUT publishes it (a GET returns the whole old object or the whole new one,
   # never a mixture) and the bucket's versioning keeps the previous ones for 30 days.
   fraud_model_key = "fraud-model/transactions/model.json"
+  # Training CSVs staff upload for a retraining on GitHub: the app servers put each one at
+  # <prefix><upload id>.csv, the fraud-scan workflow's training-upload job reads that one object,
+  # and the lifecycle rule below deletes it after fraud_training_upload_days.
+  fraud_training_prefix = "fraud-training/uploads/"
+  # A retraining reads its file within the hour it is dispatched; 3 days leave room for a run
+  # queued over a weekend night or re-run by hand, and no longer: the rows are the shop's
+  # payment data, kept in the shop's database anyway.
+  fraud_training_upload_days = 3
   # Both upload roles trust the same subject: the default branch's runs, and with
   # fraud_scan_pin_workflow only the fraud-scan workflow's (GitHub's subject template must then
   # be repo, context, job_workflow_ref, as for bootstrap's pin_deploy_workflow).
@@ -145,6 +153,25 @@ resource "aws_s3_bucket_lifecycle_configuration" "config" {
 
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
+    }
+  }
+
+  # Uploaded training files are payment data, needed for one retraining: gone after a few days,
+  # their older versions the day after (S3 applies the shorter of two overlapping expirations).
+  rule {
+    id     = "expire-fraud-training-uploads"
+    status = "Enabled"
+
+    filter {
+      prefix = local.fraud_training_prefix
+    }
+
+    expiration {
+      days = local.fraud_training_upload_days
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
     }
   }
 }
@@ -294,11 +321,20 @@ data "aws_iam_policy_document" "this" {
 
   # Every object of the bucket: the configuration, and the fraud scan's fraud_scan.prom
   # (local.fraud_scan_metrics_key), which the fraud-scan-metrics timer fetches (and the fraud
-  # model, local.fraud_model_key, which this server does not use).
+  # model, local.fraud_model_key, which this server does not use)...
   statement {
     sid       = "ReadConfigObjects"
     actions   = ["s3:GetObject"]
     resources = ["${aws_s3_bucket.config.arn}/*"]
+  }
+
+  # ...but not the training files staff upload (payment data): only the workflow's download
+  # role reads those.
+  statement {
+    sid       = "DenyReadFraudTrainingUploads"
+    effect    = "Deny"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.config.arn}/${local.fraud_training_prefix}*"]
   }
 
   statement {
@@ -430,6 +466,43 @@ resource "aws_iam_role_policy" "fraud_scan_upload" {
   name   = "put-fraud-scan-metrics"
   role   = aws_iam_role.fraud_scan_upload[0].id
   policy = data.aws_iam_policy_document.fraud_scan_upload.json
+}
+
+################################################################################
+# The training uploads' download role (GitHub OIDC): s3:GetObject under one prefix
+################################################################################
+
+# A role of its own, not a read added to the model role: the job that reads staff's uploaded
+# payment data is a different job from the one that publishes the model, and each gets only its
+# own object(s). Same trust as the two upload roles. GetObject only: no list (the workflow knows
+# the one key from its validated input), no write, no delete.
+data "aws_iam_policy_document" "fraud_training_download" {
+  statement {
+    sid       = "GetFraudTrainingUploads"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.config.arn}/${local.fraud_training_prefix}*"]
+  }
+}
+
+resource "aws_iam_role" "fraud_training_download" {
+  count = local.fraud_scan_metrics_upload ? 1 : 0
+
+  name                 = "${var.name}-fraud-training"
+  path                 = var.iam_path
+  permissions_boundary = var.permissions_boundary_arn
+  description          = "GitHub Actions fraud scan of ${var.fraud_scan_github_repository}: reads a training file staff uploaded for a retraining"
+  assume_role_policy   = data.aws_iam_policy_document.fraud_scan_trust[0].json
+  max_session_duration = 3600
+
+  tags = merge(var.tags, { Name = "${var.name}-fraud-training" })
+}
+
+resource "aws_iam_role_policy" "fraud_training_download" {
+  count = local.fraud_scan_metrics_upload ? 1 : 0
+
+  name   = "get-fraud-training-uploads"
+  role   = aws_iam_role.fraud_training_download[0].id
+  policy = data.aws_iam_policy_document.fraud_training_download.json
 }
 
 ################################################################################

@@ -78,3 +78,13 @@ output "fraud_model_object" {
   description = "Where the fraud-scan workflow publishes the model and the app servers fetch it from: bucket, key and the object's ARN (their read permission); null without the upload role."
   value       = local.fraud_scan_metrics_upload ? { bucket = aws_s3_bucket.config.id, key = local.fraud_model_key, arn = "${aws_s3_bucket.config.arn}/${local.fraud_model_key}" } : null
 }
+
+output "fraud_training_role_arn" {
+  description = "Role the fraud-scan workflow assumes to read a training file staff uploaded (repository variable FRAUD_TRAINING_ROLE_ARN), or null."
+  value       = try(aws_iam_role.fraud_training_download[0].arn, null)
+}
+
+output "fraud_training_uploads" {
+  description = "Where the app servers put uploaded training files for the workflow: bucket, key prefix and the ARN pattern of its objects (their put permission); null without the download role."
+  value       = local.fraud_scan_metrics_upload ? { bucket = aws_s3_bucket.config.id, prefix = local.fraud_training_prefix, arn = "${aws_s3_bucket.config.arn}/${local.fraud_training_prefix}*" } : null
+}
