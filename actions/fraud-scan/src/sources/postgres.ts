@@ -66,7 +66,8 @@ export class PostgresSource implements Source {
   }
 
   /**
-   * One query: the rows and, beside each, its aggregates from a GROUP BY per aggregate. With
+   * One query: the rows and, beside each, its aggregates (window functions over the counted
+   * rows, joined back on the order column: see aggregateQuery). With
    * `since`, the rows created since then or with a higher id, their aggregates over the
    * window before it (the shop's created_at index serves both ranges).
    */
@@ -85,12 +86,6 @@ export class PostgresSource implements Source {
 
   private async *read(sql: string, size: number, values: unknown[] = []): AsyncIterable<Row[]> {
     const client = await this.connect();
-    // The GROUP BY subqueries are keyed by expressions PostgreSQL keeps no statistics for, so
-    // it estimates each join to multiply the rows (10^37 at 1,000,000 rows) and takes a
-    // nested loop for the last one: quadratic, a 1,000,000-row scan still running after 10
-    // minutes. Every join here is an equi-join to an aggregate: hash joins it is (this
-    // connection only; any role may set it).
-    await client.query('SET enable_nestloop = off');
     const cursor = client.query(new Cursor(sql, values));
     // The next batch is asked for before this one is handed over, so the server produces it
     // while the scan scores this one (a profile of a 200,000-row scan: Node idle 72% of the
