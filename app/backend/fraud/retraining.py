@@ -4,9 +4,13 @@ With FRAUD_RETRAIN_GITHUB_TOKEN and FRAUD_RETRAIN_GITHUB_REPOSITORY set, a retra
 workflow dispatch (POST /repos/{owner}/{repo}/actions/workflows/fraud-scan.yml/dispatches with
 the workflow's inputs retrain=true, source=postgres, profile=transactions); its status is the
 newest workflow_dispatch run created since; the new model reaches the servers through model
-delivery (the workflow's publish-model job). The workflow has no input that could fetch a
-training file, and its `source` is a path in the repository, so an uploaded CSV is only trained
-on locally: on GitHub the shop's own table is the one source.
+delivery (the workflow's publish-model job). A retraining on an uploaded CSV first hands the
+file over to the server (FRAUD_TRAINING_OUTBOX: staging/, then a rename into pending/), whose
+push-fraud-training agent puts it at fraud-training/uploads/<upload id>.csv in the private
+monitoring bucket with the instance role (terraform/deploy.sh; this container holds no AWS
+credentials) and answers in done/<upload id>.json; only then is the workflow dispatched, with
+the input training-upload=<upload id>: its training-upload job fetches that one object with a
+read-only role of its own and the scan trains on it.
 
 Without them, a retraining runs `node actions/fraud-scan/dist/cli.js scan --profile transactions
 --train --source … --model-output …` in a background thread with a timeout, checks the new file
@@ -27,6 +31,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -52,15 +57,24 @@ OUTPUT_TAIL = 2000
 MESSAGE_RUNNING = "A retraining is already running; wait for it to finish."
 MESSAGE_NO_MODEL_PATH = "FRAUD_MODEL_PATH is not set: there is no model file to retrain locally."
 MESSAGE_UPLOAD_ON_GITHUB = (
-    "An uploaded CSV is trained on locally only: the fraud-scan workflow retrains on the shop's own "
-    "table. Choose source table, or retrain locally (without FRAUD_RETRAIN_GITHUB_TOKEN)."
+    "An uploaded CSV reaches the fraud-scan workflow through the monitoring bucket, which this server "
+    "has not set up (FRAUD_TRAINING_OUTBOX has no pending/ folder: give Terraform "
+    "fraud_scan_metrics_repository). Choose source table, or retrain locally."
 )
+# How often the hand-over's answer is looked for.
+HANDOVER_POLL = 0.05
 
 _thread: threading.Thread | None = None
 
 
 class GitHubError(ApplicationError):
     """502: GitHub refused or failed the request; the message says what to fix."""
+
+    status_code = 502
+
+
+class HandoverError(ApplicationError):
+    """502: the uploaded CSV did not reach S3, so nothing was dispatched."""
 
     status_code = 502
 
@@ -166,20 +180,21 @@ def _github(
     raise GitHubError(message, {"github_status": status})
 
 
-def _github_dispatch(*, user_email: str) -> dict[str, Any]:
+def _github_dispatch(*, user_email: str, upload_id: str | None = None) -> dict[str, Any]:
     dispatched_at = _now()
+    inputs = {"retrain": "true", "source": "postgres", "profile": "transactions"}
+    if upload_id is not None:
+        # The workflow checks it again (exactly 32 lowercase hex) before any use.
+        inputs["training-upload"] = upload_id
     _github(
         "POST",
         f"/actions/workflows/{WORKFLOW}/dispatches",
-        body={
-            "ref": settings.FRAUD_RETRAIN_GITHUB_REF,
-            "inputs": {"retrain": "true", "source": "postgres", "profile": "transactions"},
-        },
+        body={"ref": settings.FRAUD_RETRAIN_GITHUB_REF, "inputs": inputs},
     )
     logger.info("fraud retraining: dispatched %s in %s", WORKFLOW, settings.FRAUD_RETRAIN_GITHUB_REPOSITORY)
     status = {
         "mode": "github",
-        "source": "table",
+        "source": "table" if upload_id is None else "upload",
         "state": "queued",
         "started_at": dispatched_at.isoformat(),
         "started_by": user_email,
@@ -223,6 +238,53 @@ def _github_run(status: dict[str, Any]) -> dict[str, Any]:
             else ""
         ),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# GitHub: an uploaded CSV handed over to the server's push-fraud-training
+# ---------------------------------------------------------------------------------------------
+
+
+def _outbox() -> Path | None:
+    """FRAUD_TRAINING_OUTBOX when the server set it up (its staging/, pending/ and done/), else None."""
+    if not settings.FRAUD_TRAINING_OUTBOX:
+        return None
+    folder = Path(settings.FRAUD_TRAINING_OUTBOX)
+    return folder if all((folder / name).is_dir() for name in ("staging", "pending", "done")) else None
+
+
+def _hand_over(outbox: Path, upload_id: str) -> None:
+    """Hand one stored upload to push-fraud-training and wait for its answer: returns once the
+    file is in S3; a HandoverError saying why otherwise (nothing is dispatched then)."""
+    stored = training_file_path(upload_id)  # only an id this module made, and a file it kept
+    answer = outbox / "done" / f"{upload_id}.json"
+    answer.unlink(missing_ok=True)  # an answer to an earlier hand-over of the same file
+    staging = outbox / "staging" / f"{upload_id}.{os.getpid()}.{threading.get_ident()}"
+    shutil.copyfile(stored, staging)
+    # One rename: the agent, started as soon as pending/ is not empty, never reads half a file.
+    os.replace(staging, outbox / "pending" / f"{upload_id}.csv")
+    deadline = time.monotonic() + settings.FRAUD_TRAINING_HANDOVER_TIMEOUT
+    while not answer.exists():
+        if time.monotonic() > deadline:
+            (outbox / "pending" / f"{upload_id}.csv").unlink(missing_ok=True)
+            raise HandoverError(
+                f"The server's push-fraud-training did not put the file in S3 within "
+                f"{settings.FRAUD_TRAINING_HANDOVER_TIMEOUT} s (journalctl -u ecommerce-fraud-training); "
+                "nothing was dispatched. Try again."
+            )
+        time.sleep(HANDOVER_POLL)
+    try:
+        outcome = json.loads(answer.read_text())
+    except (OSError, ValueError):
+        outcome = {"ok": False, "error": "its answer could not be read"}
+    answer.unlink(missing_ok=True)
+    if not isinstance(outcome, dict) or outcome.get("ok") is not True:
+        said = str(outcome.get("error", "no reason given"))[:300] if isinstance(outcome, dict) else "no reason"
+        logger.warning("fraud retraining: upload %s not put in S3: %s", upload_id, said)
+        raise HandoverError(
+            f"The uploaded CSV could not be put in S3 for the workflow ({said}); nothing was dispatched."
+        )
+    logger.info("fraud retraining: upload %s put at %s", upload_id, outcome.get("key"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,13 +419,20 @@ def retrain_start(*, source: str, upload_id: str | None = None, user_email: str 
     """Start a retraining on `source` (table, or upload with `upload_id`): its status."""
     mode = retrain_mode()
     if mode == "github":
+        outbox = None
         if source == "upload":
-            raise ApplicationError(MESSAGE_UPLOAD_ON_GITHUB, {"field": "source"})
+            outbox = _outbox()
+            if outbox is None:
+                raise ApplicationError(MESSAGE_UPLOAD_ON_GITHUB, {"field": "source"})
+            training_file_path(upload_id or "")  # a bad or unknown id fails before anything else
         last = _status_read()
         if last.get("mode") == "github" and last.get("state") in ("queued", "running"):
             last = _github_run(last)
             if last["state"] in ("queued", "running"):
                 raise Conflict(MESSAGE_RUNNING, {"state": last["state"], "run_url": last.get("run_url")})
+        if outbox is not None and upload_id is not None:
+            _hand_over(outbox, upload_id)
+            return {**_github_dispatch(user_email=user_email, upload_id=upload_id), "message": "Dispatched."}
         return {**_github_dispatch(user_email=user_email), "message": "Dispatched."}
     return _local_start(source=source, upload_id=upload_id, user_email=user_email)
 

@@ -46,6 +46,8 @@ REQUIRED_COLUMNS = (
     "client_ip",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Used with fullmatch: a search with "$" would also accept the id followed by a newline. (The
+# API's RegexField searches, after DRF trimmed the whitespace; the pattern is also its schema's.)
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_ERRORS = 20
 MESSAGE_EMPTY = "The file is empty."
@@ -84,7 +86,7 @@ def training_dir() -> Path:
 
 def training_file_path(upload_id: str) -> Path:
     """The stored file of an id the client sent: only ids this module makes, so no path tricks."""
-    if not UPLOAD_ID.match(upload_id):
+    if not isinstance(upload_id, str) or not UPLOAD_ID.fullmatch(upload_id):
         raise ApplicationError("upload_id is not an id an upload returned.", {"field": "upload_id"})
     path = Path(settings.FRAUD_TRAINING_DIR) / f"{upload_id}.csv"
     if not path.is_file():

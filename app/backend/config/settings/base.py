@@ -282,6 +282,13 @@ FRAUD_RETRAIN_EPOCHS = env.int("FRAUD_RETRAIN_EPOCHS", default=0)  # 0: the CLI'
 FRAUD_RETRAIN_TIMEOUT = env.int("FRAUD_RETRAIN_TIMEOUT", default=1800)
 FRAUD_TRAINING_DIR = env.str("FRAUD_TRAINING_DIR", default=str(BASE_DIR / ".private" / "fraud-training"))
 FRAUD_TRAINING_MAX_BYTES = env.int("FRAUD_TRAINING_MAX_BYTES", default=20 * 1024 * 1024)
+# A retraining on GitHub on an uploaded CSV hands the file to the server here (its staging/,
+# pending/ and done/, which the servers' boot creates when the monitoring bucket takes uploads;
+# compose.yml mounts it): the host's push-fraud-training puts it in S3 with the instance role,
+# which this container never holds. Empty, or no such folders: uploads train locally only.
+FRAUD_TRAINING_OUTBOX = env.str("FRAUD_TRAINING_OUTBOX", default="")
+# Seconds a retraining request waits for that agent's answer (gunicorn's timeout is 30 s).
+FRAUD_TRAINING_HANDOVER_TIMEOUT = env.int("FRAUD_TRAINING_HANDOVER_TIMEOUT", default=20)
 
 # ---------------------------------------------------------------------------------------------
 # Logging: one JSON object per line on stdout — https://docs.djangoproject.com/en/5.2/topics/logging/

@@ -14,8 +14,14 @@ import csv
 import io
 import json
 import logging
+import os
+import socket
 import stat
+import subprocess
+import tempfile
 import threading
+import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +33,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.exceptions import ApplicationError
 from fraud import retraining
 from fraud.scoring import current_model
 from fraud.training_files import REQUIRED_COLUMNS
@@ -365,11 +372,293 @@ class GitHubDispatchTests:
         assert response.status_code == 502 and "expired or revoked" in response.json()["message"]
         assert "github_pat_revoked" not in response.content.decode()
 
-    def test_an_uploaded_csv_is_not_sent_to_github(self, staff_client, github):
+    def test_without_the_servers_outbox_an_uploaded_csv_is_a_400_and_nothing_is_dispatched(self, staff_client, github):
         upload_id = upload(staff_client, csv_bytes(good_rows(5))).json()["id"]
         response = staff_client.post(RETRAIN, {"source": "upload", "upload_id": upload_id}, format="json")
-        assert response.status_code == 400 and "locally only" in response.json()["message"]
+        assert response.status_code == 400 and "fraud_scan_metrics_repository" in response.json()["message"]
         assert github.requests == []
+
+
+# ---------------------------------------------------------------------------------------------
+# GitHub, an uploaded CSV: handed over to the host's push-fraud-training, put in moto's S3
+# ---------------------------------------------------------------------------------------------
+
+TOOLS_PYTHON = REPO_ROOT / ".venv-tools" / "bin" / "python"
+MOTO_SERVER = REPO_ROOT / ".venv-tools" / "bin" / "moto_server"
+PUSH_SCRIPT = REPO_ROOT / "terraform" / "modules" / "ec2" / "files" / "push-fraud-training.py"
+BUCKET = "ecommerce-monitoring-config-test"
+PREFIX = "fraud-training/uploads/"
+# The app role's S3 statement as terraform/modules/ec2 writes it with the monitoring module's
+# fraud_training_uploads.arn (terraform/__tests__/fraud-training.test.ts holds the HCL to it).
+APP_ROLE_S3 = [{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": [f"arn:aws:s3:::{BUCKET}/{PREFIX}*"]}]
+ADMIN_READ = [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"arn:aws:s3:::{BUCKET}/*"]}]
+
+
+def _aws(python_code: str, endpoint: str, keys: tuple[str, str] = ("admin", "admin"), **extra: str) -> str:
+    environment = {
+        "PATH": os.environ["PATH"],
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": keys[0],
+        "AWS_SECRET_ACCESS_KEY": keys[1],
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        **extra,
+    }
+    result = subprocess.run(  # noqa: S603 (the tools' Python and this file's own code)
+        [str(TOOLS_PYTHON), "-c", python_code], env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+class HostS3:
+    """moto's S3 with IAM enforced after the setup (the bucket, and two users: one holding the
+    app role's S3 statement, one reading for the test), and the host's side of the hand-over: a
+    thread that does what systemd's ecommerce-fraud-training.path does (DirectoryNotEmpty on
+    pending/ starts the service), running the real push-fraud-training as the app role."""
+
+    def __init__(self, outbox: Path, prefix: str = PREFIX):
+        self.outbox = outbox
+        self.prefix = prefix
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (moto writes to it until close())
+        port = _free_port()
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.moto = subprocess.Popen(  # noqa: S603 (moto_server of .venv-tools)
+            [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "7"},
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=1).close()  # noqa: S310
+                break
+            except OSError:
+                assert time.monotonic() < deadline and self.moto.poll() is None, "moto_server did not start"
+                time.sleep(0.1)
+        keys = json.loads(
+            _aws(
+                f"""import boto3, json
+s3 = boto3.client("s3"); iam = boto3.client("iam")
+s3.create_bucket(Bucket={BUCKET!r})
+keys = {{}}
+for user, statements in {json.dumps({"app": APP_ROLE_S3, "reader": ADMIN_READ})}.items():
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    document = json.dumps({{"Version": "2012-10-17", "Statement": statements}})
+    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=document)
+    keys[user] = [key["AccessKeyId"], key["SecretAccessKey"]]
+print(json.dumps(keys))""",
+                self.endpoint,
+            )
+        )
+        self.app, self.reader = tuple(keys["app"]), tuple(keys["reader"])
+        self.runs: list[subprocess.CompletedProcess] = []
+        self.stopping = threading.Event()
+        self.agent = threading.Thread(target=self._watch, daemon=True)
+        self.agent.start()
+
+    def _watch(self) -> None:
+        pending = self.outbox / "pending"
+        while not self.stopping.wait(0.02):
+            if any(pending.iterdir()):
+                self.runs.append(self.push())
+
+    def push(self) -> subprocess.CompletedProcess:
+        return subprocess.run(  # noqa: S603 (the committed script)
+            [str(TOOLS_PYTHON), str(PUSH_SCRIPT), str(self.outbox), BUCKET, self.prefix],
+            env={
+                "PATH": os.environ["PATH"],
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": self.app[0],
+                "AWS_SECRET_ACCESS_KEY": self.app[1],
+                "AWS_REGION": "us-east-1",
+                "AWS_DEFAULT_REGION": "us-east-1",
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def call(self, keys: tuple[str, str], operation: str, **arguments: str) -> str:
+        """An S3 call as `keys`: its error code, or ok (and the body of a GetObject)."""
+        return _aws(
+            f"""import boto3, botocore, json
+try:
+    answer = getattr(boto3.client("s3"), {operation!r})(**{json.dumps(arguments)})
+    print("ok", answer["Body"].read().decode() if "Body" in answer else "", end="")
+except botocore.exceptions.ClientError as error:
+    print(error.response["Error"]["Code"], end="")""",
+            self.endpoint,
+            keys,
+        )
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.agent.join(10)
+        self.moto.terminate()
+        self.moto.wait(10)
+        self.log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def outbox(settings, tmp_path) -> Path:
+    folder = tmp_path / "outbox"
+    for name in ("staging", "pending", "done"):
+        (folder / name).mkdir(parents=True, mode=0o700)
+    settings.FRAUD_TRAINING_OUTBOX = str(folder)
+    settings.FRAUD_TRAINING_HANDOVER_TIMEOUT = 20
+    return folder
+
+
+@pytest.fixture
+def host_s3(outbox):
+    if not MOTO_SERVER.exists():
+        pytest.fail(f"{MOTO_SERVER} is missing: scripts/test backend creates .venv-tools (ensure_tools_venv)")
+    host = HostS3(outbox)
+    yield host
+    host.close()
+
+
+def leftovers(outbox: Path) -> list[str]:
+    return sorted(str(p.relative_to(outbox)) for p in outbox.rglob("*") if p.is_file())
+
+
+@pytest.mark.django_db
+class GitHubUploadTests:
+    def test_an_upload_is_put_under_the_prefix_and_the_dispatch_names_it(self, staff_client, github, host_s3, caplog):
+        caplog.set_level(logging.DEBUG)
+        content = csv_bytes(good_rows(7))
+        upload_id = upload(staff_client, content).json()["id"]
+
+        response = staff_client.post(RETRAIN, {"source": "upload", "upload_id": upload_id}, format="json")
+
+        assert response.status_code == 202, response.json()
+        assert response.json()["source"] == "upload" and response.json()["state"] == "queued"
+        [dispatch] = github.requests
+        assert dispatch["body"] == {
+            "ref": "main",
+            "inputs": {
+                "retrain": "true",
+                "source": "postgres",
+                "profile": "transactions",
+                "training-upload": upload_id,
+            },
+        }
+        key = f"{PREFIX}{upload_id}.csv"
+        assert host_s3.call(host_s3.reader, "get_object", Bucket=BUCKET, Key=key) == "ok " + content.decode()
+        # Nothing stays in the hand-over folders: the answer was read and removed.
+        assert leftovers(host_s3.outbox) == []
+        assert TOKEN not in caplog.text
+
+    def test_the_app_role_may_put_only_under_the_prefix_and_read_nothing_back(self, host_s3):
+        key = f"{PREFIX}{'a' * 32}.csv"
+        assert host_s3.call(host_s3.app, "put_object", Bucket=BUCKET, Key=key, Body="x") == "ok "
+        for operation, arguments in [
+            ("get_object", {"Key": key}),
+            ("get_object", {"Key": "fraud-model/transactions/model.json"}),
+            ("put_object", {"Key": "fraud-model/transactions/model.json", "Body": "x"}),
+            ("put_object", {"Key": "fraud-training/other.csv", "Body": "x"}),
+            ("delete_object", {"Key": key}),
+            ("list_objects_v2", {"Prefix": PREFIX}),
+        ]:
+            code = host_s3.call(host_s3.app, operation, Bucket=BUCKET, **arguments)
+            assert (operation, arguments, code) == (operation, arguments, "AccessDenied")
+
+    def test_a_put_s3_refuses_is_a_502_and_nothing_is_dispatched(self, staff_client, github, host_s3):
+        host_s3.prefix = "fraud-model/"  # a prefix the app role may not write
+        upload_id = upload(staff_client, csv_bytes(good_rows(5))).json()["id"]
+
+        response = staff_client.post(RETRAIN, {"source": "upload", "upload_id": upload_id}, format="json")
+
+        assert response.status_code == 502
+        assert "AccessDenied" in response.json()["message"] and "nothing was dispatched" in response.json()["message"]
+        assert github.requests == [] and leftovers(host_s3.outbox) == []
+        assert staff_client.get(RETRAIN).json()["state"] == "idle"
+
+    def test_no_answer_from_the_host_is_a_502_after_the_timeout_and_nothing_is_dispatched(
+        self, settings, staff_client, github, outbox
+    ):
+        settings.FRAUD_TRAINING_HANDOVER_TIMEOUT = 1
+        upload_id = upload(staff_client, csv_bytes(good_rows(5))).json()["id"]
+
+        response = staff_client.post(RETRAIN, {"source": "upload", "upload_id": upload_id}, format="json")
+
+        assert response.status_code == 502 and "ecommerce-fraud-training" in response.json()["message"]
+        assert github.requests == [] and leftovers(outbox) == []
+
+    @pytest.mark.parametrize(
+        "upload_id",
+        ["../../../etc/passwd", "${{ github.token }}", "A" * 32, "a" * 31, "a" * 33, "a" * 31 + "g", "a" * 32 + "\n"],
+    )
+    def test_an_upload_id_that_is_not_32_lowercase_hex_is_refused_before_anything(
+        self, staff_client, github, outbox, upload_id
+    ):
+        response = staff_client.post(RETRAIN, {"source": "upload", "upload_id": upload_id}, format="json")
+        if upload_id.strip() != upload_id:
+            # DRF trims the surrounding whitespace first: what is left is an id no upload made.
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 400 and "upload_id" in json.dumps(response.json())
+        # The service refuses it too, whoever calls it.
+        with pytest.raises(ApplicationError, match="upload_id"):
+            retraining.retrain_start(source="upload", upload_id=upload_id)
+        assert github.requests == [] and leftovers(outbox) == []
+
+    def test_an_unknown_upload_is_a_404_and_nothing_is_dispatched(self, staff_client, github, outbox):
+        response = staff_client.post(RETRAIN, {"source": "upload", "upload_id": "b" * 32}, format="json")
+        assert response.status_code == 404 and github.requests == [] and leftovers(outbox) == []
+
+
+class PushAgentAttackTests:
+    """The container is the less trusted side of the hand-over: what it leaves in pending/ never
+    makes the host's agent read or write anything but a regular file it wrote itself."""
+
+    def test_a_symlink_to_a_host_file_is_not_followed_nor_put(self, outbox, host_s3, tmp_path):
+        host_s3.stopping.set()  # run the agent by hand, once
+        host_s3.agent.join(10)
+        secret = tmp_path / "host-secret"
+        secret.write_text("root's secret\n")
+        upload_id = "c" * 32
+        (outbox / "pending" / f"{upload_id}.csv").symlink_to(secret)
+
+        run = host_s3.push()
+
+        assert run.returncode == 0, run.stderr
+        answer = json.loads((outbox / "done" / f"{upload_id}.json").read_text())
+        assert answer["ok"] is False and "plain file" in answer["error"]
+        assert host_s3.call(host_s3.reader, "get_object", Bucket=BUCKET, Key=f"{PREFIX}{upload_id}.csv") == "NoSuchKey"
+        assert secret.read_text() == "root's secret\n"
+
+    def test_other_names_are_removed_unread_and_a_link_in_done_is_replaced_not_written_through(
+        self, outbox, host_s3, tmp_path
+    ):
+        host_s3.stopping.set()
+        host_s3.agent.join(10)
+        target = tmp_path / "host-file"
+        target.write_text("unchanged")
+        upload_id = "d" * 32
+        for name in ("../x.csv", "x.csv", f"{upload_id.upper()}.csv", ".staging"):
+            (outbox / "pending" / Path(name).name).write_text("id\n")
+        (outbox / "pending" / "folder").mkdir()
+        (outbox / "pending" / f"{upload_id}.csv").write_bytes(csv_bytes(good_rows(2)))
+        (outbox / "done" / f"{upload_id}.json").symlink_to(target)
+
+        run = host_s3.push()
+
+        assert run.returncode == 0, run.stderr
+        assert list((outbox / "pending").iterdir()) == []
+        assert target.read_text() == "unchanged"
+        assert json.loads((outbox / "done" / f"{upload_id}.json").read_text())["ok"] is True
+        key = f"{PREFIX}{upload_id}.csv"
+        assert host_s3.call(host_s3.reader, "get_object", Bucket=BUCKET, Key=key).startswith("ok id,")
 
 
 # ---------------------------------------------------------------------------------------------
