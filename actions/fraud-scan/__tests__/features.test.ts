@@ -6,7 +6,13 @@ import {
 } from '../src/features/address.js';
 import { cardBrand, luhnValid } from '../src/features/card.js';
 import { nameInEmail, stripemodelProfile } from '../src/features/stripemodel.js';
-import { transactionsProfile } from '../src/features/transactions.js';
+import {
+  amountBand,
+  outcomeMismatch,
+  transactionsProfile,
+  yearsToExpiry
+} from '../src/features/transactions.js';
+import { countBucket, matchText } from '../src/features/profile.js';
 import { encodeRows, encodedWidth, fitPreprocessing } from '../src/model/preprocessing.js';
 import { syntheticTransactions } from '../src/research/synthetic.js';
 import type { Row } from '../src/features/row.js';
@@ -106,12 +112,37 @@ describe('transactions profile on synthetic data', () => {
   it('card testing shows many attempts on one card in one hour and a high decline ratio', () => {
     const testing = values('card_testing');
     const normal = values('');
-    const mean = (vs: (number | string)[][], i: number): number =>
-      vs.reduce((s, v) => s + (v[i] as number), 0) / vs.length;
-    expect(mean(testing, index('card_attempts_in_hour'))).toBeGreaterThan(
-      mean(normal, index('card_attempts_in_hour')) + 1
+    // A count bucket's lower end ("9-16" → 9).
+    const atLeast = (v: number | string): number => Number(String(v).split('-')[0]);
+    const mean = (
+      vs: (number | string)[][],
+      i: number,
+      read = (v: number | string) => +v
+    ): number => vs.reduce((s, v) => s + read(v[i] as number | string), 0) / vs.length;
+    expect(mean(testing, index('card_attempts_in_hour'), atLeast)).toBeGreaterThan(
+      mean(normal, index('card_attempts_in_hour'), atLeast) + 4
     );
     expect(mean(testing, index('card_decline_ratio'))).toBeGreaterThan(0.5);
+  });
+  it('a success carrying a decline code, or a decline without one, sets outcome_mismatch', () => {
+    const base = rows.find((r) => r.fraud_pattern === '' && r.status === 'succeeded') as Row;
+    const at = index('outcome_mismatch');
+    const of = (r: Row) => (transactionsProfile.extract(r, agg) as { values: unknown[] }).values;
+    expect(of(base)[at]).toBe(0);
+    expect(of({ ...base, decline_code: 'card_declined' })[at]).toBe(1);
+    expect(of({ ...base, status: 'declined', decline_code: '' })[at]).toBe(1);
+    expect(of({ ...base, status: 'declined', decline_code: 'do_not_honor' })[at]).toBe(0);
+    expect(outcomeMismatch('error', '')).toBe(0);
+  });
+  it('an expiry year far beyond any issued is a category of its own, not a clipped number', () => {
+    const base = rows.find((r) => r.fraud_pattern === '') as Row;
+    const of = (r: Row) => (transactionsProfile.extract(r, agg) as { values: unknown[] }).values;
+    expect(of({ ...base, card_exp_year: 9999 })[index('years_to_expiry')]).toBe('30+');
+    expect(of({ ...base, card_exp_year: '' })[index('years_to_expiry')]).toBe('none');
+    expect(yearsToExpiry(-1)).toBe('expired');
+    expect(yearsToExpiry(11)).toBe('0');
+    expect(yearsToExpiry(12 * 15)).toBe('15');
+    expect(of(base)[index('hour_of_day')]).toBe(String((base.created_at as Date).getUTCHours()));
   });
   it('account takeover shows a billing country unlike the account’s usual one', () => {
     const ato = values('account_takeover');
@@ -129,6 +160,38 @@ describe('transactions profile on synthetic data', () => {
       ok: false,
       reason: 'created_at is not a timestamp'
     });
+  });
+});
+
+describe('values as categories', () => {
+  it('counts are exact to eight, then powers of two', () => {
+    expect([-1, 0, 1, 8, 9, 16, 17, 1e9].map(countBucket)).toEqual([
+      '0',
+      '0',
+      '1',
+      '8',
+      '9-16',
+      '9-16',
+      '17-32',
+      '536870913-1073741824'
+    ]);
+  });
+  it('an amount falls in its power-of-two band; nothing, a negative or NaN is "zero"', () => {
+    expect([0, -5, Number.NaN, 0.01, 1, 1.99, 2, 63.99, 64, 1e300].map(amountBand)).toEqual([
+      'zero',
+      'zero',
+      'zero',
+      '-7',
+      '0',
+      '0',
+      '1',
+      '5',
+      '6',
+      '996'
+    ]);
+  });
+  it('a 1 / 0 / 0.5 check reads match, mismatch, unknown', () => {
+    expect([1, 0, 0.5].map(matchText)).toEqual(['match', 'mismatch', 'unknown']);
   });
 });
 

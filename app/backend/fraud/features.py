@@ -1,5 +1,5 @@
 """One charge attempt as the `transactions` feature profile sees it
-(actions/fraud-scan/src/features/transactions.ts, profile version 2).
+(actions/fraud-scan/src/features/transactions.ts, profile version 3).
 
 The row's own features are computed here from the attempt; the cross-row ones (cards per user,
 attempts per card in the hour, ...) come from `Aggregates`, which fraud/selectors.py reads from
@@ -15,26 +15,27 @@ from decimal import Decimal
 from typing import Any
 
 PROFILE_NAME = "transactions"
-PROFILE_VERSION = 2
+PROFILE_VERSION = 3
 FEATURES: list[tuple[str, str]] = [
     ("amount_log", "numeric"),
+    ("amount_band", "categorical"),
     ("status", "categorical"),
     ("decline_code", "categorical"),
     ("card_brand", "categorical"),
     ("card_expired", "binary"),
-    ("months_to_expiry", "numeric"),
-    ("hour_sin", "numeric"),
-    ("hour_cos", "numeric"),
-    ("billing_complete", "numeric"),
-    ("zip_matches_state", "numeric"),
-    ("cards_per_user", "numeric"),
-    ("users_per_card", "numeric"),
-    ("card_attempts_in_hour", "numeric"),
+    ("outcome_mismatch", "binary"),
+    ("years_to_expiry", "categorical"),
+    ("hour_of_day", "categorical"),
+    ("billing_complete", "categorical"),
+    ("zip_matches_state", "categorical"),
+    ("cards_per_user", "categorical"),
+    ("users_per_card", "categorical"),
+    ("card_attempts_in_hour", "categorical"),
     ("card_decline_ratio", "numeric"),
     ("user_decline_ratio", "numeric"),
-    ("ips_per_user", "numeric"),
-    ("users_per_ip", "numeric"),
-    ("countries_per_user", "numeric"),
+    ("ips_per_user", "categorical"),
+    ("users_per_ip", "categorical"),
+    ("countries_per_user", "categorical"),
     ("country_mismatch", "binary"),
 ]
 
@@ -100,6 +101,11 @@ def zip_matches_state(postal_code: Any, state: Any) -> float:
     return 1.0 if code in _ZIP_REGIONS.get(raw[0], set()) else 0.0
 
 
+def match_text(value: float) -> str:
+    """profile.ts matchText: a 1 / 0 / 0.5 check as "match", "mismatch" or "unknown"."""
+    return "match" if value == 1 else "mismatch" if value == 0 else "unknown"
+
+
 def is_decline(status: Any) -> bool:
     """transactions.ts declined(): any outcome but success (an empty status is neither)."""
     value = text(status).lower()
@@ -132,8 +138,47 @@ class Aggregates:
         return min(self.user_countries.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _log1(n: int) -> float:
-    return math.log1p(max(0, n - 1))
+def count_bucket(n: int) -> str:
+    """transactions.ts countBucket: exact up to 8, then powers of two ("9-16", "17-32", ...)."""
+    if n <= 8:
+        return str(max(0, n))
+    upper = 16
+    while n > upper:
+        upper *= 2
+    return f"{upper // 2 + 1}-{upper}"
+
+
+def amount_band(amount: float) -> str:
+    """transactions.ts amountBand: the power-of-two band, by the same exact halvings and doublings."""
+    if not amount > 0:
+        return "zero"
+    band, value = 0, amount
+    while value >= 2:
+        value /= 2
+        band += 1
+    while value < 1:
+        value *= 2
+        band -= 1
+    return str(band)
+
+
+def years_to_expiry(months: float | None) -> str:
+    """transactions.ts yearsToExpiry: "none", "expired", whole years, "30+"."""
+    if months is None:
+        return "none"
+    if months < 0:
+        return "expired"
+    years = math.floor(months / 12)
+    return "30+" if years >= 30 else str(years)
+
+
+def outcome_mismatch(status: str, decline_code: str) -> int:
+    """transactions.ts outcomeMismatch: a success with a decline code, or a decline without one."""
+    if status == "succeeded":
+        return 0 if decline_code == "" else 1
+    if status == "declined":
+        return 1 if decline_code == "" else 0
+    return 0
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -164,11 +209,11 @@ def featurize(attempt: Any, aggregates: Aggregates) -> list[float | str]:
     at = attempt.created_at.astimezone(UTC)
     country = text(attempt.billing_country).upper()
     exp_month, exp_year = _finite(attempt.card_exp_month), _finite(attempt.card_exp_year)
-    months_to_expiry, expired = 0.0, 0
+    months_to_expiry = None
     if exp_month is not None and exp_year is not None:
         months_to_expiry = (exp_year - at.year) * 12 + (exp_month - at.month)
-        expired = 1 if months_to_expiry < 0 else 0
-    hour = (at.hour + at.minute / 60) / 24
+    status = text(attempt.status).lower()
+    decline_code = text(attempt.decline_code).lower()
     filled = sum(
         text(v) != ""
         for v in (attempt.billing_city, attempt.billing_state, attempt.billing_postal_code, attempt.billing_country)
@@ -177,22 +222,23 @@ def featurize(attempt: Any, aggregates: Aggregates) -> list[float | str]:
     a = aggregates
     return [
         math.log1p(max(0.0, amount)),
-        text(attempt.status).lower(),
-        text(attempt.decline_code).lower(),
+        amount_band(amount),
+        status,
+        decline_code,
         text(attempt.card_brand).lower() or "unknown",
-        expired,
-        min(120.0, max(-12.0, months_to_expiry)),
-        math.sin(2 * math.pi * hour),
-        math.cos(2 * math.pi * hour),
-        filled / 4,
-        zip_matches_state(attempt.billing_postal_code, attempt.billing_state) if country == "US" else 0.5,
-        _log1(a.cards_per_user),
-        _log1(a.users_per_card),
-        _log1(a.attempts_per_card_hour),
+        1 if months_to_expiry is not None and months_to_expiry < 0 else 0,
+        outcome_mismatch(status, decline_code),
+        years_to_expiry(months_to_expiry),
+        str(at.hour),
+        str(filled),
+        match_text(zip_matches_state(attempt.billing_postal_code, attempt.billing_state) if country == "US" else 0.5),
+        count_bucket(a.cards_per_user),
+        count_bucket(a.users_per_card),
+        count_bucket(a.attempts_per_card_hour),
         _ratio(a.declines_per_card, a.attempts_per_card),
         _ratio(a.declines_per_user, a.attempts_per_user),
-        _log1(a.ips_per_user),
-        _log1(a.users_per_ip),
-        _log1(a.countries_per_user),
+        count_bucket(a.ips_per_user),
+        count_bucket(a.users_per_ip),
+        count_bucket(a.countries_per_user),
         1 if usual != "" and country != "" and country != usual else 0,
     ]

@@ -44,3 +44,26 @@ export interface FeatureProfile {
   extract(row: Row, aggregates: AggregateView): Extracted;
   publicFields(row: Row): PublicFields;
 }
+
+/**
+ * A count as a category: exact up to 8, then powers of two ("9-16", "17-32", ...). As a number
+ * (log), an IP shared by 5 accounts sits a fraction of a standard deviation beyond a household
+ * of 3 and the network reconstructs it; as a category, a count no training row reached is a
+ * value training never saw, scored by its own "(new value)" unit, while the buckets keep the
+ * number of categories small on a large table.
+ */
+export function countBucket(n: number): string {
+  if (n <= 8) return String(Math.max(0, n));
+  let upper = 16;
+  while (n > upper) upper *= 2;
+  return `${upper / 2 + 1}-${upper}`;
+}
+
+/**
+ * A 1 / 0 / 0.5 consistency check (address.ts) as a category: "match", "mismatch", "unknown".
+ * As a number, a mismatch where training had only matches and unknowns sits inside the range the
+ * network reconstructs; as a category it is a value training never saw.
+ */
+export function matchText(value: number): string {
+  return value === 1 ? 'match' : value === 0 ? 'mismatch' : 'unknown';
+}

@@ -1,5 +1,5 @@
 import { type AggregateSpec, column, memoryAggregate } from './aggregates.js';
-import type { FeatureProfile } from './profile.js';
+import { countBucket, type FeatureProfile } from './profile.js';
 import { finiteNumber, text } from './row.js';
 import {
   cityMatchesState,
@@ -61,7 +61,8 @@ export function nameInEmail(name: unknown, email: unknown): number {
 
 export const stripemodelProfile: FeatureProfile = {
   name: 'stripemodel',
-  version: 1,
+  // v2: the counts as categories (a count no training row reached is its own scoring unit).
+  version: 2,
   description:
     "The original project's account_stripemodel table: saved cards with holder and billing data.",
   defaultTable: 'account_stripemodel',
@@ -126,18 +127,18 @@ export const stripemodelProfile: FeatureProfile = {
     { name: 'country_us', kind: 'binary', description: 'billing country is the United States' },
     {
       name: 'cards_per_user',
-      kind: 'numeric',
-      description: 'log(1 + other cards on the same user)'
+      kind: 'categorical',
+      description: 'cards on the same user, with this one (countBucket)'
     },
     {
       name: 'users_per_name',
-      kind: 'numeric',
-      description: 'log(1 + other users with the same name on card)'
+      kind: 'categorical',
+      description: 'users with the same name on card, with this one (countBucket)'
     },
     {
       name: 'users_per_card',
-      kind: 'numeric',
-      description: 'log(1 + other users with the same card number)'
+      kind: 'categorical',
+      description: 'users with the same card number, with this one (countBucket)'
     }
   ],
   aggregates: AGGREGATES,
@@ -166,9 +167,9 @@ export const stripemodelProfile: FeatureProfile = {
         zipMatchesState(row.address_zip, row.address_state),
         cityMatchesState(row.address_city, row.address_state),
         isUnitedStates(row.address_country) ? 1 : 0,
-        Math.log1p(Math.max(0, agg.count('cards_per_user', row) - 1)),
-        Math.log1p(Math.max(0, agg.count('users_per_name', row) - 1)),
-        Math.log1p(Math.max(0, agg.count('users_per_card', row) - 1))
+        countBucket(agg.count('cards_per_user', row)),
+        countBucket(agg.count('users_per_name', row)),
+        countBucket(agg.count('users_per_card', row))
       ]
     };
   },

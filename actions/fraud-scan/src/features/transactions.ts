@@ -1,5 +1,5 @@
 import { type AggregateSpec, column, type KeyPart, memoryAggregate } from './aggregates.js';
-import type { FeatureProfile } from './profile.js';
+import { countBucket, type FeatureProfile, matchText } from './profile.js';
 import type { Row } from './row.js';
 import { finiteNumber, text } from './row.js';
 import { completeness, zipMatchesState } from './address.js';
@@ -62,13 +62,59 @@ const AGGREGATES: readonly AggregateSpec[] = [
   { name: 'usual_country', kind: 'mode', key: [user], value: country }
 ];
 
-const log1 = (n: number): number => Math.log1p(Math.max(0, n - 1));
 const ratio = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
+
+/**
+ * The amount's power-of-two band: 5 for 32 ≤ amount < 64, -7 for 0.01 ("zero" for 0 or less).
+ * An amount three times any seen, or a few cents where nobody pays less than five dollars, lands
+ * in a band no training row has; the network extrapolates log(amount) and would reconstruct it.
+ * Halving and doubling are exact in floating point, so the backend's port gives the same band.
+ */
+export function amountBand(amount: number): string {
+  if (!(amount > 0)) return 'zero';
+  let band = 0;
+  let v = amount;
+  while (v >= 2) {
+    v /= 2;
+    band++;
+  }
+  while (v < 1) {
+    v *= 2;
+    band--;
+  }
+  return String(band);
+}
+
+/**
+ * Whole years from the attempt to the card's expiry, as a category: "expired" before it,
+ * "none" without an expiry, capped at "30+" (a year such as 9999 is one more unseen value). A
+ * number clipped at 10 years hid every expiry beyond that; a category no issued card had
+ * (15 years out) is a value training never saw.
+ */
+export function yearsToExpiry(monthsToExpiry: number | undefined): string {
+  if (monthsToExpiry === undefined) return 'none';
+  if (monthsToExpiry < 0) return 'expired';
+  const years = Math.floor(monthsToExpiry / 12);
+  return years >= 30 ? '30+' : String(years);
+}
+
+/**
+ * The outcome and its decline code disagree: a success carrying a decline code, or a decline
+ * without one. Every gateway response keeps this rule, so a row breaking it is impossible in
+ * one place — as two categories, the network never learned the pair apart.
+ */
+export function outcomeMismatch(status: string, declineCode: string): number {
+  if (status === 'succeeded') return declineCode === '' ? 0 : 1;
+  if (status === 'declined') return declineCode === '' ? 1 : 0;
+  return 0;
+}
 
 export const transactionsProfile: FeatureProfile = {
   name: 'transactions',
   // v2: a user's usual country breaks ties by name; attempts without a card count nowhere.
-  version: 2,
+  // v3: the hour, the years to expiry and the per-account/IP counts as categories (a value
+  // training never saw is its own scoring unit); outcome_mismatch.
+  version: 3,
   description: "The shop's payments_transaction table: one row per charge attempt.",
   defaultTable: 'payments_transaction',
   idColumn: 'id',
@@ -92,6 +138,11 @@ export const transactionsProfile: FeatureProfile = {
   ],
   features: [
     { name: 'amount_log', kind: 'numeric', description: 'log(1 + amount)' },
+    {
+      name: 'amount_band',
+      kind: 'categorical',
+      description: 'the power-of-two band of the amount (amountBand)'
+    },
     { name: 'status', kind: 'categorical', description: 'succeeded, declined, rejected or error' },
     {
       name: 'decline_code',
@@ -105,36 +156,40 @@ export const transactionsProfile: FeatureProfile = {
       description: 'the card had expired when the attempt was made'
     },
     {
-      name: 'months_to_expiry',
-      kind: 'numeric',
-      description: 'months from the attempt to the card expiry (clipped to -12..120)'
+      name: 'outcome_mismatch',
+      kind: 'binary',
+      description: 'a success with a decline code, or a decline without one'
     },
-    { name: 'hour_sin', kind: 'numeric', description: 'time of day (UTC), sine part' },
-    { name: 'hour_cos', kind: 'numeric', description: 'time of day (UTC), cosine part' },
+    {
+      name: 'years_to_expiry',
+      kind: 'categorical',
+      description: 'whole years from the attempt to the card expiry (expired, none, 0..29, 30+)'
+    },
+    { name: 'hour_of_day', kind: 'categorical', description: 'the clock hour (UTC), 0..23' },
     {
       name: 'billing_complete',
-      kind: 'numeric',
-      description: 'share of city, state, postal code, country filled in'
+      kind: 'categorical',
+      description: 'how many of city, state, postal code, country are filled in (0..4)'
     },
     {
       name: 'zip_matches_state',
-      kind: 'numeric',
-      description: "a US ZIP's region holds the state (1), not (0), unknown (0.5)"
+      kind: 'categorical',
+      description: "a US ZIP's region holds the state: match, mismatch or unknown (matchText)"
     },
     {
       name: 'cards_per_user',
-      kind: 'numeric',
-      description: 'log(1 + other card fingerprints used by the same user)'
+      kind: 'categorical',
+      description: 'card fingerprints used by the same user, with this one (countBucket)'
     },
     {
       name: 'users_per_card',
-      kind: 'numeric',
-      description: 'log(1 + other users of the same card fingerprint)'
+      kind: 'categorical',
+      description: 'users of the same card fingerprint, with this one (countBucket)'
     },
     {
       name: 'card_attempts_in_hour',
-      kind: 'numeric',
-      description: 'log(1 + other attempts on the same card in the same clock hour)'
+      kind: 'categorical',
+      description: 'attempts on the same card in the same clock hour, with this one (countBucket)'
     },
     {
       name: 'card_decline_ratio',
@@ -148,18 +203,18 @@ export const transactionsProfile: FeatureProfile = {
     },
     {
       name: 'ips_per_user',
-      kind: 'numeric',
-      description: 'log(1 + other client IPs of the same user)'
+      kind: 'categorical',
+      description: 'client IPs of the same user, with this one (countBucket)'
     },
     {
       name: 'users_per_ip',
-      kind: 'numeric',
-      description: 'log(1 + other users from the same client IP)'
+      kind: 'categorical',
+      description: 'users from the same client IP, with this one (countBucket)'
     },
     {
       name: 'countries_per_user',
-      kind: 'numeric',
-      description: 'log(1 + other billing countries of the same user)'
+      kind: 'categorical',
+      description: 'billing countries of the same user, with this one (countBucket)'
     },
     {
       name: 'country_mismatch',
@@ -182,40 +237,47 @@ export const transactionsProfile: FeatureProfile = {
     const at = new Date(ms);
     const expMonth = finiteNumber(row.card_exp_month);
     const expYear = finiteNumber(row.card_exp_year);
-    let monthsToExpiry = 0;
-    let expired = 0;
+    let monthsToExpiry: number | undefined;
     if (expMonth !== undefined && expYear !== undefined) {
       monthsToExpiry = (expYear - at.getUTCFullYear()) * 12 + (expMonth - (at.getUTCMonth() + 1));
-      expired = monthsToExpiry < 0 ? 1 : 0;
     }
-    const hour = (at.getUTCHours() + at.getUTCMinutes() / 60) / 24;
+    const status = text(row.status).toLowerCase();
+    const declineCode = text(row.decline_code).toLowerCase();
     const usual = agg.mode('usual_country', row);
     return {
       ok: true,
       values: [
         Math.log1p(Math.max(0, amount)),
-        text(row.status).toLowerCase(),
-        text(row.decline_code).toLowerCase(),
+        amountBand(amount),
+        status,
+        declineCode,
         text(row.card_brand).toLowerCase() || 'unknown',
-        expired,
-        Math.min(120, Math.max(-12, monthsToExpiry)),
-        Math.sin(2 * Math.PI * hour),
-        Math.cos(2 * Math.PI * hour),
-        completeness(
-          row.billing_city,
-          row.billing_state,
-          row.billing_postal_code,
-          row.billing_country
+        monthsToExpiry !== undefined && monthsToExpiry < 0 ? 1 : 0,
+        outcomeMismatch(status, declineCode),
+        yearsToExpiry(monthsToExpiry),
+        String(at.getUTCHours()),
+        String(
+          4 *
+            completeness(
+              row.billing_city,
+              row.billing_state,
+              row.billing_postal_code,
+              row.billing_country
+            )
         ),
-        billingCountry === 'US' ? zipMatchesState(row.billing_postal_code, row.billing_state) : 0.5,
-        log1(agg.count('cards_per_user', row)),
-        log1(agg.count('users_per_card', row)),
-        log1(agg.count('attempts_per_card_hour', row)),
+        matchText(
+          billingCountry === 'US'
+            ? zipMatchesState(row.billing_postal_code, row.billing_state)
+            : 0.5
+        ),
+        countBucket(agg.count('cards_per_user', row)),
+        countBucket(agg.count('users_per_card', row)),
+        countBucket(agg.count('attempts_per_card_hour', row)),
         ratio(agg.count('declines_per_card', row), agg.count('attempts_per_card', row)),
         ratio(agg.count('declines_per_user', row), agg.count('attempts_per_user', row)),
-        log1(agg.count('ips_per_user', row)),
-        log1(agg.count('users_per_ip', row)),
-        log1(agg.count('countries_per_user', row)),
+        countBucket(agg.count('ips_per_user', row)),
+        countBucket(agg.count('users_per_ip', row)),
+        countBucket(agg.count('countries_per_user', row)),
         usual !== '' && billingCountry !== '' && billingCountry !== usual ? 1 : 0
       ]
     };

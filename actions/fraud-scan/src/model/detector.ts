@@ -90,6 +90,14 @@ export interface DetectorOptions {
    * (above its threshold), so fraud among the training rows is not learned as normal.
    */
   trim: boolean;
+  /**
+   * The threshold is at least this: a row is flagged only when one feature's error is this many
+   * times its scale (the p99.5 of that feature's training errors). Each categorical's rare
+   * legitimate values (a family card, a third IP, a trip abroad) sit at about 1 by construction
+   * of the scales, and a held-out p99 read off the body of the scores cuts through them; a value
+   * training never saw scores about 1 / errorFloor = 20, so 3 keeps a wide margin on both sides.
+   */
+  minimumThreshold: number;
   /** Scoring.quantile and Scoring.floor. */
   calibrationQuantile: number;
   errorFloor: number;
@@ -111,6 +119,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   thresholdQuantile: 0.99,
   thresholdMethod: 'robust',
   trim: true,
+  minimumThreshold: 3,
   calibrationQuantile: 0.995,
   errorFloor: 0.05,
   encoder: [16, 8, 4],
@@ -195,7 +204,13 @@ export async function trainDetector(
       empirical: quantile(errors, options.thresholdQuantile),
       robust: fenced.value
     };
-    const threshold = thresholds[options.thresholdMethod];
+    // At most half what a value training never saw scores (1 / errorFloor): above that, no
+    // unseen status, count or hour could be flagged. A reading that high means more than 1% of
+    // the held-out rows carry values the training rows lack — flagging such values is the point.
+    const threshold = Math.min(
+      0.5 / options.errorFloor,
+      Math.max(options.minimumThreshold, thresholds[options.thresholdMethod])
+    );
     const trainErrors = () => calibratedScores(trainFeatureErrors, scoring.scales).scores;
     return {
       preprocessing,

@@ -1,7 +1,7 @@
 """A model file trained by the committed fraud-scan CLI (data/model.json: `node
 actions/fraud-scan/dist/cli.js scan --source postgres --profile transactions --train --epochs 20`
-on a table of `generate_demo_transactions --seed 1 --users 300`), and copies of it changed as a
-test needs — a threshold of 0 flags every attempt, 1e9 none."""
+on a table of `generate_demo_transactions --seed 1 --users 300 --until 2026-06-15T12:00:00+00:00`),
+and copies of it changed as a test needs — a threshold of 0 flags every attempt, 1e9 none."""
 
 import json
 import os

@@ -41,7 +41,7 @@ class LoadModelTests:
     def test_a_model_the_cli_trained_scores_an_attempt_with_its_three_driving_features(self):
         model = load_model(MODEL)
         assessment = model.assess(featurize(Attempt(), aggregates()))
-        assert len(model.units) == len(model.scales) == 22
+        assert len(model.units) == len(model.scales) == 34
         assert assessment.score == pytest.approx(float(assessment.calibrated.max()))
         assert assessment.threshold == model_body()["threshold"]
         assert assessment.drivers[0].feature == model.units[int(np.argmax(assessment.calibrated))]
@@ -66,22 +66,22 @@ class LoadModelTests:
                 "has format version 1; the shop reads version 2: retrain with the current fraud-scan.",
             ),
             (
-                lambda b: b["profile"].update(version=1),
-                "was trained for feature profile transactions v1 with other features; the shop has transactions v2",
+                lambda b: b["profile"].update(version=2),
+                "was trained for feature profile transactions v2 with other features; the shop has transactions v3",
             ),
             (lambda b: b.pop("weights"), "lacks weights: it was not written by fraud-scan, or was cut short."),
             (
                 lambda b: b["weights"][0].update(shape=[27, 16]),
-                "has weight tensor 0 of shape [27, 16]; its architecture needs [28, 16]: retrain.",
+                "has weight tensor 0 of shape [27, 16]; its architecture needs [81, 16]: retrain.",
             ),
             (lambda b: b["weights"].pop(), "has 11 weight tensors; its architecture needs 12: retrain."),
             (
                 lambda b: b["weights"][1].update(data="AAAA"),
                 "has weight tensor 1 of 3 bytes; shape [16] needs 64.",
             ),
-            (lambda b: b["scoring"]["scales"].pop(), "has 21 scoring scales for 22 scoring units"),
+            (lambda b: b["scoring"]["scales"].pop(), "has 33 scoring scales for 34 scoring units"),
         ],
-        ids=["other-profile", "format-1", "profile-v1", "no-weights", "kernel-shape", "layer-missing", "short-data",
+        ids=["other-profile", "format-1", "profile-v2", "no-weights", "kernel-shape", "layer-missing", "short-data",
              "scales"],
     )  # fmt: skip
     def test_a_model_that_does_not_fit_is_refused_saying_why(self, tmp_path, change, message):

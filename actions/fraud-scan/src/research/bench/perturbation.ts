@@ -142,7 +142,7 @@ export const TRANSACTION_KINDS: Kind[] = [
   {
     name: 'expiry far beyond any issued',
     group: 'value',
-    features: ['months_to_expiry'],
+    features: ['years_to_expiry'],
     make: oneRow((r, ctx) => ({ ...r, card_exp_year: 2040 + ctx.rnd.int(0, 20) }))
   },
   {
@@ -160,7 +160,7 @@ export const TRANSACTION_KINDS: Kind[] = [
   {
     name: 'attempt in the quiet night hours',
     group: 'value',
-    features: ['hour_sin', 'hour_cos'],
+    features: ['hour_of_day'],
     make: oneRow((r, ctx) => {
       // The hours no training row has (each generator seed has its own quiet hours).
       const seen = new Set(ctx.training.map((t) => (t.created_at as Date).getUTCHours()));
@@ -518,6 +518,12 @@ export interface BenchResult {
   meanFlaggedNormal: number;
   originalFlaggedNormal?: number;
   kinds: KindResult[];
+  /** The detector's threshold, both readings of it, and the rows the robust one set aside. */
+  threshold: number;
+  thresholds?: Record<string, number>;
+  heldOutSetAside?: number;
+  /** Training rows the second fit left out (DetectorOptions.trim). */
+  trimmedRows?: number;
   seconds: number;
 }
 
@@ -756,6 +762,10 @@ export async function runPerturbationBench(options: BenchOptions): Promise<Bench
     meanFlaggedNormal,
     ...(original ? { originalFlaggedNormal } : {}),
     kinds: [...results.values()],
+    threshold: detector.threshold,
+    thresholds: detector.training.thresholds,
+    heldOutSetAside: detector.training.heldOutSetAside,
+    trimmedRows: detector.training.trimmedRows,
     seconds: (performance.now() - started) / 1000
   };
 }

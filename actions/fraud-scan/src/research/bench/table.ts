@@ -96,6 +96,20 @@ export function benchTable(results: readonly BenchResult[]): string {
     lines.push(
       `| **held-out normal rows flagged (FPR)** | | ${normal} | **${pct(fp, normal)}** | ${span(runs.map((r) => r.flaggedNormal / r.heldOutRows))} | ${pct(meanFp, normal)} | ${hasOriginal ? `${pct(origFp, normal)} | ` : ''} |`
     );
+    // Each run on its own line, so the spread over seeds and magnitudes is visible per run.
+    lines.push('');
+    for (const r of runs) {
+      const n = r.kinds.reduce((s, k) => s + k.rows, 0);
+      const weakest = r.kinds
+        .filter((k) => k.rows > 0)
+        .sort((a, b) => a.flagged / a.rows - b.flagged / b.rows)[0];
+      lines.push(
+        `- seed ${r.seed} ×${r.magnitude}: recall ${pct(
+          r.kinds.reduce((s, k) => s + k.flagged, 0),
+          n
+        )}, FPR ${pct(r.flaggedNormal, r.heldOutRows)} (${r.flaggedNormal}/${r.heldOutRows}), threshold ${r.threshold.toFixed(2)}${weakest ? `, weakest kind: ${weakest.kind} ${pct(weakest.flagged, weakest.rows)}` : ''}`
+      );
+    }
     const drivers: Record<string, number> = {};
     for (const r of runs)
       for (const [f, n] of Object.entries(r.falsePositiveDrivers))
