@@ -174,6 +174,22 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
     const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(text).toMatch(/WindowAgg/);
     expect(text).not.toMatch(/Nested Loop/);
+    // An incremental read keeps the window's rows that share a key with a new row through
+    // joins: no nested loop, no subquery rescanned per row.
+    const since = aggregateQuery(
+      'pg',
+      '"payments_transaction"',
+      '"id"',
+      transactionsProfile.aggregates,
+      {
+        rows: '("id" > 300)',
+        context: '("id" > 100)'
+      }
+    );
+    const sincePlan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${since}`);
+    const sinceText = sincePlan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(sinceText).toMatch(/WindowAgg/);
+    expect(sinceText).not.toMatch(/Nested Loop|SubPlan/);
   });
 
   for (const [profile, table] of [
