@@ -415,8 +415,13 @@ describe('fraud-scan.yml: retraining on a CSV uploaded in the shop (input traini
   const check = steps.find((s) => s.name === 'Check the training-upload input');
   const GOOD = '0123456789abcdef0123456789abcdef';
   /** The check step under bash, its env filled in as GitHub would for these inputs and vars. */
-  function checkWith(inputs: Record<string, unknown>, vars: Record<string, string> = {}) {
+  function checkWith(
+    inputs: Record<string, unknown>,
+    vars: Record<string, string> = {},
+    repository: { private: boolean } = { private: true }
+  ) {
     const context = {
+      github: { event: { repository } },
       inputs: { retrain: true, profile: 'transactions', ...inputs },
       vars: {
         FRAUD_TRAINING_ROLE_ARN:
@@ -481,6 +486,14 @@ describe('fraud-scan.yml: retraining on a CSV uploaded in the shop (input traini
       /^::error title=Bad training-upload::The input training-upload must be exactly 32 lowercase hex digits/m
     );
     expect(run.stdout).not.toContain(value.trim());
+  });
+
+  it('refuses in a public repository, where the artifact carrying the file would be public too', () => {
+    const run = checkWith({ 'training-upload': GOOD }, {}, { private: false });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /^::error title=Training upload refused::This repository is public/m
+    );
   });
 
   it('refuses a valid id without retrain or for another profile, and says when the variables are missing', () => {
