@@ -85,11 +85,43 @@ describe('compose.yml (the servers, a Terraform templatefile)', () => {
     expect(ports('backend')).toEqual(['8000:8000']);
   });
 
-  test('the frontend waits for a healthy backend and proxies to it by container name', () => {
+  test('the frontend waits for a healthy backend and proxies to gunicorn’s Unix socket in a volume only the two share', () => {
     const frontend = service(production, 'frontend');
     expect(frontend.depends_on).toEqual({ backend: { condition: 'service_healthy' } });
-    expect(frontend.environment).toMatchObject({ BACKEND_UPSTREAM: 'ecommerce-backend:8000' });
+    expect(frontend.environment).toMatchObject({
+      BACKEND_UPSTREAM: 'unix:/run/backend/gunicorn.sock'
+    });
   });
+
+  // The backend believes X-Forwarded-For from any peer on its socket (core/client_ip.py): that is
+  // safe only while the storefront's nginx is the one other container that can reach the file.
+  test.each([
+    ['production', () => production],
+    ['local', () => local]
+  ])(
+    '%s: gunicorn listens on the socket nginx connects to; only backend and frontend mount it, nginx read-only',
+    (_name, file) => {
+      const compose = file();
+      const volumes = (name: string) =>
+        (service(compose, name) as { volumes?: string[] }).volumes ?? [];
+      const backend = service(compose, 'backend') as ComposeService & {
+        environment?: Record<string, string>;
+      };
+      const binds = String(backend.environment?.GUNICORN_BIND ?? '').split(',');
+      expect(binds).toEqual(['0.0.0.0:8000', 'unix:/run/backend/gunicorn.sock']);
+      expect(volumes('backend')).toContain('backend-socket:/run/backend');
+      expect(volumes('frontend')).toContain('backend-socket:/run/backend:ro');
+      // The image's default upstream is the same socket (compose.local.yml relies on it).
+      expect(
+        (service(compose, 'frontend') as { environment?: Record<string, string> }).environment
+          ?.BACKEND_UPSTREAM ?? 'unix:/run/backend/gunicorn.sock'
+      ).toBe('unix:/run/backend/gunicorn.sock');
+      const mounting = Object.keys(compose.services ?? {}).filter((name) =>
+        volumes(name).some((volume) => volume.startsWith('backend-socket:'))
+      );
+      expect(mounting.sort()).toEqual(['backend', 'frontend']);
+    }
+  );
 
   test('the backend gets the database from the variables and its secrets only from /app/backend.env', () => {
     const backend = service(production, 'backend') as ComposeService & { env_file?: string[] };
@@ -110,9 +142,14 @@ describe('compose.yml (the servers, a Terraform templatefile)', () => {
       console.log('app/backend/config/settings is absent: skipping the settings cross-check');
       return;
     }
-    const settings = readdirSync(settingsDir)
-      .filter((f) => f.endsWith('.py'))
-      .map((f) => readFileSync(path.join(settingsDir, f), 'utf8'))
+    // Django's settings, and gunicorn's (the server the image runs: GUNICORN_*).
+    const settings = [
+      ...readdirSync(settingsDir)
+        .filter((f) => f.endsWith('.py'))
+        .map((f) => path.join(settingsDir, f)),
+      path.join(repoRoot, 'docker/backend/gunicorn.conf.py')
+    ]
+      .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
     const readme = readFileSync(path.join(composeDir, 'README.md'), 'utf8');
     // The first column of the backend.env table in compose/README.md.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { backendAvailable, STAFF_EMAIL, STAFF_PASSWORD, startBackend } from './s
 import type { RunningBackend } from './support/backend.js';
 import { nginxTest, startNginx, writeNginxConfig } from './support/nginx.js';
 import type { NginxSetup } from './support/nginx.js';
-import { freePort, type RunningProcess } from '../../tests/kit/processes.js';
+import { freePort, type RunningProcess, waitFor } from '../../tests/kit/processes.js';
 import { buildStorefront } from './support/storefront.js';
 
 /** A raw HTTP exchange (fetch would hide Host and transparently gunzip). */
@@ -65,6 +65,34 @@ function http(
 const json = (reply: Reply): Record<string, unknown> =>
   JSON.parse(reply.text) as Record<string, unknown>;
 
+/** The processes whose parent is `pid` (gunicorn's workers of its master). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // Field 4 of stat, after the command name in parentheses (which may hold spaces).
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Connected sockets on the Unix socket at `socketPath` (accepted connections carry the listening
+ * socket's path in /proc/net/unix; state 03 is connected, 01 the listener itself).
+ */
+function connectedTo(socketPath: string): number {
+  return readFileSync('/proc/net/unix', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[7] === socketPath && fields[5] === '03').length;
+}
+
 const hasBackend = backendAvailable();
 const SHOP_HOST = 'shop.example.com';
 
@@ -98,7 +126,8 @@ beforeAll(async () => {
     prefix: path.join(work, 'nginx'),
     port,
     root: bundle.root,
-    backend: `127.0.0.1:${backend?.port ?? (await freePort())}`
+    // As deployed: gunicorn's Unix socket (compose.yml). Without a backend, a port nobody holds.
+    backend: backend ? `unix:${backend.socket}` : `127.0.0.1:${await freePort()}`
   };
   const config = writeNginxConfig(setup);
   const tested = nginxTest(config, setup.prefix);
@@ -272,6 +301,19 @@ describeProxy('the proxy to the real backend (gunicorn, production settings, SQL
     expect(backend!.output()).toContain('trace-proxy-0001');
   });
 
+  test('nginx keeps a pool of open connections on gunicorn’s socket instead of one per request', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      expect((await http(port, '/api/categories/', { headers: { Host: SHOP_HOST } })).status).toBe(
+        200
+      );
+    }
+    // Connections accepted on the socket, still open: with one connection per request every one
+    // would be closed by now; with the pool, nginx holds a few (one per nginx worker at most here).
+    const open = connectedTo(backend!.socket);
+    expect(open).toBeGreaterThanOrEqual(1);
+    expect(open).toBeLessThanOrEqual(4);
+  });
+
   test('/readyz is proxied to the backend, even with the health checker’s bare-IP Host', async () => {
     const reply = await http(port, '/readyz', { headers: { Host: '10.0.1.23:3000' } });
     expect(reply.status).toBe(200);
@@ -431,13 +473,14 @@ describe('catalog reads through nginx are never stale after a write', () => {
 });
 
 describe('nginx without its backend', () => {
-  test('starts and serves the storefront while the backend is down; /api/ is a 502', async () => {
+  test('starts and serves the storefront while the backend is down (no socket file yet); /api/ is a 502', async () => {
     const downPort = await freePort();
     const setup: NginxSetup = {
       prefix: path.join(work, 'nginx-down'),
       port: downPort,
       root: bundleRoot,
-      backend: `127.0.0.1:${await freePort()}`
+      // As deployed, before the backend has made its socket.
+      backend: `unix:${path.join(work, 'not-yet', 'gunicorn.sock')}`
     };
     const config = writeNginxConfig(setup);
     const down = await startNginx(config, setup);
@@ -448,4 +491,33 @@ describe('nginx without its backend', () => {
       await down.stop();
     }
   });
+});
+
+describe('nginx follows a backend that is recreated', () => {
+  test('a backend killed outright leaves nginx answering 502 for /api/ and serving the storefront; the next backend on the same socket is used without restarting nginx', async () => {
+    if (!backend) return; // no backend here: the proxy tests above said so
+    const products = () => http(port, '/api/products/', { headers: { Host: SHOP_HOST } });
+    expect((await products()).status).toBe(200);
+    // A crash, not a shutdown: the container's processes all die at once (gunicorn's master is
+    // its PID 1), the socket file stays behind, and nginx's pooled connections break.
+    for (const pid of [...childrenOf(backend.child.pid!), backend.child.pid!]) {
+      process.kill(pid, 'SIGKILL');
+    }
+    await backend.stop();
+    await waitFor(
+      'nginx to answer 502 without its backend',
+      async () => ((await products()).status === 502 ? true : undefined),
+      { timeoutMs: 15_000 }
+    );
+    expect(existsSync(backend.socket)).toBe(true); // stale: gunicorn did not get to remove it
+    expect((await http(port, '/healthz')).status).toBe(200);
+    expect((await http(port, '/')).status).toBe(200);
+    // The container restarted: same volume, same socket path (gunicorn replaces the stale file).
+    const socket = backend.socket;
+    backend = await startBackend(path.dirname(socket), `${SHOP_HOST},localhost,127.0.0.1`);
+    expect(backend.socket).toBe(socket);
+    const again = await products();
+    expect(again.status).toBe(200);
+    expect((json(again).results as unknown[]).length).toBeGreaterThan(0);
+  }, 300_000);
 });

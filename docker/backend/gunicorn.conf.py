@@ -46,13 +46,22 @@ workers = _int("GUNICORN_WORKERS", min(_cores + 1, _int("GUNICORN_MAX_WORKERS", 
 # (request object, catalog version, Prometheus metrics, log line) 21%.
 worker_class = "gthread"
 threads = _int("GUNICORN_THREADS", 4)
-bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
+# Where to listen: comma-separated, each host:port or unix:/path. In the deployment (compose.yml)
+# both: TCP 8000 for Prometheus and the container's health check, and a Unix socket in a volume
+# shared with the storefront's nginx alone, which keeps a pool of open connections to it
+# (docker/frontend/templates/default.conf.template). gunicorn replaces a stale socket file left
+# by a killed server, and creates it with mode 0777 (umask 0): who may connect is decided by who
+# can reach the file, i.e. which containers mount the volume.
+bind = [part.strip() for part in os.environ.get("GUNICORN_BIND", "0.0.0.0:8000").split(",") if part.strip()]
+umask = 0
 
 # A request that takes longer than this is killed (the worker is restarted).
 timeout = _int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM (docker stop, a rolling deploy), in-flight requests get this long to finish.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 25)
-# Longer than the load balancer's idle timeout would be pointless; nginx keeps connections open.
+# How long an idle connection stays open. nginx keeps its pool's idle connections for 4 s (its
+# upstream keepalive_timeout), less than this, so it never sends a request down a connection
+# gunicorn is closing at that moment (a POST it could not retry).
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Recycling workers now and then bounds the damage of a slow memory leak. Not every 2,000
 # requests, as before: at the catalog's rate that recycled each worker every few seconds, and

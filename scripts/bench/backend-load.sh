@@ -2,7 +2,8 @@
 # Load benchmark of the shop's backend (not a test): the product list and a product detail,
 # served by gunicorn as configured (docker/backend/entrypoint.sh + gunicorn.conf.py), by the same
 # gunicorn behind the storefront's nginx as deployed (docker/frontend: nginx.conf and the
-# rendered server template; catalog reads are not cached there), and by `manage.py runserver` (how the original
+# rendered server template, on gunicorn's Unix socket as compose.yml has it; catalog reads are
+# not cached there), and by `manage.py runserver` (how the original
 # project served it), one after the other in the same run, against a fresh PostgreSQL database
 # with the demo catalog. wrk on loopback, DURATION seconds per case.
 #
@@ -139,7 +140,10 @@ for round in $(seq 1 "$ROUNDS"); do
   # /tmp/nginx/ paths moved into $work/nginx, and the server template rendered as the image does.
   gport="$(free_port)"
   log "gunicorn as configured behind the storefront's nginx"
-  start gunicorn-behind-nginx env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$gport" "$REPO_ROOT/docker/backend/entrypoint.sh"
+  # As compose.yml runs them: gunicorn also on a Unix socket, which nginx keeps a pool on.
+  socket="$work/gunicorn.sock"
+  start gunicorn-behind-nginx env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$gport,unix:$socket" \
+    "$REPO_ROOT/docker/backend/entrypoint.sh"
   wait_ready "$gport"
   mkdir -p "$work/nginx/conf.d" "$work/nginx/root"
   echo '<!doctype html><title>bench</title>' >"$work/nginx/root/index.html"
@@ -147,8 +151,8 @@ for round in $(seq 1 "$ROUNDS"); do
   sed "s|/tmp/nginx/|$work/nginx/|g" docker/frontend/nginx.conf >"$work/nginx/nginx.conf"
   port="$(free_port)"
   # shellcheck disable=SC2016 # envsubst is given the variable names themselves
-  LISTEN_PORT="$port" STOREFRONT_ROOT="$work/nginx/root" BACKEND_UPSTREAM="127.0.0.1:$gport" NGINX_LOCAL_RESOLVERS=127.0.0.1 \
-    envsubst '${LISTEN_PORT} ${STOREFRONT_ROOT} ${BACKEND_UPSTREAM} ${NGINX_LOCAL_RESOLVERS}' \
+  LISTEN_PORT="$port" STOREFRONT_ROOT="$work/nginx/root" BACKEND_UPSTREAM="unix:$socket" \
+    envsubst '${LISTEN_PORT} ${STOREFRONT_ROOT} ${BACKEND_UPSTREAM}' \
     <docker/frontend/templates/default.conf.template >"$work/nginx/conf.d/default.conf"
   start nginx nginx -g 'daemon off;' -p "$work/nginx" -c "$work/nginx/nginx.conf" -e stderr
   wait_ready "$port"

@@ -120,6 +120,8 @@ async function startInstance(name, ports) {
   chmodSync(dir, 0o755);
   const backendPort = ports?.backendPort ?? (await freePort());
   const nginxPort = ports?.nginxPort ?? (await freePort());
+  // As compose.yml runs them: nginx keeps a pool on gunicorn's Unix socket.
+  const socket = path.join(dir, 'gunicorn.sock');
   const backend = startProgram('sh', [path.join(repoRoot, 'docker/backend/entrypoint.sh')], {
     cwd: path.join(repoRoot, 'app/backend'),
     logFile: path.join(dir, 'backend.log'),
@@ -129,7 +131,7 @@ async function startInstance(name, ports) {
       TMPDIR: dir,
       DJANGO_SETTINGS_MODULE: 'config.settings.production',
       DJANGO_STATIC_ROOT: path.join(dir, 'static'),
-      GUNICORN_BIND: `127.0.0.1:${backendPort}`,
+      GUNICORN_BIND: `127.0.0.1:${backendPort},unix:${socket}`,
       // Two cores carry every instance, wrk and the load balancer: one worker each.
       GUNICORN_WORKERS: '1',
       GUNICORN_THREADS: '4'
@@ -149,8 +151,7 @@ async function startInstance(name, ports) {
     renderServerBlock({
       LISTEN_PORT: String(nginxPort),
       STOREFRONT_ROOT: storefrontRoot,
-      BACKEND_UPSTREAM: `127.0.0.1:${backendPort}`,
-      NGINX_LOCAL_RESOLVERS: '127.0.0.1'
+      BACKEND_UPSTREAM: `unix:${socket}`
     })
   );
   const nginx = startProgram(

@@ -4,6 +4,11 @@ Each proxy appends the address it received the request from to X-Forwarded-For, 
 header from the right and skipping our own proxies (settings.TRUSTED_PROXIES) gives the first
 address we did not put there ourselves. Taking the left-most value instead would let any client
 choose the address recorded in payments_transaction.
+
+The storefront's nginx reaches gunicorn over a Unix socket (compose.yml), where a connection has
+no peer address: gunicorn gives REMOTE_ADDR "" (never over TCP). Only a process that can open the
+socket's file connects there, and the only container besides the backend that mounts its volume
+is the storefront's nginx, so such a peer is one of our proxies, like a trusted network.
 """
 
 import ipaddress
@@ -11,6 +16,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
+
+UNIX_SOCKET_PEER = ""  # REMOTE_ADDR of a connection on gunicorn's Unix socket
 
 
 @lru_cache(maxsize=8)
@@ -30,7 +37,7 @@ def client_ip(request: HttpRequest) -> str:
     """The client's IP address as text (at most 45 characters), or "" when unknown."""
     networks = _networks(tuple(settings.TRUSTED_PROXIES))
     remote = request.META.get("REMOTE_ADDR", "") or ""
-    if not _is_trusted(remote, networks):
+    if remote != UNIX_SOCKET_PEER and not _is_trusted(remote, networks):
         return remote[:45]
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     for hop in reversed(hops):

@@ -24,17 +24,21 @@ export const STAFF_PASSWORD = 'nginx-test-staff-password-0123';
 
 export interface RunningBackend extends RunningProcess {
   port: number;
+  /** gunicorn's Unix socket, which the storefront's nginx connects to as deployed (compose.yml). */
+  socket: string;
   database: string;
 }
 
 /**
  * The real backend as its image runs it: docker/backend/entrypoint.sh (migrations, the demo
  * catalog) exec'ing gunicorn with docker/backend/gunicorn.conf.py and the production settings,
- * on a fresh SQLite database in `workDir`, on a free loopback port.
+ * on a SQLite database in `workDir` (made on the first start there, kept by later ones), on a
+ * free loopback port and, as compose.yml has it, on a Unix socket in `workDir`.
  */
 export async function startBackend(workDir: string, allowedHosts: string): Promise<RunningBackend> {
   const port = await freePort();
   const database = path.join(workDir, 'db.sqlite3');
+  const socket = path.join(workDir, 'gunicorn.sock');
   mkdirSync(path.join(workDir, 'home'), { recursive: true });
   const env: Record<string, string> = {
     PATH: `${venvBin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
@@ -54,7 +58,7 @@ export async function startBackend(workDir: string, allowedHosts: string): Promi
     // A staff login for the tests that write the catalog (ensure_superuser, run by the entrypoint).
     DJANGO_SUPERUSER_EMAIL: STAFF_EMAIL,
     DJANGO_SUPERUSER_PASSWORD: STAFF_PASSWORD,
-    GUNICORN_BIND: `127.0.0.1:${port}`,
+    GUNICORN_BIND: `127.0.0.1:${port},unix:${socket}`,
     GUNICORN_WORKERS: '1',
     GUNICORN_THREADS: '4',
     GUNICORN_PRELOAD: 'true'
@@ -78,5 +82,5 @@ export async function startBackend(workDir: string, allowedHosts: string): Promi
     process: started,
     ok: (status) => status === 200
   });
-  return { ...started, port, database };
+  return { ...started, port, socket, database };
 }

@@ -42,6 +42,7 @@ export interface NginxSetup {
   prefix: string;
   port: number;
   root: string;
+  /** BACKEND_UPSTREAM: unix:/path of gunicorn's socket (as deployed) or an IP address:port. */
   backend: string;
 }
 
@@ -58,8 +59,6 @@ export function writeNginxConfig(setup: NginxSetup): string {
     LISTEN_PORT: String(setup.port),
     STOREFRONT_ROOT: setup.root,
     BACKEND_UPSTREAM: setup.backend,
-    // The image fills this from /etc/resolv.conf; the tests use IP upstreams, never resolved.
-    NGINX_LOCAL_RESOLVERS: '127.0.0.1',
     // Present in every environment: must NOT be substituted (nginx has its own $host etc.).
     HOSTNAME: 'must-not-appear',
     HOME: '/must-not-appear'

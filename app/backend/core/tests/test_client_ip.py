@@ -31,3 +31,14 @@ class ClientIpTests:
 
     def test_ipv6_clients_are_kept_whole(self):
         assert client_ip(request("127.0.0.1", "2001:db8::1")) == "2001:db8::1"
+
+    # The storefront's nginx over gunicorn's Unix socket: REMOTE_ADDR is "" (no peer address).
+    def test_behind_nginx_on_the_unix_socket_the_first_untrusted_hop_from_the_right_wins(self):
+        assert client_ip(request("", "6.6.6.6, 203.0.113.7, 10.0.1.20")) == "203.0.113.7"
+
+    def test_on_the_unix_socket_a_forged_left_most_hop_is_not_believed(self):
+        # nginx appends the peer it saw (here the client itself, 198.51.100.4) to whatever it sent.
+        assert client_ip(request("", "10.0.0.1, 127.0.0.1, 198.51.100.4")) == "198.51.100.4"
+
+    def test_on_the_unix_socket_without_forwarded_for_the_address_is_unknown(self):
+        assert client_ip(request("", None)) == ""
