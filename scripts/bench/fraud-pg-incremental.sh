@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# A night's cost of an incremental scan (only the rows since the watermark, aggregates over
-# --aggregate-window before them) on payments_transaction tables of different total sizes:
-# for each total and each count of new rows, the seconds and rows/s of the CLI end to end,
-# beside the model alone (bench-throughput's baseline) and the load average. A throw-away
-# database, filled with generate_series (one attempt every 2 seconds), dropped at the end.
-#   bash scripts/bench/fraud-pg-incremental.sh ["TOTALS"] ["NEW_ROWS"] [WINDOW]
-#   e.g. bash scripts/bench/fraud-pg-incremental.sh "100000 400000" "5000 20000" 1d
+# Scanning payments_transaction from PostgreSQL with the CLI end to end (process start, model
+# load, the query with its cross-row aggregates, features, scoring, reports), beside the model
+# alone (bench-throughput's baseline) measured in the same run, each line with the load average:
+#  1. full scans of FULL_ROWS-row tables: seconds, rows/s, peak RSS, the aggregate query alone
+#     (psql COPY to /dev/null) and the fixed start-up (a scan that reads no rows);
+#  2. a night's cost of an incremental scan (only the rows since the watermark, aggregates over
+#     WINDOW before them) on tables of TOTALS rows, for each count of NEW_ROWS.
+# A throw-away database, filled with generate_series (one attempt every 2 seconds, the shop's
+# indexes), dropped at the end.
+#   bash scripts/bench/fraud-pg-incremental.sh ["TOTALS"] ["NEW_ROWS"] [WINDOW] ["FULL_ROWS"]
+#   e.g. bash scripts/bench/fraud-pg-incremental.sh "100000 400000" "5000 20000" 1d "200000 1000000"
+#   FULL_ROWS "" skips the full scans.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
 ensure_npm
+ensure_apt time
 ensure_postgres
 totals="${1:-100000 400000}"
 news="${2:-5000 20000}"
 window="${3:-1d}"
+fulls="${4-200000 1000000}"
 db="fraud_incr_$$"
 work="$(mktemp -d /tmp/fraud-incr.XXXXXX)"
 trap 'psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$work"' EXIT
@@ -44,35 +51,72 @@ FROM generate_series($1, $2) AS g
 SQL
 }
 
-fill() { # fill TOTAL: a fresh table of TOTAL attempts, indexed as the shop's (created_at)
+fill() { # fill TOTAL: a fresh table of TOTAL attempts, indexed as the shop's migrations index it
   psql -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL
 DROP TABLE IF EXISTS payments_transaction;
 CREATE TABLE payments_transaction AS $(rows_sql 1 "$1");
 ALTER TABLE payments_transaction ADD PRIMARY KEY (id);
 CREATE INDEX ON payments_transaction (created_at);
+CREATE INDEX ON payments_transaction (card_fingerprint);
+CREATE INDEX ON payments_transaction (user_id, created_at);
+CREATE INDEX ON payments_transaction (client_ip);
 ANALYZE payments_transaction;
 SQL
 }
 
-scan() { # scan LABEL ARGS...: "seconds rows" of one CLI scan
+scan() { # scan LABEL ARGS...: "seconds rows flagged" of one CLI scan
   local started ended
   started=$(date +%s.%N)
   node "$cli" --source postgres --database-url "$url" --model "$work/model.json" \
     --output-dir "$work/$1" --aggregate-window "$window" "${@:2}" >"$work/$1.log" 2>&1 ||
     { cat "$work/$1.log"; exit 1; }
   ended=$(date +%s.%N)
-  echo "$(echo "$ended - $started" | bc) $(sed -n 's/^Scanned \([0-9]*\) rows.*/\1/p' "$work/$1.log")"
+  echo "$(echo "$ended - $started" | bc) $(counts "$work/$1.log")"
 }
 
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+# counts LOG: "scanned flagged" from the CLI's summary line (a flagged row costs more: drivers,
+# report line, issue cluster; a model trained on another table's counts flags many).
+counts() { sed -n 's/^Scanned \([0-9]*\) rows: .* \([0-9]*\) above the threshold.*/\1 \2/p' "$1"; }
+
 first_total="${totals%% *}"
-log "Training a model on $first_total rows"
-fill "$first_total"
-node "$cli" --source postgres --database-url "$url" --train --epochs 5 --max-training-rows 20000 \
-  --model-output "$work/model.json" --output-dir "$work/train" --since 2100-01-01 >/dev/null 2>&1
+train() { # train MODEL: a model of the table as it is (5 epochs on a 20,000-row sample)
+  node "$cli" --source postgres --database-url "$url" --train --epochs 5 --max-training-rows 20000 \
+    --model-output "$1" --output-dir "$work/train" --since 2100-01-01 >/dev/null 2>&1
+}
 model_only=$(node "$cli" bench-throughput --rows 50000 --batch-size 5000 |
   sed -n 's/^baseline, model only.*: \([0-9]*\) rows\/s.*/\1/p')
 
-printf '%-12s %-10s %10s %10s %12s %14s  %s\n' "table rows" "new rows" "scanned" "seconds" "rows/s" "model alone" "load average"
+if [ -n "$fulls" ]; then
+  # "less empty": rows/s once the cost of the same CLI run reading no rows is taken off.
+  printf '%-10s %8s %8s %10s %8s %11s %10s %14s  %s\n' "full scan" "flagged" "seconds" \
+    "rows/s" "RSS MB" "empty run s" "less empty" "model alone" "load average"
+  for rows in $fulls; do
+    fill "$rows"
+    # Trained on this table, as the weekly training would be: a model of another table's
+    # counts flags most rows, and a flagged row costs far more than a scored one.
+    train "$work/model.json"
+    rm -f "$work/model.watermark.json"
+    # The fixed cost: the same CLI run reading no rows (a window that begins after the table).
+    read -r fixed _ _ < <(scan empty --since 2100-01-01)
+    rm -f "$work/model.watermark.json"
+    started=$(date +%s.%N)
+    /usr/bin/time -f '%M' -o "$work/full-$rows.rss" node "$cli" --source postgres \
+      --database-url "$url" --model "$work/model.json" --output-dir "$work/full-$rows" \
+      --full-scan >"$work/full-$rows.log" 2>&1 || { cat "$work/full-$rows.log"; exit 1; }
+    secs=$(echo "$(date +%s.%N) - $started" | bc)
+    read -r scanned flagged < <(counts "$work/full-$rows.log")
+    printf '%-10s %8s %8.2f %10.0f %8.0f %11.2f %10.0f %14s  %s\n' "$scanned" "$flagged" "$secs" \
+      "$(echo "$scanned / $secs" | bc -l)" "$(echo "$(cat "$work/full-$rows.rss") / 1024" | bc -l)" \
+      "$fixed" "$(echo "$scanned / ($secs - $fixed)" | bc -l)" "$model_only" "$(load)"
+  done
+  echo
+fi
+
+log "Training a model on $first_total rows"
+fill "$first_total"
+train "$work/model.json"
+printf '%-12s %-10s %10s %8s %10s %12s %14s  %s\n' "table rows" "new rows" "scanned" "flagged" "seconds" "rows/s" "model alone" "load average"
 for total in $totals; do
   for new in $news; do
     fill "$total"
@@ -81,8 +125,8 @@ for total in $totals; do
     rm -f "$work/model.watermark.json"
     scan mark --since "$(psql -Atq -d "$db" -c "SELECT to_char((max(created_at) - interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM payments_transaction")" >/dev/null
     psql -q -v ON_ERROR_STOP=1 -d "$db" -c "INSERT INTO payments_transaction $(rows_sql "$((total + 1))" "$((total + new))")" >/dev/null
-    read -r secs scanned < <(scan "night-$total-$new")
-    printf '%-12s %-10s %10s %10.2f %12.0f %14s  %s\n' "$total" "$new" "$scanned" "$secs" \
-      "$(echo "$scanned / $secs" | bc -l)" "$model_only" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    read -r secs scanned flagged < <(scan "night-$total-$new")
+    printf '%-12s %-10s %10s %8s %10.2f %12.0f %14s  %s\n' "$total" "$new" "$scanned" "$flagged" "$secs" \
+      "$(echo "$scanned / $secs" | bc -l)" "$model_only" "$(load)"
   done
 done
