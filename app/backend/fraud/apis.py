@@ -426,7 +426,7 @@ class FraudTrainingUploadApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        stored = training_csv_store(upload=upload, size=upload.size)
+        stored = training_csv_store(upload=upload, size=upload.size, user=request.user)
         return Response(self.OutputSerializer(stored).data, status=201)
 
 

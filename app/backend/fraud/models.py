@@ -22,3 +22,34 @@ class OrderReview(models.Model):
 
     def __str__(self) -> str:
         return f"Order {self.order_id} {self.decision}"
+
+
+class TrainingUpload(models.Model):
+    """A training CSV staff uploaded (fraud/training_files.py), checked whole before it is kept.
+
+    In the database, not on one server's disk: the upload and the retraining that reads it are two
+    requests, which the load balancer may send to different servers, and a container's files go
+    with the container. Kept FRAUD_TRAINING_UPLOAD_DAYS, then deleted by the next upload.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32)  # secrets.token_hex(16): never guessed
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    rows = models.PositiveIntegerField()
+    formula_rows = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Training upload {self.id} ({self.rows} rows)"
+
+
+class RetrainingStatus(models.Model):
+    """The last retraining's status (fraud/retraining.py): one row, pk 1, that every server of the
+    shop reads and writes, so the staff page shows the same thing whichever server answers."""
+
+    status = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Retraining {self.status.get('state', 'idle')}"

@@ -41,10 +41,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, connections
 
 from core.exceptions import ApplicationError, Conflict
 from fraud.model_file import ModelFileError, load_model
+from fraud.models import RetrainingStatus
 from fraud.training_files import training_dir, training_file_path
 
 logger = logging.getLogger(__name__)
@@ -90,25 +91,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _status_path() -> Path:
-    # Not training_dir(): reading the status creates nothing.
-    return Path(settings.FRAUD_TRAINING_DIR) / "retrain-status.json"
+# The status lives in the database (one row), not in a file of one server: behind the load
+# balancer the request that starts a retraining and those that ask after it reach any server.
 
 
 def _status_write(status: dict[str, Any]) -> None:
-    path = training_dir() / "retrain-status.json"
-    staging = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        json.dump(status, handle)
-    os.replace(staging, path)
+    RetrainingStatus.objects.update_or_create(pk=1, defaults={"status": status})
 
 
 def _status_read() -> dict[str, Any]:
-    try:
-        return json.loads(_status_path().read_text())
-    except (OSError, ValueError):
-        return {}
+    row = RetrainingStatus.objects.filter(pk=1).values_list("status", flat=True).first()
+    return dict(row) if isinstance(row, dict) else {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,8 +351,9 @@ def _run_local(lock: int, command: list[str], environment: dict[str, str], statu
     finally:
         shutil.rmtree(work, ignore_errors=True)
         status["finished_at"] = _now().isoformat()
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, DatabaseError):
             _status_write(status)
+        connections.close_all()  # this thread's own connection, opened by the write above
         os.close(lock)  # releases the flock
     logger.info("fraud retraining: %s: %s", status["state"], status["message"])
 

@@ -8,8 +8,11 @@ status and, when given, a card expiry month 1-12 and year. Every problem names i
 header) and column. A cell that looks like a spreadsheet formula is data here: it is kept as it
 is, and the answer counts the rows holding one.
 
-Accepted files go to FRAUD_TRAINING_DIR (a folder of its own, mode 0700, outside MEDIA and static,
-never served), named by a random id, mode 0600.
+Accepted files are kept in the database (fraud.TrainingUpload) under a random id, so the request
+that starts a retraining finds the file whichever server took the upload; uploads older than
+FRAUD_TRAINING_UPLOAD_DAYS are deleted when the next one arrives. A retraining reads its file
+from a private copy in FRAUD_TRAINING_DIR (a folder of its own, mode 0700, outside MEDIA and
+static, never served; the file 0600).
 """
 
 import csv
@@ -18,14 +21,16 @@ import math
 import os
 import re
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from fraud.models import TrainingUpload
 
 REQUIRED_COLUMNS = (
     "id",
@@ -71,7 +76,6 @@ class StoredTrainingFile:
     rows: int
     formula_rows: int
     size: int
-    path: Path = field(repr=False)
 
 
 def training_dir() -> Path:
@@ -85,12 +89,27 @@ def training_dir() -> Path:
 
 
 def training_file_path(upload_id: str) -> Path:
-    """The stored file of an id the client sent: only ids this module makes, so no path tricks."""
+    """A private file holding the upload of an id the client sent (only ids this module makes, so
+    no path tricks), written from the database on this server if it is not here yet."""
     if not isinstance(upload_id, str) or not UPLOAD_ID.fullmatch(upload_id):
         raise ApplicationError("upload_id is not an id an upload returned.", {"field": "upload_id"})
     path = Path(settings.FRAUD_TRAINING_DIR) / f"{upload_id}.csv"
-    if not path.is_file():
+    if path.is_file():
+        return path
+    upload = TrainingUpload.objects.filter(pk=upload_id).values_list("content", flat=True).first()
+    if upload is None:
         raise ApplicationError(f"No uploaded training file {upload_id}: upload it again.", status_code=404)
+    # Written beside its final name and renamed: a reader never sees half a file.
+    staging = training_dir() / f".{upload_id}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(bytes(upload))
+        os.replace(staging, path)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -206,9 +225,9 @@ def training_csv_check(raw: bytes) -> tuple[int, int]:
     return rows, formula_rows
 
 
-def training_csv_store(*, upload: BinaryIO, size: int) -> StoredTrainingFile:
-    """Check an uploaded file (`size` bytes) and keep it, 0600, under a new random id. Nothing is
-    written unless the whole file is valid; a file over the limit is not even read."""
+def training_csv_store(*, upload: BinaryIO, size: int, user=None) -> StoredTrainingFile:
+    """Check an uploaded file (`size` bytes) and keep it under a new random id. Nothing is kept
+    unless the whole file is valid; a file over the limit is not even read."""
     limit = settings.FRAUD_TRAINING_MAX_BYTES
     if size > limit:
         raise _refuse([Problem(1, None, f"the file has {size} bytes; at most {limit} are accepted")])
@@ -216,14 +235,9 @@ def training_csv_store(*, upload: BinaryIO, size: int) -> StoredTrainingFile:
     if len(raw) > limit:
         raise _refuse([Problem(1, None, f"the file has more than {limit} bytes, the most accepted")])
     rows, formula_rows = training_csv_check(raw)
-    upload_id = secrets.token_hex(16)
-    path = training_dir() / f"{upload_id}.csv"
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(raw)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return StoredTrainingFile(id=upload_id, rows=rows, formula_rows=formula_rows, size=len(raw), path=path)
+    expired = timezone.now() - timedelta(days=settings.FRAUD_TRAINING_UPLOAD_DAYS)
+    TrainingUpload.objects.filter(created_at__lt=expired).delete()
+    stored = TrainingUpload.objects.create(
+        id=secrets.token_hex(16), created_by=user, rows=rows, formula_rows=formula_rows, size=len(raw), content=raw
+    )
+    return StoredTrainingFile(id=stored.id, rows=rows, formula_rows=formula_rows, size=len(raw))

@@ -268,8 +268,8 @@ FRAUD_MODEL_PATH = env.str("FRAUD_MODEL_PATH", default="")
 # With a token and repository, a retraining dispatches the fraud-scan workflow (retrain=true): the
 # token is a fine-grained one with Actions: write on that one repository, kept in SSM like the
 # other secrets. Without them it runs the fraud-scan CLI here and renames its model over
-# FRAUD_MODEL_PATH. Uploaded training CSVs are kept in FRAUD_TRAINING_DIR (0700, files 0600),
-# outside MEDIA and static, never served.
+# FRAUD_MODEL_PATH. Uploaded training CSVs are kept in the database; a retraining reads a private
+# copy in FRAUD_TRAINING_DIR (0700, files 0600), outside MEDIA and static, never served.
 FRAUD_RETRAIN_GITHUB_TOKEN = env.str("FRAUD_RETRAIN_GITHUB_TOKEN", default="")
 FRAUD_RETRAIN_GITHUB_REPOSITORY = env.str("FRAUD_RETRAIN_GITHUB_REPOSITORY", default="")
 FRAUD_RETRAIN_GITHUB_REF = env.str("FRAUD_RETRAIN_GITHUB_REF", default="main")
@@ -282,6 +282,9 @@ FRAUD_RETRAIN_EPOCHS = env.int("FRAUD_RETRAIN_EPOCHS", default=0)  # 0: the CLI'
 FRAUD_RETRAIN_TIMEOUT = env.int("FRAUD_RETRAIN_TIMEOUT", default=1800)
 FRAUD_TRAINING_DIR = env.str("FRAUD_TRAINING_DIR", default=str(BASE_DIR / ".private" / "fraud-training"))
 FRAUD_TRAINING_MAX_BYTES = env.int("FRAUD_TRAINING_MAX_BYTES", default=20 * 1024 * 1024)
+# Uploaded training CSVs are kept in the database this many days (payment data: no longer than a
+# retraining needs; the copy in S3 for a GitHub retraining is deleted after 3 days too).
+FRAUD_TRAINING_UPLOAD_DAYS = env.int("FRAUD_TRAINING_UPLOAD_DAYS", default=3)
 # A retraining on GitHub on an uploaded CSV hands the file to the server here (its staging/,
 # pending/ and done/, which the servers' boot creates when the monitoring bucket takes uploads;
 # compose.yml mounts it): the host's push-fraud-training puts it in S3 with the instance role,

@@ -32,11 +32,13 @@ import yaml
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from fraud import retraining
+from fraud.models import RetrainingStatus, TrainingUpload
 from fraud.scoring import current_model
-from fraud.training_files import REQUIRED_COLUMNS
+from fraud.training_files import REQUIRED_COLUMNS, training_file_path
 from payments.tests.factories import TransactionFactory
 
 pytestmark = [pytest.mark.postgres]
@@ -104,7 +106,10 @@ def private_dir(settings, tmp_path) -> Path:
 
 
 def stored(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.csv")) if folder.exists() else []
+    """Uploads kept: in the database; and the files in `folder`, which must hold none."""
+    files = sorted(folder.glob("*.csv")) if folder.exists() else []
+    assert files == [], "an upload is kept in the database, never only on one server's disk"
+    return sorted(TrainingUpload.objects.values_list("id", flat=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,9 +139,12 @@ class UploadTests:
         assert response.status_code == 201, response.json()
         body = response.json()
         assert body["rows"] == 120 and body["formula_rows"] == 2 and body["size"] == len(content)
-        [path] = stored(private_dir)
-        assert path.name == f"{body['id']}.csv" and len(body["id"]) == 32
-        assert path.read_bytes() == content
+        assert stored(private_dir) == [body["id"]] and len(body["id"]) == 32
+        kept = TrainingUpload.objects.get()
+        assert bytes(kept.content) == content and kept.created_by.email == "staff@example.com"
+        # A retraining reads a private copy, written on the server that runs it.
+        path = training_file_path(body["id"])
+        assert path.name == f"{body['id']}.csv" and path.read_bytes() == content
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(private_dir.stat().st_mode) == 0o700
         for public in (django_settings.STATIC_ROOT, getattr(django_settings, "MEDIA_ROOT", "") or None):
@@ -330,9 +338,12 @@ class GitHubDispatchTests:
         everything = json.dumps([response.json(), status, done]) + caplog.text
         assert TOKEN not in everything
 
-    def test_a_second_dispatch_while_the_run_is_not_finished_is_a_409(self, staff_client, github):
+    def test_a_second_dispatch_while_the_run_is_not_finished_is_a_409(self, settings, staff_client, github, tmp_path):
         assert staff_client.post(RETRAIN, {"source": "table"}, format="json").status_code == 202
         github.runs[0]["status"] = "in_progress"
+        # The second request reaches another server (its own private folder, the same database).
+        settings.FRAUD_TRAINING_DIR = str(tmp_path / "another-server")
+        assert staff_client.get(RETRAIN).json()["state"] == "running"
 
         second = staff_client.post(RETRAIN, {"source": "table"}, format="json")
 
@@ -679,7 +690,8 @@ def wait_for_end(client) -> dict:
     return client.get(RETRAIN).json()
 
 
-@pytest.mark.django_db
+# transaction=True: the retraining's own thread writes the status on its own connection.
+@pytest.mark.django_db(transaction=True)
 class LocalRetrainTests:
     def test_an_uploaded_csv_trains_a_model_the_backend_then_loads(self, staff_client, local_model):
         before = current_model()
@@ -718,6 +730,44 @@ class LocalRetrainTests:
         assert response.status_code == 409 and "FRAUD_MODEL_PATH" in response.json()["message"]
         status = staff_client.get(RETRAIN).json()
         assert (status["mode"], status["state"]) == ("unavailable", "idle")
+
+    def test_an_upload_taken_by_one_server_is_trained_on_by_another(
+        self, settings, staff_client, local_model, tmp_path
+    ):
+        # Behind the load balancer the upload and the start may reach different servers: another
+        # server is another FRAUD_TRAINING_DIR here (the same database, as RDS is).
+        content = csv_bytes(good_rows())
+        upload_id = upload(staff_client, content).json()["id"]
+        seen = tmp_path / "seen-by-cli.csv"
+        cli = tmp_path / "copying-cli.js"
+        cli.write_text(
+            "const fs = require('fs'); const a = process.argv;\n"
+            f"fs.copyFileSync(a[a.indexOf('--source') + 1], {json.dumps(str(seen))});\n"
+            "setTimeout(() => process.exit(3), 1500);\n"
+        )
+        settings.FRAUD_RETRAIN_CLI = str(cli)
+        settings.FRAUD_TRAINING_DIR = str(tmp_path / "second-server")
+
+        started = staff_client.post(RETRAIN, {"source": "upload", "upload_id": upload_id}, format="json")
+
+        assert started.status_code == 202, started.json()
+        status = wait_for_end(staff_client)
+        assert status["state"] == "failed" and "exited with 3" in status["message"]
+        assert seen.read_bytes() == content
+        assert RetrainingStatus.objects.get().status["state"] == "failed"
+
+    def test_uploads_older_than_the_limit_are_deleted_when_the_next_arrives(self, settings, staff_client, local_model):
+        settings.FRAUD_TRAINING_UPLOAD_DAYS = 3
+        old = upload(staff_client, csv_bytes(good_rows(5))).json()["id"]
+        recent = upload(staff_client, csv_bytes(good_rows(6))).json()["id"]
+        TrainingUpload.objects.filter(pk=old).update(created_at=timezone.now() - timedelta(days=3, minutes=1))
+        TrainingUpload.objects.filter(pk=recent).update(created_at=timezone.now() - timedelta(days=2))
+
+        newest = upload(staff_client, csv_bytes(good_rows(7))).json()["id"]
+
+        assert sorted(TrainingUpload.objects.values_list("id", flat=True)) == sorted([recent, newest])
+        gone = staff_client.post(RETRAIN, {"source": "upload", "upload_id": old}, format="json")
+        assert gone.status_code == 404 and "upload it again" in gone.json()["message"]
 
     def test_an_unknown_upload_is_a_404(self, staff_client, local_model):
         response = staff_client.post(RETRAIN, {"source": "upload", "upload_id": "0" * 32}, format="json")
