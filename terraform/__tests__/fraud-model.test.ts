@@ -1,7 +1,17 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { block, bodies, loadModule, str, type Body } from './support/hcl.js';
+import { block, bodies, str, type Body, type ModuleConfig } from './support/hcl.js';
 import { evaluate, trustAllows, type PolicyDocument } from './support/iam-evaluator.js';
-import { REPO, iamDocument, renderedSubject } from './support/fraud-roles.js';
+import {
+  BUCKET_ARN,
+  PROVIDER,
+  REPO,
+  appDynamicStatements,
+  iamDocument,
+  loadFraudRoles,
+  monitoringStatements,
+  renderedSubject,
+  type FraudRoles
+} from './support/fraud-roles.js';
 import { renderPipelinePolicies } from './support/pipeline-policies.js';
 import { templatefileKeys } from './support/template-calls.js';
 
@@ -11,31 +21,21 @@ import { templatefileKeys } from './support/template-calls.js';
 // documents as Terraform writes them: tokens of another repository, branch, pull request or
 // workflow against the trust; other keys and other actions against both roles' permissions.
 
-const BUCKET = 'ecommerce-monitoring-config-20260101';
-const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const MODEL_KEY = 'fraud-model/transactions/model.json';
 const MODEL_ARN = `${BUCKET_ARN}/${MODEL_KEY}`;
-const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/ecommerce/ecommerce-monitoring-fraud-model';
 
-let monitoring: Awaited<ReturnType<typeof loadModule>>;
-let ec2: Awaited<ReturnType<typeof loadModule>>;
-let root: Awaited<ReturnType<typeof loadModule>>;
-const trust: Record<'default' | 'pinned', PolicyDocument> = {
-  default: { Version: '2012-10-17', Statement: [] },
-  pinned: { Version: '2012-10-17', Statement: [] }
-};
+let monitoring: ModuleConfig;
+let ec2: ModuleConfig;
+let root: ModuleConfig;
+let trust: FraudRoles['trust'];
 let uploadRole: PolicyDocument;
 let appRole: PolicyDocument;
 let monitoringRole: PolicyDocument;
 
 /** The app role's ReadFraudModel statement: a dynamic block on var.fraud_model_object_arn. */
 function appModelStatements(): Body[] {
-  const document = block(ec2, 'data', 'aws_iam_policy_document', 'app_secrets').body;
-  const dynamic = bodies(document.dynamic)
-    .flatMap((d) => bodies(d.statement))
-    .filter((d) => String(d.for_each).includes('fraud_model_object_arn'));
-  return dynamic.map((d) => {
+  return appDynamicStatements(ec2, 'fraud_model_object_arn').map((d) => {
     expect(d.for_each).toBe(
       '${var.fraud_model_object_arn == "" ? [] : [var.fraud_model_object_arn]}'
     );
@@ -45,20 +45,7 @@ function appModelStatements(): Body[] {
 }
 
 beforeAll(async () => {
-  monitoring = await loadModule('modules/monitoring');
-  ec2 = await loadModule('modules/ec2');
-  root = await loadModule('.');
-  const trustStatements = bodies(
-    block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_trust').body.statement
-  );
-  for (const [name, pin] of [
-    ['default', false],
-    ['pinned', true]
-  ] as const)
-    trust[name] = iamDocument(trustStatements, {
-      '${data.aws_iam_openid_connect_provider.github[0].arn}': PROVIDER,
-      '${local.fraud_scan_subject}': renderedSubject(pin)
-    });
+  ({ monitoring, ec2, root, trust } = await loadFraudRoles());
   const fill = {
     '${aws_s3_bucket.config.arn}': BUCKET_ARN,
     '${local.fraud_model_key}': MODEL_KEY,
@@ -71,12 +58,7 @@ beforeAll(async () => {
     fill
   );
   appRole = iamDocument(appModelStatements(), fill);
-  monitoringRole = iamDocument(
-    bodies(block(monitoring, 'data', 'aws_iam_policy_document', 'this').body.statement).filter(
-      (s) => String(s.sid).includes('Config')
-    ),
-    fill
-  );
+  monitoringRole = iamDocument(monitoringStatements(monitoring, ['Config']), fill);
 }, 120_000);
 
 describe("the fraud model's upload role (modules/monitoring)", () => {

@@ -1,9 +1,18 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { TERRAFORM_DIR, block, bodies, loadModule, str, type Body } from './support/hcl.js';
+import { TERRAFORM_DIR, block, bodies, str, type ModuleConfig } from './support/hcl.js';
 import { evaluate, trustAllows, type PolicyDocument } from './support/iam-evaluator.js';
-import { REPO, iamDocument, renderedSubject } from './support/fraud-roles.js';
+import {
+  BUCKET_ARN,
+  PROVIDER,
+  REPO,
+  appDynamicStatements,
+  iamDocument,
+  loadFraudRoles,
+  monitoringStatements,
+  type FraudRoles
+} from './support/fraud-roles.js';
 import { renderPipelinePolicies } from './support/pipeline-policies.js';
 import { templatefileKeys } from './support/template-calls.js';
 
@@ -13,32 +22,21 @@ import { templatefileKeys } from './support/template-calls.js';
 // rule deletes the files, the monitoring server no longer reads them. Then the attacks, on the
 // documents as Terraform writes them.
 
-const BUCKET = 'ecommerce-monitoring-config-20260101';
-const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const PREFIX = 'fraud-training/uploads/';
 const UPLOAD_ARN = `${BUCKET_ARN}/${PREFIX}0123456789abcdef0123456789abcdef.csv`;
 const MODEL_ARN = `${BUCKET_ARN}/fraud-model/transactions/model.json`;
-const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/ecommerce/ecommerce-monitoring-fraud-training';
 
-let monitoring: Awaited<ReturnType<typeof loadModule>>;
-let ec2: Awaited<ReturnType<typeof loadModule>>;
-let root: Awaited<ReturnType<typeof loadModule>>;
-const trust: Record<'default' | 'pinned', PolicyDocument> = {
-  default: { Version: '2012-10-17', Statement: [] },
-  pinned: { Version: '2012-10-17', Statement: [] }
-};
+let monitoring: ModuleConfig;
+let ec2: ModuleConfig;
+let root: ModuleConfig;
+let trust: FraudRoles['trust'];
 let downloadRole: PolicyDocument;
 let appRole: PolicyDocument;
 let monitoringRole: PolicyDocument;
 
 /** The app role's dynamic statement on var.fraud_training_uploads_arn, its HCL. */
-function appUploadStatements(): Body[] {
-  const document = block(ec2, 'data', 'aws_iam_policy_document', 'app_secrets').body;
-  return bodies(document.dynamic)
-    .flatMap((d) => bodies(d.statement))
-    .filter((d) => String(d.for_each).includes('fraud_training_uploads_arn'));
-}
+const appUploadStatements = () => appDynamicStatements(ec2, 'fraud_training_uploads_arn');
 
 const fill = {
   '${aws_s3_bucket.config.arn}': BUCKET_ARN,
@@ -48,20 +46,7 @@ const fill = {
 };
 
 beforeAll(async () => {
-  monitoring = await loadModule('modules/monitoring');
-  ec2 = await loadModule('modules/ec2');
-  root = await loadModule('.');
-  const trustStatements = bodies(
-    block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_trust').body.statement
-  );
-  for (const [name, pin] of [
-    ['default', false],
-    ['pinned', true]
-  ] as const)
-    trust[name] = iamDocument(trustStatements, {
-      '${data.aws_iam_openid_connect_provider.github[0].arn}': PROVIDER,
-      '${local.fraud_scan_subject}': renderedSubject(pin)
-    });
+  ({ monitoring, ec2, root, trust } = await loadFraudRoles());
   downloadRole = iamDocument(
     bodies(
       block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_training_download').body.statement
@@ -75,12 +60,7 @@ beforeAll(async () => {
     }),
     fill
   );
-  monitoringRole = iamDocument(
-    bodies(block(monitoring, 'data', 'aws_iam_policy_document', 'this').body.statement).filter(
-      (s) => String(s.sid).includes('Config') || String(s.sid).includes('FraudTraining')
-    ),
-    fill
-  );
+  monitoringRole = iamDocument(monitoringStatements(monitoring, ['Config', 'FraudTraining']), fill);
 }, 120_000);
 
 describe('the training uploads in the monitoring bucket (modules/monitoring)', () => {

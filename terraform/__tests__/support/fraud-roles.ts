@@ -1,15 +1,58 @@
 /**
- * What the tests of the fraud scan's GitHub OIDC roles share (fraud-model, fraud-training): a
- * policy document's HCL statements as IAM JSON, and the OIDC subject the roles' trust names,
- * computed by terraform from the monitoring module's own locals.
+ * What the tests of the fraud scan's GitHub OIDC roles share (fraud-model, fraud-training): the
+ * modules they read with the roles' trust as IAM JSON, a policy document's HCL statements as IAM
+ * JSON, the app role's and the monitoring role's statements, and the OIDC subject the roles'
+ * trust names, computed by terraform from the monitoring module's own locals.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { TERRAFORM_DIR, bodies, type Body } from './hcl.js';
+import { TERRAFORM_DIR, block, bodies, loadModule, type Body, type ModuleConfig } from './hcl.js';
 import type { PolicyDocument, Statement } from './iam-evaluator.js';
 import { consoleValues, hclBlock, providerFreeRoot } from './provider-free.js';
 
 export const REPO = 'my-org/ecommerce_docker_deployment';
+export const BUCKET_ARN = 'arn:aws:s3:::ecommerce-monitoring-config-20260101';
+export const PROVIDER =
+  'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+
+/** The modules the roles live in, and their trust as IAM JSON, without and with the pin. */
+export interface FraudRoles {
+  monitoring: ModuleConfig;
+  ec2: ModuleConfig;
+  root: ModuleConfig;
+  trust: Record<'default' | 'pinned', PolicyDocument>;
+}
+
+/** Loads modules/monitoring, modules/ec2 and the root; renders fraud_scan_trust for both pins. */
+export async function loadFraudRoles(): Promise<FraudRoles> {
+  const monitoring = await loadModule('modules/monitoring');
+  const ec2 = await loadModule('modules/ec2');
+  const root = await loadModule('.');
+  const trustStatements = bodies(
+    block(monitoring, 'data', 'aws_iam_policy_document', 'fraud_scan_trust').body.statement
+  );
+  const trustFor = (pin: boolean): PolicyDocument =>
+    iamDocument(trustStatements, {
+      '${data.aws_iam_openid_connect_provider.github[0].arn}': PROVIDER,
+      '${local.fraud_scan_subject}': renderedSubject(pin)
+    });
+  return { monitoring, ec2, root, trust: { default: trustFor(false), pinned: trustFor(true) } };
+}
+
+/** The app role's dynamic statements whose for_each reads the variable, their HCL. */
+export function appDynamicStatements(ec2: ModuleConfig, variable: string): Body[] {
+  const document = block(ec2, 'data', 'aws_iam_policy_document', 'app_secrets').body;
+  return bodies(document.dynamic)
+    .flatMap((d) => bodies(d.statement))
+    .filter((d) => String(d.for_each).includes(variable));
+}
+
+/** The monitoring server's role: its statements whose sid contains one of the words, HCL. */
+export function monitoringStatements(monitoring: ModuleConfig, words: string[]): Body[] {
+  return bodies(block(monitoring, 'data', 'aws_iam_policy_document', 'this').body.statement).filter(
+    (s) => words.some((word) => String(s.sid).includes(word))
+  );
+}
 
 /** A policy document's HCL statements as IAM JSON, with the given references filled in. */
 export function iamDocument(statements: Body[], fill: Record<string, string>): PolicyDocument {
