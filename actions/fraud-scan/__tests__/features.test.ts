@@ -211,4 +211,17 @@ describe('preprocessing', () => {
     // mean 2 → 0; unseen "zzz" → other; a feature constant in training keeps scale 1.
     expect(Array.from(out)).toEqual([0, 0, 0, 1, 1]);
   });
+  it('counts a category as seen only with enough training rows (one account cannot make it normal)', () => {
+    const features = [{ name: 'c', kind: 'categorical' as const, description: '' }];
+    const rows: string[][] = [
+      ...Array.from({ length: 6 }, () => ['common']),
+      ...Array.from({ length: 5 }, () => ['one account'])
+    ];
+    const p = fitPreprocessing(features, rows, 10, 30, 6);
+    expect(p.encodings[0]).toEqual({ feature: 'c', kind: 'categorical', categories: ['common'] });
+    expect(Array.from(encodeRows(p, [['one account'], ['common']]))).toEqual([0, 1, 1, 0]);
+    expect(fitPreprocessing(features, rows).encodings[0]).toMatchObject({
+      categories: ['common', 'one account']
+    });
+  });
 });

@@ -154,7 +154,14 @@ export async function trainDetector(
     trainRows = Array.from(order.subarray(nVal), (i) => rows[i] as (number | string)[]);
   }
   const fit = async (rowsToFit: (number | string)[][]) => {
-    const preprocessing = fitPreprocessing(profile.features, rowsToFit);
+    // One row more than the training cap: no single account's values count as seen.
+    const preprocessing = fitPreprocessing(
+      profile.features,
+      rowsToFit,
+      undefined,
+      undefined,
+      (profile.trainingCap?.rows ?? 0) + 1
+    );
     const width = encodedWidth(preprocessing);
     const architecture: Architecture = {
       inputs: width,

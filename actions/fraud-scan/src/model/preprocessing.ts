@@ -42,7 +42,15 @@ export function fitPreprocessing(
   features: readonly FeatureSpec[],
   rows: readonly (number | string)[][],
   clip = 10,
-  maxCategories = 30
+  maxCategories = 30,
+  /**
+   * A category needs at least this many training rows to count as seen; rarer ones go to the
+   * "other" column. With a training cap of k rows per account, k + 1 means no single account
+   * can make its own values normal: the 5 capped rows of a card-testing account made its
+   * "17-32 cards per user", its status and decline code known categories and set their
+   * scales (card testing 17/30 on one shop table when only the counts had the rule).
+   */
+  minCategoryRows = 1
 ): Preprocessing {
   const encodings = features.map((spec, i): ColumnEncoding => {
     if (spec.kind === 'binary') return { feature: spec.name, kind: 'binary' };
@@ -50,6 +58,7 @@ export function fitPreprocessing(
       const counts = new Map<string, number>();
       for (const row of rows) counts.set(String(row[i]), (counts.get(String(row[i])) ?? 0) + 1);
       const categories = [...counts.entries()]
+        .filter(([, n]) => n >= minCategoryRows)
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .slice(0, maxCategories)
         .map(([c]) => c)

@@ -72,7 +72,7 @@ class LoadModelTests:
             (lambda b: b.pop("weights"), "lacks weights: it was not written by fraud-scan, or was cut short."),
             (
                 lambda b: b["weights"][0].update(shape=[27, 16]),
-                "has weight tensor 0 of shape [27, 16]; its architecture needs [81, 16]: retrain.",
+                "has weight tensor 0 of shape [27, 16]; its architecture needs [77, 16]: retrain.",
             ),
             (lambda b: b["weights"].pop(), "has 11 weight tensors; its architecture needs 12: retrain."),
             (
