@@ -115,13 +115,14 @@ describe("the transactions profile on the shop's payments_transaction", () => {
       ([p, e]) => `${p}: ${e.flagged}/${e.rows} (${((e.flagged / e.rows) * 100).toFixed(1)}%)`
     );
     process.stderr.write(`  shop table, flagged by pattern: ${figures.join(', ')}\n`);
-    // Calibrated scores (format 2) on this table: card testing 30/30, many cards 6/9, country
-    // hopping 5/5, ordinary rows 1.7%; the mean-error score before them caught country hopping
-    // 1/5 and many cards 9/9 (bash scripts/bench/fraud-shop-table.sh, seed 1).
+    // transactions v3 (values as categories, threshold at least 3) on this table: card testing
+    // 30/30, many cards 9/9, country hopping 5/5, ordinary rows 0.7% (10/1384). Over generator
+    // seeds 1 2 3 4 7 (bash scripts/bench/fraud-shop-table.sh): card testing 150/150, country
+    // hopping 25/25, many cards 38/45 (2/9 on seed 3), ordinary rows 0.4–0.7%.
     expect(share('card_testing')).toBeGreaterThanOrEqual(0.9);
     expect(share('many_cards')).toBeGreaterThanOrEqual(0.6);
     expect(share('country_hop')).toBeGreaterThanOrEqual(0.8);
-    expect(share('normal')).toBeLessThanOrEqual(0.02);
+    expect(share('normal')).toBeLessThanOrEqual(0.015);
   });
 
   it('the report and the issues it would open carry no personal data', () => {
