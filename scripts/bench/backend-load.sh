@@ -33,19 +33,13 @@ ensure_postgres
 bin="$REPO_ROOT/.venv/bin"
 unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
 
-work="$(mktemp -d /tmp/backend-load.XXXXXX)"
-database="bench_backend_$$_$RANDOM"
 pids=()
-cleanup() {
+# shellcheck disable=SC2317 # run at exit by bench_database's trap
+stop_servers() {
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
 }
-trap cleanup EXIT
-
-psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE $database" >/dev/null
-export DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$database"
+bench_database bench_backend stop_servers
 # Production settings for both servers: DEBUG off, the same database settings.
 export DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789abcdef"
 export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"

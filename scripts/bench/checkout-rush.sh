@@ -21,19 +21,14 @@ ensure_postgres
 bin="$REPO_ROOT/.venv/bin"
 unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
 
-work="$(mktemp -d /tmp/checkout-rush.XXXXXX)"
-database="bench_checkout_$$_$RANDOM"
 pid=""
-# shellcheck disable=SC2317 # run by the EXIT trap, which shellcheck does not follow
-cleanup() {
-  [ -n "$pid" ] && { kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-  psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
+# shellcheck disable=SC2317 # run at exit by bench_database's trap
+stop_server() {
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
 }
-trap cleanup EXIT
-
-psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE $database" >/dev/null
-export DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$database"
+bench_database bench_checkout stop_server
 export DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789abcdef"
 export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"
 export THROTTLE_AUTH_RATE=100000/min THROTTLE_CHECKOUT_RATE=100000/min

@@ -23,16 +23,8 @@ USERS="${USERS:-2000}"
 ATTEMPTS="${ATTEMPTS:-3000}"
 EPOCHS="${EPOCHS:-20}"
 
-work="$(mktemp -d /tmp/fraud-charge-scoring.XXXXXX)"
-database="bench_fraud_charge_$$_$RANDOM"
-cleanup() {
-  psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE $database" >/dev/null
-password="${PGPASSWORD:+:$PGPASSWORD}"
-export DATABASE_URL="postgres://$PGUSER$password@$PGHOST:$PGPORT/$database" DJANGO_ENV=development LOG_LEVEL=WARNING
+bench_database bench_fraud_charge
+export DJANGO_ENV=development LOG_LEVEL=WARNING
 
 (cd app/backend && "$bin/python" manage.py migrate --no-input -v 0 &&
   "$bin/python" manage.py generate_demo_transactions --seed 1 --users "$USERS" --until 2026-06-15T12:00:00+00:00)

@@ -34,19 +34,15 @@ bin="$REPO_ROOT/.venv/bin"
 unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
 [ -f actions/fraud-scan/dist/cli.js ] || node scripts/build-actions.mjs fraud-scan
 
-work="$(mktemp -d /tmp/fraud-checkout-throughput.XXXXXX)"
-database="bench_fraud_checkout_$$_$RANDOM"
 pid=""
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() {
-  [ -n "$pid" ] && { kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-  psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
+# stop_server: the server start_server started, if one runs (also at exit, by bench_database's trap).
+stop_server() {
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=""
 }
-trap cleanup EXIT
-
-psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE $database" >/dev/null
-export DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$database"
+bench_database bench_fraud_checkout stop_server
 sql() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$database" -Atc "$1"; }
 
 log "Fresh database $database: migrating, $USERS buyers' history, a model trained on it ($EPOCHS epochs)"
@@ -80,11 +76,6 @@ start_server() {
     sleep 0.5
   done
   die "the backend did not become ready"
-}
-stop_server() {
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  pid=""
 }
 # CPU seconds used so far by the server's session (gunicorn's workers, reaped ones included).
 server_cpu() {

@@ -23,14 +23,7 @@ ensure_postgres
 bin="$REPO_ROOT/.venv/bin"
 unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
 
-database="bench_zero_downtime_$$_$RANDOM"
-cleanup() {
-  psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE $database" >/dev/null
-export DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$database"
+bench_database bench_zero_downtime
 export DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789abcdef"
 export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"
 export DJANGO_ALLOWED_HOSTS="127.0.0.1"

@@ -138,6 +138,26 @@ ensure_postgres() {
   trap "'${as[*]:-env}' '$bindir/pg_ctl' -D '$dir/data' -m fast stop >/dev/null 2>&1; rm -rf '$dir'" EXIT
 }
 
+# bench_database NAME [STOP]: for a benchmark, a fresh database NAME_<pid>_<random> on the
+# PostgreSQL PG* points at ($database, and DATABASE_URL exported for it) and a work folder
+# /tmp/<script>.XXXXXX ($work). At exit STOP runs first (the benchmark's function that stops the
+# servers it started, so none holds the database), then the database is dropped and the folder
+# removed. It sets the EXIT trap: a benchmark using it sets none of its own.
+bench_database() {
+  work="$(mktemp -d "/tmp/$(basename "$0" .sh).XXXXXX")"
+  database="${1}_$$_$RANDOM"
+  _bench_stop="${2:-}"
+  trap _bench_cleanup EXIT
+  psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE $database" >/dev/null
+  export DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$database"
+}
+# shellcheck disable=SC2317 # run by bench_database's EXIT trap, which shellcheck does not follow
+_bench_cleanup() {
+  if [ -n "$_bench_stop" ]; then "$_bench_stop" || true; fi
+  psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+
 # free_port: an unused loopback TCP port.
 free_port() {
   "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
