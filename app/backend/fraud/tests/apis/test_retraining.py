@@ -756,8 +756,14 @@ class LocalRetrainTests:
         assert seen.read_bytes() == content
         assert RetrainingStatus.objects.get().status["state"] == "failed"
 
-    def test_uploads_older_than_the_limit_are_deleted_when_the_next_arrives(self, settings, staff_client, local_model):
+    def test_uploads_older_than_the_limit_are_deleted_when_the_next_arrives(
+        self, settings, staff_client, local_model, tmp_path
+    ):
         settings.FRAUD_TRAINING_UPLOAD_DAYS = 3
+        # Not the built CLI (dist/ may be mid-rebuild): the deleted upload is refused before any run.
+        never_run = tmp_path / "never-run-cli.js"
+        never_run.write_text("process.exit(9);\n")
+        settings.FRAUD_RETRAIN_CLI = str(never_run)
         old = upload(staff_client, csv_bytes(good_rows(5))).json()["id"]
         recent = upload(staff_client, csv_bytes(good_rows(6))).json()["id"]
         TrainingUpload.objects.filter(pk=old).update(created_at=timezone.now() - timedelta(days=3, minutes=1))
