@@ -351,7 +351,23 @@ describe('deploy.yml', () => {
 });
 
 describe('fraud-scan.yml', () => {
-  const { workflow } = readWorkflow('fraud-scan.yml');
+  const { workflow, text } = readWorkflow('fraud-scan.yml');
+
+  // A cached model the CLI refuses (another file format or profile version) would fail every
+  // night until the Sunday training; a key that names them restores none and trains instead.
+  it('keys the cached model on the model file format and every profile version the code has now', () => {
+    const source = (file: string) =>
+      readFileSync(path.join(repoRoot, 'actions/fraud-scan/src', file), 'utf8');
+    const format = /MODEL_FORMAT_VERSION = (\d+);/.exec(source('model/model-file.ts'))?.[1];
+    const version = (file: string) => /^\s+version: (\d+),/m.exec(source(file))?.[1];
+    const prefix = `fraud-model-f${format}-transactions${version('features/transactions.ts')}-stripemodel${version('features/stripemodel.ts')}-`;
+    expect(prefix).toMatch(/^fraud-model-f\d+-transactions\d+-stripemodel\d+-$/);
+    const keys = [...text.matchAll(/(?:key|restore-keys): (fraud-model-[^$\s]*)/g)].map(
+      (m) => m[1]
+    );
+    expect(keys.length).toBe(3);
+    for (const key of keys) expect(key).toBe(prefix);
+  });
 
   it('trains a new model once a week on schedule, sooner than FraudModelStale fires (8 days)', () => {
     const on = workflow.on as { schedule: { cron: string }[] };
