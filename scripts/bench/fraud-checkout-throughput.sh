@@ -6,8 +6,11 @@
 # starting gunicorn as configured (docker/backend/entrypoint.sh, production settings, the offline
 # gateway) once with FRAUD_SCORING=off and once with FRAUD_SCORING=flag and that model, in
 # alternating order, and BUYERS buyers checking out one unit each in a closed loop for DURATION
-# seconds (scripts/bench/checkout-throughput.py), each of its own product: buyers of one product
-# queue on its row lock, which would measure the lock, not the work per order.
+# seconds (scripts/bench/checkout-throughput.py), each of its own product (buyers of one product
+# queue on its row lock, which would measure the lock, not the work per order), with a card and
+# an address of its own (X-Forwarded-For): the score's cross-row counts read every earlier
+# attempt of the card and the IP. SHARED_CARD_AND_IP=1 gives every buyer the same card and
+# address, the worst case for those counts (thousands of rows per card and per IP by the end).
 #
 #   bash scripts/bench/fraud-checkout-throughput.sh   # ROUNDS=3 DURATION=20 BUYERS=12 USERS=2000
 #
@@ -22,6 +25,8 @@ source "$(dirname "$0")/../lib/common.sh"
 cd "$REPO_ROOT"
 
 ROUNDS="${ROUNDS:-3}"
+shared=()
+[ -n "${SHARED_CARD_AND_IP:-}" ] && shared=(--shared)
 DURATION="${DURATION:-20}"
 BUYERS="${BUYERS:-12}"
 USERS="${USERS:-2000}"
@@ -109,7 +114,7 @@ for round in $(seq 1 "$ROUNDS"); do
     start_server "$mode"
     # One order to warm each worker's connections and the model, not counted.
     "$PYTHON" scripts/bench/checkout-throughput.py --base "http://127.0.0.1:$port" run \
-      --tokens "$work/tokens.json" --products "$product" --seconds 2 >/dev/null
+      --tokens "$work/tokens.json" --products "$product" --seconds 2 "${shared[@]}" >/dev/null
     if [ "$mode" = flag ]; then
       # The model must be in use (the workers set this gauge when they load it), or the "on" figures measure nothing.
       curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^fraud_scoring_enabled 1' ||
@@ -119,7 +124,7 @@ for round in $(seq 1 "$ROUNDS"); do
     load_before="$(cut -d' ' -f1 /proc/loadavg)"
     cpu_before="$(server_cpu)"
     line="$("$PYTHON" scripts/bench/checkout-throughput.py --base "http://127.0.0.1:$port" run \
-      --tokens "$work/tokens.json" --products "$product" --seconds "$DURATION")"
+      --tokens "$work/tokens.json" --products "$product" --seconds "$DURATION" "${shared[@]}")"
     cpu_after="$(server_cpu)"
     scored="$(sql "SELECT count(*) || ' ' || count(fraud_score) FROM payments_transaction WHERE id > $first")"
     printf '%s\t%s\t%s charges=%s scored=%s cpu_s=%s load=%s\n' "$round" "$mode" "$line" "${scored% *}" "${scored#* }" \
