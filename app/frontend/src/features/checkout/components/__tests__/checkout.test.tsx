@@ -32,6 +32,12 @@ function shopAnswers({ addresses = [] as unknown[] } = {}) {
   );
 }
 
+async function fillCard(events: ReturnType<typeof renderApp>['events'], number: string) {
+  await events.type(screen.getByLabelText(/Card number/), number);
+  await events.type(screen.getByLabelText(/Expiry/), '12/34');
+  await events.type(screen.getByLabelText(/Security code/), '123');
+}
+
 async function fillNewAddressAndCard(
   events: ReturnType<typeof renderApp>['events'],
   number: string
@@ -39,9 +45,15 @@ async function fillNewAddressAndCard(
   await events.type(screen.getByLabelText(/Address line 1/), '12 Analytical Row');
   await events.type(screen.getByLabelText(/^City/), 'Springfield');
   await events.type(screen.getByLabelText(/Postal code/), '62701');
-  await events.type(screen.getByLabelText(/Card number/), number);
-  await events.type(screen.getByLabelText(/Expiry/), '12/34');
-  await events.type(screen.getByLabelText(/Security code/), '123');
+  await fillCard(events, number);
+}
+
+/** Checkout with the saved address already chosen: pay with the test card. */
+async function payWithSavedAddress(events: ReturnType<typeof renderApp>['events']) {
+  await screen.findByRole('radio', { name: /12 Analytical Row/ });
+  expect(screen.getByRole('radio', { name: /12 Analytical Row/ })).toBeChecked();
+  await fillCard(events, '4242424242424242');
+  await events.click(screen.getByRole('button', { name: /^Pay/ }));
 }
 
 describe('checkout', () => {
@@ -156,12 +168,7 @@ describe('checkout', () => {
       http.get('/api/orders/42/', () => HttpResponse.json(order({ id: 42 })))
     );
     const { events } = renderApp('/checkout', { user });
-    await screen.findByRole('radio', { name: /12 Analytical Row/ });
-    expect(screen.getByRole('radio', { name: /12 Analytical Row/ })).toBeChecked();
-    await events.type(screen.getByLabelText(/Card number/), '4242424242424242');
-    await events.type(screen.getByLabelText(/Expiry/), '12/34');
-    await events.type(screen.getByLabelText(/Security code/), '123');
-    await events.click(screen.getByRole('button', { name: /^Pay/ }));
+    await payWithSavedAddress(events);
 
     expect(
       await screen.findByRole('heading', { name: 'Thank you for your order!' })
@@ -183,11 +190,7 @@ describe('checkout', () => {
       http.get('/api/orders/42/', () => HttpResponse.json(held))
     );
     const { events } = renderApp('/checkout', { user });
-    await screen.findByRole('radio', { name: /12 Analytical Row/ });
-    await events.type(screen.getByLabelText(/Card number/), '4242424242424242');
-    await events.type(screen.getByLabelText(/Expiry/), '12/34');
-    await events.type(screen.getByLabelText(/Security code/), '123');
-    await events.click(screen.getByRole('button', { name: /^Pay/ }));
+    await payWithSavedAddress(events);
 
     expect(
       await screen.findByRole('heading', { name: 'Thank you for your order!' })
