@@ -1,16 +1,10 @@
 #!/bin/bash
-# The app servers' first boot, as the original project's deploy.sh: node_exporter as a service,
-# Docker and the compose plugin, registry login, the compose file in /app, pull, up -d, prune,
-# logout.
-# Terraform renders it with templatefile() (main.tf): a dollar-brace with a doubled dollar is
-# a shell expansion left for bash, a single one a Terraform value. No secret is in here: the
-# registry password, the database password and the app's keys are read at run time from SSM
-# and Secrets Manager with the instance role.
-#
-# It also installs /usr/local/sbin/ecommerce-deploy, the step that starts the release's images:
-# this boot runs it once. The images are part of this script (the launch template version's
-# user data): a new release is a new version and new servers, never a running one changed (see
-# README.md, "How a release reaches the servers").
+# The app servers' first boot: node_exporter, Docker and compose, registry login, the compose
+# file in /app, pull, up -d, prune, logout. Rendered by templatefile() (main.tf): a doubled
+# dollar before a brace is left for bash. No secret is in here: they are read at run time from
+# SSM and Secrets Manager with the instance role. It installs /usr/local/sbin/ecommerce-deploy,
+# which starts the release's images (part of this user data: a release is new servers; README.md,
+# "How a release reaches the servers").
 set -euo pipefail
 exec >>/var/log/user-data.log 2>&1
 umask 022
@@ -419,12 +413,10 @@ exec python3 /usr/local/lib/ecommerce/render_env.py db-setup "$@"
 SH
 chmod 0755 /usr/local/sbin/ecommerce-db-setup
 
-# RDS rotates the master password it manages: re-read the secrets every few minutes and
-# recreate the containers whose env_file changed — with the images they already run (refresh
-# mode; --pull never: the timer cannot fetch an image either). Every server does this within
-# minutes of the others, in the load balancer. That is safe: the images stay; a server still on
-# a rotated password fails each new database connection already, so a few seconds' restart
-# costs less than waiting; and RandomizedDelaySec spreads the servers apart.
+# RDS rotates the master password: re-read the secrets every few minutes and recreate the
+# containers whose env_file changed, with the images they run (refresh mode, --pull never). A
+# server on a rotated password fails new connections already, so a few seconds' restart costs
+# less than waiting; RandomizedDelaySec spreads the servers apart.
 cat >/usr/local/sbin/ecommerce-refresh-secrets <<'SH'
 #!/bin/bash
 set -euo pipefail
@@ -476,13 +468,11 @@ UNIT
 ################################################################################
 # 3b. The fraud model: fetched from S3, checked, swapped in beside the backend
 ################################################################################
-# The nightly fraud-scan workflow puts the model it scores with at one key of the monitoring
-# bucket; every few minutes this server fetches it into /var/lib/ecommerce/fraud-model, the
-# directory mounted read-only into the backend container as /fraud-model (FRAUD_MODEL_PATH
-# /fraud-model/model.json, compose.yml). fetch-fraud-model checks the download with the backend's
-# own loader inside the running container and renames it over model.json: the backend reloads it
-# at its next charge, no restart. A refused or failed fetch keeps the model in place
-# (journalctl -u ecommerce-fraud-model). Empty bucket: delivery is not set up, no timer.
+# The fraud-scan workflow puts its model at one key of the monitoring bucket; every few minutes
+# this server fetches it into /var/lib/ecommerce/fraud-model (read-only in the backend as
+# /fraud-model, compose.yml), checks it with the backend's own loader in the running container
+# and renames it over model.json: reloaded at the next charge. A refused or failed fetch keeps
+# the model (journalctl -u ecommerce-fraud-model). Empty bucket: no timer.
 install -d -m 0755 /var/lib/ecommerce /var/lib/ecommerce/fraud-model
 fraud_model_bucket='${fraud_model_bucket}'
 cat >/usr/local/sbin/fetch-fraud-model <<'FETCH'
@@ -540,6 +530,14 @@ Wants=network-online.target
 
 [Service]
 Type=oneshot
+# The files come from the container: handle them as its uid, never as root.
+User=10001
+Group=10001
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+ReadWritePaths=/var/lib/ecommerce/fraud-training
 Environment=AWS_REGION=${aws_region}
 ExecStart=/usr/local/sbin/push-fraud-training /var/lib/ecommerce/fraud-training ${fraud_training_bucket} ${fraud_training_prefix}
 UNIT

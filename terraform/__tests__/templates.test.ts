@@ -282,6 +282,17 @@ describe('deploy.sh rendered for the app servers', () => {
     expect(service).toContain(
       'ExecStart=/usr/local/sbin/push-fraud-training /var/lib/ecommerce/fraud-training ecommerce-monitoring-config-20260101 fraud-training/uploads/'
     );
+    // It reads files the container wrote: as the container's own uid, in a read-only system
+    // but for its folder — never as root.
+    for (const line of [
+      'User=10001',
+      'Group=10001',
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'ReadWritePaths=/var/lib/ecommerce/fraud-training'
+    ]) {
+      expect(service.split('\n')).toContain(line);
+    }
     expect(renderedDeploy).toMatch(
       /if \[ -n "\$fraud_training_bucket" \]; then\n\s+systemctl enable --now ecommerce-fraud-training.path\nfi\n/
     );

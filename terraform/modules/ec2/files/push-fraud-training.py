@@ -96,7 +96,7 @@ def main(argv):
     s3 = boto3.client("s3", region_name=os.environ.get("AWS_REGION") or None)
     for name in names:
         path = os.path.join(pending, name)
-        match = UPLOAD_NAME.match(name)
+        match = UPLOAD_NAME.fullmatch(name)  # fullmatch: "$" alone lets a trailing newline through
         if not match:
             # Never read, never left (the path unit would start again at once).
             log(f"removed {name!r} unread: not <32 hex>.csv")

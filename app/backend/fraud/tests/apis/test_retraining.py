@@ -656,7 +656,8 @@ class PushAgentAttackTests:
         target = tmp_path / "host-file"
         target.write_text("unchanged")
         upload_id = "d" * 32
-        for name in ("../x.csv", "x.csv", f"{upload_id.upper()}.csv", ".staging"):
+        newline = "e" * 32
+        for name in ("../x.csv", "x.csv", f"{upload_id.upper()}.csv", ".staging", f"{newline}.csv\n"):
             (outbox / "pending" / Path(name).name).write_text("id\n")
         (outbox / "pending" / "folder").mkdir()
         (outbox / "pending" / f"{upload_id}.csv").write_bytes(csv_bytes(good_rows(2)))
@@ -670,6 +671,9 @@ class PushAgentAttackTests:
         assert json.loads((outbox / "done" / f"{upload_id}.json").read_text())["ok"] is True
         key = f"{PREFIX}{upload_id}.csv"
         assert host_s3.call(host_s3.reader, "get_object", Bucket=BUCKET, Key=key).startswith("ok id,")
+        # A name that is an id plus a newline is not an id: never read, never answered, never put.
+        assert not (outbox / "done" / f"{newline}.json").exists()
+        assert host_s3.call(host_s3.reader, "get_object", Bucket=BUCKET, Key=f"{PREFIX}{newline}.csv") == "NoSuchKey"
 
 
 # ---------------------------------------------------------------------------------------------
