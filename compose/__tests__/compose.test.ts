@@ -111,10 +111,13 @@ describe('compose.yml (the servers, a Terraform templatefile)', () => {
       expect(binds).toEqual(['0.0.0.0:8000', 'unix:/run/backend/gunicorn.sock']);
       expect(volumes('backend')).toContain('backend-socket:/run/backend');
       expect(volumes('frontend')).toContain('backend-socket:/run/backend:ro');
-      // The image's default upstream is the same socket (compose.local.yml relies on it).
+      // Unset, the image's default applies (compose.local.yml relies on it): the same socket.
+      const imageDefault = /BACKEND_UPSTREAM=(\S+)/.exec(
+        readFileSync(path.join(repoRoot, 'docker/Dockerfile.frontend'), 'utf8')
+      )?.[1];
       expect(
         (service(compose, 'frontend') as { environment?: Record<string, string> }).environment
-          ?.BACKEND_UPSTREAM ?? 'unix:/run/backend/gunicorn.sock'
+          ?.BACKEND_UPSTREAM ?? imageDefault
       ).toBe('unix:/run/backend/gunicorn.sock');
       const mounting = Object.keys(compose.services ?? {}).filter((name) =>
         volumes(name).some((volume) => volume.startsWith('backend-socket:'))

@@ -72,8 +72,9 @@ def setup(base: str, buyers: int, output: str) -> None:
 
 
 def run(base: str, tokens: list[str], products: list[int], seconds: float, shared: bool) -> None:
-    start = threading.Barrier(len(tokens))
+    # The clock starts once, when every buyer is ready (the barrier's action runs in one thread).
     deadline: list[float] = []
+    start = threading.Barrier(len(tokens), action=lambda: deadline.append(time.perf_counter() + seconds))
 
     def buyer(index: int) -> list[tuple[int, float]]:
         token, product_id = tokens[index], products[index]
@@ -88,8 +89,6 @@ def run(base: str, tokens: list[str], products: list[int], seconds: float, share
         address = f"198.51.100.{own % 250 + 1}"
         results = []
         start.wait(timeout=60)
-        if not deadline:
-            deadline.append(time.perf_counter() + seconds)
         while time.perf_counter() < deadline[0]:
             headers = {
                 "Authorization": f"Bearer {token}",

@@ -41,11 +41,9 @@ function luhnComplete(body: string): string {
 }
 const rnd = new SeededRandom(8);
 const people: Record<string, unknown>[] = [];
-// Four planted rows: the model trains on this same file, and a value that at least 6 training
-// rows share counts as seen (features/profile.ts), so twenty identical fraud rows (5% of the
-// file) would be learned as normal.
+const FIRST_PLANTED = 381; // rows 381-400 are the planted fraud
 for (let i = 1; i <= 400; i++) {
-  const fraud = i > 396;
+  const fraud = i >= FIRST_PLANTED;
   const first = rnd.pick(FIRST);
   const last = rnd.pick(LAST);
   const digits = Array.from({ length: 11 }, () => rnd.int(0, 9)).join('');
@@ -67,10 +65,10 @@ for (let i = 1; i <= 400; i++) {
 }
 const peopleColumns = Object.keys(people[0] as object);
 const peopleCsv = path.join(work, 'cards.csv');
-// The 380 ordinary cards alone, to train on: twenty planted rows are 5% of the file, and a model
+// The ordinary cards alone, to train on: the twenty planted rows are 5% of the file, and a model
 // trained on them takes their values for normal (a category at least 6 training rows share
 // counts as seen; a binary feature's scale is the 99.5th percentile of its training errors).
-const normalPeople = people.filter((p) => Number(p.id) <= 380);
+const normalPeople = people.filter((p) => Number(p.id) < FIRST_PLANTED);
 const normalPeopleCsv = path.join(work, 'cards-normal.csv');
 
 beforeAll(async () => {
