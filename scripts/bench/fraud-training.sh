@@ -3,7 +3,8 @@
 #   1. Keras: the original pipeline (scripts/bench/fraud-original-keras.py: 6 columns, batch 32,
 #      up to 100 epochs, patience 10) in the throw-away venv fraud-vs-original.sh uses; when
 #      that venv cannot be built, the figure recorded in docs/benchmarks.md (14.3 s) instead.
-#   2. Ours, production: `scan --profile stripemodel --train` with the defaults (both fits).
+#   2. Ours, production: `scan --profile stripemodel --train` with the defaults (both fits; the
+#      epochs column shows each fit's, e.g. 86+16, when the model file records the first's).
 #   3. Ours, the same original pipeline (reproduce-original: its batch 32 and epochs).
 #   4. Detection: `evaluate` (held-out normals, every fraud row) beside the original model.
 # Each timing is printed with the 1-minute load average beside it (2 shared cores: a loaded
@@ -61,7 +62,10 @@ production() {
 import json, sys, time
 training = json.load(open(sys.argv[1]))["training"]
 user, system = map(float, open(sys.argv[2]).read().split()[-2:])
-print(f'{training["seconds"]:.2f} {training["epochsRun"]} {user + system:.2f} '
+# Models from before firstFitEpochs name only the last fit's epochs.
+first = training.get("firstFitEpochs")
+epochs = f'{first}+{training["epochsRun"]}' if first is not None else str(training["epochsRun"])
+print(f'{training["seconds"]:.2f} {epochs} {user + system:.2f} '
       f'{time.time() - float(sys.argv[3]):.1f} {sys.argv[4]} {sys.argv[5]}')
 PY
 }

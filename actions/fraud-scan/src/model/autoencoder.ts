@@ -22,6 +22,11 @@ export interface TrainOptions {
   patience: number;
   seed: number;
   learningRate?: number;
+  /**
+   * The model starts from trained weights (carryWeights): the starting weights' validation loss
+   * is the one to beat, so a fit that only makes them worse ends with them (bestEpoch -1).
+   */
+  fromTrained?: boolean;
   /** Called after every epoch (the CLI draws a progress line with it). */
   onEpoch?: (epoch: number, loss: number, valLoss: number) => void;
 }
@@ -152,8 +157,11 @@ export async function trainAutoencoder(
   const batch = new Float32Array(batchSize * width);
   const stopper = new BestWeightsEarlyStopping(model, options.patience);
   const xVal = tf.tensor2d(validation, [validation.length / width, width]);
+  const validationLoss = (): number =>
+    tf.tidy(() => tf.mean(tf.squaredDifference(xVal, forward(xVal))).dataSync()[0] as number);
   let epoch = 0;
   try {
+    if (options.fromTrained) stopper.onEpochEnd(-1, validationLoss());
     for (; epoch < options.epochs; epoch++) {
       // Our own seeded shuffle: fit's uses Math.random, which cannot be seeded.
       const order = random.permutation(n);
@@ -186,9 +194,7 @@ export async function trainAutoencoder(
       const loss = ((await summed.data())[0] as number) / n;
       summed.dispose();
       costs.forEach((c) => c.dispose());
-      const valLoss = tf.tidy(
-        () => tf.mean(tf.squaredDifference(xVal, forward(xVal))).dataSync()[0] as number
-      );
+      const valLoss = validationLoss();
       options.onEpoch?.(epoch, loss, valLoss);
       if (stopper.onEpochEnd(epoch, valLoss)) {
         epoch++;

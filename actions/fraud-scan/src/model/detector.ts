@@ -11,6 +11,7 @@ import type { FeatureProfile } from '../features/profile.js';
 import { SeededRandom } from '../numeric/rng.js';
 import { errorStats, type ErrorStats, fencedQuantile, quantile } from '../numeric/stats.js';
 import { initTensorflow } from './tf.js';
+import { carryWeights } from './warm-start.js';
 
 /** A trained model with everything needed to score new rows the way it was trained. */
 export interface Detector {
@@ -38,6 +39,8 @@ export interface Detector {
     heldOutSetAside?: number;
     /** Training rows left out of the second fit (DetectorOptions.trim). */
     trimmedRows?: number;
+    /** Epochs of the first fit, when there were two (epochsRun and bestEpoch are the last's). */
+    firstFitEpochs?: number;
     createdAt: string;
   };
 }
@@ -91,6 +94,13 @@ export interface DetectorOptions {
    */
   trim: boolean;
   /**
+   * The second fit starts from the first one's weights (carried over to its preprocessing)
+   * instead of from scratch, and keeps them unless it improves on them: a few epochs instead of
+   * a whole fit. Its network has then seen the trimmed rows through those weights; the trim
+   * still keeps their values out of the categories and the feature scales.
+   */
+  warmStart: boolean;
+  /**
    * The threshold is at least this: a row is flagged only when one feature's error is this many
    * times its scale (the p99.5 of that feature's training errors). Each categorical's rare
    * legitimate values (a family card, a third IP, a trip abroad) sit at about 1 by construction
@@ -119,6 +129,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   thresholdQuantile: 0.99,
   thresholdMethod: 'robust',
   trim: true,
+  warmStart: true,
   minimumThreshold: 3,
   calibrationQuantile: 0.995,
   errorFloor: 0.05,
@@ -153,7 +164,11 @@ export async function trainDetector(
     valRows = Array.from(order.subarray(0, nVal), (i) => rows[i] as (number | string)[]);
     trainRows = Array.from(order.subarray(nVal), (i) => rows[i] as (number | string)[]);
   }
-  const fit = async (rowsToFit: (number | string)[][]) => {
+  const fit = async (
+    rowsToFit: (number | string)[][],
+    /** A fit to start from (DetectorOptions.warmStart). */
+    from?: { model: tfl.LayersModel; preprocessing: Preprocessing }
+  ) => {
     // One row more than the training cap: no single account's values count as seen.
     const preprocessing = fitPreprocessing(
       profile.features,
@@ -174,6 +189,7 @@ export async function trainDetector(
       seed: options.seed
     };
     const model = buildAutoencoder(architecture);
+    if (from) carryWeights(from.model, from.preprocessing, model, preprocessing);
     const train = encodeRows(preprocessing, rowsToFit);
     const validation = encodeRows(preprocessing, valRows);
     const result: TrainResult = await trainAutoencoder(model, train, validation, width, {
@@ -182,6 +198,7 @@ export async function trainDetector(
       learningRate: options.learningRate,
       patience: options.patience,
       seed: options.seed,
+      fromTrained: from !== undefined,
       onEpoch: options.onEpoch
     });
     const { owners, names } = scoringUnits(preprocessing);
@@ -236,6 +253,7 @@ export async function trainDetector(
   let fitted = await fit(trainRows);
   let trimmed = 0;
   let earlierSeconds = 0;
+  let firstFitEpochs: number | undefined;
   if (options.trim) {
     // The rows the first fit could not reconstruct — above its own threshold — are the ones
     // least like the rest: on the shop's table, the fraud it holds. Fit again without them.
@@ -244,8 +262,10 @@ export async function trainDetector(
     if (kept.length < trainRows.length && kept.length >= 20) {
       trimmed = trainRows.length - kept.length;
       earlierSeconds = fitted.result.seconds;
-      fitted.model.dispose();
-      fitted = await fit(kept);
+      firstFitEpochs = fitted.result.epochsRun;
+      const first = fitted;
+      fitted = await fit(kept, options.warmStart ? first : undefined);
+      first.model.dispose();
     }
   }
   const { preprocessing, architecture, model, scoring, result, errors, fenced, thresholds } =
@@ -263,6 +283,7 @@ export async function trainDetector(
       rows: rows.length,
       trainRows: trainRows.length - trimmed,
       trimmedRows: trimmed,
+      ...(firstFitEpochs === undefined ? {} : { firstFitEpochs }),
       validationRows: valRows.length,
       epochsRun: result.epochsRun,
       bestEpoch: result.bestEpoch,
