@@ -117,7 +117,9 @@ for round in $(seq 1 "$ROUNDS"); do
       --tokens "$work/tokens.json" --products "$product" --seconds 2 "${shared[@]}" >/dev/null
     if [ "$mode" = flag ]; then
       # The model must be in use (the workers set this gauge when they load it), or the "on" figures measure nothing.
-      curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^fraud_scoring_enabled 1' ||
+      # Read whole first: `curl | grep -q` fails under pipefail when grep stops reading early.
+      metrics="$(curl -fsS "http://127.0.0.1:$port/metrics")"
+      grep -q '^fraud_scoring_enabled 1' <<<"$metrics" ||
         die "scoring is not enabled with the trained model (server log: $work/server-$mode.log)"
     fi
     first="$(sql "SELECT coalesce(max(id), 0) FROM payments_transaction")"

@@ -39,12 +39,25 @@ def _hour(at: datetime) -> tuple[datetime, datetime]:
 
 
 # One part per key. Only module constants are interpolated; every value is a parameter.
-_USER_PART = (
-    f"SELECT 0 AS part, NULL AS country, count(*) AS a, coalesce(sum({_DECLINE}), 0) AS b,"  # noqa: S608
-    f" count(DISTINCT {_CARD}) AS c, coalesce(max(CASE WHEN card_fingerprint = %s THEN 1 ELSE 0 END), 0) AS d,"
-    f" count(DISTINCT {_IP}) AS e, coalesce(max(CASE WHEN client_ip = %s THEN 1 ELSE 0 END), 0) AS f"
-    f" FROM {TABLE} WHERE user_id = %s"
-)
+# DISTINCT compares in the byte order of COLLATE "C" on PostgreSQL, as the scan does. With the
+# database's own collation (strcoll) counting the distinct cards among one user's 704 attempts
+# took 8.9 ms against 0.5 ms, and the whole statement 6.7 ms against 2.7 ms (EXPLAIN ANALYZE,
+# 2026-12-05). Equality is the same either way: a deterministic collation calls two strings
+# equal only when their bytes are.
+_COLLATE = {"postgresql": ' COLLATE "C"', "sqlite": " COLLATE BINARY"}
+
+
+def _user_part(collate: str) -> str:
+    return (
+        f"SELECT 0 AS part, NULL AS country, count(*) AS a, coalesce(sum({_DECLINE}), 0) AS b,"  # noqa: S608
+        f" count(DISTINCT {_CARD}{collate}) AS c,"
+        " coalesce(max(CASE WHEN card_fingerprint = %s THEN 1 ELSE 0 END), 0) AS d,"
+        f" count(DISTINCT {_IP}{collate}) AS e, coalesce(max(CASE WHEN client_ip = %s THEN 1 ELSE 0 END), 0) AS f"
+        f" FROM {TABLE} WHERE user_id = %s"
+    )
+
+
+_USER_PART = {vendor: _user_part(collate) for vendor, collate in _COLLATE.items()}
 _COUNTRY_PART = (
     f"SELECT 1, {_COUNTRY}, count(*), 0, 0, 0, 0, 0 FROM {TABLE}"  # noqa: S608
     f" WHERE user_id = %s AND {_COUNTRY} IS NOT NULL GROUP BY {_COUNTRY}"
@@ -69,7 +82,7 @@ def aggregate_query(*, attempt: Any) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
     if user_id is not None:
-        parts += [_USER_PART, _COUNTRY_PART]
+        parts += [_USER_PART.get(connection.vendor, _user_part("")), _COUNTRY_PART]
         params += [card, ip or None, user_id, user_id]
     if card:
         adapt = connection.ops.adapt_datetimefield_value
