@@ -23,10 +23,15 @@ def pytest_collection_modifyitems(config, items):
 def _no_catalog_version_lease_from_an_earlier_test(monkeypatch):
     """Each process holds the catalog version it read under a lease (product/catalog_cache.py).
     Tests roll their database back, which no server's database ever does: a lease taken in an
-    earlier test would name a version that no longer exists. Every test starts without one."""
+    earlier test would name a version that no longer exists, and the version a rollback restores
+    would find an earlier test's responses cached under it (in this process's memory). Every
+    test starts without either."""
+    from django.core.cache import caches
+
     from product import catalog_cache
 
     monkeypatch.setattr(catalog_cache, "_lease", None)
+    caches[catalog_cache.CACHE_ALIAS].clear()
 
 
 def _client_for(user) -> APIClient:

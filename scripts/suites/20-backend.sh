@@ -2,7 +2,8 @@
 # The shop's backend (app/backend) and its image recipe: lint and format, committed migrations,
 # gunicorn's config check, hadolint, then pytest twice — every test against the real PostgreSQL
 # (row locks, the advisory-locked entrypoint start-up), and again against SQLite, the default
-# database of `scripts/dev` (tests that need PostgreSQL are skipped there, saying so).
+# database of `scripts/dev` (tests that need PostgreSQL are skipped there, saying so). The
+# PostgreSQL run spreads the test files over the cores.
 set -uo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
@@ -38,9 +39,13 @@ mkdir -p "$TEST_RESULTS"
 password="${PGPASSWORD:+:$PGPASSWORD}"
 # The URL names the maintenance database; each run creates (and drops) its own uniquely named
 # test database next to it (config/settings/test.py), so concurrent runs do not collide.
-log "pytest against PostgreSQL at $PGHOST:$PGPORT"
+# One pytest-xdist worker per core, each with its own test database; a file's tests stay
+# together and in order on one worker (--dist loadfile: some classes build on their first test).
+workers="${PYTEST_WORKERS:-$(nproc)}"
+log "pytest against PostgreSQL at $PGHOST:$PGPORT ($workers workers)"
 (cd app/backend && DATABASE_URL="postgres://$PGUSER$password@$PGHOST:$PGPORT/postgres" PATH="$bin:$PATH" \
-  "$bin/pytest" -q -o junit_suite_name=backend-postgres --junitxml="$TEST_RESULTS/backend-postgres.xml") || rc=1
+  "$bin/pytest" -q -n "$workers" --dist loadfile \
+  -o junit_suite_name=backend-postgres --junitxml="$TEST_RESULTS/backend-postgres.xml") || rc=1
 
 log "pytest against SQLite (tests that never touch the database ran above)"
 (cd app/backend && PATH="$bin:$PATH" "$bin/pytest" -q -m "not database_agnostic" \
