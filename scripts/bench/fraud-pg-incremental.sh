@@ -2,15 +2,16 @@
 # Scanning payments_transaction from PostgreSQL with the CLI end to end (process start, model
 # load, the query with its cross-row aggregates, features, scoring, reports), beside the model
 # alone (bench-throughput's baseline) measured in the same run, each line with the load average:
-#  1. full scans of FULL_ROWS-row tables: seconds, rows/s, peak RSS, the aggregate query alone
-#     (psql COPY to /dev/null) and the fixed start-up (a scan that reads no rows);
+#  1. full scans of FULL_ROWS-row tables: seconds, rows/s, peak RSS and the fixed start-up (a
+#     scan that reads no rows);
 #  2. a night's cost of an incremental scan (only the rows since the watermark, aggregates over
 #     WINDOW before them) on tables of TOTALS rows, for each count of NEW_ROWS.
 # A throw-away database, filled with generate_series (one attempt every 2 seconds, the shop's
 # indexes), dropped at the end.
 #   bash scripts/bench/fraud-pg-incremental.sh ["TOTALS"] ["NEW_ROWS"] [WINDOW] ["FULL_ROWS"]
 #   e.g. bash scripts/bench/fraud-pg-incremental.sh "100000 400000" "5000 20000" 1d "200000 1000000"
-#   FULL_ROWS "" skips the full scans.
+#   FULL_ROWS "" skips the full scans. FRAUD_SCAN_CLI=path/to/cli.js measures another build (a
+#   worktree of an older commit), so two builds can be compared back to back.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
@@ -24,7 +25,7 @@ fulls="${4-200000 1000000}"
 db="fraud_incr_$$"
 work="$(mktemp -d /tmp/fraud-incr.XXXXXX)"
 trap 'psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$work"' EXIT
-cli="$REPO_ROOT/actions/fraud-scan/dist/cli.js"
+cli="${FRAUD_SCAN_CLI:-$REPO_ROOT/actions/fraud-scan/dist/cli.js}"
 [ -f "$cli" ] || node "$REPO_ROOT/scripts/build-actions.mjs" fraud-scan
 psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
 url="postgres://$PGUSER@$PGHOST:$PGPORT/$db"

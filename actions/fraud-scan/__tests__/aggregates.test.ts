@@ -15,7 +15,9 @@ import {
   aggregateColumn,
   columnAggregates,
   memoryAggregate,
-  aggregateQuery
+  aggregateQuery,
+  postgresTablePlan,
+  type TablePlan
 } from '../src/features/aggregates.js';
 import { DEFAULT_DETECTOR_OPTIONS, type Detector, trainDetector } from '../src/model/detector.js';
 import { featurize } from '../src/research/evaluate.js';
@@ -41,6 +43,22 @@ async function readAll(source: Source): Promise<Row[]> {
   const rows: Row[] = [];
   for await (const batch of source.batches(97)) rows.push(...batch);
   return rows;
+}
+
+/** The statements of a read with TEMP tables (postgresTablePlan), run in a transaction. */
+async function withTables<T>(plan: TablePlan, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    for (const step of plan.setup) await client.query(step.sql);
+    return await work();
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+async function planText(sql: string): Promise<string> {
+  const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`);
+  return plan.rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
 async function readAllWithAggregates(source: Source, profile: FeatureProfile): Promise<Row[]> {
@@ -192,6 +210,39 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
     expect(sinceText).not.toMatch(/Nested Loop|SubPlan/);
   });
 
+  it('TEMP tables per key, then chunks joined to them by hash: no nested loop either', async () => {
+    const table = '"payments_transaction"';
+    const columns = ['id', 'user_id'];
+    const full = postgresTablePlan(table, '"id"', transactionsProfile.aggregates);
+    // One table per key (user, card, IP, card and hour), grouped, analysed.
+    expect(full.setup.filter((s) => /GROUP BY/.test(s.sql))).toHaveLength(4);
+    expect(full.setup.filter((s) => /^ANALYZE/.test(s.sql))).toHaveLength(4);
+    for (const after of [false, true]) {
+      const text = await withTables(full, () =>
+        planText(full.chunk(columns, after, 0, 50).replace('$1', '300'))
+      );
+      expect(text).toMatch(/Hash (Left )?Join/);
+      expect(text).not.toMatch(/Nested Loop|SubPlan/);
+    }
+    const since = postgresTablePlan(table, '"id"', transactionsProfile.aggregates, {
+      rows: '("id" > 300)',
+      context: '("id" > 100)'
+    });
+    const text = await withTables(since, async () => {
+      const plans = [];
+      for (const step of since.setup.filter(
+        (s) => /^(CREATE|INSERT)/.test(s.sql) && !/WITH NO DATA$/.test(s.sql)
+      )) {
+        plans.push(
+          await planText(step.sql.replace(/^CREATE TEMP TABLE \S+ ON COMMIT DROP AS /, ''))
+        );
+      }
+      plans.push(await planText(since.chunk(columns, false, 0, 50).replace('$1', '301')));
+      return plans.join('\n');
+    });
+    expect(text).not.toMatch(/Nested Loop|SubPlan/);
+  });
+
   for (const [profile, table] of [
     [transactionsProfile, 'payments_transaction'],
     [stripemodelProfile, 'account_stripemodel']
@@ -201,6 +252,12 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
       const plain = await readAll(source);
       const aggregated = await readAllWithAggregates(source, profile);
       expect(aggregated.map((r) => r.id)).toEqual(plain.map((r) => r.id));
+      // In chunks of 37 rows (keyset pagination on id), the same rows and cells.
+      const chunked = await readAllWithAggregates(
+        new PostgresSource(db.url, table, 'id', 37),
+        profile
+      );
+      expect(chunked).toEqual(aggregated);
       const memory = profile.newAggregate();
       plain.forEach((r) => memory.add(r));
       const fromMemory = plain.map((r) => profile.extract(r, memory));
@@ -242,6 +299,46 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
       }
     });
   }
+
+  it('a role that may not create TEMP tables, or a read-only session, reads the same rows and aggregates from one query', async () => {
+    const role = `fraud_reader_${process.pid}`;
+    await client.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await client.query(`REVOKE TEMPORARY ON DATABASE ${db.name} FROM PUBLIC`);
+      await client.query(`GRANT SELECT ON payments_transaction TO ${role}`);
+      const url = db.url.replace('//postgres@', `//${role}@`);
+      const reader = new pg.Client({ connectionString: url });
+      await reader.connect();
+      // The refusal the source falls back from.
+      await expect(reader.query('CREATE TEMP TABLE t AS SELECT 1')).rejects.toMatchObject({
+        code: '42501'
+      });
+      await reader.end();
+      const profile = transactionsProfile;
+      const owner = await readAllWithAggregates(
+        new PostgresSource(db.url, 'payments_transaction', 'id', 37),
+        profile
+      );
+      const readOnly = await readAllWithAggregates(
+        new PostgresSource(url, 'payments_transaction', 'id', 37),
+        profile
+      );
+      expect(readOnly).toEqual(owner);
+      expect(readOnly.length).toBeGreaterThan(37);
+      // A read-only session (a hot standby refuses TEMP tables the same way): the same again.
+      await client.query(`GRANT TEMPORARY ON DATABASE ${db.name} TO PUBLIC`);
+      await client.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
+      const standby = await readAllWithAggregates(
+        new PostgresSource(url, 'payments_transaction', 'id', 37),
+        profile
+      );
+      expect(standby).toEqual(owner);
+    } finally {
+      await client.query(`GRANT TEMPORARY ON DATABASE ${db.name} TO PUBLIC`);
+      await client.query(`REVOKE ALL ON payments_transaction FROM ${role}`);
+      await client.query(`DROP ROLE ${role}`);
+    }
+  });
 
   it('an incremental read: the rows since a point, aggregates over the window before it', async () => {
     const profile = transactionsProfile;

@@ -159,8 +159,8 @@ describe('scanning only what is new (PostgreSQL)', () => {
     // What the row's cross-row features read, from the database: over 30 days the account has
     // ten cards, over one day one (model-independent: what the model makes of ten cards is
     // perturbation.test.ts's business).
-    const cardsSeen = async (windowMs: number): Promise<number> => {
-      const source = new PostgresSource(db.url, 'payments_transaction');
+    const cardsSeen = async (windowMs: number, chunkRows?: number): Promise<number> => {
+      const source = new PostgresSource(db.url, 'payments_transaction', 'id', chunkRows);
       const mark = before as NonNullable<typeof before>;
       const spec = transactionsProfile.aggregates;
       for await (const batch of source.batchesWithAggregates(
@@ -175,6 +175,8 @@ describe('scanning only what is new (PostgreSQL)', () => {
     };
     expect(await cardsSeen(30 * DAY)).toBe(CARDS + 1);
     expect(await cardsSeen(DAY)).toBe(1);
+    // Read two rows per chunk (from the lowest new id, -6, on), the same.
+    expect(await cardsSeen(30 * DAY, 2)).toBe(CARDS + 1);
     // A dry run (advanceWatermark false, as the action sets it) leaves the watermark alone.
     const dry = await runScan(inputs({ dryRun: true, advanceWatermark: false }), undefined, quiet);
     expect(dry.watermark).toBeUndefined();

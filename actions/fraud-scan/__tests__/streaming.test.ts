@@ -7,11 +7,13 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { Detector } from '../src/model/detector.js';
 import { transactionsProfile } from '../src/features/transactions.js';
 import { openIssues, SUMMARY_LISTED } from '../src/issues/issues.js';
 import { FlaggedCsvWriter, flaggedCsv } from '../src/report/report.js';
 import { SeededRandom } from '../src/numeric/rng.js';
+import { parseTimestamptz } from '../src/sources/postgres.js';
 import type { Flagged } from '../src/scan.js';
 import {
   errorStats,
@@ -181,5 +183,32 @@ describe('the summary issue on a night with thousands of suspects', () => {
     expect(summary.body.length).toBeLessThan(65_536);
     expect(summary.body).toContain('4790 more are not listed');
     expect(summary.body.match(/<!-- fraud-scan:txn=/g)).toHaveLength(SUMMARY_LISTED);
+  });
+});
+
+describe("reading PostgreSQL's timestamps fast", () => {
+  it('gives the Date pg gives, on the fast path (UTC) and off it', () => {
+    const pgParse = pg.types.getTypeParser(1184, 'text') as (value: string) => unknown;
+    const cells = [
+      '2026-01-01 00:00:02+00',
+      '2026-03-01 12:00:00.5+00',
+      '2026-03-01 12:00:00.123456+00',
+      '1999-12-31 23:59:59.9995+00',
+      '2024-02-29 23:59:59.999999+00',
+      // Off the fast path: pg's own parser.
+      '0050-01-01 00:00:00+00',
+      '2026-01-01 00:00:00+05:30',
+      '2026-01-01 00:00:00-08',
+      '2026-01-01 00:00:00+00 BC',
+      'infinity',
+      '-infinity'
+    ];
+    for (const cell of cells) {
+      const [got, want] = [parseTimestamptz(cell), pgParse(cell)];
+      expect([cell, got instanceof Date ? got.getTime() : got]).toEqual([
+        cell,
+        want instanceof Date ? want.getTime() : want
+      ]);
+    }
   });
 });
