@@ -15,8 +15,8 @@ import { startGitHubStandIn, type GitHubStandIn } from '../../../tests/kit/stand
 import { ConfigurationError } from '../../shared/src/errors.js';
 import type { IssuesApi } from '../src/issues/issues.js';
 import type { Row } from '../src/features/row.js';
-import { runScan, type ScanInputs } from '../src/run.js';
-import { columnAggregates } from '../src/features/aggregates.js';
+import { DEFAULT_AGGREGATE_WINDOW_MS, runScan, type ScanInputs } from '../src/run.js';
+import { aggregateColumn, columnAggregates } from '../src/features/aggregates.js';
 import { transactionsProfile } from '../src/features/transactions.js';
 import { PostgresSource } from '../src/sources/postgres.js';
 import { syntheticTransactions, toCsv, TRANSACTION_COLUMNS } from '../src/research/synthetic.js';
@@ -26,6 +26,7 @@ import {
   parseInstant,
   parseWindow,
   readWatermark,
+  type Since,
   sinceMark,
   watermarkPath
 } from '../src/sources/watermark.js';
@@ -177,6 +178,33 @@ describe('scanning only what is new (PostgreSQL)', () => {
     expect(await cardsSeen(DAY)).toBe(1);
     // Read two rows per chunk (from the lowest new id, -6, on), the same.
     expect(await cardsSeen(30 * DAY, 2)).toBe(CARDS + 1);
+    // The default window, the whole table: every aggregate of every row a night reads is the
+    // one a full scan (and training) gives that row, in both query forms.
+    const aggregatesById = async (since?: Since, chunkRows?: number) => {
+      const source = new PostgresSource(db.url, 'payments_transaction', 'id', chunkRows);
+      const names = transactionsProfile.aggregates.map((a) => aggregateColumn(a.name));
+      const found = new Map<string, unknown[]>();
+      for await (const batch of source.batchesWithAggregates(
+        500,
+        transactionsProfile.aggregates,
+        since
+      )) {
+        for (const row of batch)
+          found.set(
+            String(row.id),
+            names.map((n) => row[n])
+          );
+      }
+      return found;
+    };
+    const full = await aggregatesById();
+    const night = sinceMark(before as NonNullable<typeof before>, DEFAULT_AGGREGATE_WINDOW_MS);
+    expect(night.contextFrom).toBeNull();
+    for (const chunkRows of [undefined, 2]) {
+      const nightly = await aggregatesById(night, chunkRows);
+      expect(nightly.size).toBeGreaterThanOrEqual(fresh.length);
+      for (const [id, values] of nightly) expect([id, values]).toEqual([id, full.get(id)]);
+    }
     // A dry run (advanceWatermark false, as the action sets it) leaves the watermark alone.
     const dry = await runScan(inputs({ dryRun: true, advanceWatermark: false }), undefined, quiet);
     expect(dry.watermark).toBeUndefined();
@@ -336,9 +364,12 @@ describe('inputs and the mark', () => {
   it('aggregate-window and since are validated with the name of the input', () => {
     expect(parseWindow('30d', 'x')).toBe(30 * DAY);
     expect(parseWindow('90m', 'x')).toBe(90 * 60_000);
+    expect(parseWindow('all', 'x')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseWindow(' ALL ', 'x')).toBe(Number.POSITIVE_INFINITY);
     expect(() => parseWindow('30', 'Input "aggregate-window"')).toThrow(
-      'Input "aggregate-window" must be a duration such as 30d, 12h or 90m (days, hours, minutes), got "30".'
+      'Input "aggregate-window" must be "all" or a duration such as 30d, 12h or 90m (days, hours, minutes), got "30".'
     );
+    expect(() => parseWindow('allday', 'x')).toThrow(/got "allday"/);
     expect(() => parseWindow('-1d', '--aggregate-window')).toThrow(/--aggregate-window/);
     expect(parseInstant('2026-03-01', 'x').toISOString()).toBe('2026-03-01T00:00:00.000Z');
     expect(() => parseInstant('2026-03-01T00:00:00', '--since')).toThrow(

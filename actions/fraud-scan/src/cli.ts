@@ -56,7 +56,8 @@ Scan options:
   --full-scan               scan every row (default with a model and a PostgreSQL/SQLite source:
                             only the rows since the last scan, kept in <model>.watermark.json)
   --since DATE              scan the rows created at or after DATE (2026-03-01, 2026-03-01T06:00:00Z)
-  --aggregate-window D      how far before the new rows cross-row aggregates look (default 30d; 12h, 90m)
+  --aggregate-window D      how far before the new rows cross-row aggregates look: all (default,
+                            the whole table, as training counts) or 30d, 12h, 90m
 A scan advances the watermark when it succeeds, dry run or not (the reports are the CLI's output).
 SQLite sources need Node.js 22.5 or newer (node:sqlite); the action runs on Node 24.`;
 

@@ -67,7 +67,7 @@ export async function main(): Promise<void> {
     throw new ConfigurationError('Inputs "since" and "full-scan" exclude each other: set one.');
   }
   const aggregateWindowMs = parseWindow(
-    getOptionalInput('aggregate-window') ?? '30d',
+    getOptionalInput('aggregate-window') ?? 'all',
     'Input "aggregate-window"'
   );
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();

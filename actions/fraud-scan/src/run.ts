@@ -88,14 +88,22 @@ export interface ScanInputs {
   fullScan?: boolean;
   /** Scan the rows created at or after this instead of those since the watermark (input "since"). */
   since?: Date;
-  /** How far before the first new row the cross-row aggregates look (input "aggregate-window"). */
+  /**
+   * How far before the first new row the cross-row aggregates look (input "aggregate-window");
+   * Infinity, the default: the whole table.
+   */
   aggregateWindowMs?: number;
   /** Write the watermark after a successful scan (the action: not on a dry run). */
   advanceWatermark?: boolean;
 }
 
-/** The default of input "aggregate-window": 30 days. */
-export const DEFAULT_AGGREGATE_WINDOW_MS = 30 * 86_400_000;
+/**
+ * The default of input "aggregate-window": `all`, the whole table. Training, a full scan and
+ * the backend's scoring at checkout count every earlier row of an account, card or IP; a night
+ * that counted fewer would give the model counts it was not trained on (a card used every month
+ * for a year would look new).
+ */
+export const DEFAULT_AGGREGATE_WINDOW_MS = Number.POSITIVE_INFINITY;
 
 export interface ScanOutcome {
   result: ScanResult;
@@ -425,12 +433,18 @@ function scanScope(
     scope: {
       full: false,
       from: since.from.toISOString(),
-      reason: `the watermark in ${marks} (through ${previous.createdAt}, id ${previous.id ?? '-'}, less a ${OVERLAP_MS / 60_000}-minute overlap); aggregates over the ${windowMs / 86_400_000} days before`
+      reason: `the watermark in ${marks} (through ${previous.createdAt}, id ${previous.id ?? '-'}, less a ${OVERLAP_MS / 60_000}-minute overlap); ${windowLine(windowMs)}`
     },
     since,
     tracker: new MarkTracker(previous),
     kept
   };
+}
+
+/** What the aggregates of an incremental scan count. */
+function windowLine(windowMs: number): string {
+  if (!Number.isFinite(windowMs)) return 'aggregates over the whole table, as training counts them';
+  return `aggregates over the ${windowMs / 86_400_000} days before (training counts the whole table)`;
 }
 
 /** The summary's line on what was read. */

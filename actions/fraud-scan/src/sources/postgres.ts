@@ -268,18 +268,20 @@ function orderValue(row: Row, column: string): string | number {
   throw new Error(`order column ${column} must be an integer or text key`);
 }
 
-/** The conditions of an incremental read, with the values they bind. */
+/**
+ * The conditions of an incremental read, with the values they bind: each value is bound only
+ * where a condition uses it (PostgreSQL must infer every parameter's type from its use).
+ */
 function sinceFilter(since: Since): { filter: RowFilter; values: unknown[] } {
-  const byId = since.afterId === null ? '' : ' OR "id" > $3';
+  const values: unknown[] = [since.from.toISOString()];
+  const bind = (value: unknown): string => `$${values.push(value)}`;
+  const context = since.contextFrom && bind(since.contextFrom.toISOString());
+  const byId = since.afterId === null ? '' : ` OR "id" > ${bind(since.afterId)}`;
   return {
     filter: {
       rows: `("created_at" >= $1::timestamptz${byId})`,
-      context: `("created_at" >= $2::timestamptz${byId})`
+      context: context ? `("created_at" >= ${context}::timestamptz${byId})` : 'TRUE'
     },
-    values: [
-      since.from.toISOString(),
-      since.contextFrom.toISOString(),
-      ...(since.afterId === null ? [] : [since.afterId])
-    ]
+    values
   };
 }

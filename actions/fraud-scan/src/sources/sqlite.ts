@@ -96,16 +96,15 @@ export class SqliteSource implements Source {
     let filter: RowFilter | undefined;
     let values: unknown[] = [];
     if (since) {
-      const byId = since.afterId === null ? '' : ' OR "id" > ?3';
+      // Each value bound only where a condition uses it, numbered as bound.
+      values = [since.from.toISOString()];
+      const bind = (value: unknown): string => `?${values.push(value)}`;
+      const context = since.contextFrom && bind(since.contextFrom.toISOString());
+      const byId = since.afterId === null ? '' : ` OR "id" > ${bind(BigInt(since.afterId))}`;
       filter = {
         rows: `(julianday("created_at") >= julianday(?1)${byId})`,
-        context: `(julianday("created_at") >= julianday(?2)${byId})`
+        context: context ? `(julianday("created_at") >= julianday(${context})${byId})` : 'TRUE'
       };
-      values = [
-        since.from.toISOString(),
-        since.contextFrom.toISOString(),
-        ...(since.afterId === null ? [] : [BigInt(since.afterId)])
-      ];
     }
     return this.read(
       aggregateQuery('sqlite', quotedTable(this.table), 'rowid', aggregates, filter),

@@ -111,10 +111,18 @@ export interface Since {
   from: Date;
   /** ... or with an id above this (integer text; null: by time only). */
   afterId: string | null;
-  /** Aggregates count the rows created at or after this (and every row the scan reads). */
-  contextFrom: Date;
+  /**
+   * Aggregates count the rows created at or after this (and every row the scan reads); null:
+   * every row of the table, as training, a full scan and the backend's scoring at checkout do.
+   */
+  contextFrom: Date | null;
   /** Ids already scanned, read again inside the overlap margin and skipped. */
   skipIds: ReadonlySet<string>;
+}
+
+/** The window's start before `from`; none for an infinite window (`all`). */
+function contextBefore(from: Date, windowMs: number): Date | null {
+  return Number.isFinite(windowMs) ? new Date(from.getTime() - windowMs) : null;
 }
 
 export function sinceMark(mark: SourceMark, windowMs: number): Since {
@@ -122,7 +130,7 @@ export function sinceMark(mark: SourceMark, windowMs: number): Since {
   return {
     from,
     afterId: mark.id,
-    contextFrom: new Date(from.getTime() - windowMs),
+    contextFrom: contextBefore(from, windowMs),
     skipIds: new Set(mark.recentIds)
   };
 }
@@ -132,7 +140,7 @@ export function sinceInstant(from: Date, windowMs: number): Since {
   return {
     from,
     afterId: null,
-    contextFrom: new Date(from.getTime() - windowMs),
+    contextFrom: contextBefore(from, windowMs),
     skipIds: new Set()
   };
 }
@@ -196,10 +204,11 @@ export class MarkTracker {
 
 /** "30d", "12h", "90m" or "0" → milliseconds; an error naming `name` otherwise. */
 export function parseWindow(raw: string, name: string): number {
+  if (raw.trim().toLowerCase() === 'all') return Number.POSITIVE_INFINITY;
   const m = /^(\d{1,6})\s*([dhm]?)$/.exec(raw.trim());
   if (!m || (m[2] === '' && m[1] !== '0')) {
     throw new ConfigurationError(
-      `${name} must be a duration such as 30d, 12h or 90m (days, hours, minutes), got "${raw}".`
+      `${name} must be "all" or a duration such as 30d, 12h or 90m (days, hours, minutes), got "${raw}".`
     );
   }
   const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, '': 0 }[m[2] as 'd' | 'h' | 'm' | ''];
