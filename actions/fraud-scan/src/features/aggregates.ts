@@ -190,6 +190,25 @@ export interface RowFilter {
   context: string;
 }
 
+/** Each distinct SQL expression gets one column name (`__fs_c0`, …), in the order first asked. */
+function namedExpressions(): {
+  projected: Map<string, string>;
+  col: (expression: string) => string;
+} {
+  const projected = new Map<string, string>();
+  return {
+    projected,
+    col: (expression) => {
+      let name = projected.get(expression);
+      if (!name) {
+        name = `__fs_c${projected.size}`;
+        projected.set(expression, name);
+      }
+      return name;
+    }
+  };
+}
+
 /**
  * One query that returns every row of the table (or those `filter.rows` selects) with each
  * aggregate as an extra column. `table` and `orderBy` arrive quoted (or `rowid`).
@@ -215,15 +234,7 @@ export function aggregateQuery(
   filter?: RowFilter
 ): string {
   // Layer 0: each distinct expression computed once per counted row, as a named column.
-  const projected = new Map<string, string>();
-  const col = (expression: string): string => {
-    let name = projected.get(expression);
-    if (!name) {
-      name = `__fs_c${projected.size}`;
-      projected.set(expression, name);
-    }
-    return name;
-  };
+  const { projected, col } = namedExpressions();
   // Keys and values compare in code-point order, as JavaScript's < does: PostgreSQL's "C"
   // (memcmp; the database's own collation gives the same partitions several times slower),
   // SQLite's BINARY.
@@ -380,15 +391,7 @@ export function postgresTablePlan(
   specs: readonly AggregateSpec[],
   filter?: RowFilter
 ): TablePlan {
-  const projected = new Map<string, string>();
-  const col = (expression: string): string => {
-    let name = projected.get(expression);
-    if (!name) {
-      name = `__fs_c${projected.size}`;
-      projected.set(expression, name);
-    }
-    return name;
-  };
+  const { projected, col } = namedExpressions();
   // Code-point order, as JavaScript's < (the mode's ties), and memcmp-fast groups.
   const text = (part: KeyPart): string => col(`(${part.pg}) COLLATE "C"`);
   const present = (cols: readonly string[], alias = ''): string =>
