@@ -82,7 +82,8 @@ def aggregate_query(*, attempt: Any) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
     if user_id is not None:
-        parts += [_USER_PART.get(connection.vendor, _user_part("")), _COUNTRY_PART]
+        user_part = _USER_PART.get(connection.vendor) or _user_part("")  # built only for another vendor
+        parts += [user_part, _COUNTRY_PART]
         params += [card, ip or None, user_id, user_id]
     if card:
         adapt = connection.ops.adapt_datetimefield_value

@@ -19,20 +19,32 @@ export interface Preprocessing {
   clip: number;
 }
 
+/** How many model inputs one encoding produces: a categorical's categories and its "other". */
+function encodingWidth(e: ColumnEncoding): number {
+  return e.kind === 'categorical' ? e.categories.length + 1 : 1;
+}
+
 /** How many model inputs the encodings produce. */
 export function encodedWidth(p: Preprocessing): number {
-  return p.encodings.reduce(
-    (w, e) => w + (e.kind === 'categorical' ? e.categories.length + 1 : 1),
-    0
-  );
+  return p.encodings.reduce((w, e) => w + encodingWidth(e), 0);
+}
+
+/** The first model input of each encoding. */
+export function encodingOffsets(p: Preprocessing): number[] {
+  const out: number[] = [];
+  let at = 0;
+  for (const e of p.encodings) {
+    out.push(at);
+    at += encodingWidth(e);
+  }
+  return out;
 }
 
 /** For each model input, the index of the feature it came from (to explain errors per feature). */
 export function columnOwners(p: Preprocessing): number[] {
   const owners: number[] = [];
   p.encodings.forEach((e, i) => {
-    const n = e.kind === 'categorical' ? e.categories.length + 1 : 1;
-    for (let k = 0; k < n; k++) owners.push(i);
+    for (let k = 0; k < encodingWidth(e); k++) owners.push(i);
   });
   return owners;
 }

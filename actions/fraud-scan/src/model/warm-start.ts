@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ColumnEncoding, Preprocessing } from './preprocessing.js';
+import { type ColumnEncoding, encodingOffsets, type Preprocessing } from './preprocessing.js';
 import { tf } from './tf.js';
 
 /**
@@ -12,19 +12,8 @@ interface Source {
   b: number;
 }
 
-/** First column of each encoding in the encoded row. */
-function offsets(p: Preprocessing): number[] {
-  const out: number[] = [];
-  let at = 0;
-  for (const e of p.encodings) {
-    out.push(at);
-    at += e.kind === 'categorical' ? e.categories.length + 1 : 1;
-  }
-  return out;
-}
-
 function sources(from: Preprocessing, to: Preprocessing): Source[] {
-  const fromAt = offsets(from);
+  const fromAt = encodingOffsets(from);
   const out: Source[] = [];
   to.encodings.forEach((e: ColumnEncoding, i) => {
     const f = from.encodings[i];

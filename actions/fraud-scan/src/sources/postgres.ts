@@ -60,8 +60,7 @@ export class PostgresSource implements Source {
   async columns(): Promise<string[]> {
     const client = await this.connect();
     try {
-      const result = await client.query(`SELECT * FROM ${quotedTable(this.table)} LIMIT 0`);
-      return result.fields.map((f) => f.name);
+      return await this.columnsOn(client);
     } catch (error) {
       throw new ConfigurationError(
         `Cannot read table "${this.table}": ${(error as Error).message}`
@@ -103,6 +102,12 @@ export class PostgresSource implements Source {
     );
   }
 
+  /** The table's column names, read on a connected client. */
+  private async columnsOn(client: pg.Client): Promise<string[]> {
+    const result = await client.query(`SELECT * FROM ${quotedTable(this.table)} LIMIT 0`);
+    return result.fields.map((f) => f.name);
+  }
+
   private async *readInChunks(
     plan: TablePlan,
     fallback: string,
@@ -131,9 +136,7 @@ export class PostgresSource implements Source {
         yield* this.readWith(client, fallback, size, values);
         return;
       }
-      const columns = (
-        await client.query(`SELECT * FROM ${quotedTable(this.table)} LIMIT 0`).catch(fail)
-      ).fields.map((f) => f.name);
+      const columns = await this.columnsOn(client).catch(fail);
       let bound: unknown;
       if (plan.firstOrder) {
         bound = (await client.query<{ min: unknown }>(plan.firstOrder).catch(fail)).rows[0]?.min;
