@@ -53,3 +53,63 @@ class RetrainingStatus(models.Model):
 
     def __str__(self) -> str:
         return f"Retraining {self.status.get('state', 'idle')}"
+
+
+class TallyKind(models.IntegerChoices):
+    """What a KeyTally counts for."""
+
+    USER = 0
+    CARD = 1
+    IP = 2
+
+
+class PairKind(models.IntegerChoices):
+    """The pair a PairTally counts: (user, card), (user, IP), (user, billing country), (card, clock hour)."""
+
+    USER_CARD = 0
+    USER_IP = 1
+    USER_COUNTRY = 2
+    CARD_HOUR = 3
+
+
+class KeyTally(models.Model):
+    """Running counts of payments_transaction per user, card fingerprint and client IP, kept by
+    database triggers on PostgreSQL (migration fraud 0003), so that scoring one charge reads a
+    few rows by primary key instead of every earlier attempt of its keys (fraud/selectors.py).
+    Keys are the scan's own expressions of the row's columns, as text: trimmed, empty as none.
+
+    `distinct_a`: cards of a user, users of a card, users of an IP; `distinct_b`: IPs of a user.
+    Never written by the application; rows at zero stay (a later attempt counts up from them).
+    """
+
+    pk = models.CompositePrimaryKey("kind", "key")
+    kind = models.SmallIntegerField(choices=TallyKind.choices)
+    key = models.TextField()
+    attempts = models.BigIntegerField()
+    declines = models.BigIntegerField()
+    distinct_a = models.BigIntegerField()
+    distinct_b = models.BigIntegerField()
+
+    class Meta:
+        db_table = "fraud_key_tally"
+
+    def __str__(self) -> str:
+        return f"{TallyKind(self.kind).label} {self.key}: {self.attempts} attempts"
+
+
+class PairTally(models.Model):
+    """Attempts per pair of keys (PairKind), kept by the same triggers: whether a user has used a
+    card or IP before, a user's attempts per country, a card's attempts in one clock hour
+    (`other` is floor(epoch / 3600) as text, as the scan keys it)."""
+
+    pk = models.CompositePrimaryKey("kind", "key", "other")
+    kind = models.SmallIntegerField(choices=PairKind.choices)
+    key = models.TextField()
+    other = models.TextField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        db_table = "fraud_pair_tally"
+
+    def __str__(self) -> str:
+        return f"{PairKind(self.kind).label} {self.key}/{self.other}: {self.n}"
