@@ -9,8 +9,7 @@ import math
 import random
 import threading
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from ipaddress import ip_interface
 from typing import Any
 
@@ -22,29 +21,15 @@ from django.test.utils import CaptureQueriesContext
 from account.tests.factories import UserFactory
 from fraud.models import KeyTally, PairTally
 from fraud.selectors import transaction_aggregates
+from fraud.tests.attempts import AT, attempt
 from payments.models import Transaction
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-AT = datetime(2026, 6, 1, 14, 30, tzinfo=UTC)
 # Values the scan normalizes: padded and empty keys, countries in any case, statuses in any case.
 CARDS = ["c1", "c2", " c1 ", "c3", "", "   "]
 IPS = ["198.51.100.1", "198.51.100.2", "2001:db8::7", None]
 COUNTRIES = ["GB", "gb", "Fr", " F", "", "  "]  # two characters at most
 STATUSES = ["succeeded", " Succeeded ", "declined", "error", "", "rejected"]
-
-
-def attempt(user, card="c1", ip="198.51.100.1", country="GB", status="succeeded", at=AT) -> Transaction:
-    return Transaction(
-        user=user,
-        amount=Decimal("10.00"),
-        currency="usd",
-        status=status,
-        card_fingerprint=card,
-        client_ip=ip,
-        billing_country=country,
-        created_at=at,
-        gateway="offline",
-    )
 
 
 def random_attempt(rng: random.Random, users) -> Transaction:

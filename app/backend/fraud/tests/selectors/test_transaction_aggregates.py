@@ -3,32 +3,17 @@ would give its row once written, and each part of the query reads an index, not 
 
 import dataclasses
 import random
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from account.tests.factories import UserFactory
 from fraud.selectors import aggregate_query, transaction_aggregates
+from fraud.tests.attempts import AT, attempt
 from payments.models import Transaction
 
 pytestmark = pytest.mark.django_db
-AT = datetime(2026, 6, 1, 14, 30, tzinfo=UTC)
-
-
-def attempt(user, card="c1", ip="198.51.100.1", country="GB", status="succeeded", at=AT) -> Transaction:
-    return Transaction(
-        user=user,
-        amount=Decimal("10.00"),
-        currency="usd",
-        status=status,
-        card_fingerprint=card,
-        client_ip=ip,
-        billing_country=country,
-        created_at=at,
-        gateway="offline",
-    )
 
 
 def test_an_unsaved_attempt_counts_as_its_saved_row_does():
