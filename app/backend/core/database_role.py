@@ -66,6 +66,20 @@ WHERE n.nspname = 'public'
         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))
 ORDER BY c.relkind, c.relname
 """
+# Functions of the public schema (the fraud tallies' trigger functions, migration fraud.0003)
+# not owned by the app role and not part of an extension, each as its schema-qualified signature
+# quoted by PostgreSQL itself (format's %I, and the argument types as the catalog prints them).
+_FUNCTIONS = """
+SELECT format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = 'public'
+  AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = %(role)s)
+  AND NOT EXISTS (
+        SELECT 1 FROM pg_depend d
+        WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+ORDER BY 1
+"""
 _KINDS = {
     "r": ("TABLE", "tables"),
     "p": ("TABLE", "tables"),
@@ -295,6 +309,9 @@ def ensure_app_role(
                 sql.SQL("ALTER {} {} OWNER TO {}").format(sql.SQL(keyword), sql.Identifier("public", name), ident)
             )
             outcome.transferred[group] = outcome.transferred.get(group, 0) + 1
+        for (signature,) in cur.execute(_FUNCTIONS, {"role": role}).fetchall():
+            cur.execute(sql.SQL("ALTER ROUTINE {} OWNER TO {}").format(sql.SQL(signature), ident))
+            outcome.transferred["functions"] = outcome.transferred.get("functions", 0) + 1
         if outcome.transferred:
             counts = ", ".join(f"{n} {group}" for group, n in sorted(outcome.transferred.items()))
             outcome.changes.append(f"handed {counts} of schema public to {role}")

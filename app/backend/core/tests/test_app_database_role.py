@@ -237,7 +237,9 @@ def state(info) -> dict:
         owners = admin.execute(
             "SELECT c.relname, c.relkind, pg_get_userbyid(c.relowner) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN "
-            "('r','p','v','m','S','f') ORDER BY 1"
+            "('r','p','v','m','S','f') "
+            "UNION ALL SELECT p.proname, 'function', pg_get_userbyid(p.proowner) FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1"
         ).fetchall()
         databases = admin.execute(
             "SELECT datname, datacl::text FROM pg_database WHERE datname IN (%s, %s) ORDER BY 1",
@@ -342,10 +344,16 @@ class AppRoleTests:
         with connect_as(shop, shop["master"]) as conn:
             conn.execute("CREATE TABLE made_by_master (id serial PRIMARY KEY)")
             conn.execute("CREATE VIEW view_by_master AS SELECT id FROM made_by_master")
+            # A name that must be quoted: the handover uses PostgreSQL's own text of the signature.
+            conn.execute(
+                'CREATE FUNCTION "Made by master"(a integer, b text) RETURNS integer LANGUAGE sql AS $$ SELECT a $$'
+            )
+            # Named like a built-in: an unqualified ALTER would reach pg_catalog's lower(text).
+            conn.execute("CREATE FUNCTION lower(t text) RETURNS text LANGUAGE sql AS $$ SELECT t $$")
         wrapper = _wrapper(shop["server"]["host"], shop["server"]["port"], shop["database"], shop["master"])
         code, output = run_command(monkeypatch, wrapper, "--connection-limit", "12", role=shop["app"])
         assert code == 0, output
-        assert "connection limit 40 -> 12" in output and "1 tables, 1 views" in output, output
+        assert "connection limit 40 -> 12" in output and "2 functions, 1 tables, 1 views" in output, output
         after = state(shop)
         assert after["role"][6] == 12
         assert {owner for _, _, owner in after["owners"]} == {shop["app"]}
