@@ -5,9 +5,9 @@ transaction. The backfill counts the rows already there with the table locked ag
 so no row is counted twice or missed. SQLite (local use) has no triggers here: scoring reads the
 attempts themselves there (fraud/selectors.py).
 
-One statement counts a set of changed rows, each with a sign (+1 inserted, -1 deleted, an update
-is both): the pairs first, then the keys, with the distinct counts moving where a pair appears or
-disappears. Rows are upserted in key order, so concurrent statements lock shared keys in one order.
+One statement (COUNT_ROWS, also run by `manage.py fraud_recount_tallies`) counts a set of changed
+rows, each with a sign (+1 inserted, -1 deleted, an update is both): the pairs first, then the
+keys, with the distinct counts moving where a pair appears or disappears. Rows are upserted in key order, so concurrent statements lock shared keys in one order.
 """
 
 from django.db import migrations, models
@@ -23,7 +23,7 @@ _KEYED = """
     CAST(CAST(floor(extract(epoch FROM created_at) / 3600) AS BIGINT) AS TEXT) AS h
   FROM changed"""
 
-_COUNT = (
+COUNT_ROWS = (
     "WITH changed AS ({changed}),\n"
     "keyed AS (" + _KEYED + "),\n"
     """pair_delta AS (
@@ -78,10 +78,10 @@ _TRIGGERS = {
 
 FORWARD = [
     "LOCK TABLE payments_transaction IN SHARE ROW EXCLUSIVE MODE",
-    _COUNT.format(changed="SELECT 1 AS s, * FROM payments_transaction"),
+    COUNT_ROWS.format(changed="SELECT 1 AS s, * FROM payments_transaction"),
     *(
         f"CREATE FUNCTION fraud_tally_{name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-        f"BEGIN\n{_COUNT.format(changed=changed)};\nRETURN NULL;\nEND\n$$"
+        f"BEGIN\n{COUNT_ROWS.format(changed=changed)};\nRETURN NULL;\nEND\n$$"
         for name, (_, _, changed) in _TRIGGERS.items()
     ),
     *(

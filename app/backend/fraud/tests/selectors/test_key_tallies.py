@@ -1,10 +1,12 @@
 """The running counts PostgreSQL keeps per key (fraud migration 0003's triggers) against the scan's
 definition, recounted here from the rows in Python: after inserts one by one and in bulk, updates
 of every counted column (and of one no key reads), a user deleted (their attempts set to no user),
-deletes, TRUNCATE, concurrent writers, and the backfill of a table that already has rows. And a
-charge's scoring reads the tallies, never the attempts."""
+deletes, TRUNCATE, concurrent writers, and the backfill of a table that already has rows; the
+recount that repairs tallies a write without triggers left stale. And a charge's scoring reads the
+tallies, never the attempts."""
 
 import dataclasses
+import io
 import math
 import random
 import threading
@@ -14,6 +16,7 @@ from ipaddress import ip_interface
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
@@ -229,3 +232,38 @@ def test_the_migration_counts_the_rows_already_there_and_its_reverse_removes_the
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(latest)
+
+
+def test_recounting_repairs_tallies_a_write_without_triggers_left_stale():
+    rng = random.Random(5)
+    users = UserFactory.create_batch(3)
+    Transaction.objects.bulk_create(random_attempt(rng, users) for _ in range(100))
+    call_command("fraud_recount_tallies", "--check", stdout=io.StringIO())  # they match: exit 0
+
+    with connection.cursor() as cursor:
+        # A data-only restore with --disable-triggers, as an operator might run one.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending foreign-key checks
+        cursor.execute("ALTER TABLE payments_transaction DISABLE TRIGGER fraud_tally_insert")
+        Transaction.objects.bulk_create(random_attempt(rng, users) for _ in range(50))
+        with pytest.raises(CommandError, match="fraud_tally_insert"):
+            call_command("fraud_recount_tallies")  # refused while a trigger is off: nothing changed
+        cursor.execute("ALTER TABLE payments_transaction ENABLE TRIGGER fraud_tally_insert")
+    stale = kept()
+    assert stale != recounted()
+
+    with pytest.raises(CommandError, match="differ from payments_transaction"):
+        call_command("fraud_recount_tallies", "--check")
+    assert kept() == stale  # a check changes nothing
+
+    out = io.StringIO()
+    call_command("fraud_recount_tallies", stdout=out)
+    assert "recounted" in out.getvalue()
+    assert_tallies_match_the_table()
+    random_attempt(rng, users).save()  # and the triggers carry on from the recount
+    assert_tallies_match_the_table()
+
+
+def test_recounting_is_refused_on_sqlite(settings, monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(CommandError, match="PostgreSQL only"):
+        call_command("fraud_recount_tallies", "--check")
