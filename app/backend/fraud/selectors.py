@@ -2,11 +2,13 @@
 pages' figures (totals, score statistics, the score histogram, flagged attempts, the CSV rows).
 
 The scan computes them for every row with a GROUP BY over the whole table
-(actions/fraud-scan/src/features/aggregates.ts); a charge needs them for one attempt only, so
-each comes from the attempt's own key — its user, its card fingerprint, its client IP — through
-that key's index (payments migrations: transaction_user_time_idx, the card fingerprint's index,
-transaction_client_ip_idx), in one round trip. The values are read with the scan's own SQL
-expressions (trimmed, empty as NULL, countries in upper case), so both count the same rows.
+(actions/fraud-scan/src/features/aggregates.ts); a charge needs them for one attempt only. On
+PostgreSQL they are running counts per key that triggers keep (fraud migration 0003), read by
+primary key in one round trip; elsewhere each comes from the attempt's own key — its user, its
+card fingerprint, its client IP — through that key's index (payments migrations:
+transaction_user_time_idx, the card fingerprint's index, transaction_client_ip_idx). Both use the
+scan's own SQL expressions (trimmed, empty as NULL, countries in upper case), so all three count
+the same rows.
 """
 
 import math
