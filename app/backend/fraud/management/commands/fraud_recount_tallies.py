@@ -13,6 +13,8 @@ import importlib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+# The statement the triggers run, from the migration that made them (a later migration that changes
+# the counting must be the one imported here).
 COUNT_ROWS = importlib.import_module("fraud.migrations.0003_key_tallies").COUNT_ROWS
 TRIGGERS = ("fraud_tally_insert", "fraud_tally_update", "fraud_tally_delete", "fraud_tally_truncate")
 
