@@ -45,6 +45,15 @@ describe('address consistency', () => {
     expect(cityMatchesState('Chicago', 'New York')).toBe(0);
     expect(cityMatchesState('West Courtneymouth', 'Alaska')).toBe(0.5);
   });
+  it("a buyer's state or city named like an object's member is unknown, as in the backend's port", () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(zipMatchesState('73301', name)).toBe(0.5);
+      expect(cityMatchesState(name, 'Texas')).toBe(0.5);
+      expect(cityMatchesState('Chicago', name)).toBe(0.5);
+    }
+    expect(zipMatchesState('73301', 'tx')).toBe(1);
+    expect(zipMatchesState('73301', 'zz')).toBe(0.5);
+  });
   it('postal code format by country', () => {
     expect(postalCodeWellFormed('02108', 'USA')).toBe(1);
     expect(postalCodeWellFormed('111111', 'USA')).toBe(0);

@@ -14,6 +14,7 @@ from fraud.features import (
     featurize,
     outcome_mismatch,
     years_to_expiry,
+    zip_matches_state,
 )
 from fraud.tests.test_model_file import Attempt
 
@@ -111,3 +112,9 @@ def test_a_zip_of_another_state_is_a_mismatch_and_a_foreign_address_unknown():
     assert featurize(Attempt(**us, billing_postal_code="73301"), Aggregates())[at] == "match"
     assert featurize(Attempt(**us, billing_postal_code="98101"), Aggregates())[at] == "mismatch"
     assert featurize(Attempt(), Aggregates(user_countries={"GB": 1}))[at] == "unknown"
+
+
+@pytest.mark.parametrize("name", ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])
+def test_a_state_named_like_an_object_member_is_unknown_as_in_the_scan(name):
+    """The scan looks states up in a Map for this reason (address.ts); both must say "unknown"."""
+    assert zip_matches_state("73301", name) == 0.5
