@@ -190,6 +190,36 @@ export interface RowFilter {
   context: string;
 }
 
+/**
+ * The conditions of an incremental read in a dialect, with the values they bind: each value is
+ * bound only where a condition uses it (PostgreSQL infers every parameter's type from its use),
+ * numbered as bound. No window start (`all`): the aggregates count every row.
+ */
+export function sinceFilter(
+  dialect: Dialect,
+  // sources/watermark.ts's Since, by shape: features do not import sources.
+  since: { from: Date; afterId: string | null; contextFrom: Date | null }
+): { filter: RowFilter; values: unknown[] } {
+  const values: unknown[] = [];
+  const bind = (value: unknown): string => `${dialect === 'pg' ? '$' : '?'}${values.push(value)}`;
+  const atOrAfter = (param: string): string =>
+    dialect === 'pg'
+      ? `"created_at" >= ${param}::timestamptz`
+      : `julianday("created_at") >= julianday(${param})`;
+  const from = bind(since.from.toISOString());
+  const context = since.contextFrom && bind(since.contextFrom.toISOString());
+  // SQLite compares an integer id with a bound BigInt; PostgreSQL casts the text to the column's type.
+  const afterId = dialect === 'pg' ? since.afterId : since.afterId && BigInt(since.afterId);
+  const byId = since.afterId === null ? '' : ` OR "id" > ${bind(afterId)}`;
+  return {
+    filter: {
+      rows: `(${atOrAfter(from)}${byId})`,
+      context: context ? `(${atOrAfter(context)}${byId})` : 'TRUE'
+    },
+    values
+  };
+}
+
 /** Each distinct SQL expression gets one column name (`__fs_c0`, …), in the order first asked. */
 function namedExpressions(): {
   projected: Map<string, string>;

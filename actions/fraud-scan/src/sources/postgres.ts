@@ -5,7 +5,7 @@ import {
   type AggregateSpec,
   aggregateQuery,
   postgresTablePlan,
-  type RowFilter,
+  sinceFilter,
   type TablePlan
 } from '../features/aggregates.js';
 import type { Row } from '../features/row.js';
@@ -91,7 +91,7 @@ export class PostgresSource implements Source {
     aggregates: readonly AggregateSpec[],
     since?: Since
   ): AsyncIterable<Row[]> {
-    const { filter, values } = since ? sinceFilter(since) : { filter: undefined, values: [] };
+    const { filter, values } = since ? sinceFilter('pg', since) : { filter: undefined, values: [] };
     const table = quotedTable(this.table);
     const orderBy = quotedTable(this.orderBy);
     return this.readInChunks(
@@ -269,22 +269,4 @@ function orderValue(row: Row, column: string): string | number {
   const value = row[column];
   if (typeof value === 'string' || typeof value === 'number') return value;
   throw new Error(`order column ${column} must be an integer or text key`);
-}
-
-/**
- * The conditions of an incremental read, with the values they bind: each value is bound only
- * where a condition uses it (PostgreSQL must infer every parameter's type from its use).
- */
-function sinceFilter(since: Since): { filter: RowFilter; values: unknown[] } {
-  const values: unknown[] = [since.from.toISOString()];
-  const bind = (value: unknown): string => `$${values.push(value)}`;
-  const context = since.contextFrom && bind(since.contextFrom.toISOString());
-  const byId = since.afterId === null ? '' : ` OR "id" > ${bind(since.afterId)}`;
-  return {
-    filter: {
-      rows: `("created_at" >= $1::timestamptz${byId})`,
-      context: context ? `("created_at" >= ${context}::timestamptz${byId})` : 'TRUE'
-    },
-    values
-  };
 }

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigurationError } from '../../../shared/src/errors.js';
-import { type AggregateSpec, aggregateQuery, type RowFilter } from '../features/aggregates.js';
+import { type AggregateSpec, aggregateQuery, sinceFilter } from '../features/aggregates.js';
 import type { Row } from '../features/row.js';
 import type { Source } from './source.js';
 import { quotedTable } from './table-name.js';
@@ -93,19 +93,9 @@ export class SqliteSource implements Source {
     aggregates: readonly AggregateSpec[],
     since?: Since
   ): AsyncIterable<Row[]> {
-    let filter: RowFilter | undefined;
-    let values: unknown[] = [];
-    if (since) {
-      // Each value bound only where a condition uses it, numbered as bound.
-      values = [since.from.toISOString()];
-      const bind = (value: unknown): string => `?${values.push(value)}`;
-      const context = since.contextFrom && bind(since.contextFrom.toISOString());
-      const byId = since.afterId === null ? '' : ` OR "id" > ${bind(BigInt(since.afterId))}`;
-      filter = {
-        rows: `(julianday("created_at") >= julianday(?1)${byId})`,
-        context: context ? `(julianday("created_at") >= julianday(${context})${byId})` : 'TRUE'
-      };
-    }
+    const { filter, values } = since
+      ? sinceFilter('sqlite', since)
+      : { filter: undefined, values: [] };
     return this.read(
       aggregateQuery('sqlite', quotedTable(this.table), 'rowid', aggregates, filter),
       size,
