@@ -279,6 +279,8 @@ export async function runScan(
     `Scanned ${result.rows} rows: ${result.scored} scored, ${result.invalidRows} unusable, ${result.flaggedCount} above the threshold.`
   );
   if (result.invalidRows) hooks.log(`Unusable rows: ${describeInvalid(result.invalid)}.`);
+  const counted = aggregatesLine(source.aggregatedBy);
+  if (counted) hooks.log(counted);
   if (result.scored === 0 && (result.rows > 0 || !plan.since)) {
     throw new ConfigurationError(
       `No row of ${source.description} could be scored (${describeInvalid(result.invalid)}).`
@@ -332,7 +334,7 @@ export async function runScan(
   }
   issues.skippedExisting += result.reportedCount;
 
-  const summary = `${summarize(issues)}\n${scopeLine(plan.scope, result.rows)}\n`;
+  const summary = `${summarize(issues)}\n${scopeLine(plan.scope, result.rows)}${counted ? ` ${counted}` : ''}\n`;
   const reports = writeReports(inputs.outputDir, result, detector, summary, chart);
   // Last, after the issues and the reports: a run that failed anywhere before leaves the
   // watermark where it was, and the next night reads these rows again.
@@ -445,6 +447,16 @@ function scanScope(
 function windowLine(windowMs: number): string {
   if (!Number.isFinite(windowMs)) return 'aggregates over the whole table, as training counts them';
   return `aggregates over the ${windowMs / 86_400_000} days before (training counts the whole table)`;
+}
+
+/** Where the database got the cross-row aggregates from, when it says. */
+function aggregatesLine(by: Source['aggregatedBy']): string | undefined {
+  if (by === 'tallies')
+    return "Cross-row aggregates from the shop's running counts (fraud_key_tally, fraud_pair_tally).";
+  if (by === 'key tables') return 'Cross-row aggregates grouped by the database per key.';
+  if (by === 'one query')
+    return 'Cross-row aggregates from one window-function query (TEMP tables refused: no TEMP privilege, or a read-only server).';
+  return undefined;
 }
 
 /** The summary's line on what was read. */

@@ -30,11 +30,25 @@ export type AggregateSpec =
       kind: 'count';
       key: readonly KeyPart[];
       when?: { js(row: Row): boolean; pg: string; sqlite: string };
+      tally?: Tally;
     }
   /** Distinct non-empty values per key. */
-  | { name: string; kind: 'distinct'; key: readonly KeyPart[]; value: KeyPart }
+  | { name: string; kind: 'distinct'; key: readonly KeyPart[]; value: KeyPart; tally?: Tally }
   /** The most frequent non-empty value per key, ties to the smallest. */
-  | { name: string; kind: 'mode'; key: readonly KeyPart[]; value: KeyPart };
+  | { name: string; kind: 'mode'; key: readonly KeyPart[]; value: KeyPart; tally?: Tally };
+
+/**
+ * Where the shop's running counts (features/tallies.ts) hold an aggregate over the whole table:
+ * - `key`: one column of the key's row in fraud_key_tally (kind 0 user, 1 card, 2 IP).
+ * - `pair`: the row count of a (key, other) pair in fraud_pair_tally (kind 3 card × clock
+ *   hour), keyed by the spec's two key parts.
+ * - `pairs`: over the pairs of the key (kind 2 user × country): how many there are (a distinct
+ *   count) or the most frequent other, ties to the smallest (a mode).
+ */
+export type Tally =
+  | { table: 'key'; kind: number; column: 'attempts' | 'declines' | 'distinct_a' | 'distinct_b' }
+  | { table: 'pair'; kind: number }
+  | { table: 'pairs'; kind: number; of: 'count' | 'mode' };
 
 /** What a profile's `extract` reads its cross-row features from. */
 export interface AggregateView {
@@ -386,8 +400,11 @@ export function aggregateQuery(
 export interface TablePlan {
   /** Run once, in order; only `parameterised` ones take the source's bind parameters. */
   setup: { sql: string; parameterised: boolean }[];
-  /** The smallest order value of the rows to return (an incremental read; NULL when none). */
-  firstOrder?: string;
+  /**
+   * The smallest order value of the rows to return (an incremental read; NULL when none); when
+   * `parameterised`, it takes the source's bind parameters.
+   */
+  firstOrder?: { sql: string; parameterised: boolean };
   /**
    * The next `limit` rows with their aggregates, ordered: from the first (or, for an
    * incremental read, from `firstOrder` on) when `after` is false, else those after the bound.
@@ -510,7 +527,9 @@ export function postgresTablePlan(
   );
   return {
     setup,
-    firstOrder: filter ? `SELECT min(__fs_order) FROM __fs_counted WHERE __fs_new` : undefined,
+    firstOrder: filter
+      ? { sql: `SELECT min(__fs_order) FROM __fs_counted WHERE __fs_new`, parameterised: false }
+      : undefined,
     chunk(columns, after, parameters, limit) {
       const conditions: string[] = [];
       // The context too: every row returned is then one the key tables counted (and each bind

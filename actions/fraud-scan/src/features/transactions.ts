@@ -48,18 +48,83 @@ const isDecline = {
   sqlite: `coalesce(lower(trim(CAST("status" AS TEXT))), '') NOT IN ('', 'succeeded')`
 };
 
+// Each with where the shop's running counts keep it (features/tallies.ts): fraud_key_tally
+// kinds 0 user, 1 card, 2 IP; fraud_pair_tally kinds 2 user × country, 3 card × clock hour.
 const AGGREGATES: readonly AggregateSpec[] = [
-  { name: 'cards_per_user', kind: 'distinct', key: [user], value: card },
-  { name: 'users_per_card', kind: 'distinct', key: [card], value: user },
-  { name: 'ips_per_user', kind: 'distinct', key: [user], value: ip },
-  { name: 'users_per_ip', kind: 'distinct', key: [ip], value: user },
-  { name: 'countries_per_user', kind: 'distinct', key: [user], value: country },
-  { name: 'attempts_per_card_hour', kind: 'count', key: [card, hour] },
-  { name: 'attempts_per_card', kind: 'count', key: [card] },
-  { name: 'declines_per_card', kind: 'count', key: [card], when: isDecline },
-  { name: 'attempts_per_user', kind: 'count', key: [user] },
-  { name: 'declines_per_user', kind: 'count', key: [user], when: isDecline },
-  { name: 'usual_country', kind: 'mode', key: [user], value: country }
+  {
+    name: 'cards_per_user',
+    kind: 'distinct',
+    key: [user],
+    value: card,
+    tally: { table: 'key', kind: 0, column: 'distinct_a' }
+  },
+  {
+    name: 'users_per_card',
+    kind: 'distinct',
+    key: [card],
+    value: user,
+    tally: { table: 'key', kind: 1, column: 'distinct_a' }
+  },
+  {
+    name: 'ips_per_user',
+    kind: 'distinct',
+    key: [user],
+    value: ip,
+    tally: { table: 'key', kind: 0, column: 'distinct_b' }
+  },
+  {
+    name: 'users_per_ip',
+    kind: 'distinct',
+    key: [ip],
+    value: user,
+    tally: { table: 'key', kind: 2, column: 'distinct_a' }
+  },
+  {
+    name: 'countries_per_user',
+    kind: 'distinct',
+    key: [user],
+    value: country,
+    tally: { table: 'pairs', kind: 2, of: 'count' }
+  },
+  {
+    name: 'attempts_per_card_hour',
+    kind: 'count',
+    key: [card, hour],
+    tally: { table: 'pair', kind: 3 }
+  },
+  {
+    name: 'attempts_per_card',
+    kind: 'count',
+    key: [card],
+    tally: { table: 'key', kind: 1, column: 'attempts' }
+  },
+  {
+    name: 'declines_per_card',
+    kind: 'count',
+    key: [card],
+    when: isDecline,
+    tally: { table: 'key', kind: 1, column: 'declines' }
+  },
+  {
+    name: 'attempts_per_user',
+    kind: 'count',
+    key: [user],
+    tally: { table: 'key', kind: 0, column: 'attempts' }
+  },
+  {
+    name: 'declines_per_user',
+    kind: 'count',
+    key: [user],
+    when: isDecline,
+    tally: { table: 'key', kind: 0, column: 'declines' }
+  },
+  {
+    name: 'usual_country',
+    kind: 'mode',
+    key: [user],
+    value: country,
+    tally: { table: 'pairs', kind: 2, of: 'mode' }
+  }
 ];
 
 const ratio = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);

@@ -9,6 +9,7 @@ import {
   type TablePlan
 } from '../features/aggregates.js';
 import type { Row } from '../features/row.js';
+import { postgresTallyPlan, TALLIES_USABLE } from '../features/tallies.js';
 import type { Source } from './source.js';
 import { quotedTable } from './table-name.js';
 import type { Since } from './watermark.js';
@@ -22,6 +23,11 @@ import type { Since } from './watermark.js';
 export class PostgresSource implements Source {
   readonly kind = 'postgres' as const;
   readonly description: string;
+  /**
+   * How the last read with aggregates got them: from the shop's running counts, from key
+   * tables grouped first, or from one window-function query (no TEMP privilege).
+   */
+  aggregatedBy: 'tallies' | 'key tables' | 'one query' | undefined;
 
   constructor(
     private readonly url: string,
@@ -94,8 +100,14 @@ export class PostgresSource implements Source {
     const { filter, values } = since ? sinceFilter('pg', since) : { filter: undefined, values: [] };
     const table = quotedTable(this.table);
     const orderBy = quotedTable(this.orderBy);
+    // The shop's running counts hold the aggregates over every row: a night whose window is
+    // the whole table reads them for its new rows instead of grouping the table.
+    const tallies =
+      since && since.contextFrom === null
+        ? postgresTallyPlan(table, orderBy, aggregates, filter)
+        : undefined;
     return this.readInChunks(
-      postgresTablePlan(table, orderBy, aggregates, filter),
+      { tallies, tables: postgresTablePlan(table, orderBy, aggregates, filter) },
       aggregateQuery('pg', table, orderBy, aggregates, filter),
       size,
       values
@@ -109,7 +121,7 @@ export class PostgresSource implements Source {
   }
 
   private async *readInChunks(
-    plan: TablePlan,
+    plans: { tallies?: TablePlan; tables: TablePlan },
     fallback: string,
     size: number,
     values: unknown[]
@@ -124,6 +136,14 @@ export class PostgresSource implements Source {
       // One snapshot for the aggregates and every chunk, as one query would have.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ').catch(fail);
       open = true;
+      let plan = plans.tables;
+      if (plans.tallies) {
+        const usable = await client
+          .query<{ usable: boolean }>(TALLIES_USABLE, [quotedTable(this.table)])
+          .catch(fail);
+        if (usable.rows[0]?.usable) plan = plans.tallies;
+      }
+      this.aggregatedBy = plan === plans.tallies ? 'tallies' : 'key tables';
       try {
         for (const step of plan.setup) {
           await client.query(step.sql, step.parameterised ? values : []);
@@ -133,13 +153,16 @@ export class PostgresSource implements Source {
         if (code !== TEMP_REFUSED && code !== READ_ONLY) fail(error);
         await client.query('ROLLBACK');
         open = false;
+        this.aggregatedBy = 'one query';
         yield* this.readWith(client, fallback, size, values);
         return;
       }
       const columns = await this.columnsOn(client).catch(fail);
       let bound: unknown;
       if (plan.firstOrder) {
-        bound = (await client.query<{ min: unknown }>(plan.firstOrder).catch(fail)).rows[0]?.min;
+        const { sql, parameterised } = plan.firstOrder;
+        bound = (await client.query<{ min: unknown }>(sql, parameterised ? values : []).catch(fail))
+          .rows[0]?.min;
         if (bound === null || bound === undefined) return;
       }
       const chunk = (after: boolean, from: unknown): Promise<Row[]> =>

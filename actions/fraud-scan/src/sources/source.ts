@@ -27,5 +27,10 @@ export interface Source {
     aggregates: readonly AggregateSpec[],
     since?: Since
   ): AsyncIterable<Row[]>;
+  /**
+   * Where the last read with aggregates got them, for sources that choose (PostgreSQL): the
+   * shop's running counts, key tables grouped first, or one window-function query.
+   */
+  readonly aggregatedBy?: 'tallies' | 'key tables' | 'one query';
   close(): Promise<void>;
 }

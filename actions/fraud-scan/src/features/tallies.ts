@@ -1,0 +1,129 @@
+import {
+  type AggregateSpec,
+  aggregateColumn,
+  type KeyPart,
+  type RowFilter,
+  type TablePlan,
+  type Tally
+} from './aggregates.js';
+
+/**
+ * The shop's running counts per key (app/backend fraud migration 0003: `fraud_key_tally` and
+ * `fraud_pair_tally`, kept exact by statement triggers on payments_transaction in each writer's
+ * own transaction). They hold, for every key, what the scan's aggregates over the whole table
+ * are, so a scan whose aggregates count every row (window `all`) can read them instead of
+ * grouping the table: a night's cost then follows its new rows, not the table it lands in.
+ * The keys are the specs' own SQL expressions, which are the triggers' (a test compares a scan
+ * through the tallies with one that counts the rows, on a table whose keys are padded, empty,
+ * mixed-case and IPv6).
+ */
+
+/** The triggers that keep the tallies; all four must fire for the counts to be the table's. */
+const TRIGGERS = [
+  'fraud_tally_insert',
+  'fraud_tally_update',
+  'fraud_tally_delete',
+  'fraud_tally_truncate'
+];
+
+/**
+ * Whether `table` (a quoted name, bound as $1) has the tallies and this session can trust them:
+ * both tables readable and every tally trigger on the table firing in a normal session ('O'
+ * origin or 'A' always; one disabled for a bulk load leaves the counts stale until
+ * `manage.py fraud_recount_tallies`).
+ */
+export const TALLIES_USABLE = `SELECT CASE
+  WHEN to_regclass('fraud_key_tally') IS NULL OR to_regclass('fraud_pair_tally') IS NULL THEN false
+  WHEN NOT (has_table_privilege('fraud_key_tally', 'SELECT') AND has_table_privilege('fraud_pair_tally', 'SELECT')) THEN false
+  ELSE (SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass($1) AND NOT tgisinternal
+        AND tgenabled IN ('O', 'A') AND tgname IN (${TRIGGERS.map((t) => `'${t}'`).join(', ')})) = ${TRIGGERS.length}
+  END AS usable`;
+
+/**
+ * The rows `limit` at a time in primary-key order, each joined to its keys' tallies by primary
+ * key (an index lookup per key: no setup, nothing grouped). Undefined when an aggregate has no
+ * tally. Only for aggregates that count every row: the tallies know no window.
+ */
+export function postgresTallyPlan(
+  table: string,
+  orderBy: string,
+  specs: readonly AggregateSpec[],
+  filter?: RowFilter
+): TablePlan | undefined {
+  if (specs.some((spec) => !spec.tally)) return undefined;
+  const expressions = new Map<string, string>();
+  // The key's own expression, as the triggers wrote it: no COLLATE here, so the lookups use
+  // the tallies' primary-key index (equality is the same in any deterministic collation).
+  const col = (part: KeyPart): string => {
+    let name = expressions.get(part.pg);
+    if (!name) {
+      name = `__fs_c${expressions.size}`;
+      expressions.set(part.pg, name);
+    }
+    return name;
+  };
+  const joins = new Map<string, { alias: string; sql: string }>();
+  const join = (id: string, sql: (alias: string) => string): string => {
+    let entry = joins.get(id);
+    if (!entry) {
+      const alias = `__fs_t${joins.size}`;
+      entry = { alias, sql: sql(alias) };
+      joins.set(id, entry);
+    }
+    return entry.alias;
+  };
+  const selected = specs.map((spec) => {
+    const tally = spec.tally as Tally;
+    const keys = spec.key.map(col);
+    let cell: string;
+    if (tally.table === 'key') {
+      const t = join(
+        `key:${tally.kind}:${keys[0]}`,
+        (a) =>
+          `LEFT JOIN fraud_key_tally ${a} ON ${a}.kind = ${tally.kind} AND ${a}.key = s.${keys[0]}`
+      );
+      cell = `CAST(coalesce(${t}.${tally.column}, 0) AS INTEGER)`;
+    } else if (tally.table === 'pair') {
+      const t = join(
+        `pair:${tally.kind}:${keys.join(',')}`,
+        (a) =>
+          `LEFT JOIN fraud_pair_tally ${a} ON ${a}.kind = ${tally.kind} AND ${a}.key = s.${keys[0]} AND ${a}.other = s.${keys[1]}`
+      );
+      cell = `CAST(greatest(coalesce(${t}.n, 0), 0) AS INTEGER)`;
+    } else {
+      // A pair whose rows were all deleted stays with n = 0: it counts for nothing.
+      const t = join(
+        `pairs:${tally.kind}:${keys[0]}`,
+        (a) =>
+          `LEFT JOIN LATERAL (SELECT count(*) AS n, (array_agg(p.other ORDER BY p.n DESC, p.other COLLATE "C"))[1] AS mode` +
+          ` FROM fraud_pair_tally p WHERE p.kind = ${tally.kind} AND p.key = s.${keys[0]} AND p.n > 0) AS ${a} ON TRUE`
+      );
+      cell = tally.of === 'count' ? `CAST(${t}.n AS INTEGER)` : `${t}.mode`;
+    }
+    const present = keys.map((k) => `s.${k} IS NOT NULL`).join(' AND ');
+    return `CASE WHEN ${present} THEN ${cell} END AS ${aggregateColumn(spec.name)}`;
+  });
+  const projected = [...expressions.entries()].map(([e, name]) => `${e} AS ${name}`);
+  return {
+    setup: [],
+    firstOrder: filter
+      ? {
+          sql: `SELECT min(${orderBy}) FROM ${table} WHERE ${filter.context} AND ${filter.rows}`,
+          parameterised: true
+        }
+      : undefined,
+    chunk(columns, after, parameters, limit) {
+      const conditions: string[] = [];
+      if (filter) conditions.push(filter.context, filter.rows);
+      if (filter || after) conditions.push(`${orderBy} ${after ? '>' : '>='} $${parameters + 1}`);
+      const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
+      const quoted = columns.map((c) => `s."${c.replace(/"/g, '""')}"`);
+      return [
+        `SELECT ${[...quoted, ...selected].join(', ')}`,
+        `FROM (SELECT *, ${projected.join(', ')} FROM ${table}${where} ORDER BY ${orderBy} LIMIT ${limit}) AS s`,
+        ...[...joins.values()].map((j) => j.sql),
+        `ORDER BY s.${orderBy}`
+      ].join('\n');
+    }
+  };
+}
