@@ -9,6 +9,11 @@ import { cruise, type ICruiseResult, type IViolation } from 'dependency-cruiser'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../../tests/kit/action-bundle.js';
+import { columnAggregates } from '../src/features/aggregates.js';
+import type { Row } from '../src/features/row.js';
+import { transactionsProfile } from '../src/features/transactions.js';
+import { clusterKeys } from '../src/issues/clusters.js';
+import { transactionRows } from './support/awkward-rows.js';
 
 const SRC = 'actions/fraud-scan/src';
 
@@ -101,5 +106,42 @@ describe('the committed action bundle', () => {
       expect(cli).toContain(`function ${name}(`);
       expect(bundle).not.toContain(name);
     }
+  });
+});
+
+describe('the columns a database source sends', () => {
+  it('are every column the scan reads of a row, and no other (transactions)', () => {
+    const profile = transactionsProfile;
+    const declared = new Set(profile.columnsRead);
+    const read = new Set<string>();
+    // The shop's own table has these besides; no part of the scan may read them.
+    const shopOnly = {
+      order_id: 7,
+      decline_reason: 'x',
+      gateway: 'offline',
+      gateway_reference: 'ref',
+      fraud_drivers: null,
+      fraud_score: 1.5,
+      fraud_threshold: 2
+    };
+    for (const row of transactionRows()) {
+      const watched = new Proxy<Row>(
+        { currency: 'usd', ...row, ...shopOnly },
+        {
+          get(target, name) {
+            if (typeof name === 'string' && !name.startsWith('__fraud_scan_')) read.add(name);
+            return target[name as string];
+          }
+        }
+      );
+      // What scan.ts, the features, the reports and the issues read of a row.
+      void watched[profile.idColumn];
+      void watched.created_at;
+      profile.extract(watched, columnAggregates);
+      profile.publicFields(watched);
+      clusterKeys(profile.name, watched);
+    }
+    expect([...read].filter((c) => !declared.has(c))).toEqual([]);
+    expect([...declared].filter((c) => !read.has(c))).toEqual([]);
   });
 });

@@ -39,7 +39,7 @@ function manage(...args: string[]): void {
 /** Every row a read returns, id → its aggregates, and how the source got them. */
 async function read(
   url: string,
-  since: Since,
+  since: Since | undefined,
   chunkRows?: number
 ): Promise<{ rows: Map<string, unknown[]>; by: string | undefined }> {
   const source = new PostgresSource(url, 'payments_transaction', 'id', chunkRows);
@@ -145,10 +145,15 @@ describe('a night over the whole table, from the running counts', () => {
     for (const chunkRows of [undefined, 7]) {
       const tallied = await read(db.url, night(new Date(0)), chunkRows);
       const counted = await read(db.url, grouped(night(new Date(0))), chunkRows);
-      expect([tallied.by, counted.by]).toEqual(['tallies', 'key tables']);
+      // A full read: its key tables copied from the counts, the rows joined to them.
+      const full = await read(db.url, undefined, chunkRows);
+      expect([tallied.by, counted.by, full.by]).toEqual(['tallies', 'key tables', 'tallies']);
       expect(tallied.rows.size).toBe(total.size);
-      for (const [id, values] of counted.rows)
+      expect(full.rows.size).toBe(total.size);
+      for (const [id, values] of counted.rows) {
         expect([id, tallied.rows.get(id)]).toEqual([id, values]);
+        expect([id, full.rows.get(id)]).toEqual([id, values]);
+      }
     }
     // The awkward rows did reach the counts (not a table of empty aggregates agreeing with itself).
     const some = [...total.values()];
@@ -188,13 +193,14 @@ describe('a night over the whole table, from the running counts', () => {
     try {
       const stale = await read(db.url, night(new Date(0)));
       expect(stale.by).toBe('key tables');
+      expect((await read(db.url, undefined)).by).toBe('key tables');
     } finally {
       await admin.query('ALTER TABLE payments_transaction ENABLE TRIGGER fraud_tally_insert');
     }
     expect((await read(db.url, night(new Date(0)))).by).toBe('tallies');
   });
 
-  it('a role without TEMP reads the counts; one that may not read them gets one query, same values', async () => {
+  it('a night of a role without TEMP reads the counts; one that may not read them gets one query, same values', async () => {
     const as = (name: string): string => db.url.replace(/\/\/[^@]+@/, `//${name}@`);
     const reference = await read(db.url, night(new Date(0)));
     const reader = await read(as(role), night(new Date(0)));
@@ -202,6 +208,10 @@ describe('a night over the whole table, from the running counts', () => {
     expect([reader.by, without.by]).toEqual(['tallies', 'one query']);
     expect(reader.rows).toEqual(reference.rows);
     expect(without.rows).toEqual(reference.rows);
+    // A full read copies the counts into TEMP tables: without TEMP, one query, same values.
+    const fullReader = await read(as(role), undefined);
+    expect(fullReader.by).toBe('one query');
+    expect(fullReader.rows).toEqual(reference.rows);
   });
 
   it('a window shorter than the table never reads the counts', async () => {

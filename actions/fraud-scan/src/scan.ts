@@ -56,7 +56,12 @@ async function* aggregatedBatches(
     throw new Error(`${source.description} cannot be scanned incrementally`);
   }
   if (source.batchesWithAggregates) {
-    for await (const batch of source.batchesWithAggregates(batchSize, profile.aggregates, since)) {
+    for await (const batch of source.batchesWithAggregates(
+      batchSize,
+      profile.aggregates,
+      since,
+      profile.columnsRead
+    )) {
       rows += batch.length;
       yield { rows: batch, aggregates: columnAggregates };
     }

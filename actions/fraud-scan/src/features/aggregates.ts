@@ -413,6 +413,15 @@ export interface TablePlan {
   chunk(columns: readonly string[], after: boolean, parameters: number, limit: number): string;
 }
 
+/** A key table asked of postgresTablePlan's `keyTableFrom`: its columns' names and aggregates. */
+export interface KeyTableRequest {
+  /** The key's columns, as the chunks join on them (text in COLLATE "C"). */
+  cols: readonly string[];
+  specs: readonly AggregateSpec[];
+  /** Each spec's column, in the same order. */
+  columns: readonly string[];
+}
+
 /**
  * The aggregates computed first, per key, into TEMP tables, and the rows then read `limit` at
  * a time joined to them, so rows reach the scan while the database works on the next ones.
@@ -436,8 +445,15 @@ export function postgresTablePlan(
   table: string,
   orderBy: string,
   specs: readonly AggregateSpec[],
-  filter?: RowFilter
+  filter?: RowFilter,
+  /**
+   * Where a key's table can be read from instead of grouped (features/tallies.ts): a SELECT
+   * giving the key's columns, then its aggregates' columns, for keys of two rows or more. For
+   * full reads only; the rows are counted (`__fs_counted`) only for the keys it has none for.
+   */
+  keyTableFrom?: (key: KeyTableRequest) => string | undefined
 ): TablePlan {
+  if (filter && keyTableFrom) throw new Error('key tables read from elsewhere are for full reads');
   const { projected, col } = namedExpressions();
   // Code-point order, as JavaScript's < (the mode's ties), and memcmp-fast groups.
   const text = (part: KeyPart): string => col(`(${part.pg}) COLLATE "C"`);
@@ -478,7 +494,18 @@ export function postgresTablePlan(
   }
   const expressions = [...projected.entries()].map(([e, name]) => `${e} AS ${name}`);
   const setup: TablePlan['setup'] = [];
-  if (filter) {
+  const readFrom = new Map<Key, string>();
+  for (const key of keys.values()) {
+    const sql = keyTableFrom?.({
+      cols: key.cols,
+      specs: key.aggregates.map((a) => a.spec),
+      columns: key.aggregates.map((a) => a.column)
+    });
+    if (sql) readFrom.set(key, sql);
+  }
+  if (readFrom.size === keys.size) {
+    // Every key table is read from elsewhere: the rows need not be counted.
+  } else if (filter) {
     // Parameters reach an INSERT, not a CREATE TABLE AS: the shape first, then the rows.
     setup.push(
       {
@@ -503,9 +530,10 @@ export function postgresTablePlan(
       ? ` JOIN (SELECT DISTINCT ${key.cols.join(', ')} FROM __fs_counted WHERE __fs_new AND ${present(key.cols)}) AS n USING (${key.cols.join(', ')})`
       : '';
     const aggregates = key.aggregates.map((a) => `, ${a.group} AS ${a.column}`).join('');
+    const grouped = `SELECT ${key.cols.join(', ')}${aggregates} FROM __fs_counted${only} WHERE ${present(key.cols)} GROUP BY ${key.cols.join(', ')} HAVING count(*) > 1`;
     setup.push(
       {
-        sql: `CREATE TEMP TABLE ${key.table} ON COMMIT DROP AS SELECT ${key.cols.join(', ')}${aggregates} FROM __fs_counted${only} WHERE ${present(key.cols)} GROUP BY ${key.cols.join(', ')} HAVING count(*) > 1`,
+        sql: `CREATE TEMP TABLE ${key.table} ON COMMIT DROP AS ${readFrom.get(key) ?? grouped}`,
         parameterised: false
       },
       { sql: `ANALYZE ${key.table}`, parameterised: false }

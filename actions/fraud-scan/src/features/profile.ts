@@ -30,6 +30,12 @@ export interface FeatureProfile {
   defaultTable: string;
   idColumn: string;
   requiredColumns: readonly string[];
+  /**
+   * Every column the scan reads of a row (extract, publicFields, the issues' cluster keys, the
+   * watermark), those present of which are all a database source needs to send; none: every
+   * column. __tests__/structure.test.ts holds it to what those read.
+   */
+  columnsRead?: readonly string[];
   features: readonly FeatureSpec[];
   /** The cross-row aggregates `extract` reads, declared so a database can compute them. */
   aggregates: readonly AggregateSpec[];

@@ -174,6 +174,25 @@ export function outcomeMismatch(status: string, declineCode: string): number {
   return 0;
 }
 
+const REQUIRED_COLUMNS = [
+  'id',
+  'created_at',
+  'user_id',
+  'amount',
+  'status',
+  'decline_code',
+  'card_fingerprint',
+  'card_brand',
+  'card_last4',
+  'card_exp_month',
+  'card_exp_year',
+  'billing_city',
+  'billing_state',
+  'billing_postal_code',
+  'billing_country',
+  'client_ip'
+];
+
 export const transactionsProfile: FeatureProfile = {
   name: 'transactions',
   // v2: a user's usual country breaks ties by name; attempts without a card count nowhere.
@@ -183,24 +202,11 @@ export const transactionsProfile: FeatureProfile = {
   description: "The shop's payments_transaction table: one row per charge attempt.",
   defaultTable: 'payments_transaction',
   idColumn: 'id',
-  requiredColumns: [
-    'id',
-    'created_at',
-    'user_id',
-    'amount',
-    'status',
-    'decline_code',
-    'card_fingerprint',
-    'card_brand',
-    'card_last4',
-    'card_exp_month',
-    'card_exp_year',
-    'billing_city',
-    'billing_state',
-    'billing_postal_code',
-    'billing_country',
-    'client_ip'
-  ],
+  requiredColumns: REQUIRED_COLUMNS,
+  // The currency appears in reports and issues (publicFields). The shop's table has more: its
+  // order, gateway and stored score columns, which the scan never reads (on a 1,000,000-row
+  // scan, decoding cells was the largest cost on the scan's side).
+  columnsRead: [...REQUIRED_COLUMNS, 'currency'],
   features: [
     { name: 'amount_log', kind: 'numeric', description: 'log(1 + amount)' },
     {

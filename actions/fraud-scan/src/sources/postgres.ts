@@ -9,7 +9,11 @@ import {
   type TablePlan
 } from '../features/aggregates.js';
 import type { Row } from '../features/row.js';
-import { postgresTallyPlan, TALLIES_USABLE } from '../features/tallies.js';
+import {
+  postgresTalliedTablePlan,
+  postgresTallyPlan,
+  TALLIES_USABLE
+} from '../features/tallies.js';
 import type { Source } from './source.js';
 import { quotedTable } from './table-name.js';
 import type { Since } from './watermark.js';
@@ -95,22 +99,26 @@ export class PostgresSource implements Source {
   batchesWithAggregates(
     size: number,
     aggregates: readonly AggregateSpec[],
-    since?: Since
+    since?: Since,
+    columns?: readonly string[]
   ): AsyncIterable<Row[]> {
     const { filter, values } = since ? sinceFilter('pg', since) : { filter: undefined, values: [] };
     const table = quotedTable(this.table);
     const orderBy = quotedTable(this.orderBy);
     // The shop's running counts hold the aggregates over every row: a night whose window is
-    // the whole table reads them for its new rows instead of grouping the table.
-    const tallies =
-      since && since.contextFrom === null
+    // the whole table reads them for its new rows, a full read copies its key tables from them,
+    // instead of grouping the table.
+    const tallies = !since
+      ? postgresTalliedTablePlan(table, orderBy, aggregates)
+      : since.contextFrom === null
         ? postgresTallyPlan(table, orderBy, aggregates, filter)
         : undefined;
     return this.readInChunks(
       { tallies, tables: postgresTablePlan(table, orderBy, aggregates, filter) },
       aggregateQuery('pg', table, orderBy, aggregates, filter),
       size,
-      values
+      values,
+      columns
     );
   }
 
@@ -124,7 +132,8 @@ export class PostgresSource implements Source {
     plans: { tallies?: TablePlan; tables: TablePlan },
     fallback: string,
     size: number,
-    values: unknown[]
+    values: unknown[],
+    wanted?: readonly string[]
   ): AsyncIterable<Row[]> {
     const client = await this.connect();
     let open = false;
@@ -157,7 +166,11 @@ export class PostgresSource implements Source {
         yield* this.readWith(client, fallback, size, values);
         return;
       }
-      const columns = await this.columnsOn(client).catch(fail);
+      // Only the columns the scan reads that the table has (the order column always: the next
+      // chunk starts after the last row's).
+      const columns = (await this.columnsOn(client).catch(fail)).filter(
+        (c) => !wanted || c === this.orderBy || wanted.includes(c)
+      );
       let bound: unknown;
       if (plan.firstOrder) {
         const { sql, parameterised } = plan.firstOrder;

@@ -25,7 +25,9 @@ export interface Source {
   batchesWithAggregates?(
     size: number,
     aggregates: readonly AggregateSpec[],
-    since?: Since
+    since?: Since,
+    /** Only these of the table's columns (those it has); every column when absent. */
+    columns?: readonly string[]
   ): AsyncIterable<Row[]>;
   /**
    * Where the last read with aggregates got them, for sources that choose (PostgreSQL): the
