@@ -1,6 +1,7 @@
 /**
  * A night whose aggregates count the whole table reads the shop's running counts (the backend's
- * fraud_key_tally and fraud_pair_tally, kept by its triggers) instead of grouping the table. The
+ * fraud_key_tally and fraud_pair_tally, kept by its triggers) instead of grouping the table, and
+ * a full read copies its key tables from them. The
  * counts must be exactly what grouping gives, row for row and aggregate for aggregate, on a table
  * migrated by the backend itself and written the ways the shop and an attacker write it: padded,
  * empty and mixed-case keys, IPv6, attempts without an account, updates, deletes, ties. And they
