@@ -558,20 +558,35 @@ export function postgresTablePlan(
     firstOrder: filter
       ? { sql: `SELECT min(__fs_order) FROM __fs_counted WHERE __fs_new`, parameterised: false }
       : undefined,
-    chunk(columns, after, parameters, limit) {
-      const conditions: string[] = [];
-      // The context too: every row returned is then one the key tables counted (and each bind
-      // parameter is used, so PostgreSQL knows its type).
-      if (filter) conditions.push(filter.context, filter.rows);
-      if (filter || after) conditions.push(`${orderBy} ${after ? '>' : '>='} $${parameters + 1}`);
-      const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
-      const quoted = columns.map((c) => `s."${c.replace(/"/g, '""')}"`);
-      return [
-        `SELECT ${[...quoted, ...selected].join(', ')}`,
-        `FROM (SELECT *, ${expressions.join(', ')} FROM ${table}${where} ORDER BY ${orderBy} LIMIT ${limit}) AS s`,
-        ...joins,
-        `ORDER BY s.${orderBy}`
-      ].join('\n');
-    }
+    chunk: chunkQuery(table, orderBy, filter, expressions, selected, joins)
+  };
+}
+
+/**
+ * TablePlan.chunk for a plan whose rows (`s`, with the named `expressions` beside the table's
+ * columns) are joined to its aggregates by `joins` and given `selected` cells.
+ */
+export function chunkQuery(
+  table: string,
+  orderBy: string,
+  filter: RowFilter | undefined,
+  expressions: readonly string[],
+  selected: readonly string[],
+  joins: readonly string[]
+): TablePlan['chunk'] {
+  return (columns, after, parameters, limit) => {
+    const conditions: string[] = [];
+    // The context too: every row returned is then one the aggregates counted (and each bind
+    // parameter is used, so PostgreSQL knows its type).
+    if (filter) conditions.push(filter.context, filter.rows);
+    if (filter || after) conditions.push(`${orderBy} ${after ? '>' : '>='} $${parameters + 1}`);
+    const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
+    const quoted = columns.map((c) => `s."${c.replace(/"/g, '""')}"`);
+    return [
+      `SELECT ${[...quoted, ...selected].join(', ')}`,
+      `FROM (SELECT *, ${expressions.join(', ')} FROM ${table}${where} ORDER BY ${orderBy} LIMIT ${limit}) AS s`,
+      ...joins,
+      `ORDER BY s.${orderBy}`
+    ].join('\n');
   };
 }

@@ -1,6 +1,7 @@
 import {
   type AggregateSpec,
   aggregateColumn,
+  chunkQuery,
   type KeyPart,
   type KeyTableRequest,
   postgresTablePlan,
@@ -114,19 +115,14 @@ export function postgresTallyPlan(
           parameterised: true
         }
       : undefined,
-    chunk(columns, after, parameters, limit) {
-      const conditions: string[] = [];
-      if (filter) conditions.push(filter.context, filter.rows);
-      if (filter || after) conditions.push(`${orderBy} ${after ? '>' : '>='} $${parameters + 1}`);
-      const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
-      const quoted = columns.map((c) => `s."${c.replace(/"/g, '""')}"`);
-      return [
-        `SELECT ${[...quoted, ...selected].join(', ')}`,
-        `FROM (SELECT *, ${projected.join(', ')} FROM ${table}${where} ORDER BY ${orderBy} LIMIT ${limit}) AS s`,
-        ...[...joins.values()].map((j) => j.sql),
-        `ORDER BY s.${orderBy}`
-      ].join('\n');
-    }
+    chunk: chunkQuery(
+      table,
+      orderBy,
+      filter,
+      projected,
+      selected,
+      [...joins.values()].map((j) => j.sql)
+    )
   };
 }
 
