@@ -173,8 +173,8 @@ export function tallyKeyTable(key: KeyTableRequest): string | undefined {
     return undefined;
   const groups = new Map<number, string>();
   const cells = all.map((t, i) => {
-    if (t.table === 'key') return cell(`k.${t.column}`, i);
-    if (t.table !== 'pairs') throw new Error('unreachable');
+    // A `pair` tally was refused above: what is not `pairs` is a `key` column.
+    if (t.table !== 'pairs') return cell(`k.${(t as Extract<Tally, { table: 'key' }>).column}`, i);
     let alias = groups.get(t.kind);
     if (!alias) {
       alias = `g${groups.size}`;

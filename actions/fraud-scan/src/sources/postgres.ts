@@ -14,7 +14,7 @@ import {
   postgresTallyPlan,
   TALLIES_USABLE
 } from '../features/tallies.js';
-import type { Source } from './source.js';
+import type { AggregatedBy, Source } from './source.js';
 import { quotedTable } from './table-name.js';
 import type { Since } from './watermark.js';
 
@@ -31,7 +31,7 @@ export class PostgresSource implements Source {
    * How the last read with aggregates got them: from the shop's running counts, from key
    * tables grouped first, or from one window-function query (no TEMP privilege).
    */
-  aggregatedBy: 'tallies' | 'key tables' | 'one query' | undefined;
+  aggregatedBy: AggregatedBy | undefined;
 
   constructor(
     private readonly url: string,

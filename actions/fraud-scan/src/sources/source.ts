@@ -33,6 +33,9 @@ export interface Source {
    * Where the last read with aggregates got them, for sources that choose (PostgreSQL): the
    * shop's running counts, key tables grouped first, or one window-function query.
    */
-  readonly aggregatedBy?: 'tallies' | 'key tables' | 'one query';
+  readonly aggregatedBy?: AggregatedBy;
   close(): Promise<void>;
 }
+
+/** Where a database source got a read's cross-row aggregates (Source.aggregatedBy). */
+export type AggregatedBy = 'tallies' | 'key tables' | 'one query';
