@@ -38,13 +38,17 @@ class Command(BaseCommand):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT tgname FROM pg_trigger WHERE tgrelid = 'payments_transaction'::regclass"
-                " AND tgname = ANY(%s) AND tgenabled <> 'D'",
+                # 'O' (origin) and 'A' (always) fire in an ordinary session; 'D' is disabled and 'R'
+                # fires only on a logical replica (session_replication_role = replica), so counts kept
+                # by either would go stale again at the next write. The nightly scan trusts the
+                # tallies on the same two states (actions/fraud-scan/src/features/tallies.ts).
+                " AND tgname = ANY(%s) AND tgenabled IN ('O', 'A')",
                 [list(TRIGGERS)],
             )
             missing = sorted(set(TRIGGERS) - {name for (name,) in cursor.fetchall()})
             if missing:
                 raise CommandError(
-                    f"tally triggers disabled or missing: {', '.join(missing)}; enable them first"
+                    f"tally triggers disabled, replica-only or missing: {', '.join(missing)}; enable them first"
                     " (ALTER TABLE payments_transaction ENABLE TRIGGER <name>), or migrate"
                 )
             cursor.execute("LOCK TABLE payments_transaction IN SHARE ROW EXCLUSIVE MODE")

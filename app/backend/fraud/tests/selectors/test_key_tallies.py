@@ -247,6 +247,10 @@ def test_recounting_repairs_tallies_a_write_without_triggers_left_stale():
         Transaction.objects.bulk_create(random_attempt(rng, users) for _ in range(50))
         with pytest.raises(CommandError, match="fraud_tally_insert"):
             call_command("fraud_recount_tallies")  # refused while a trigger is off: nothing changed
+        # Enabled for a logical replica only, it still does not fire here: refused too.
+        cursor.execute("ALTER TABLE payments_transaction ENABLE REPLICA TRIGGER fraud_tally_insert")
+        with pytest.raises(CommandError, match="replica-only or missing: fraud_tally_insert"):
+            call_command("fraud_recount_tallies", "--check")
         cursor.execute("ALTER TABLE payments_transaction ENABLE TRIGGER fraud_tally_insert")
     stale = kept()
     assert stale != recounted()
