@@ -14,6 +14,7 @@ import {
   postgresTallyPlan,
   TALLIES_USABLE
 } from '../features/tallies.js';
+import { type CopyField, copyRows, copyStatement, withLiterals } from './pg-binary-copy.js';
 import type { AggregatedBy, Source } from './source.js';
 import { quotedTable } from './table-name.js';
 import type { Since } from './watermark.js';
@@ -22,7 +23,8 @@ import type { Since } from './watermark.js';
  * A PostgreSQL table, ordered by id, read so that the scan's memory stays flat however large the
  * table grows: plain rows through a server-side cursor (pg-cursor), `size` at a time; rows with
  * their cross-row aggregates in chunks of CHUNK_ROWS, the aggregates grouped first by the server
- * (batchesWithAggregates).
+ * (batchesWithAggregates), each chunk sent by binary COPY and decoded by pg-binary-copy.ts into
+ * the values pg's query path would give.
  */
 export class PostgresSource implements Source {
   readonly kind = 'postgres' as const;
@@ -178,13 +180,28 @@ export class PostgresSource implements Source {
           .rows[0]?.min;
         if (bound === null || bound === undefined) return;
       }
-      const chunk = (after: boolean, from: unknown): Promise<Row[]> =>
-        client
-          .query<Row>(
-            plan.chunk(columns, after, values.length, this.chunkRows),
-            from === undefined ? values : [...values, from]
+      const parameters = (from: unknown): unknown[] =>
+        from === undefined ? values : [...values, from];
+      // The chunks' columns and types, from the first chunk's statement planned but not run:
+      // they decide how each column is sent and decoded (pg-binary-copy.ts).
+      const fields: CopyField[] = (
+        await client
+          .query(
+            `SELECT * FROM (${plan.chunk(columns, false, values.length, this.chunkRows)}) AS q LIMIT 0`,
+            parameters(bound)
           )
-          .then((r) => r.rows, fail);
+          .catch(fail)
+      ).fields;
+      const chunk = (after: boolean, from: unknown): Promise<Row[]> => {
+        const sql = withLiterals(
+          plan.chunk(columns, after, values.length, this.chunkRows),
+          parameters(from),
+          (text) => client.escapeLiteral(text)
+        );
+        return copyRows(client, copyStatement(sql, fields, this.orderBy), fields, typeParser).catch(
+          fail
+        );
+      };
       pending = chunk(false, bound);
       for (;;) {
         const rows: Row[] = await pending;
@@ -283,7 +300,8 @@ export function parseTimestamptz(value: string): unknown {
   );
 }
 
-function typeParser(oid: number, format?: string): (value: string) => unknown {
+/** The parser pg is given for each type: pg's own, with parseTimestamptz for timestamptz. */
+export function typeParser(oid: number, format?: string): (value: string) => unknown {
   if (oid === TIMESTAMPTZ && format !== 'binary') return parseTimestamptz;
   return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
 }
