@@ -250,6 +250,17 @@ describe('a malformed binary COPY stream', () => {
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
+  it('refused by the decoder mid-way is still read to its end, so the client stays usable', async () => {
+    // Several MB, so the decoder refuses the first run while the server is still sending.
+    const sql = "SELECT g AS id, repeat('x', 200) AS t FROM generate_series(1, 40000) AS g";
+    const fields = await fieldsOf(sql);
+    const statement = copyStatement(sql, fields);
+    await expect(copyRows(client, statement, fields.slice(1), typeParser)).rejects.toThrow(
+      /fields, expected/
+    );
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
   it('a query with two columns of one name cannot be sent with some as text', () => {
     expect(() =>
       copyStatement('SELECT 1 AS x, 2 AS x', [

@@ -104,16 +104,25 @@ export async function copyRows(
   // tuple): decoded in runs of at least RUN_BYTES, so a tuple cut in two is joined per run.
   let run: Buffer[] = [];
   let bytes = 0;
+  // A stream the decoder refuses is still read to its end: a COPY left half-read would leave
+  // the connection inside it, and the transaction's COMMIT and the client's end behind it.
+  let refused: Error | undefined;
+  const decode = (): void => {
+    try {
+      if (refused === undefined) decoder.push(Buffer.concat(run, bytes));
+    } catch (error) {
+      refused = error instanceof Error ? error : new Error(String(error));
+    }
+    run = [];
+    bytes = 0;
+  };
   for await (const chunk of stream) {
     run.push(chunk as Buffer);
     bytes += (chunk as Buffer).length;
-    if (bytes >= RUN_BYTES) {
-      decoder.push(Buffer.concat(run, bytes));
-      run = [];
-      bytes = 0;
-    }
+    if (bytes >= RUN_BYTES) decode();
   }
-  if (bytes > 0) decoder.push(Buffer.concat(run, bytes));
+  if (bytes > 0) decode();
+  if (refused !== undefined) throw refused;
   return decoder.end();
 }
 
@@ -343,8 +352,8 @@ function numericText(view: DataView, at: number): string {
 }
 
 /**
- * `sql` with its bind parameters `$1`, `$2`, … written in as quoted literals (COPY takes no
- * parameters). A quoted literal is of unknown type, as an untyped bind parameter is, so
+ * `sql` (a statement this scan builds: no comments, dollar quotes or backslash escapes) with its
+ * bind parameters `$1`, `$2`, … written in as quoted literals (COPY takes no parameters). A quoted literal is of unknown type, as an untyped bind parameter is, so
  * PostgreSQL infers the same type from its use. Quoted identifiers and string literals are
  * skipped, so a table named `a$1` keeps its name.
  */
