@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Peak memory of a scan reading payments_transaction from PostgreSQL through the server-side
-# cursor: 1,000,000 rows against a 100,000-row baseline in the same run (flat memory means the
-# ratio stays near 1 while the rows grow tenfold). A throw-away database, filled with
-# generate_series, dropped at the end.
+# Peak memory of a scan reading payments_transaction from PostgreSQL (its rows with their
+# aggregates, a chunk at a time): 1,000,000 rows against a 100,000-row baseline in the same run
+# (flat memory means the ratio stays near 1 while the rows grow tenfold). A throw-away database,
+# filled with generate_series, dropped at the end.
 #   bash scripts/bench/fraud-pg-memory.sh [ROWS] [BASELINE_ROWS]
+#   FRAUD_SCAN_CLI=path/to/cli.js measures another build (a worktree of an older commit).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
@@ -15,7 +16,8 @@ base_rows="${2:-100000}"
 db="fraud_bench_$$"
 work="$(mktemp -d /tmp/fraud-bench.XXXXXX)"
 trap 'psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$work"' EXIT
-[ -f "$REPO_ROOT/actions/fraud-scan/dist/cli.js" ] || node "$REPO_ROOT/scripts/build-actions.mjs" fraud-scan
+cli="${FRAUD_SCAN_CLI:-$REPO_ROOT/actions/fraud-scan/dist/cli.js}"
+[ -f "$cli" ] || node "$REPO_ROOT/scripts/build-actions.mjs" fraud-scan
 psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
 url="postgres://$PGUSER@$PGHOST:$PGPORT/$db"
 
@@ -49,7 +51,7 @@ SQL
 scan() { # scan LABEL: peak RSS (kB) and seconds of a full scan with the model trained earlier
   # --full-scan: training left a watermark at the table's last row, after which an ordinary run
   # reads only newer rows (the baseline would read none, the refilled table only its new ids).
-  /usr/bin/time -f '%M %e' -o "$work/$1.time" node "$REPO_ROOT/actions/fraud-scan/dist/cli.js" \
+  /usr/bin/time -f '%M %e' -o "$work/$1.time" node "$cli" \
     --source postgres --database-url "$url" --model "$work/model.json" --output-dir "$work/$1" \
     --batch-size 5000 --full-scan >"$work/$1.log" 2>&1 || { cat "$work/$1.log"; exit 1; }
   grep -q "Scanned every row" "$work/$1/summary.md" || { echo "the $1 scan did not read every row" >&2; exit 1; }
@@ -59,7 +61,7 @@ scan() { # scan LABEL: peak RSS (kB) and seconds of a full scan with the model t
 
 log "Training a model on $base_rows rows"
 fill "$base_rows"
-node "$REPO_ROOT/actions/fraud-scan/dist/cli.js" --source postgres --database-url "$url" --train \
+node "$cli" --source postgres --database-url "$url" --train \
   --epochs 5 --max-training-rows 20000 --model-output "$work/model.json" --output-dir "$work/train" >/dev/null 2>&1
 read -r base_kb base_s < <(scan base)
 log "Scanning $rows rows"
