@@ -355,7 +355,7 @@ function numericText(view: DataView, at: number): string {
  * `sql` (a statement this scan builds: no comments, dollar quotes or backslash escapes) with its
  * bind parameters `$1`, `$2`, … written in as quoted literals (COPY takes no parameters). A quoted literal is of unknown type, as an untyped bind parameter is, so
  * PostgreSQL infers the same type from its use. Quoted identifiers and string literals are
- * skipped, so a table named `a$1` keeps its name.
+ * skipped, so a column named `a$1` (names come from the table) keeps its name.
  */
 export function withLiterals(
   sql: string,
