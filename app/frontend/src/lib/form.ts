@@ -24,13 +24,23 @@ export function nestedFieldErrors(fields: FieldErrors, prefix: string): FieldErr
 /**
  * After a failed submit, move focus to the first field marked invalid (so a keyboard or
  * screen-reader user lands on what needs fixing), or else to the form's alert.
+ *
+ * The state that marks the fields or shows the alert is set just before this call, and React
+ * need not have committed it by the next frame (an update made after an `await` is scheduled,
+ * not flushed): the form is looked at again each frame until one is there, for up to
+ * FOCUS_WAIT_MS. A browser test on a busy machine saw the alert arrive after that first frame.
  */
 export function focusFirstProblem(form: HTMLElement | null): void {
   if (!form) return;
-  requestAnimationFrame(() => {
+  const until = performance.now() + FOCUS_WAIT_MS;
+  const look = (): void => {
     const target =
       form.querySelector<HTMLElement>('[aria-invalid="true"]') ??
       form.querySelector<HTMLElement>('[role="alert"]');
-    target?.focus();
-  });
+    if (target) target.focus();
+    else if (performance.now() < until) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
 }
+
+const FOCUS_WAIT_MS = 2000;
