@@ -25,7 +25,7 @@ import { stripemodelProfile } from '../src/features/stripemodel.js';
 import { transactionsProfile } from '../src/features/transactions.js';
 import type { FeatureProfile } from '../src/features/profile.js';
 import type { Row } from '../src/features/row.js';
-import { scanSource } from '../src/scan.js';
+import { readTrainingRows, scanSource } from '../src/scan.js';
 import { CsvSource } from '../src/sources/csv.js';
 import { PostgresSource } from '../src/sources/postgres.js';
 import type { Source } from '../src/sources/source.js';
@@ -61,12 +61,18 @@ async function planText(sql: string): Promise<string> {
   return plan.rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
-async function readAllWithAggregates(source: Source, profile: FeatureProfile): Promise<Row[]> {
+/** Every row a read with aggregates returns, in id order (it returns them in the server's). */
+async function readAllWithAggregates(
+  source: Source,
+  profile: FeatureProfile,
+  batch = 97
+): Promise<Row[]> {
   const rows: Row[] = [];
-  for await (const batch of source.batchesWithAggregates?.(97, profile.aggregates) ?? []) {
-    rows.push(...batch);
+  for await (const b of source.batchesWithAggregates?.(batch, profile.aggregates) ?? []) {
+    expect(b.length).toBeLessThanOrEqual(batch);
+    rows.push(...b);
   }
-  return rows;
+  return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 /** The aggregate columns of a row (SQLite hands back every column as it stored it). */
@@ -210,20 +216,22 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
     expect(sinceText).not.toMatch(/Nested Loop|SubPlan/);
   });
 
-  it('TEMP tables per key, then chunks joined to them by hash: no nested loop either', async () => {
+  it('TEMP tables per key, then the rows joined to them by hash: no nested loop either', async () => {
     const table = '"payments_transaction"';
     const columns = ['id', 'user_id'];
     const full = postgresTablePlan(table, '"id"', transactionsProfile.aggregates);
     // One table per key (user, card, IP, card and hour), grouped, analysed.
     expect(full.setup.filter((s) => /GROUP BY/.test(s.sql))).toHaveLength(4);
     expect(full.setup.filter((s) => /^ANALYZE/.test(s.sql))).toHaveLength(4);
-    for (const after of [false, true]) {
-      const text = await withTables(full, () =>
-        planText(full.chunk(columns, after, 0, 50).replace('$1', '300'))
-      );
-      expect(text).toMatch(/Hash (Left )?Join/);
-      expect(text).not.toMatch(/Nested Loop|SubPlan/);
-    }
+    // Every row in one statement: each key's hash table built once, no sort before the first
+    // row (a scan's read); a training read is sorted by id.
+    const [fullText, orderedText] = await withTables(full, () =>
+      Promise.all([planText(full.rows(columns, 0, false)), planText(full.rows(columns, 0, true))])
+    );
+    expect(fullText).toMatch(/Hash (Left )?Join/);
+    expect(fullText).not.toMatch(/Nested Loop|SubPlan|Sort/);
+    expect(orderedText).toMatch(/Sort Key: s\.id|Index Scan/);
+    expect(orderedText).not.toMatch(/Nested Loop|SubPlan/);
     const since = postgresTablePlan(table, '"id"', transactionsProfile.aggregates, {
       rows: '("id" > 300)',
       context: '("id" > 100)'
@@ -237,7 +245,7 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
           await planText(step.sql.replace(/^CREATE TEMP TABLE \S+ ON COMMIT DROP AS /, ''))
         );
       }
-      plans.push(await planText(since.chunk(columns, false, 0, 50).replace('$1', '301')));
+      plans.push(await planText(since.rows(columns, 0, false).replace('$1', '301')));
       return plans.join('\n');
     });
     expect(text).not.toMatch(/Nested Loop|SubPlan/);
@@ -252,12 +260,8 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
       const plain = await readAll(source);
       const aggregated = await readAllWithAggregates(source, profile);
       expect(aggregated.map((r) => r.id)).toEqual(plain.map((r) => r.id));
-      // In chunks of 37 rows (keyset pagination on id), the same rows and cells.
-      const chunked = await readAllWithAggregates(
-        new PostgresSource(db.url, table, 'id', 37),
-        profile
-      );
-      expect(chunked).toEqual(aggregated);
+      // Handed over 3 rows at a time (the COPY's runs cut across batches), the same rows.
+      expect(await readAllWithAggregates(source, profile, 3)).toEqual(aggregated);
       const memory = profile.newAggregate();
       plain.forEach((r) => memory.add(r));
       const fromMemory = plain.map((r) => profile.extract(r, memory));
@@ -300,6 +304,90 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
     });
   }
 
+  it('training reads the rows in id order however the table lies on disk; a scan as they come', async () => {
+    // The same rows, stored in another order than their ids.
+    await client.query(
+      'CREATE TABLE payments_shuffled AS SELECT * FROM payments_transaction ORDER BY md5(id::text)'
+    );
+    try {
+      await client.query('ALTER TABLE payments_shuffled ADD PRIMARY KEY (id)');
+      await client.query('ANALYZE payments_shuffled');
+      const shuffled = new PostgresSource(db.url, 'payments_shuffled');
+      const ids = async (ordered: boolean): Promise<number[]> => {
+        const seen: number[] = [];
+        for await (const batch of shuffled.batchesWithAggregates(
+          50,
+          transactionsProfile.aggregates,
+          undefined,
+          undefined,
+          ordered
+        )) {
+          seen.push(...batch.map((r) => Number(r.id)));
+        }
+        return seen;
+      };
+      const sorted = [...(await ids(true))].sort((a, b) => a - b);
+      expect(await ids(true)).toEqual(sorted);
+      // Unordered, the server's order here is the table's (else this test shows nothing).
+      const asStored = await ids(false);
+      expect(asStored).not.toEqual(sorted);
+      expect([...asStored].sort((a, b) => a - b)).toEqual(sorted);
+      // So the training sample, and the model, are the same as from the table in id order.
+      const options = { batchSize: 50, maxRows: 100, seed: 3 };
+      const fromShuffled = await readTrainingRows(shuffled, transactionsProfile, options);
+      const fromOrdered = await readTrainingRows(
+        new PostgresSource(db.url, 'payments_transaction'),
+        transactionsProfile,
+        options
+      );
+      expect(fromShuffled.total).toBeGreaterThan(options.maxRows);
+      expect(fromShuffled.rows).toEqual(fromOrdered.rows);
+    } finally {
+      await client.query('DROP TABLE payments_shuffled');
+    }
+  });
+
+  it('a read the scan stops early ends its connection at once, in the middle of its COPY', async () => {
+    // Many MB of rows, so the COPY is still sending when the scan stops after one batch.
+    const { rows: cols } = await client.query<{ name: string }>(
+      `SELECT column_name AS name FROM information_schema.columns
+        WHERE table_name = 'payments_transaction' ORDER BY ordinal_position`
+    );
+    const select = cols.map((c) => (c.name === 'id' ? 'g * 1000000 + t.id' : `t."${c.name}"`));
+    await client.query('CREATE TABLE payments_many (LIKE payments_transaction INCLUDING ALL)');
+    try {
+      await client.query(
+        `INSERT INTO payments_many SELECT ${select.join(', ')} FROM payments_transaction t, generate_series(1, 100) AS g`
+      );
+      await client.query('ANALYZE payments_many');
+      const sessions = async (): Promise<number> =>
+        Number(
+          (
+            await client.query<{ n: string }>(
+              'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()'
+            )
+          ).rows[0]?.n
+        );
+      const before = await sessions();
+      const source = new PostgresSource(db.url, 'payments_many');
+      let batches = 0;
+      for await (const batch of source.batchesWithAggregates?.(2, transactionsProfile.aggregates) ??
+        []) {
+        expect(batch).toHaveLength(2);
+        batches++;
+        break;
+      }
+      expect(batches).toBe(1);
+      // Its session is gone (a COMMIT queued behind the unread COPY would never have run).
+      for (let tries = 0; (await sessions()) !== before && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await sessions()).toBe(before);
+    } finally {
+      await client.query('DROP TABLE payments_many');
+    }
+  }, 60_000);
+
   it('a role that may not create TEMP tables, or a read-only session, reads the same rows and aggregates from one query', async () => {
     const role = `fraud_reader_${process.pid}`;
     await client.query(`CREATE ROLE ${role} LOGIN`);
@@ -316,11 +404,11 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
       await reader.end();
       const profile = transactionsProfile;
       const owner = await readAllWithAggregates(
-        new PostgresSource(db.url, 'payments_transaction', 'id', 37),
+        new PostgresSource(db.url, 'payments_transaction'),
         profile
       );
       const readOnly = await readAllWithAggregates(
-        new PostgresSource(url, 'payments_transaction', 'id', 37),
+        new PostgresSource(url, 'payments_transaction'),
         profile
       );
       expect(readOnly).toEqual(owner);
@@ -329,7 +417,7 @@ describe('PostgreSQL computes the same aggregates as memory', () => {
       await client.query(`GRANT TEMPORARY ON DATABASE ${db.name} TO PUBLIC`);
       await client.query(`ALTER ROLE ${role} SET default_transaction_read_only = on`);
       const standby = await readAllWithAggregates(
-        new PostgresSource(url, 'payments_transaction', 'id', 37),
+        new PostgresSource(url, 'payments_transaction'),
         profile
       );
       expect(standby).toEqual(owner);

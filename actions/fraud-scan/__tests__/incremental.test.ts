@@ -160,36 +160,36 @@ describe('scanning only what is new (PostgreSQL)', () => {
     // What the row's cross-row features read, from the database: over 30 days the account has
     // ten cards, over one day one (model-independent: what the model makes of ten cards is
     // perturbation.test.ts's business).
-    const cardsSeen = async (windowMs: number, chunkRows?: number): Promise<number> => {
-      const source = new PostgresSource(db.url, 'payments_transaction', 'id', chunkRows);
+    const cardsSeen = async (windowMs: number, batch = 500): Promise<number> => {
+      const source = new PostgresSource(db.url, 'payments_transaction');
       const mark = before as NonNullable<typeof before>;
       const spec = transactionsProfile.aggregates;
-      for await (const batch of source.batchesWithAggregates(
-        500,
+      for await (const rows of source.batchesWithAggregates(
+        batch,
         spec,
         sinceMark(mark, windowMs)
       )) {
-        const row = batch.find((r) => String(r.id) === String(fifth.id));
+        const row = rows.find((r) => String(r.id) === String(fifth.id));
         if (row) return columnAggregates.count('cards_per_user', row);
       }
       return -1;
     };
     expect(await cardsSeen(30 * DAY)).toBe(CARDS + 1);
     expect(await cardsSeen(DAY)).toBe(1);
-    // Read two rows per chunk (from the lowest new id, -6, on), the same.
+    // Handed over two rows at a time (from the lowest new id, -6, on), the same.
     expect(await cardsSeen(30 * DAY, 2)).toBe(CARDS + 1);
     // The default window, the whole table: every aggregate of every row a night reads is the
     // one a full scan (and training) gives that row, in both query forms.
-    const aggregatesById = async (since?: Since, chunkRows?: number) => {
-      const source = new PostgresSource(db.url, 'payments_transaction', 'id', chunkRows);
+    const aggregatesById = async (since?: Since, batch = 500) => {
+      const source = new PostgresSource(db.url, 'payments_transaction');
       const names = transactionsProfile.aggregates.map((a) => aggregateColumn(a.name));
       const found = new Map<string, unknown[]>();
-      for await (const batch of source.batchesWithAggregates(
-        500,
+      for await (const rows of source.batchesWithAggregates(
+        batch,
         transactionsProfile.aggregates,
         since
       )) {
-        for (const row of batch)
+        for (const row of rows)
           found.set(
             String(row.id),
             names.map((n) => row[n])
@@ -200,8 +200,8 @@ describe('scanning only what is new (PostgreSQL)', () => {
     const full = await aggregatesById();
     const night = sinceMark(before as NonNullable<typeof before>, DEFAULT_AGGREGATE_WINDOW_MS);
     expect(night.contextFrom).toBeNull();
-    for (const chunkRows of [undefined, 2]) {
-      const nightly = await aggregatesById(night, chunkRows);
+    for (const size of [500, 2]) {
+      const nightly = await aggregatesById(night, size);
       expect(nightly.size).toBeGreaterThanOrEqual(fresh.length);
       for (const [id, values] of nightly) expect([id, values]).toEqual([id, full.get(id)]);
     }

@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL source reads its chunks with binary COPY and decodes them itself
+ * The PostgreSQL source reads its rows with binary COPY and decodes them itself
  * (sources/pg-binary-copy.ts). Whatever a table holds, the rows must be exactly those pg's query
  * path gives: same keys, same types, same text for numerics and big integers, the same Date.
  * Against a real server, on values chosen to sit on every edge of each decoder.
@@ -10,7 +10,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import {
   BinaryCopyDecoder,
   type CopyField,
-  copyRows,
+  copyBatches,
   copyStatement,
   decodedFromBinary,
   withLiterals
@@ -157,10 +157,24 @@ async function fieldsOf(sql: string): Promise<CopyField[]> {
   return (await client.query(`SELECT * FROM (${sql}) AS q LIMIT 0`)).fields;
 }
 
+/** Every row copyBatches yields for `statement`, checking each batch holds at most `size`. */
+async function copyRows(
+  statement: string,
+  fields: readonly CopyField[],
+  size = 1000
+): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for await (const batch of copyBatches(client, statement, fields, typeParser, size)) {
+    expect(batch.length).toBeLessThanOrEqual(size);
+    rows.push(...batch);
+  }
+  return rows;
+}
+
 /** The raw binary COPY stream of `sql` as copyStatement writes it. */
 async function rawCopy(sql: string, fields: readonly CopyField[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of client.query(copyTo(copyStatement(sql, fields, 'id')))) {
+  for await (const chunk of client.query(copyTo(copyStatement(sql, fields)))) {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -172,7 +186,7 @@ describe('rows read by binary COPY', () => {
   it('are exactly the rows pg gives, for every type and edge value', async () => {
     const viaPg = (await client.query<Record<string, unknown>>(SQL)).rows;
     const fields = await fieldsOf(SQL);
-    const viaCopy = await copyRows(client, copyStatement(SQL, fields, 'id'), fields, typeParser);
+    const viaCopy = await copyRows(copyStatement(SQL, fields), fields);
     expect(viaCopy).toHaveLength(ROWS);
     for (let i = 0; i < ROWS; i++) {
       // One column at a time, so a failure names the column and the value.
@@ -192,10 +206,36 @@ describe('rows read by binary COPY', () => {
   it('keep the query order, and its rows, when some columns go as text', async () => {
     const sql = 'SELECT id, ip, t FROM awkward WHERE id > 3 ORDER BY id DESC LIMIT 5';
     const fields = await fieldsOf(sql);
-    // Ordered again by id ascending would break DESC: the source asks only for the key order its
-    // chunk query already has, so here no order column is passed.
-    const rows = await copyRows(client, copyStatement(sql, fields), fields, typeParser);
+    const rows = await copyRows(copyStatement(sql, fields), fields);
     expect(rows).toEqual((await client.query(sql)).rows);
+  });
+
+  it('are handed over `size` at a time as they arrive, in the order sent', async () => {
+    // About 6 MB: several of the decoder's 1 MB runs, each ending inside a tuple.
+    const sql = "SELECT g AS id, repeat('x', g % 300) AS t FROM generate_series(1, 40000) AS g";
+    const fields = await fieldsOf(sql);
+    const want = (await client.query(sql)).rows;
+    for (const size of [1, 999, 5000, 100000]) {
+      const sizes: number[] = [];
+      const rows: Record<string, unknown>[] = [];
+      for await (const batch of copyBatches(
+        client,
+        copyStatement(sql, fields),
+        fields,
+        typeParser,
+        size
+      )) {
+        sizes.push(batch.length);
+        rows.push(...batch);
+      }
+      // Every batch full but the last.
+      expect([size, sizes.slice(0, -1).every((n) => n === size), sizes.at(-1)]).toEqual([
+        size,
+        true,
+        40000 - size * (sizes.length - 1)
+      ]);
+      expect(rows).toEqual(want);
+    }
   });
 
   it('are the same however the stream is cut into chunks', async () => {
@@ -244,9 +284,7 @@ describe('a malformed binary COPY stream', () => {
   it('that fails on the server mid-way rejects with its error and leaves the client usable', async () => {
     const sql = 'SELECT id, 10 / (id - 5) AS x FROM awkward ORDER BY id';
     const fields = await fieldsOf(sql);
-    await expect(copyRows(client, copyStatement(sql, fields), fields, typeParser)).rejects.toThrow(
-      /division by zero/
-    );
+    await expect(copyRows(copyStatement(sql, fields), fields)).rejects.toThrow(/division by zero/);
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
@@ -255,9 +293,7 @@ describe('a malformed binary COPY stream', () => {
     const sql = "SELECT g AS id, repeat('x', 200) AS t FROM generate_series(1, 40000) AS g";
     const fields = await fieldsOf(sql);
     const statement = copyStatement(sql, fields);
-    await expect(copyRows(client, statement, fields.slice(1), typeParser)).rejects.toThrow(
-      /fields, expected/
-    );
+    await expect(copyRows(statement, fields.slice(1))).rejects.toThrow(/fields, expected/);
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 

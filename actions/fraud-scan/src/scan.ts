@@ -43,13 +43,16 @@ interface AggregatedBatch {
 /**
  * The source's rows with their cross-row aggregates: computed by the database in the same
  * query when the source can (one pass, flat memory), otherwise in memory over a first pass.
+ * `ordered`: in the table's order, where the database would otherwise give them as it joins
+ * them.
  */
 async function* aggregatedBatches(
   source: Source,
   profile: FeatureProfile,
   batchSize: number,
   progress?: Progress,
-  since?: Since
+  since?: Since,
+  ordered = false
 ): AsyncIterable<AggregatedBatch> {
   let rows = 0;
   if (since && !source.batchesWithAggregates) {
@@ -60,7 +63,8 @@ async function* aggregatedBatches(
       batchSize,
       profile.aggregates,
       since,
-      profile.columnsRead
+      profile.columnsRead,
+      ordered
     )) {
       rows += batch.length;
       yield { rows: batch, aggregates: columnAggregates };
@@ -107,11 +111,15 @@ export async function readTrainingRows(
   const invalid: InvalidCounts = {};
   let seen = 0;
   let total = 0;
+  // In the table's order: the sample, and then the model, must not depend on how the database
+  // chose to join the rows this time.
   for await (const batch of aggregatedBatches(
     source,
     profile,
     options.batchSize,
-    options.progress
+    options.progress,
+    undefined,
+    true
   )) {
     for (const row of batch.rows) {
       total++;

@@ -134,7 +134,10 @@ const CITY_STATE = new Map(Object.entries(CITIES));
 
 /** A state's two-letter code from its name or code ("Texas", "tx" → "TX"), or undefined. */
 export function stateCode(value: unknown): string | undefined {
-  const raw = text(value).trim().toLowerCase();
+  const trimmed = text(value).trim();
+  // A code as it is usually written, without the two new strings of the general path below.
+  if (trimmed.length === 2 && STATE_CODES.has(trimmed)) return trimmed;
+  const raw = trimmed.toLowerCase();
   if (raw === '') return undefined;
   if (raw.length === 2) {
     const upper = raw.toUpperCase();
@@ -174,6 +177,7 @@ export function postalCodeWellFormed(zip: unknown, country: unknown): number {
 
 /** Share of the given address fields that are filled in. */
 export function completeness(...fields: unknown[]): number {
-  const filled = fields.filter((f) => text(f).trim() !== '').length;
+  let filled = 0;
+  for (const f of fields) if (text(f).trim() !== '') filled++;
   return fields.length === 0 ? 1 : filled / fields.length;
 }

@@ -1,11 +1,11 @@
 import {
   type AggregateSpec,
   aggregateColumn,
-  chunkQuery,
   type KeyPart,
   type KeyTableRequest,
   postgresTablePlan,
   type RowFilter,
+  rowsQuery,
   type TablePlan,
   type Tally
 } from './aggregates.js';
@@ -115,7 +115,7 @@ export function postgresTallyPlan(
           parameterised: true
         }
       : undefined,
-    chunk: chunkQuery(
+    rows: rowsQuery(
       table,
       orderBy,
       filter,
@@ -129,7 +129,7 @@ export function postgresTallyPlan(
 /**
  * A full read's key tables copied from the counts instead of grouped from the rows (no pass over
  * the table before the first row: on the shop's 1,000,000-row table that pass and the grouping
- * took 8.4 s), then the rows in chunks joined to them by hash, as postgresTablePlan does.
+ * took 8.4 s), then the rows joined to them by hash, as postgresTablePlan does.
  * Undefined when a key has no tally. (Reading the counts by index for every row, as a night
  * does, cost a full scan more than grouping: docs/benchmarks.md.)
  */
@@ -149,7 +149,7 @@ export function postgresTalliedTablePlan(
 
 /**
  * A key table from the counts: its keys of two rows or more (a lone row is its own aggregate,
- * which the chunks fill in), with each aggregate's column. A one-part key reads its
+ * which the rows' statement fills in), with each aggregate's column. A one-part key reads its
  * fraud_key_tally row and, for `pairs` aggregates, its pairs grouped; a two-part key reads its
  * fraud_pair_tally rows.
  */

@@ -22,6 +22,14 @@ function timestamp(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** "0" to "23", made once: every row scanned has an hour and a count of address fields filled. */
+const NUMBER_TEXT = Array.from({ length: 24 }, (_, n) => String(n));
+
+/** How many of the four address fields are filled, as text ("0" to "4"). */
+function filledText(n: number): string {
+  return NUMBER_TEXT[n] ?? String(n);
+}
+
 function declined(row: Row): boolean {
   const status = text(row.status).toLowerCase();
   return status !== '' && status !== 'succeeded';
@@ -147,8 +155,11 @@ export function amountBand(amount: number): string {
     v *= 2;
     band--;
   }
-  return String(band);
+  return BANDS[band + BAND_OFFSET] ?? String(band);
 }
+/** Each band's text, made once (every row scanned has one): about 2^-64 to 2^64. */
+const BAND_OFFSET = 64;
+const BANDS = Array.from({ length: 2 * BAND_OFFSET + 1 }, (_, i) => String(i - BAND_OFFSET));
 
 /**
  * Whole years from the attempt to the card's expiry, as a category: "expired" before it,
@@ -326,8 +337,8 @@ export const transactionsProfile: FeatureProfile = {
         monthsToExpiry !== undefined && monthsToExpiry < 0 ? 1 : 0,
         outcomeMismatch(status, declineCode),
         yearsToExpiry(monthsToExpiry),
-        String(at.getUTCHours()),
-        String(
+        NUMBER_TEXT[at.getUTCHours()] as string,
+        filledText(
           4 *
             completeness(
               row.billing_city,

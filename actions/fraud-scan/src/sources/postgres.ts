@@ -14,17 +14,17 @@ import {
   postgresTallyPlan,
   TALLIES_USABLE
 } from '../features/tallies.js';
-import { type CopyField, copyRows, copyStatement, withLiterals } from './pg-binary-copy.js';
+import { type CopyField, copyBatches, copyStatement, withLiterals } from './pg-binary-copy.js';
 import type { AggregatedBy, Source } from './source.js';
 import { quotedTable } from './table-name.js';
 import type { Since } from './watermark.js';
 
 /**
- * A PostgreSQL table, ordered by id, read so that the scan's memory stays flat however large the
- * table grows: plain rows through a server-side cursor (pg-cursor), `size` at a time; rows with
- * their cross-row aggregates in chunks of CHUNK_ROWS, the aggregates grouped first by the server
- * (batchesWithAggregates), each chunk sent by binary COPY and decoded by pg-binary-copy.ts into
- * the values pg's query path would give.
+ * A PostgreSQL table, read so that the scan's memory stays flat however large the table grows:
+ * plain rows in id order through a server-side cursor (pg-cursor), `size` at a time; rows with
+ * their cross-row aggregates (batchesWithAggregates) from one statement joining them to key
+ * tables made first, streamed by binary COPY as the scan takes them and decoded by
+ * pg-binary-copy.ts into the values pg's query path would give.
  */
 export class PostgresSource implements Source {
   readonly kind = 'postgres' as const;
@@ -38,9 +38,7 @@ export class PostgresSource implements Source {
   constructor(
     private readonly url: string,
     private readonly table: string,
-    private readonly orderBy = 'id',
-    /** Rows per chunk of a read with aggregates (CHUNK_ROWS; tests make it small). */
-    private readonly chunkRows = CHUNK_ROWS
+    private readonly orderBy = 'id'
   ) {
     let where = 'PostgreSQL';
     try {
@@ -91,8 +89,9 @@ export class PostgresSource implements Source {
 
   /**
    * The rows and, beside each, its aggregates: computed first into TEMP tables, one per key,
-   * then the rows read `CHUNK_ROWS` at a time in id order joined to them (postgresTablePlan),
-   * so the scan works on one chunk while the server makes the next. With `since`, the rows
+   * then every row joined to them in one statement (postgresTablePlan), streamed so that the
+   * server joins rows while the scan scores those before: `ordered`, in id order (sorted by
+   * the server first), else in the order the server produces them. With `since`, the rows
    * created since then or with a higher id, their aggregates over the window before it (the
    * shop's created_at index serves both ranges). A role that may not create TEMP tables (or a
    * read-only standby) gets the same rows from one query (aggregateQuery): every aggregate a
@@ -102,7 +101,8 @@ export class PostgresSource implements Source {
     size: number,
     aggregates: readonly AggregateSpec[],
     since?: Since,
-    columns?: readonly string[]
+    columns?: readonly string[],
+    ordered = false
   ): AsyncIterable<Row[]> {
     const { filter, values } = since ? sinceFilter('pg', since) : { filter: undefined, values: [] };
     const table = quotedTable(this.table);
@@ -115,12 +115,13 @@ export class PostgresSource implements Source {
       : since.contextFrom === null
         ? postgresTallyPlan(table, orderBy, aggregates, filter)
         : undefined;
-    return this.readInChunks(
+    return this.readJoined(
       { tallies, tables: postgresTablePlan(table, orderBy, aggregates, filter) },
       aggregateQuery('pg', table, orderBy, aggregates, filter),
       size,
       values,
-      columns
+      columns,
+      ordered
     );
   }
 
@@ -130,21 +131,25 @@ export class PostgresSource implements Source {
     return result.fields.map((f) => f.name);
   }
 
-  private async *readInChunks(
+  private async *readJoined(
     plans: { tallies?: TablePlan; tables: TablePlan },
     fallback: string,
     size: number,
     values: unknown[],
-    wanted?: readonly string[]
+    wanted: readonly string[] | undefined,
+    ordered: boolean
   ): AsyncIterable<Row[]> {
     const client = await this.connect();
     let open = false;
+    // While true, the connection is inside the COPY: a consumer that stopped early, or a read
+    // that failed, leaves it there, and the client is ended without a COMMIT (pg destroys the
+    // socket of a client with a query running; the server then ends the read-only transaction).
+    let copying = false;
     const fail = (error: unknown): never => {
       throw new ConfigurationError(`Cannot read ${this.description}: ${(error as Error).message}`);
     };
-    let pending: Promise<Row[]> | undefined;
     try {
-      // One snapshot for the aggregates and every chunk, as one query would have.
+      // One snapshot for the aggregates and the rows, as one query would have.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ').catch(fail);
       open = true;
       let plan = plans.tables;
@@ -168,59 +173,40 @@ export class PostgresSource implements Source {
         yield* this.readWith(client, fallback, size, values);
         return;
       }
-      // Only the columns the scan reads that the table has (the order column always: the next
-      // chunk starts after the last row's).
+      // Only the columns the scan reads that the table has, and the order column (an ordered
+      // read is sorted by it).
       const columns = (await this.columnsOn(client).catch(fail)).filter(
         (c) => !wanted || c === this.orderBy || wanted.includes(c)
       );
-      let bound: unknown;
+      const parameters = [...values];
       if (plan.firstOrder) {
         const { sql, parameterised } = plan.firstOrder;
-        bound = (await client.query<{ min: unknown }>(sql, parameterised ? values : []).catch(fail))
-          .rows[0]?.min;
-        if (bound === null || bound === undefined) return;
+        const first = (
+          await client.query<{ min: unknown }>(sql, parameterised ? values : []).catch(fail)
+        ).rows[0]?.min;
+        if (first === null || first === undefined) return;
+        parameters.push(first);
       }
-      const parameters = (from: unknown): unknown[] =>
-        from === undefined ? values : [...values, from];
-      // The chunks' columns and types, from the first chunk's statement planned but not run:
-      // they decide how each column is sent and decoded (pg-binary-copy.ts).
+      const sql = plan.rows(columns, values.length, ordered);
+      // The columns and types, from the statement planned but not run: they decide how each
+      // column is sent and decoded (pg-binary-copy.ts).
       const fields: CopyField[] = (
-        await client
-          .query(
-            `SELECT * FROM (${plan.chunk(columns, false, values.length, this.chunkRows)}) AS q LIMIT 0`,
-            parameters(bound)
-          )
-          .catch(fail)
+        await client.query(`SELECT * FROM (${sql}) AS q LIMIT 0`, parameters).catch(fail)
       ).fields;
-      const chunk = (after: boolean, from: unknown): Promise<Row[]> => {
-        const sql = withLiterals(
-          plan.chunk(columns, after, values.length, this.chunkRows),
-          parameters(from),
-          (text) => client.escapeLiteral(text)
-        );
-        return copyRows(client, copyStatement(sql, fields, this.orderBy), fields, typeParser).catch(
-          fail
-        );
-      };
-      pending = chunk(false, bound);
-      for (;;) {
-        const rows: Row[] = await pending;
-        pending = undefined;
-        if (rows.length === this.chunkRows) {
-          // The next chunk is asked for before this one is handed over, so the server joins
-          // and sorts it while the scan scores this one.
-          pending = chunk(true, orderValue(rows[rows.length - 1] as Row, this.orderBy));
-          // Settled in `finally` if the consumer stops early; no unhandled rejection meanwhile.
-          pending.catch(() => undefined);
-        }
-        // Handed over a batch at a time and let go of, so a scored batch can be collected
-        // while the rest of its chunk waits.
-        while (rows.length > 0) yield rows.splice(0, size);
-        if (!pending) break;
+      const statement = copyStatement(
+        withLiterals(sql, parameters, (text) => client.escapeLiteral(text)),
+        fields,
+        ordered ? this.orderBy : undefined
+      );
+      copying = true;
+      try {
+        yield* copyBatches(client, statement, fields, typeParser, size);
+      } catch (error) {
+        fail(error);
       }
+      copying = false;
     } finally {
-      if (pending) await pending.catch(() => undefined);
-      if (open) await client.query('COMMIT').catch(() => undefined);
+      if (open && !copying) await client.query('COMMIT').catch(() => undefined);
       await client.end();
     }
   }
@@ -306,21 +292,6 @@ export function typeParser(oid: number, format?: string): (value: string) => unk
   return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
 }
 
-/**
- * Rows per chunk of a read with aggregates: the scan holds two chunks (the one it scores and
- * the next, arriving), and each chunk costs the server one build of the key tables' hash tables.
- */
-const CHUNK_ROWS = 25_000;
 /** SQLSTATEs after which a read falls back to one query: no TEMP privilege, a read-only server. */
 const TEMP_REFUSED = '42501';
 const READ_ONLY = '25006';
-
-/**
- * A row's order value, to ask for the rows after it: an integer (bigint as text) or text key.
- * Anything else (a Date loses microseconds) could skip rows, so it is refused.
- */
-function orderValue(row: Row, column: string): string | number {
-  const value = row[column];
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  throw new Error(`order column ${column} must be an integer or text key`);
-}

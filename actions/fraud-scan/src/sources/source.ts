@@ -27,7 +27,12 @@ export interface Source {
     aggregates: readonly AggregateSpec[],
     since?: Since,
     /** Only these of the table's columns (those it has); every column when absent. */
-    columns?: readonly string[]
+    columns?: readonly string[],
+    /**
+     * In the table's order (as training needs: its sample and split follow the order rows
+     * come in); otherwise a source may give them in whatever order it produces fastest.
+     */
+    ordered?: boolean
   ): AsyncIterable<Row[]>;
   /**
    * Where the last read with aggregates got them, for sources that choose (PostgreSQL): the
