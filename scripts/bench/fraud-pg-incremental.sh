@@ -11,7 +11,9 @@
 #   bash scripts/bench/fraud-pg-incremental.sh ["TOTALS"] ["NEW_ROWS"] [WINDOW] ["FULL_ROWS"]
 #   e.g. bash scripts/bench/fraud-pg-incremental.sh "100000 400000" "5000 20000" 1d "200000 1000000"
 #   FULL_ROWS "" skips the full scans. FRAUD_SCAN_CLI=path/to/cli.js measures another build (a
-#   worktree of an older commit), so two builds can be compared back to back.
+#   worktree of an older commit), so two builds can be compared back to back. BASELINE_CLI=path
+#   runs that build's full scan right after this one's on the same table, FULL_REPEATS times
+#   (default 1), alternating: on a machine whose speed drifts, the fairest comparison.
 #   SHOP_TABLE=1: the table as the shop has it, made by the backend's migrations, with its running
 #   counts per key kept by their triggers (fraud migration 0003): a night whose window is the
 #   whole table (WINDOW all) reads them instead of grouping the table. The attempts' user ids are
@@ -86,13 +88,14 @@ fi
 
 fill() { # fill TOTAL: a fresh table of TOTAL attempts, indexed as the shop's migrations index it
   if [ "${SHOP_TABLE:-0}" = 1 ]; then
-    # TRUNCATE empties the running counts too (its trigger).
+    # TRUNCATE empties the running counts too (its trigger). The triggers update a count for
+    # every row inserted, leaving the count tables full of dead row versions that autovacuum
+    # clears in the minutes after; VACUUM clears them now, as a shop's tables are between
+    # payments (a 1,000,000-row full scan took 12.8 s right after the fill, 10.8 s after it).
     psql -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL
 TRUNCATE payments_transaction;
 $(shop_insert 1 "$1");
-ANALYZE payments_transaction;
-ANALYZE fraud_key_tally;
-ANALYZE fraud_pair_tally;
+VACUUM (ANALYZE) payments_transaction, fraud_key_tally, fraud_pair_tally;
 SQL
     return
   fi
@@ -133,7 +136,7 @@ model_only=$(node "$cli" bench-throughput --rows 50000 --batch-size 5000 |
 
 if [ -n "$fulls" ]; then
   # "less empty": rows/s once the cost of the same CLI run reading no rows is taken off.
-  printf '%-10s %8s %8s %10s %8s %11s %10s %14s  %s\n' "full scan" "flagged" "seconds" \
+  printf '%-13s %8s %8s %10s %8s %11s %10s %14s  %s\n' "full scan" "flagged" "seconds" \
     "rows/s" "RSS MB" "empty run s" "less empty" "model alone" "load average"
   for rows in $fulls; do
     fill "$rows"
@@ -143,16 +146,22 @@ if [ -n "$fulls" ]; then
     rm -f "$work/model.watermark.json"
     # The fixed cost: the same CLI run reading no rows (a window that begins after the table).
     read -r fixed _ _ < <(scan empty --since 2100-01-01)
-    rm -f "$work/model.watermark.json"
-    started=$(date +%s.%N)
-    /usr/bin/time -f '%M' -o "$work/full-$rows.rss" node "$cli" --source postgres \
-      --database-url "$url" --model "$work/model.json" --output-dir "$work/full-$rows" \
-      --full-scan >"$work/full-$rows.log" 2>&1 || { cat "$work/full-$rows.log"; exit 1; }
-    secs=$(echo "$(date +%s.%N) - $started" | bc)
-    read -r scanned flagged < <(counts "$work/full-$rows.log")
-    printf '%-10s %8s %8.2f %10.0f %8.0f %11.2f %10.0f %14s  %s\n' "$scanned" "$flagged" "$secs" \
-      "$(echo "$scanned / $secs" | bc -l)" "$(echo "$(cat "$work/full-$rows.rss") / 1024" | bc -l)" \
-      "$fixed" "$(echo "$scanned / ($secs - $fixed)" | bc -l)" "$model_only" "$(load)"
+    for _ in $(seq "${FULL_REPEATS:-1}"); do
+      for build in "$cli" ${BASELINE_CLI:+"$BASELINE_CLI"}; do
+        rm -f "$work/model.watermark.json"
+        started=$(date +%s.%N)
+        /usr/bin/time -f '%M' -o "$work/full-$rows.rss" node "$build" --source postgres \
+          --database-url "$url" --model "$work/model.json" --output-dir "$work/full-$rows" \
+          --full-scan >"$work/full-$rows.log" 2>&1 || { cat "$work/full-$rows.log"; exit 1; }
+        secs=$(echo "$(date +%s.%N) - $started" | bc)
+        read -r scanned flagged < <(counts "$work/full-$rows.log")
+        label=$scanned
+        [ -n "${BASELINE_CLI:-}" ] && label="$scanned$([ "$build" = "$cli" ] && echo " this" || echo " base")"
+        printf '%-13s %8s %8.2f %10.0f %8.0f %11.2f %10.0f %14s  %s\n' "$label" "$flagged" "$secs" \
+          "$(echo "$scanned / $secs" | bc -l)" "$(echo "$(cat "$work/full-$rows.rss") / 1024" | bc -l)" \
+          "$fixed" "$(echo "$scanned / ($secs - $fixed)" | bc -l)" "$model_only" "$(load)"
+      done
+    done
   done
   echo
 fi

@@ -96,7 +96,9 @@ export function encodeRow(
   offset: number
 ): void {
   let o = offset;
-  p.encodings.forEach((e, i) => {
+  const { encodings } = p;
+  for (let i = 0; i < encodings.length; i++) {
+    const e = encodings[i] as ColumnEncoding;
     const value = values[i];
     if (e.kind === 'binary') {
       out[o++] = Number(value) > 0 ? 1 : 0;
@@ -109,13 +111,14 @@ export function encodeRow(
       out[o + (index === -1 ? e.categories.length : index)] = 1;
       o += e.categories.length + 1;
     }
-  });
+  }
 }
 
 /** Encode many rows into one row-major matrix. */
 export function encodeRows(p: Preprocessing, rows: readonly (number | string)[][]): Float32Array {
   const width = encodedWidth(p);
   const out = new Float32Array(rows.length * width);
-  rows.forEach((row, r) => encodeRow(p, row, out, r * width));
+  for (let r = 0; r < rows.length; r++)
+    encodeRow(p, rows[r] as (number | string)[], out, r * width);
   return out;
 }

@@ -152,7 +152,8 @@ export function sinceInstant(from: Date, windowMs: number): Since {
  */
 export class MarkTracker {
   private latest = Number.NEGATIVE_INFINITY;
-  private maxId: bigint | undefined;
+  /** The highest integer id seen, as its text. */
+  private maxId: string | undefined;
   private integerIds = true;
   private recent: { at: number; id: string }[] = [];
   rows = 0;
@@ -161,7 +162,7 @@ export class MarkTracker {
     if (previous) {
       // A later scan never moves the mark back (a --since scan of an earlier period).
       this.latest = Date.parse(previous.createdAt);
-      if (previous.id !== null) this.maxId = BigInt(previous.id);
+      if (previous.id !== null) this.maxId = previous.id;
       for (const id of previous.recentIds) this.recent.push({ at: this.latest, id });
     }
   }
@@ -171,8 +172,7 @@ export class MarkTracker {
     this.rows++;
     if (this.integerIds) {
       if (INTEGER.test(id)) {
-        const n = BigInt(id);
-        if (this.maxId === undefined || n > this.maxId) this.maxId = n;
+        if (this.maxId === undefined || integerAbove(id, this.maxId)) this.maxId = id;
       } else this.integerIds = false;
     }
     if (at === undefined) return;
@@ -194,12 +194,27 @@ export class MarkTracker {
     ];
     return {
       createdAt: new Date(this.latest).toISOString(),
-      id: this.integerIds && this.maxId !== undefined ? this.maxId.toString() : null,
+      id: this.integerIds && this.maxId !== undefined ? BigInt(this.maxId).toString() : null,
       recentIds,
       scannedAt: now.toISOString(),
       rows: this.rows
     };
   }
+}
+
+/** Integer text without a leading zero or a minus zero: ordered by sign, length, then digits. */
+const CANONICAL = /^(0|-?[1-9]\d*)$/;
+
+/**
+ * Whether integer text `a` is above `b`: compared as text when both are written canonically
+ * (a BigInt per row was most of what following the ids cost), else as BigInts.
+ */
+export function integerAbove(a: string, b: string): boolean {
+  if (!CANONICAL.test(a) || !CANONICAL.test(b)) return BigInt(a) > BigInt(b);
+  const negative = a.startsWith('-');
+  if (negative !== b.startsWith('-')) return !negative;
+  if (a.length !== b.length) return negative ? a.length < b.length : a.length > b.length;
+  return negative ? a < b : a > b;
 }
 
 /** "30d", "12h", "90m" or "0" → milliseconds; an error naming `name` otherwise. */
