@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Peak memory of a scan reading payments_transaction from PostgreSQL (its rows with their
-# aggregates, a chunk at a time): 1,000,000 rows against a 100,000-row baseline in the same run
-# (flat memory means the ratio stays near 1 while the rows grow tenfold). A throw-away database,
-# filled with generate_series, dropped at the end.
+# aggregates, streamed as the scan takes them): 1,000,000 rows against a 100,000-row baseline in
+# the same run (flat memory means the ratio stays near 1 while the rows grow tenfold). A
+# throw-away database, filled with generate_series, dropped at the end.
 #   bash scripts/bench/fraud-pg-memory.sh [ROWS] [BASELINE_ROWS]
 #   FRAUD_SCAN_CLI=path/to/cli.js measures another build (a worktree of an older commit).
 set -euo pipefail
