@@ -59,14 +59,23 @@ export interface FeatureProfile {
  * number of categories small on a large table.
  */
 export function countBucket(n: number): string {
-  if (n <= 8) return SMALL_COUNTS[Math.max(0, n)] ?? String(n);
+  if (n <= 8) return integerText(Math.max(0, n));
   let upper = 16;
   while (n > upper) upper *= 2;
   return `${upper / 2 + 1}-${upper}`;
 }
 
-/** "0" to "8", made once: countBucket runs for six aggregates of every row scanned. */
-const SMALL_COUNTS = Array.from({ length: 9 }, (_, n) => String(n));
+/**
+ * A number as String gives it, the small integers made once: every row scanned has several
+ * (counts, an hour, an amount's band), and a new string for each was garbage to collect.
+ */
+export function integerText(n: number): string {
+  return INTEGER_TEXT[n + INTEGER_TEXT_OFFSET] ?? String(n);
+}
+const INTEGER_TEXT_OFFSET = 64;
+const INTEGER_TEXT = Array.from({ length: 2 * INTEGER_TEXT_OFFSET + 1 }, (_, i) =>
+  String(i - INTEGER_TEXT_OFFSET)
+);
 
 /**
  * A 1 / 0 / 0.5 consistency check (address.ts) as a category: "match", "mismatch", "unknown".

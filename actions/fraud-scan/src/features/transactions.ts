@@ -1,5 +1,5 @@
 import { type AggregateSpec, column, type KeyPart, memoryAggregate } from './aggregates.js';
-import { countBucket, type FeatureProfile, matchText } from './profile.js';
+import { countBucket, type FeatureProfile, integerText, matchText } from './profile.js';
 import type { Row } from './row.js';
 import { finiteNumber, text } from './row.js';
 import { completeness, zipMatchesState } from './address.js';
@@ -20,14 +20,6 @@ function timestamp(value: unknown): number | undefined {
   if (raw === '') return undefined;
   const ms = Date.parse(raw);
   return Number.isFinite(ms) ? ms : undefined;
-}
-
-/** "0" to "23", made once: every row scanned has an hour and a count of address fields filled. */
-const NUMBER_TEXT = Array.from({ length: 24 }, (_, n) => String(n));
-
-/** How many of the four address fields are filled, as text ("0" to "4"). */
-function filledText(n: number): string {
-  return NUMBER_TEXT[n] ?? String(n);
 }
 
 function declined(row: Row): boolean {
@@ -155,11 +147,8 @@ export function amountBand(amount: number): string {
     v *= 2;
     band--;
   }
-  return BANDS[band + BAND_OFFSET] ?? String(band);
+  return integerText(band);
 }
-/** Each band's text, made once (every row scanned has one): about 2^-64 to 2^64. */
-const BAND_OFFSET = 64;
-const BANDS = Array.from({ length: 2 * BAND_OFFSET + 1 }, (_, i) => String(i - BAND_OFFSET));
 
 /**
  * Whole years from the attempt to the card's expiry, as a category: "expired" before it,
@@ -337,8 +326,8 @@ export const transactionsProfile: FeatureProfile = {
         monthsToExpiry !== undefined && monthsToExpiry < 0 ? 1 : 0,
         outcomeMismatch(status, declineCode),
         yearsToExpiry(monthsToExpiry),
-        NUMBER_TEXT[at.getUTCHours()] as string,
-        filledText(
+        integerText(at.getUTCHours()),
+        integerText(
           4 *
             completeness(
               row.billing_city,
