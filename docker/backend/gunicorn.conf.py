@@ -10,6 +10,8 @@ import logging
 import os
 import time
 
+from gunicorn.glogging import Logger
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
@@ -116,6 +118,23 @@ access_log_format = json.dumps(
     }
 )
 errorlog = "-"
+
+
+class AccessLogWhenAsked(Logger):
+    """gunicorn's logger, which prepares an access line only when GUNICORN_ACCESS_LOG asks for one.
+
+    gunicorn treats the access log as on whenever a logconfig_dict is given (the one below exists
+    for the JSON error lines), so for every request it gathered the line's fields and formatted
+    them, and the CRITICAL level of gunicorn.access then dropped the line: 9% of a worker's time
+    holding the GIL on a cached product detail (py-spy --gil, docs/benchmarks.md, Backend).
+    """
+
+    def access(self, resp, req, environ, request_time):
+        if self.cfg.accesslog:
+            super().access(resp, req, environ, request_time)
+
+
+logger_class = AccessLogWhenAsked
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 

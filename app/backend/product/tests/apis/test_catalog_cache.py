@@ -100,6 +100,19 @@ class CatalogCacheAcrossWorkersTests:
         assert CatalogVersion.objects.get(pk=1).token != token
         assert anonymous_client.get(product_url(product.pk)).json()["price"] == "11.00"
 
+    def test_the_version_read_by_its_own_statement_is_the_row_as_the_orm_reads_it(self):
+        # On PostgreSQL and on SQLite (which keeps the time without its zone): the same token and
+        # the same aware time, which Last-Modified is made from.
+        catalog_cache._publish_new_version()
+        token, changed_at = catalog_cache._read_version()
+        assert (token, changed_at) == CatalogVersion.objects.values_list("token", "changed_at").get(pk=1)
+        assert changed_at.utcoffset() is not None
+
+    def test_a_database_without_the_version_row_gets_one_when_the_version_is_read(self):
+        CatalogVersion.objects.all().delete()
+        token, _ = catalog_cache._read_version()
+        assert CatalogVersion.objects.get(pk=1).token == token
+
 
 @pytest.mark.django_db
 class CatalogConditionalGetTests:

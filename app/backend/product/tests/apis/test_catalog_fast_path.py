@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.core import signals
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from prometheus_client import REGISTRY
 
 from config import wsgi
@@ -40,9 +41,22 @@ def call(app, path: str, **extra) -> tuple[int, dict[str, str], bytes]:
     try:
         body = b"".join(body_parts)
     finally:
-        body_parts.close()  # what the server does: request_finished
+        if hasattr(body_parts, "close"):  # what a WSGI server does (Django's answers: request_finished)
+            body_parts.close()
     status, headers = replies[0]
     return int(status.split()[0]), dict(headers), body
+
+
+def _http_samples() -> dict[tuple[str, tuple], float]:
+    """django-prometheus' request series, but what depends on time (latency buckets and sums,
+    creation times)."""
+    samples = {}
+    for metric in REGISTRY.collect():
+        for sample in metric.samples:
+            timed = "latency" in sample.name and not sample.name.endswith(("_count", "_total"))
+            if sample.name.startswith("django_http_") and not timed and not sample.name.endswith("_created"):
+                samples[sample.name, tuple(sorted(sample.labels.items()))] = sample.value
+    return samples
 
 
 def same(headers: dict[str, str]) -> dict[str, str]:
@@ -127,9 +141,33 @@ class CatalogFastPathTests:
         assert spy.calls == 1
         assert (counted(by_view), counted(total)) == (before[0] + 3, before[1] + 3)
 
-    def test_request_started_and_finished_are_sent_as_for_djangos_own_answers(self, app):
-        _, fast = app
-        call(fast, PRODUCTS)
+    def test_a_replay_changes_the_same_series_by_the_same_counts_as_the_whole_path(self, app, anonymous_client):
+        # The whole path's answer counted by django-prometheus' own middlewares is the reference:
+        # a conditional request whose ETag does not match takes it, with the same 200 and body.
+        spy, fast = app
+        product = ProductFactory()
+        url = product_url(product.pk)
+        call(fast, url)
+
+        def change(request) -> dict:
+            before = _http_samples()
+            request()
+            after = _http_samples()
+            return {key: after.get(key, 0) - before.get(key, 0) for key in set(before) | set(after)}
+
+        whole_path = change(lambda: call(fast, url, HTTP_IF_NONE_MATCH='"not-this-one"'))
+        assert spy.calls == 2
+        fast_path = change(lambda: call(fast, url))
+        in_chain = change(lambda: anonymous_client.get(url))  # Django's chain: replayed by the middleware
+        assert spy.calls == 2
+        counted = {key: value for key, value in whole_path.items() if value}
+        assert len(counted) >= 12, counted  # every series django-prometheus keeps for an answer
+        assert {key: value for key, value in fast_path.items() if value} == counted
+        assert {key: value for key, value in in_chain.items() if value} == counted
+
+    @staticmethod
+    def _signals_and_queries_of(fast, path: str) -> tuple[list[str], int, int]:
+        """(signals sent, queries run, status) while the fast path answers one request."""
         sent = []
 
         def started(**kwargs):
@@ -141,14 +179,46 @@ class CatalogFastPathTests:
         signals.request_started.connect(started)
         signals.request_finished.connect(finished)
         try:
-            call(fast, PRODUCTS)
+            with CaptureQueriesContext(connection) as queries:
+                status = call(fast, path)[0]
         finally:
             signals.request_started.disconnect(started)
             signals.request_finished.disconnect(finished)
-        assert sent == ["started", "finished"]
+        return sent, len(queries), status
 
-    def test_the_database_failing_while_the_version_is_read_leaves_the_answer_to_django(self, app, monkeypatch):
+    def test_a_replay_that_reads_the_version_gets_request_started_and_finished_as_from_django(self, app, settings):
         spy, fast = app
+        settings.CATALOG_VERSION_LEASE = 0  # every request asks the database
+        call(fast, PRODUCTS)
+        sent, queries, status = self._signals_and_queries_of(fast, PRODUCTS)
+        assert (sent, queries, status, spy.calls) == (["started", "finished"], 1, 200, 1)
+
+    @staticmethod
+    def _long_lease(settings) -> None:
+        """Leases of a minute, the version row published first (publishing waits one lease)."""
+        settings.CATALOG_VERSION_LEASE = 0
+        catalog_cache._publish_new_version()
+        settings.CATALOG_VERSION_LEASE = 60
+
+    def test_a_replay_under_the_processs_lease_uses_no_database_and_sends_neither(self, app, settings):
+        spy, fast = app
+        self._long_lease(settings)
+        call(fast, PRODUCTS)
+        sent, queries, status = self._signals_and_queries_of(fast, PRODUCTS)
+        assert (sent, queries, status, spy.calls) == ([], 0, 200, 1)
+
+    def test_a_miss_under_the_lease_goes_to_django_which_sends_both(self, app, settings):
+        spy, fast = app
+        self._long_lease(settings)
+        call(fast, PRODUCTS)
+        sent, _, status = self._signals_and_queries_of(fast, "/api/categories/")
+        assert (sent, status, spy.calls) == (["started", "finished"], 200, 2)
+
+    def test_the_database_failing_while_the_version_is_read_leaves_the_answer_to_django(
+        self, app, monkeypatch, settings
+    ):
+        spy, fast = app
+        settings.CATALOG_VERSION_LEASE = 0  # the replay reads the version
         call(fast, PRODUCTS)
         real = catalog_cache.current_key_version
         failures = iter([DatabaseError("the database went away")])
