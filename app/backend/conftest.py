@@ -29,9 +29,11 @@ def _no_catalog_version_lease_from_an_earlier_test(monkeypatch):
     from django.core.cache import caches
 
     from product import catalog_cache
+    from product.middleware import forget_replays
 
     monkeypatch.setattr(catalog_cache, "_lease", None)
     caches[catalog_cache.CACHE_ALIAS].clear()
+    forget_replays()
 
 
 def _client_for(user) -> APIClient:

@@ -42,15 +42,20 @@ def request_id_of(request: HttpRequest) -> str:
 
 def log_request(request: HttpRequest, response: HttpResponse, start: float) -> None:
     """Echo the request id and log the request's line (start: its time.perf_counter())."""
-    duration_ms = round((time.perf_counter() - start) * 1000, 2)
     response["X-Request-ID"] = request.request_id
+    log_request_line(request, response.status_code, start)
+
+
+def log_request_line(request: HttpRequest, status: int, start: float) -> None:
+    """The request's log line alone, for an answer that sends the request id itself."""
+    duration_ms = round((time.perf_counter() - start) * 1000, 2)
     user = getattr(request, "user", None)
     logger.info(
         "request",
         extra={
             "method": request.method,
             "path": request.path,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": duration_ms,
             "request_id": request.request_id,
             "user_id": user.pk if user is not None and user.is_authenticated else None,

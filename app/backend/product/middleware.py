@@ -34,8 +34,8 @@ import functools
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core import signals
@@ -47,7 +47,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import resolve, set_script_prefix
 
 from core.maintenance import maybe_start_maintenance
-from core.middleware import log_request, request_id_of
+from core.middleware import log_request_line, request_id_of
 from product import catalog_cache
 from product.replay_metrics import ReplayMetrics
 
@@ -57,13 +57,47 @@ _REQUEST_LOG = "core.middleware.RequestLogMiddleware"
 _CATALOG_READ = re.compile(r"^/api/(?:products/(?:\d+/)?|categories/)$")
 
 
-@functools.lru_cache(maxsize=4096)
-def _view_name(path: str) -> str:
-    """The view a replayed path resolves to, for the metrics' view label (as django-prometheus
-    names it). Resolving the URL again for every replay was 7.7% of a worker's time holding the
-    GIL on a cached product detail (py-spy --gil, docs/benchmarks.md, Backend); only paths with a
-    kept response are replayed, so one name per path is kept (bounded like the response cache)."""
-    return resolve(path).view_name or "<unnamed view>"
+class Replay(NamedTuple):
+    """A kept response as a replay sends it."""
+
+    status: str  # the WSGI status line
+    status_code: int
+    headers: list[tuple[str, str]]  # every header Django would send, but X-Request-ID
+    body: bytes
+    charset: str
+    view: str  # the view the URL resolves to, as django-prometheus names it
+
+
+class _NotKept(Exception):
+    """No response is kept under the key (raised, so the LRU cache below keeps no miss)."""
+
+
+# Replays by cache key, made once per process from the kept entry. Unpickling the entry from the
+# cache, building its HttpResponse and header list and resolving the URL again on every replay
+# were about 15% of a worker's time holding the GIL on a cached product detail (py-spy --gil,
+# docs/benchmarks.md, Backend). A key carries the catalog version and generation, so what is
+# kept under it never changes: the most used are held here as they are sent. The least recently
+# used go first; a replay not held here is made again from the cache.
+@functools.lru_cache(maxsize=512)
+def _replay_kept(cache_alias: str, key: str, path: str) -> Replay:
+    entry = caches[cache_alias].get(key)
+    if entry is None:
+        raise _NotKept(key)
+    headers, body = entry
+    response = HttpResponse(body, headers=headers)
+    return Replay(
+        status=f"{response.status_code} {response.reason_phrase}",
+        status_code=response.status_code,
+        headers=list(response.items()),
+        body=response.content,
+        charset=str(response.charset),
+        view=resolve(path).view_name or "<unnamed view>",
+    )
+
+
+def forget_replays() -> None:
+    """Drop the replays this process holds (tests that roll the database back need it)."""
+    _replay_kept.cache_clear()
 
 
 def _key(request: HttpRequest, version: tuple[str, int]) -> str | None:
@@ -83,11 +117,6 @@ def _replayable(request: HttpRequest) -> bool:
         and "HTTP_IF_NONE_MATCH" not in request.META
         and "HTTP_IF_MODIFIED_SINCE" not in request.META
     )
-
-
-def _replayed(entry: tuple[dict[str, str], bytes]) -> HttpResponse:
-    headers, body = entry
-    return HttpResponse(body, headers=headers)
 
 
 class CatalogResponseMiddleware:
@@ -111,21 +140,24 @@ class CatalogResponseMiddleware:
                 self.cache.set(key, (dict(response.headers), response.content))
         return response
 
-    def replay(self, request: HttpRequest, entry: tuple[dict[str, str], bytes]) -> HttpResponse:
+    def replay(self, request: HttpRequest, replay: Replay) -> HttpResponse:
         started = time.perf_counter()
-        response = _replayed(entry)
-        self.metrics.record(request, response, _view_name(request.path_info), started)
+        response = HttpResponse(replay.body, status=replay.status_code, headers=dict(replay.headers))
+        self.metrics.record(request, replay.status_code, replay.charset, len(replay.body), replay.view, started)
         return response
 
-    def lookup(
-        self, request: HttpRequest, version: tuple[str, int] | None = None
-    ) -> tuple[dict[str, str], bytes] | None:
+    def lookup(self, request: HttpRequest, version: tuple[str, int] | None = None) -> Replay | None:
         """The response kept for this request under the catalog's current version, if any. The
         version is read (which may raise DatabaseError) unless given."""
         if not _replayable(request):
             return None
         key = _key(request, version or catalog_cache.current_key_version())
-        return self.cache.get(key) if key else None
+        if not key:
+            return None
+        try:
+            return _replay_kept(catalog_cache.CACHE_ALIAS, key, request.path_info)
+        except _NotKept:
+            return None
 
 
 class CatalogFastPath:
@@ -161,20 +193,33 @@ class CatalogFastPath:
         if uses_database:
             signals.request_started.send(sender=self.__class__, environ=environ)
         try:
-            entry = self.store.lookup(request, version)
+            replay = self.store.lookup(request, version)
         except DatabaseError:
-            entry = None  # the whole path answers (503) and deals with the connection
-        if entry is None:  # Django's handler sends request_started again: it only checks connections
+            replay = None  # the whole path answers (503) and deals with the connection
+        if replay is None:  # Django's handler sends request_started again: it only checks connections
             return self.application(environ, start_response)
         request.request_id = request_id_of(request)
-        response = _replayed(entry)
         # In the order of the middlewares these stand in for; django-prometheus' two are outermost.
         maybe_start_maintenance()
-        log_request(request, response, start)
-        self.metrics.record(request, response, _view_name(request.path_info), start)
-        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        log_request_line(request, replay.status_code, start)
+        self.metrics.record(request, replay.status_code, replay.charset, len(replay.body), replay.view, start)
+        start_response(replay.status, [*replay.headers, ("X-Request-ID", request.request_id)])
         if not uses_database:
-            return (response.content,)  # no HttpResponse.close(): it would send request_finished
-        # HttpResponse.close() (called by the server) sends request_finished, as for Django's own.
-        response._resource_closers.append(request.close)
-        return response
+            return (replay.body,)
+        return _FinishedWhenClosed(replay.body, request)
+
+
+class _FinishedWhenClosed:
+    """A replay's body for a request that used the database: closing it (the server does, once
+    it is sent) sends request_finished, as closing Django's own HttpResponse does."""
+
+    def __init__(self, body: bytes, request: WSGIRequest):
+        self.body = body
+        self.request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter((self.body,))
+
+    def close(self) -> None:
+        self.request.close()
+        signals.request_finished.send(sender=CatalogFastPath)

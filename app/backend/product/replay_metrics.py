@@ -6,7 +6,8 @@ values. Calling their methods did that, but they look each labelled series up ag
 request, build the request's header mapping to read two headers, and work out the response's
 charset from its Content-Type: about half of their 19% of a worker's time holding the GIL on a
 cached product detail (py-spy --gil, docs/benchmarks.md, Backend). Here each labelled series is
-looked up once per label set, and the headers are read from the WSGI environ.
+looked up once per label set, the headers are read from the WSGI environ, and the replay brings
+its status, charset, length and view.
 
 product/tests/apis/test_catalog_fast_path.py checks that a replay changes the same series by the
 same counts as the whole path through django-prometheus' middlewares, so a release of
@@ -15,7 +16,7 @@ django-prometheus that adds a series fails there rather than going uncounted her
 
 import time
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django_prometheus.middleware import Metrics
 from prometheus_client import Counter, Histogram
 
@@ -33,10 +34,10 @@ class ReplayMetrics:
         # (view, method, transport, status, charset) -> that answer's labelled series. Views and
         # statuses of replayed answers are a handful, so this stays small.
         self.series: dict[tuple[str, str, str, str, str], tuple[Counter | Histogram, ...]] = {}
-        # Content-Type -> its charset (HttpResponse works it out again on every access).
-        self.charsets: dict[str, str] = {}
 
-    def record(self, request: HttpRequest, response: HttpResponse, view: str, started: float) -> None:
+    def record(
+        self, request: HttpRequest, status_code: int, charset: str, body_bytes: int, view: str, started: float
+    ) -> None:
         """Count one replayed answer; `started` is the time.perf_counter() of its arrival."""
         metrics = self.metrics
         elapsed = time.perf_counter() - started
@@ -48,11 +49,7 @@ class ReplayMetrics:
             return
         method = request.method if request.method in _METHODS else "<invalid method>"
         transport = "https" if request.is_secure() else "http"
-        status = str(response.status_code)
-        content_type = response.get("Content-Type", "")
-        charset = self.charsets.get(content_type)
-        if charset is None:
-            charset = self.charsets[content_type] = str(response.charset)
+        status = str(status_code)
         key = (view, method, transport, status, charset)
         series = self.series.get(key)
         if series is None:
@@ -75,7 +72,7 @@ class ReplayMetrics:
         by_status.inc()
         by_status_view.inc()
         by_charset.inc()
-        metrics.responses_body_bytes.observe(len(response.content))
+        metrics.responses_body_bytes.observe(body_bytes)
         latency.observe(elapsed)
 
 

@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 
 from config import wsgi
 from product import catalog_cache
-from product.middleware import CatalogFastPath
+from product.middleware import CatalogFastPath, forget_replays
 from product.tests.apis.test_catalog_cache import PRODUCTS, product_url
 from product.tests.factories import ProductFactory
 
@@ -83,6 +83,16 @@ class CatalogFastPathTests:
         assert spy.calls == 1
         assert (again[0], same(again[1]), again[2]) == (first[0], same(first[1]), first[2])
         assert first[0] == 200 and "ETag" in again[1] and "X-Content-Type-Options" in again[1]
+
+    def test_a_replay_the_process_no_longer_holds_is_made_again_from_the_cache_the_same(self, app):
+        spy, fast = app
+        product = ProductFactory()
+        first = call(fast, product_url(product.pk))
+        held = call(fast, product_url(product.pk))
+        forget_replays()  # what the least recently used replays meet once 512 others are held
+        again = call(fast, product_url(product.pk))
+        assert spy.calls == 1
+        assert (same(held[1]), held[2]) == (same(again[1]), again[2]) == (same(first[1]), first[2])
 
     def test_a_write_reaches_the_next_read_and_the_read_after_it_is_fast_again(self, app, staff_client):
         spy, fast = app
