@@ -43,10 +43,11 @@ workers = _int("GUNICORN_WORKERS", min(_cores + 1, _int("GUNICORN_MAX_WORKERS", 
 #   it served 283-901 req/s at 934-1,468 us per request. Not used.
 # - gthread with 1 or 2 threads per worker: 1,297-1,457 req/s at 764-816 us, within the noise of
 #   3 x 4 and with fewer slots for gateway waits.
-# A profile of one worker (py-spy, one connection) after the WSGI fast path
-# (app/backend/product/middleware.py): gthread's own request loop, parsing and two send() calls
-# per response (headers, then body) took about 60% of the busy samples; the fast path's own work
-# (request object, catalog version, Prometheus metrics, log line) 21%.
+# Where a worker's time holding the GIL goes on a cached product detail through nginx:
+# bash scripts/bench/backend-profile.sh. After the WSGI fast path was made cheaper
+# (app/backend/product/middleware.py; docs/benchmarks.md, Backend), about half of it is the fast
+# path (its log line a third of that) and the rest gthread's own request loop, parsing and
+# sending.
 worker_class = "gthread"
 threads = _int("GUNICORN_THREADS", 4)
 # Where to listen: comma-separated, each host:port or unix:/path. In the deployment (compose.yml)

@@ -52,12 +52,7 @@ detail_id="$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$database" -Atc \
   "SELECT id FROM product_product WHERE NOT is_archived ORDER BY name LIMIT 1")"
 
 wait_ready() {
-  local port="$1"
-  for _ in $(seq 1 120); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && return 0
-    sleep 0.5
-  done
-  die "server on port $port did not become ready (log: $work)"
+  wait_http_ok "http://127.0.0.1:$1/readyz" || die "server on port $1 did not become ready (log: $work)"
 }
 
 # start NAME COMMAND...: run a server in its own process group; its port is in $port.
@@ -139,16 +134,9 @@ for round in $(seq 1 "$ROUNDS"); do
   start gunicorn-behind-nginx env RUN_MIGRATIONS=false GUNICORN_BIND="127.0.0.1:$gport,unix:$socket" \
     "$REPO_ROOT/docker/backend/entrypoint.sh"
   wait_ready "$gport"
-  mkdir -p "$work/nginx/conf.d" "$work/nginx/root"
-  echo '<!doctype html><title>bench</title>' >"$work/nginx/root/index.html"
-  chmod -R a+rX "$work" # nginx's workers run as nobody when this runs as root
-  sed "s|/tmp/nginx/|$work/nginx/|g" docker/frontend/nginx.conf >"$work/nginx/nginx.conf"
   port="$(free_port)"
-  # shellcheck disable=SC2016 # envsubst is given the variable names themselves
-  LISTEN_PORT="$port" STOREFRONT_ROOT="$work/nginx/root" BACKEND_UPSTREAM="unix:$socket" \
-    envsubst '${LISTEN_PORT} ${STOREFRONT_ROOT} ${BACKEND_UPSTREAM}' \
-    <docker/frontend/templates/default.conf.template >"$work/nginx/conf.d/default.conf"
-  start nginx nginx -g 'daemon off;' -p "$work/nginx" -c "$work/nginx/nginx.conf" -e stderr
+  start_storefront_nginx "$work/nginx" "$port" "unix:$socket"
+  pids+=("$storefront_nginx_pid")
   wait_ready "$port"
   measure nginx "$port"
   stop_last

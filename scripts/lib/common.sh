@@ -163,6 +163,37 @@ free_port() {
   "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# wait_http_ok URL: wait up to 60 s for URL to answer with a 2xx; fails if it never does.
+wait_http_ok() {
+  local _
+  for _ in $(seq 1 120); do
+    curl -sf -o /dev/null "$1" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+# start_storefront_nginx DIR PORT UPSTREAM: the storefront's nginx as the image runs it
+# (docker/frontend: nginx.conf with its /tmp/nginx/ paths moved into DIR, the server template
+# rendered with envsubst as the image does), on loopback PORT in front of the backend at UPSTREAM
+# (unix:/path or host:port), in its own session; its pid is in $storefront_nginx_pid and its log
+# in DIR/nginx.log. DIR's parent is made readable by all: nginx's workers run as nobody when this
+# runs as root, and must reach a socket kept there.
+start_storefront_nginx() {
+  local dir="$1" port="$2" upstream="$3"
+  mkdir -p "$dir/conf.d" "$dir/root"
+  echo '<!doctype html><title>bench</title>' >"$dir/root/index.html"
+  chmod -R a+rX "$(dirname "$dir")"
+  sed "s|/tmp/nginx/|$dir/|g" "$REPO_ROOT/docker/frontend/nginx.conf" >"$dir/nginx.conf"
+  # shellcheck disable=SC2016 # envsubst is given the variable names themselves
+  LISTEN_PORT="$port" STOREFRONT_ROOT="$dir/root" BACKEND_UPSTREAM="$upstream" \
+    envsubst '${LISTEN_PORT} ${STOREFRONT_ROOT} ${BACKEND_UPSTREAM}' \
+    <"$REPO_ROOT/docker/frontend/templates/default.conf.template" >"$dir/conf.d/default.conf"
+  setsid nginx -g 'daemon off;' -p "$dir" -c "$dir/nginx.conf" -e stderr >"$dir/nginx.log" 2>&1 &
+  # shellcheck disable=SC2034 # read by the caller
+  storefront_nginx_pid="$!"
+}
+
 # Which suite runs which Jest tests. A suite script names the folders it runs on one line,
 #   claims=(actions/python-venv actions/pytest)
 # read here without running the script. A test file belongs to a claim when it lies in that
