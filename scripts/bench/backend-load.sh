@@ -28,23 +28,8 @@ ROUNDS="${ROUNDS:-1}"
 
 ensure_apt wrk
 ensure_apt nginx
-ensure_backend_venv
-ensure_postgres
-bin="$REPO_ROOT/.venv/bin"
-unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
-
-pids=()
-# shellcheck disable=SC2317 # run at exit by bench_database's trap
-stop_servers() {
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-bench_database bench_backend stop_servers
-# Production settings for both servers: DEBUG off, the same database settings.
-export DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789abcdef"
-export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"
-export DJANGO_ALLOWED_HOSTS="127.0.0.1"
-export PATH="$bin:$PATH" PYTHON="$bin/python" APP_DIR="$REPO_ROOT/app/backend" TMPDIR="$work"
+# Production settings for every server: DEBUG off, the same database settings.
+bench_backend bench_backend
 
 log "Fresh database $database: migrating and seeding the demo catalog"
 (cd app/backend && python manage.py migrate_locked >/dev/null && python manage.py seed_demo_catalog)

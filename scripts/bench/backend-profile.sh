@@ -23,23 +23,8 @@ URL_PATH="${URL_PATH:-detail}"
 
 ensure_apt wrk
 ensure_apt nginx
-ensure_backend_venv
 ensure_venv "$REPO_ROOT/.venv-profile" "$REPO_ROOT/scripts/bench/backend-profile-requirements.txt"
-ensure_postgres
-bin="$REPO_ROOT/.venv/bin"
-unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
-
-pids=()
-# shellcheck disable=SC2317 # run at exit by bench_database's trap
-stop_servers() {
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-bench_database bench_profile stop_servers
-export DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789abcdef"
-export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"
-export DJANGO_ALLOWED_HOSTS="127.0.0.1"
-export PATH="$bin:$PATH" PYTHON="$bin/python" APP_DIR="$REPO_ROOT/app/backend" TMPDIR="$work"
+bench_backend bench_profile
 out="${OUT:-$work/profile}"
 mkdir -p "$out"
 

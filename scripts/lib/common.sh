@@ -158,6 +158,29 @@ _bench_cleanup() {
   rm -rf "$work"
 }
 
+# bench_backend NAME: what a benchmark of the backend's servers needs: the backend's environment,
+# a fresh database (bench_database NAME) and production settings (DEBUG off) exported for the
+# servers it starts. Each server goes into the array `pids`, started in a session of its own
+# (setsid); every session is stopped at exit.
+bench_backend() {
+  ensure_backend_venv
+  ensure_postgres
+  unset DJANGO_SETTINGS_MODULE DJANGO_ENV DB_HOST
+  pids=()
+  bench_database "$1" _bench_stop_sessions
+  export DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789abcdef"
+  export CARD_FINGERPRINT_KEY="benchmark-only-fingerprint-key"
+  export DJANGO_ALLOWED_HOSTS="127.0.0.1"
+  export PATH="$REPO_ROOT/.venv/bin:$PATH" PYTHON="$REPO_ROOT/.venv/bin/python"
+  export APP_DIR="$REPO_ROOT/app/backend" TMPDIR="$work"
+}
+# shellcheck disable=SC2317 # run by bench_database's EXIT trap
+_bench_stop_sessions() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
 # free_port: an unused loopback TCP port.
 free_port() {
   "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
