@@ -126,8 +126,9 @@ class AccessLogWhenAsked(Logger):
 
     gunicorn treats the access log as on whenever a logconfig_dict is given (the one below exists
     for the JSON error lines), so for every request it gathered the line's fields and formatted
-    them, and the CRITICAL level of gunicorn.access then dropped the line: 9% of a worker's time
-    holding the GIL on a cached product detail (py-spy --gil, docs/benchmarks.md, Backend).
+    them, and the CRITICAL level of gunicorn.access then dropped the line: 7% of a worker's time
+    holding the GIL on a cached product detail (scripts/bench/backend-profile.sh,
+    docs/benchmarks.md, Backend).
     """
 
     def access(self, resp, req, environ, request_time):

@@ -62,7 +62,7 @@ class Replay(NamedTuple):
 
     status: str  # the WSGI status line
     status_code: int
-    headers: list[tuple[str, str]]  # every header Django would send, but X-Request-ID
+    headers: tuple[tuple[str, str], ...]  # every header Django would send, but X-Request-ID
     body: bytes
     charset: str
     view: str  # the view the URL resolves to, as django-prometheus names it
@@ -74,10 +74,10 @@ class _NotKept(Exception):
 
 # Replays by cache key, made once per process from the kept entry. Unpickling the entry from the
 # cache, building its HttpResponse and header list and resolving the URL again on every replay
-# were about 15% of a worker's time holding the GIL on a cached product detail (py-spy --gil,
-# docs/benchmarks.md, Backend). A key carries the catalog version and generation, so what is
-# kept under it never changes: the most used are held here as they are sent. The least recently
-# used go first; a replay not held here is made again from the cache.
+# were about 11% of a worker's time holding the GIL on a cached product detail
+# (scripts/bench/backend-profile.sh, docs/benchmarks.md, Backend). A key carries the catalog
+# version and generation, so what is kept under it never changes: the 512 most recently used are
+# held here as they are sent, and one no longer held is made again from the cache.
 @functools.lru_cache(maxsize=512)
 def _replay_kept(cache_alias: str, key: str, path: str) -> Replay:
     entry = caches[cache_alias].get(key)
@@ -88,7 +88,7 @@ def _replay_kept(cache_alias: str, key: str, path: str) -> Replay:
     return Replay(
         status=f"{response.status_code} {response.reason_phrase}",
         status_code=response.status_code,
-        headers=list(response.items()),
+        headers=tuple(response.items()),
         body=response.content,
         charset=str(response.charset),
         view=resolve(path).view_name or "<unnamed view>",
@@ -186,7 +186,7 @@ class CatalogFastPath:
         version = catalog_cache.leased_key_version()
         # request_started and request_finished are what Django gives a request's database
         # connections: checked and closed past their age or broken (and its caches closed). A
-        # replay under this process's lease uses none, and sends neither: they were 7.8% of a
+        # replay under this process's lease uses none, and sends neither: they were 6% of a
         # worker's time holding the GIL on a cached product detail (docs/benchmarks.md, Backend).
         # One that reads the version from the database gets both, as from Django's handler.
         uses_database = version is None

@@ -4,8 +4,8 @@ A replay skips the middlewares that count requests, so it records what they woul
 series of PrometheusBeforeMiddleware and PrometheusAfterMiddleware, with the same labels and
 values. Calling their methods did that, but they look each labelled series up again on every
 request, build the request's header mapping to read two headers, and work out the response's
-charset from its Content-Type: about half of their 19% of a worker's time holding the GIL on a
-cached product detail (py-spy --gil, docs/benchmarks.md, Backend). Here each labelled series is
+charset from its Content-Type: about half of their 15% of a worker's time holding the GIL on a
+cached product detail (scripts/bench/backend-profile.sh, docs/benchmarks.md, Backend). Here each labelled series is
 looked up once per label set, the headers are read from the WSGI environ, and the replay brings
 its status, charset, length and view.
 
