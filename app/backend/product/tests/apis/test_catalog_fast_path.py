@@ -175,6 +175,19 @@ class CatalogFastPathTests:
         assert {key: value for key, value in fast_path.items() if value} == counted
         assert {key: value for key, value in in_chain.items() if value} == counted
 
+    def test_a_replayed_get_with_a_malformed_content_length_is_answered_and_counted_as_no_body(self, app):
+        # django-prometheus reads Content-Length with int() and would answer 500; a replay reads
+        # it as Django's request does (no body).
+        spy, fast = app
+        product = ProductFactory()
+        call(fast, product_url(product.pk))
+        no_body = ("django_http_requests_body_total_bytes_bucket", {"le": "0.0"})
+        before = REGISTRY.get_sample_value(*no_body) or 0
+        for length in ("abc", "1e3", ""):
+            assert call(fast, product_url(product.pk), CONTENT_LENGTH=length)[0] == 200
+        assert spy.calls == 1
+        assert REGISTRY.get_sample_value(*no_body) == before + 3
+
     @staticmethod
     def _signals_and_queries_of(fast, path: str) -> tuple[list[str], int, int]:
         """(signals sent, queries run, status) while the fast path answers one request."""
