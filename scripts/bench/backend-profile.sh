@@ -56,10 +56,12 @@ for worker in $(pgrep -P "$arbiter"); do
     --format raw --output "$out/worker-$worker.txt" --pid "$worker" >/dev/null 2>&1 &
   samplers+=("$!")
 done
-wrk -t2 -c"$CONNECTIONS" -d"$((DURATION + 1))s" --latency "$url" | grep -E "Requests/sec|  50%|  99%"
+wrk -t2 -c"$CONNECTIONS" -d"$((DURATION + 1))s" --latency "$url" | tee "$work/wrk.txt" |
+  grep -E "Requests/sec|  50%|  99%"
 wait "${samplers[@]}"
+rate="$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")"
 
-"$PYTHON" - "$out" <<'PY'
+"$PYTHON" - "$out" "$rate" "$DURATION" "$RATE" <<'PY'
 import collections
 import glob
 import re
@@ -107,7 +109,10 @@ for path in glob.glob(f"{sys.argv[1]}/worker-*.txt"):
                 on_stack[title] += int(count)
 if not total:
     sys.exit("py-spy recorded no sample holding the GIL")
-print(f"\n{total} samples holding the GIL, all workers; share of them with each part on the stack")
+requests = float(sys.argv[2]) * float(sys.argv[3])  # served while the samplers ran
+print(f"\n{total} samples holding the GIL, all workers at {sys.argv[4]} Hz: "
+      f"{total / requests:.3f} per request served")
+print("share of them with each part on the stack")
 for title, _ in PARTS:
     print(f"{100 * on_stack[title] / total:6.1f}%  {title}")
 print("\nfunctions running themselves (not their callees), most often")

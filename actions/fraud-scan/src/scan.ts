@@ -49,11 +49,9 @@ interface AggregatedBatch {
 async function* aggregatedBatches(
   source: Source,
   profile: FeatureProfile,
-  batchSize: number,
-  progress?: Progress,
-  since?: Since,
-  ordered = false
+  options: { batchSize: number; progress?: Progress; since?: Since; ordered?: boolean }
 ): AsyncIterable<AggregatedBatch> {
+  const { batchSize, progress, since, ordered = false } = options;
   let rows = 0;
   if (since && !source.batchesWithAggregates) {
     throw new Error(`${source.description} cannot be scanned incrementally`);
@@ -113,14 +111,11 @@ export async function readTrainingRows(
   let total = 0;
   // In the table's order: the sample, and then the model, must not depend on how the database
   // chose to join the rows this time.
-  for await (const batch of aggregatedBatches(
-    source,
-    profile,
-    options.batchSize,
-    options.progress,
-    undefined,
-    true
-  )) {
+  for await (const batch of aggregatedBatches(source, profile, {
+    batchSize: options.batchSize,
+    progress: options.progress,
+    ordered: true
+  })) {
     for (const row of batch.rows) {
       total++;
       const extracted = profile.extract(row, batch.aggregates);
@@ -236,13 +231,11 @@ export async function scanSource(
   const invalid: InvalidCounts = {};
   const skip = options.since?.skipIds;
   const tracker = options.tracker;
-  for await (const batch of aggregatedBatches(
-    source,
-    profile,
-    options.batchSize,
-    options.progress,
-    options.since
-  )) {
+  for await (const batch of aggregatedBatches(source, profile, {
+    batchSize: options.batchSize,
+    progress: options.progress,
+    since: options.since
+  })) {
     const values: (number | string)[][] = [];
     const kept: Row[] = [];
     let read = 0;

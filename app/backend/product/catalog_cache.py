@@ -108,13 +108,21 @@ def _read_version() -> tuple[str, datetime]:
     return token, changed_at
 
 
+def _leased_version() -> tuple[str, datetime] | None:
+    """The version this process holds, while its lease runs."""
+    lease = _lease
+    if lease is not None and time.monotonic() < lease[2]:
+        return lease[0], lease[1]
+    return None
+
+
 def _current_version() -> tuple[str, datetime]:
     """The catalog's version: from this process's lease while it runs, else from the database."""
     global _lease
-    lease = _lease
-    asked_at = time.monotonic()
-    if lease is not None and asked_at < lease[2]:
-        return lease[0], lease[1]
+    leased = _leased_version()
+    if leased is not None:
+        return leased
+    asked_at = time.monotonic()  # before the query is sent: the lease counts from here
     token, changed_at = _read_version()
     expires = asked_at + settings.CATALOG_VERSION_LEASE
     with _lease_lock:
@@ -132,10 +140,8 @@ def current_key_version() -> tuple[str, int]:
 def leased_key_version() -> tuple[str, int] | None:
     """(token, generation) a cache key made now carries, when this process's lease still runs;
     None when only the database can tell (never asks it)."""
-    lease = _lease
-    if lease is not None and time.monotonic() < lease[2]:
-        return lease[0], _generation
-    return None
+    leased = _leased_version()
+    return None if leased is None else (leased[0], _generation)
 
 
 def cached_json_response(request: HttpRequest, build: Callable[[], Any]) -> HttpResponse:

@@ -79,8 +79,8 @@ class _NotKept(Exception):
 # version and generation, so what is kept under it never changes: the 512 most recently used are
 # held here as they are sent, and one no longer held is made again from the cache.
 @functools.lru_cache(maxsize=512)
-def _replay_kept(cache_alias: str, key: str, path: str) -> Replay:
-    entry = caches[cache_alias].get(key)
+def _replay_kept(key: str, path: str) -> Replay:
+    entry = caches[catalog_cache.CACHE_ALIAS].get(key)
     if entry is None:
         raise _NotKept(key)
     headers, body = entry
@@ -155,7 +155,7 @@ class CatalogResponseMiddleware:
         if not key:
             return None
         try:
-            return _replay_kept(catalog_cache.CACHE_ALIAS, key, request.path_info)
+            return _replay_kept(key, request.path_info)
         except _NotKept:
             return None
 
